@@ -1,0 +1,52 @@
+using Connect.Api.Authentication;
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Application;
+using Connect.Application.ClientAuthentication;
+using Connect.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Connect.Api;
+
+/// <summary>Builds the Connect web application; shared by <c>Program</c> and the CLI's <c>up</c>.</summary>
+public static class ConnectWebApplication
+{
+    /// <param name="args">Command-line configuration, as for any ASP.NET Core host.</param>
+    /// <param name="configure">Last changes to the builder (the CLI sets the connection string and URL here).</param>
+    /// <param name="contentRoot">Where appsettings.json is read from; the current folder when null.</param>
+    public static WebApplication Create(
+        string[] args, Action<WebApplicationBuilder>? configure = null, string? contentRoot = null)
+    {
+        // The client JWT can only be checked once the raw body is read, so authentication must never run as a
+        // default scheme at the top of the pipeline; it runs where UseAuthentication stands below.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        configure?.Invoke(builder);
+
+        var services = builder.Services;
+        services.AddConnectApplication();
+        services.AddConnectInfrastructure();
+        services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName);
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ClientJwtAuthenticationHandler>(ClientJwtPolicy.Scheme, null);
+        services.AddAuthorization();
+        services.AddPerApplicationRateLimit();
+        // Named explicitly: under the CLI the entry assembly is not this one.
+        services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
+
+        var app = builder.Build();
+
+        // Order is the contract's order of checks: size and media type, authentication, then the rate limit;
+        // the body itself is parsed last, in the controller.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
+        app.UseRouting();
+        app.UseMiddleware<RawJsonBodyGate>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapControllers();
+        return app;
+    }
+}

@@ -1,0 +1,37 @@
+using Connect.Api.Authentication;
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Application.ClientAuthentication;
+using Connect.Application.RevokeAll;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Connect.Api.Controllers;
+
+public sealed class RevokeAllController(IMediator mediator) : ControllerBase
+{
+    /// <summary>Revokes every active refresh token of one account issued for the calling application.</summary>
+    [HttpPost("/revoke-all")]
+    [RawJsonBody]
+    [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
+    [EnableRateLimiting(RateLimiting.PerApplicationPolicy)]
+    public async Task<IActionResult> RevokeAll(CancellationToken cancellationToken)
+    {
+        var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
+        var body = RevokeAllRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        if (!body.Succeeded)
+        {
+            return ReasonResponse.AsResult(body.Failure);
+        }
+
+        var outcome = await mediator.Send(new RevokeAllCommand(caller, body.Value.Subject), cancellationToken);
+        return outcome.Succeeded
+            ? Ok(new RevokeAllResponse(outcome.Value.RevokedCount))
+            : ReasonResponse.AsResult(outcome.Failure);
+    }
+
+    public sealed record RevokeAllResponse(int RevokedCount);
+}

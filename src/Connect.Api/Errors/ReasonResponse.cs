@@ -1,0 +1,54 @@
+using System.Globalization;
+using Connect.Application.ClientAuthentication;
+using Connect.Domain.Outcomes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace Connect.Api.Errors;
+
+/// <summary>
+/// The one place a reason code becomes an HTTP answer: its status, and <c>{"reason":"..."}</c> or, for a
+/// private reason, a zero-byte body. Nothing else writes error responses.
+/// </summary>
+internal static class ReasonResponse
+{
+    /// <summary>Seconds a client should wait after 503 before trying again.</summary>
+    public const int ServiceUnavailableRetryAfterSeconds = 5;
+
+    public static async Task WriteAsync(HttpContext context, ReasonCode reason, int? retryAfterSeconds = null)
+    {
+        var response = context.Response;
+        response.StatusCode = reason.Status;
+
+        if (reason.Status == StatusCodes.Status401Unauthorized)
+        {
+            // RFC 9110 §11.6.1: a 401 names the scheme that would have been accepted.
+            response.Headers.WWWAuthenticate = ClientJwtPolicy.Scheme;
+        }
+
+        retryAfterSeconds ??= reason == ReasonCode.ServiceUnavailable ? ServiceUnavailableRetryAfterSeconds : null;
+        if (retryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (reason.IsPrivate)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.Headers.CacheControl = "no-store";
+        await response.WriteAsJsonAsync(new ReasonBody(reason.Name), context.RequestAborted);
+    }
+
+    /// <summary>The same answer as an MVC result, for controllers.</summary>
+    public static IActionResult AsResult(ReasonCode reason) => new Result(reason);
+
+    private sealed record ReasonBody(string Reason);
+
+    private sealed class Result(ReasonCode reason) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => WriteAsync(context.HttpContext, reason);
+    }
+}

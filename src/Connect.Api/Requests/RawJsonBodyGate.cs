@@ -1,0 +1,105 @@
+using Connect.Api.Errors;
+using Connect.Domain.Outcomes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Connect.Api.Requests;
+
+/// <summary>
+/// The first checks of the contract, before anything is authenticated: body size, then media type; then the
+/// body is read once, bounded, and kept as <see cref="RawJsonBody"/> for the client-JWT hash and the parser.
+/// </summary>
+internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimitsOptions> options)
+{
+    private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RawJsonBodyAttribute>() is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var request = context.Request;
+        if (request.ContentLength > _maxBodyBytes)
+        {
+            await ReasonResponse.WriteAsync(context, ReasonCode.BodyTooLarge);
+            return;
+        }
+
+        if (!IsJsonWithoutEncoding(request))
+        {
+            await ReasonResponse.WriteAsync(context, ReasonCode.UnsupportedMediaType);
+            return;
+        }
+
+        // Kestrel enforces the same bound while reading a chunked body.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = _maxBodyBytes;
+        }
+
+        var body = await ReadBoundedAsync(request.Body, _maxBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            await ReasonResponse.WriteAsync(context, ReasonCode.BodyTooLarge);
+            return;
+        }
+
+        context.Features.Set(new RawJsonBody(body));
+        await next(context);
+    }
+
+    /// <summary>
+    /// <c>application/json</c>, optionally with <c>charset=utf-8</c> and nothing else; and no
+    /// Content-Encoding at all (a compressed body could expand past every limit).
+    /// </summary>
+    private static bool IsJsonWithoutEncoding(HttpRequest request)
+    {
+        if (request.Headers.ContentEncoding.Count > 0
+            || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        foreach (var parameter in mediaType.Parameters)
+        {
+            var isUtf8Charset = parameter.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)
+                && HeaderUtilities.RemoveQuotes(parameter.Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase);
+            if (!isUtf8Charset)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <returns>The body, or <c>null</c> when it is longer than <paramref name="limit"/>.</returns>
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[limit + 1];
+        var length = 0;
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+                if (length > limit)
+                {
+                    return null;
+                }
+            }
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        return buffer.AsSpan(0, length).ToArray();
+    }
+}

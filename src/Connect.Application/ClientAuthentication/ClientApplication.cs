@@ -1,0 +1,17 @@
+using Connect.Domain.Applications;
+
+namespace Connect.Application.ClientAuthentication;
+
+/// <summary>What the client-JWT policy needs to know about the application an <c>iss</c> names.</summary>
+public sealed record ClientApplication(
+    AppId Id,
+    ApplicationAnchor Anchor,
+    SectorId Sector,
+    bool Enabled,
+    IReadOnlyList<ClientKey> ActiveKeys);
+
+/// <summary>One active client-auth public key: its id and its SubjectPublicKeyInfo (DER).</summary>
+public sealed record ClientKey(KeyId Id, ReadOnlyMemory<byte> SubjectPublicKeyInfo);
+
+/// <summary>The caller, once its client JWT has passed every check.</summary>
+public sealed record AuthenticatedApplication(AppId Id, ApplicationAnchor Anchor, SectorId Sector);

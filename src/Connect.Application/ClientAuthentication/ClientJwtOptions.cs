@@ -1,0 +1,31 @@
+namespace Connect.Application.ClientAuthentication;
+
+/// <summary>Configurable parts of the client-JWT rules (configuration section <c>Connect:ClientJwt</c>).</summary>
+public sealed class ClientJwtOptions
+{
+    public const string SectionName = "Connect:ClientJwt";
+
+    /// <summary>The only audience unless an operator adds one.</summary>
+    public const string DefaultAudience = "sudomimus-connect";
+
+    /// <summary>Audiences an operator accepts in addition to <see cref="DefaultAudience"/>, matched exactly.</summary>
+    public IList<string> AcceptedAudiences { get; } = [];
+
+    internal IReadOnlySet<string> EffectiveAudiences =>
+        new HashSet<string>(AcceptedAudiences.Append(DefaultAudience), StringComparer.Ordinal);
+}
+
+/// <summary>The fixed numbers of the contract's client-authentication section.</summary>
+internal static class ClientJwtLimits
+{
+    /// <summary>How far <c>iat</c> and <c>nbf</c> may lie in the future; also how long past exp a jti is kept.</summary>
+    public const long AllowedSkewSeconds = 30;
+
+    /// <summary>The longest allowed <c>exp - iat</c>.</summary>
+    public const long MaxLifetimeSeconds = 60;
+
+    /// <summary>A longer compact JWS is rejected before it is decoded.</summary>
+    public const int MaxTokenLength = 4096;
+
+    public const int MaxJtiLength = 128;
+}

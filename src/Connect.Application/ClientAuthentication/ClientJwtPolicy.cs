@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using Connect.Domain.Outcomes;
+using Microsoft.Extensions.Options;
+
+namespace Connect.Application.ClientAuthentication;
+
+/// <summary>
+/// The <c>SudomimusClientJWT</c> client-authentication rules of the contract, as one pure policy: it takes the
+/// Authorization header value and the raw body bytes and answers the authenticated application or the reason
+/// it is refused. Checks run in the contract's order; the replay record is written last so that a tampered
+/// request cannot burn the genuine request's jti.
+/// </summary>
+public sealed class ClientJwtPolicy
+{
+    public const string Scheme = "SudomimusClientJWT";
+
+    private readonly IClientApplicationDirectory _applications;
+    private readonly IClientJwtReplayStore _replays;
+    private readonly TimeProvider _clock;
+    private readonly IReadOnlySet<string> _audiences;
+    private readonly ClientJwtSignature _signature = new();
+
+    public ClientJwtPolicy(
+        IClientApplicationDirectory applications,
+        IClientJwtReplayStore replays,
+        TimeProvider clock,
+        IOptions<ClientJwtOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _applications = applications;
+        _replays = replays;
+        _clock = clock;
+        _audiences = options.Value.EffectiveAudiences;
+    }
+
+    public async Task<Outcome<AuthenticatedApplication>> AuthenticateAsync(
+        string? authorization, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        if (!TryGetCredentials(authorization, out var token))
+        {
+            return ReasonCode.ClientJwtMissing;
+        }
+
+        var read = ClientJwtReader.Read(token);
+        if (!read.Succeeded)
+        {
+            return read.Failure;
+        }
+
+        var jwt = read.Value;
+
+        // RFC 8725 §3.1, RFC 7518 §3.1: exactly one algorithm, case-sensitive; "none", HS*, ES*, PS* are out.
+        if (!string.Equals(jwt.Algorithm, "RS256", StringComparison.Ordinal))
+        {
+            return ReasonCode.ClientJwtAlgorithmRejected;
+        }
+
+        // RFC 7523 §3 A: iss names the client; matched exactly.
+        var application = await _applications
+            .FindByAnchorAsync(new(jwt.Issuer), cancellationToken).ConfigureAwait(false);
+        if (application is null)
+        {
+            return ReasonCode.ClientJwtUnknownApplication;
+        }
+
+        if (!await _signature.VerifyAsync(jwt, application.ActiveKeys).ConfigureAwait(false))
+        {
+            return ReasonCode.ClientJwtInvalidSignature;
+        }
+
+        // RFC 7523 §3 C: the server must find itself in aud.
+        if (!_audiences.Contains(jwt.Audience))
+        {
+            return ReasonCode.ClientJwtAudienceMismatch;
+        }
+
+        var timeFailure = CheckTimes(jwt, _clock.GetUtcNow().ToUnixTimeSeconds());
+        if (timeFailure is not null)
+        {
+            return timeFailure;
+        }
+
+        if (!BodyHashMatches(jwt.BodySha256, body.Span))
+        {
+            return ReasonCode.ClientJwtBodyHashMismatch;
+        }
+
+        // RFC 7523 §3 G: a jti is honoured once, kept until exp plus the skew so it cannot come back valid.
+        var keepUntil = DateTimeOffset.FromUnixTimeSeconds(jwt.ExpiresAt + ClientJwtLimits.AllowedSkewSeconds);
+        if (!await _replays.TryRecordFirstUseAsync(application.Id, jwt.Id, keepUntil, cancellationToken)
+                .ConfigureAwait(false))
+        {
+            return ReasonCode.ClientJwtReplayed;
+        }
+
+        // Only now may the caller learn the application's status.
+        if (!application.Enabled)
+        {
+            return ReasonCode.ApplicationDisabled;
+        }
+
+        return new AuthenticatedApplication(application.Id, application.Anchor, application.Sector);
+    }
+
+    /// <summary>
+    /// RFC 9110 §11.4: <c>scheme 1*SP token68</c>, the scheme case-insensitive. Anything else (no header,
+    /// another scheme, no credentials) is treated as no client JWT at all.
+    /// </summary>
+    private static bool TryGetCredentials(string? authorization, out string token)
+    {
+        token = string.Empty;
+        if (authorization is null
+            || authorization.Length <= Scheme.Length
+            || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
+            || authorization[Scheme.Length] != ' ')
+        {
+            return false;
+        }
+
+        token = authorization[(Scheme.Length + 1)..].TrimStart(' ');
+        return token.Length > 0;
+    }
+
+    /// <summary>
+    /// Integer-second comparisons against floor(now): "exp strictly after now" is exp &gt; floor(now) for an
+    /// integer exp, and "iat at most 30 s ahead" is iat &lt;= floor(now) + 30. No skew beyond that 30 s.
+    /// </summary>
+    private static ReasonCode? CheckTimes(ClientJwt jwt, long now)
+    {
+        if (jwt.ExpiresAt <= now)
+        {
+            return ReasonCode.ClientJwtExpired;
+        }
+
+        if (jwt.IssuedAt > now + ClientJwtLimits.AllowedSkewSeconds
+            || jwt.NotBefore > now + ClientJwtLimits.AllowedSkewSeconds)
+        {
+            return ReasonCode.ClientJwtNotYetValid;
+        }
+
+        // Wide arithmetic: a hostile iat near long.MinValue must not wrap around.
+        var lifetime = (Int128)jwt.ExpiresAt - jwt.IssuedAt;
+        return lifetime <= 0 || lifetime > ClientJwtLimits.MaxLifetimeSeconds
+            ? ReasonCode.ClientJwtLifetimeTooLong
+            : null;
+    }
+
+    /// <summary>The token binds the exact raw body bytes: standard base64 (padded) of their SHA-256.</summary>
+    private static bool BodyHashMatches(string claimed, ReadOnlySpan<byte> body)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, digest);
+        return string.Equals(Convert.ToBase64String(digest), claimed, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,30 @@
+using Connect.Domain.Accounts;
+using Connect.Domain.Outcomes;
+using Connect.Domain.Sessions;
+using MediatR;
+
+namespace Connect.Application.RevokeAll;
+
+public sealed class RevokeAllHandler(ISectorSubjectMap subjects, IRefreshTokenRevoker revoker)
+    : IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>
+{
+    public async Task<Outcome<RevokeAllResult>> Handle(RevokeAllCommand request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // Only the caller's own sector is searched: a subject from another sector is indistinguishable from
+        // one never issued, and both answer 0 so the endpoint cannot probe which subjects exist.
+        var account = await subjects
+            .FindAccountAsync(request.Caller.Sector, new SectorSubject(request.Subject!), cancellationToken)
+            .ConfigureAwait(false);
+        if (account is null)
+        {
+            return new RevokeAllResult(0);
+        }
+
+        var revoked = await revoker
+            .RevokeAllActiveAsync(account.Value, request.Caller.Id, cancellationToken)
+            .ConfigureAwait(false);
+        return new RevokeAllResult(revoked);
+    }
+}

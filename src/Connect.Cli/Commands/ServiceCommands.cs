@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Connect.Api;
+using Connect.Cli.Database;
+using Connect.Infrastructure.Migrations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Connect.Cli.Commands;
+
+/// <summary><c>up</c> and <c>migrate</c>: run the service, or bring its schema up to date.</summary>
+internal static class ServiceCommands
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static Command Migrate(IConfiguration configuration)
+    {
+        var command = new Command("migrate", "Apply pending migrations to the configured database and exit.");
+        command.SetAction(async (_, cancellationToken) =>
+        {
+            await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
+            var applied = DatabaseMigrator.Migrate(database.ConnectionString);
+            Output.Json(new { applied });
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Up(IConfiguration configuration)
+    {
+        var demo = new Option<bool>("--demo") { Description = "Also register a demo application and show a real signed revocation." };
+        var command = new Command("up", $"Start the database, apply migrations and serve the API on {DefaultUrl} until Ctrl-C.")
+        {
+            demo,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
+            DatabaseMigrator.Migrate(database.ConnectionString);
+
+            var app = ConnectWebApplication.Create([], builder =>
+            {
+                builder.Configuration["ConnectionStrings:Connect"] = database.ConnectionString;
+                if (string.IsNullOrEmpty(builder.Configuration["Urls"]))
+                {
+                    builder.Configuration["Urls"] = DefaultUrl;
+                }
+            }, contentRoot: AppContext.BaseDirectory);
+
+            await app.StartAsync(cancellationToken);
+            await Console.Error.WriteLineAsync(
+                $"connect: serving on {string.Join(", ", app.Urls)} with {database.Description}; Ctrl-C stops.");
+            if (parse.GetValue(demo))
+            {
+                await Console.Error.WriteLineAsync("connect: the demo arrives with the administration commands (see the open issues).");
+            }
+
+            await app.WaitForShutdownAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,75 @@
+using Connect.Infrastructure;
+using Connect.Infrastructure.LocalPostgres;
+using Microsoft.Extensions.Configuration;
+
+namespace Connect.Cli.Database;
+
+/// <summary>
+/// The database a command works on: <c>ConnectionStrings:Connect</c> when configured, else the embedded default,
+/// a private cluster under <c>.data/postgres</c> in the checkout, started on demand. Disposing stops the
+/// embedded cluster if (and only if) this process started it.
+/// </summary>
+internal sealed class ConnectDatabase : IAsyncDisposable
+{
+    public const string DatabaseName = "connect";
+
+    private readonly LocalPostgresCluster? _startedHere;
+
+    private ConnectDatabase(string connectionString, LocalPostgresCluster? startedHere, string description)
+    {
+        ConnectionString = connectionString;
+        _startedHere = startedHere;
+        Description = description;
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Where the data lives, for a person (never the password).</summary>
+    public string Description { get; }
+
+    public static async Task<ConnectDatabase> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var configured = configuration.GetConnectionString(DependencyInjection.ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return new ConnectDatabase(configured, null, "the database of ConnectionStrings:Connect");
+        }
+
+        var port = configuration.GetValue("Connect:EmbeddedDatabase:Port", LocalPostgresCluster.DefaultPort);
+        var cluster = LocalPostgresCluster.ForCheckout(CheckoutRoot(), port);
+        var wasRunning = await cluster.IsRunningAsync(cancellationToken);
+        await cluster.StartAsync(cancellationToken);
+        await cluster.EnsureDatabaseAsync(DatabaseName, cancellationToken);
+        return new ConnectDatabase(
+            cluster.ConnectionString(DatabaseName),
+            wasRunning ? null : cluster,
+            $"the embedded PostgreSQL at {cluster.DataDirectory} (127.0.0.1:{cluster.Port})");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_startedHere is not null)
+        {
+            await _startedHere.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary><c>./connect</c> exports CONNECT_ROOT; otherwise the nearest folder holding Connect.sln.</summary>
+    private static string CheckoutRoot()
+    {
+        if (Environment.GetEnvironmentVariable("CONNECT_ROOT") is { Length: > 0 } root)
+        {
+            return root;
+        }
+
+        for (var folder = new DirectoryInfo(Environment.CurrentDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Connect.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        return Environment.CurrentDirectory;
+    }
+}

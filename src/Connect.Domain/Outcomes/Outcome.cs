@@ -1,0 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Connect.Domain.Outcomes;
+
+/// <summary>
+/// Lets generic code (the validation behaviour) build the failed form of a result type
+/// without knowing what it carries on success.
+/// </summary>
+public interface IFailable<out TSelf>
+{
+    static abstract TSelf Failed(ReasonCode reason);
+}
+
+/// <summary>Either a value or the reason it could not be produced. Expected failures are results, not exceptions.</summary>
+public readonly struct Outcome<T> : IFailable<Outcome<T>>
+{
+    private Outcome(T? value, ReasonCode? failure)
+    {
+        Value = value;
+        Failure = failure;
+    }
+
+    public T? Value { get; }
+
+    public ReasonCode? Failure { get; }
+
+    [MemberNotNullWhen(true, nameof(Value))]
+    [MemberNotNullWhen(false, nameof(Failure))]
+    public bool Succeeded => Failure is null;
+
+    public static Outcome<T> Success(T value) => new(value, null);
+
+    public static Outcome<T> Failed(ReasonCode reason) => new(default, reason);
+
+#pragma warning disable CA2225 // the named factories above are the alternates
+    public static implicit operator Outcome<T>(T value) => Success(value);
+
+    public static implicit operator Outcome<T>(ReasonCode reason) => Failed(reason);
+#pragma warning restore CA2225
+
+    public override string ToString() => Succeeded ? $"Success({Value})" : $"Failed({Failure})";
+}

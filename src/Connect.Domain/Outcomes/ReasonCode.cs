@@ -1,0 +1,55 @@
+namespace Connect.Domain.Outcomes;
+
+/// <summary>
+/// One stable, machine-readable failure reason of the Connect contract. The set is closed:
+/// every value is a static member below, so a reason can never be invented at a call site.
+/// </summary>
+public sealed class ReasonCode
+{
+    private ReasonCode(string name, int status, bool isPrivate = false)
+    {
+        Name = name;
+        Status = status;
+        IsPrivate = isPrivate;
+    }
+
+    /// <summary>The wire name, e.g. <c>ClientJwtExpired</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The HTTP status the reason answers with.</summary>
+    public int Status { get; }
+
+    /// <summary>Private reasons answer with the status alone and a zero-byte body.</summary>
+    public bool IsPrivate { get; }
+
+    public static readonly ReasonCode InvalidBody = new(nameof(InvalidBody), 400);
+    public static readonly ReasonCode ClientJwtMissing = new(nameof(ClientJwtMissing), 401);
+    public static readonly ReasonCode ClientJwtMalformed = new(nameof(ClientJwtMalformed), 401);
+    public static readonly ReasonCode ClientJwtAlgorithmRejected = new(nameof(ClientJwtAlgorithmRejected), 401);
+    public static readonly ReasonCode ClientJwtUnknownApplication = new(nameof(ClientJwtUnknownApplication), 401);
+    public static readonly ReasonCode ClientJwtInvalidSignature = new(nameof(ClientJwtInvalidSignature), 401);
+    public static readonly ReasonCode ClientJwtAudienceMismatch = new(nameof(ClientJwtAudienceMismatch), 401);
+    public static readonly ReasonCode ClientJwtExpired = new(nameof(ClientJwtExpired), 401);
+    public static readonly ReasonCode ClientJwtNotYetValid = new(nameof(ClientJwtNotYetValid), 401);
+    public static readonly ReasonCode ClientJwtLifetimeTooLong = new(nameof(ClientJwtLifetimeTooLong), 401);
+    public static readonly ReasonCode ClientJwtReplayed = new(nameof(ClientJwtReplayed), 401);
+    public static readonly ReasonCode ClientJwtBodyHashMismatch = new(nameof(ClientJwtBodyHashMismatch), 401);
+    public static readonly ReasonCode ApplicationDisabled = new(nameof(ApplicationDisabled), 403);
+    public static readonly ReasonCode BodyTooLarge = new(nameof(BodyTooLarge), 413);
+    public static readonly ReasonCode UnsupportedMediaType = new(nameof(UnsupportedMediaType), 415);
+    public static readonly ReasonCode RateLimited = new(nameof(RateLimited), 429);
+    public static readonly ReasonCode ServiceUnavailable = new(nameof(ServiceUnavailable), 503);
+    public static readonly ReasonCode InternalError = new(nameof(InternalError), 500, isPrivate: true);
+
+    /// <summary>Every reason of the contract, in the order of its table.</summary>
+    public static IReadOnlyList<ReasonCode> All { get; } =
+    [
+        InvalidBody, ClientJwtMissing, ClientJwtMalformed, ClientJwtAlgorithmRejected,
+        ClientJwtUnknownApplication, ClientJwtInvalidSignature, ClientJwtAudienceMismatch,
+        ClientJwtExpired, ClientJwtNotYetValid, ClientJwtLifetimeTooLong, ClientJwtReplayed,
+        ClientJwtBodyHashMismatch, ApplicationDisabled, BodyTooLarge, UnsupportedMediaType,
+        RateLimited, ServiceUnavailable, InternalError,
+    ];
+
+    public override string ToString() => Name;
+}

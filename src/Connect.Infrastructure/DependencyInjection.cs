@@ -1,0 +1,45 @@
+using Connect.Application.Administration;
+using Connect.Application.ClientAuthentication;
+using Connect.Domain.Accounts;
+using Connect.Domain.Sessions;
+using Connect.Infrastructure.Postgres;
+using Connect.Infrastructure.Postgres.Administration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Connect.Infrastructure;
+
+public static class DependencyInjection
+{
+    public const string ConnectionStringName = "Connect";
+
+    /// <summary>
+    /// One <see cref="NpgsqlDataSource"/> for the process (it owns the connection pool) and one Dapper adapter
+    /// per port over it.
+    /// </summary>
+    public static IServiceCollection AddConnectInfrastructure(this IServiceCollection services)
+    {
+        // Read when first resolved, so that hosts and tests may still change the configuration after this call.
+        services.AddSingleton(provider =>
+        {
+            var connectionString = provider.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
+                ?? throw new InvalidOperationException(
+                    $"The connection string 'ConnectionStrings:{ConnectionStringName}' is not set " +
+                    "(environment variable ConnectionStrings__Connect).");
+            return new NpgsqlDataSourceBuilder(connectionString).Build();
+        });
+        services.AddOptions<PostgresOptions>().BindConfiguration(PostgresOptions.SectionName);
+
+        services.AddSingleton<ISectorSubjectMap, PostgresSectorSubjectMap>();
+        services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
+        services.AddSingleton<IClientApplicationDirectory, PostgresClientApplicationDirectory>();
+        services.AddSingleton<PostgresClientJwtReplayStore>();
+        services.AddSingleton<IClientJwtReplayStore>(provider => provider.GetRequiredService<PostgresClientJwtReplayStore>());
+        services.AddSingleton<IApplicationRegistry, PostgresApplicationRegistry>();
+        services.AddSingleton<IAccountRegistry, PostgresAccountRegistry>();
+        services.AddSingleton<PostgresReadinessProbe>();
+        services.AddHostedService<ReplayRecordPurger>();
+        return services;
+    }
+}

@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Connect.Infrastructure.LocalPostgres;
+
+/// <summary>
+/// A private PostgreSQL cluster on 127.0.0.1: the CLI's embedded database (<see cref="ForCheckout"/>)
+/// and the throwaway servers of tests (<see cref="CreateTemporaryAsync"/>).
+/// Not thread-safe: callers serialize Start/Stop/Delete.
+/// </summary>
+public sealed partial class LocalPostgresCluster
+{
+    public const int DefaultPort = 5433;
+    public const string Superuser = "postgres";
+
+    // Where root keeps data that the postgres user could not reach at the requested place.
+    private const string RelocationRoot = "/var/lib/postgresql/connect";
+    private const string LogFileName = "server.log";
+    private const string VersionFileName = "PG_VERSION";
+
+    private readonly string? temporaryRoot;
+    private string? password;
+    private bool started;
+
+    /// <param name="dataDirectory">Where the data lives (or a symlink to it, which this class may create).</param>
+    /// <param name="port">TCP port on 127.0.0.1.</param>
+    /// <param name="binDirectory">Folder with initdb and pg_ctl; found with <see cref="LocalPostgresBinaries"/> when null.</param>
+    public LocalPostgresCluster(string dataDirectory, int port = DefaultPort, string? binDirectory = null)
+        : this(dataDirectory, port, binDirectory, temporaryRoot: null)
+    {
+    }
+
+    private LocalPostgresCluster(string dataDirectory, int port, string? binDirectory, string? temporaryRoot)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        DataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
+        PasswordFile = DataDirectory + ".password";
+        Port = port;
+        BinDirectory = binDirectory ?? LocalPostgresBinaries.FindBinDirectory();
+        this.temporaryRoot = temporaryRoot;
+    }
+
+    /// <summary>The requested data folder (absolute); may be a symlink to <see cref="RealDataDirectory"/>.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>Where the data really is: the symlink target when <see cref="DataDirectory"/> is a link.</summary>
+    public string RealDataDirectory => ResolveLink(DataDirectory);
+
+    /// <summary>The superuser's password, one line, mode 600, beside <see cref="DataDirectory"/>.</summary>
+    public string PasswordFile { get; }
+
+    public string LogFile => Path.Combine(RealDataDirectory, LogFileName);
+
+    public int Port { get; private set; }
+
+    public string BinDirectory { get; }
+
+    /// <summary>The CLI's embedded database: <c>&lt;checkout&gt;/.data/postgres</c>.</summary>
+    public static LocalPostgresCluster ForCheckout(string checkoutRoot, int port = DefaultPort) =>
+        new(Path.Combine(checkoutRoot, ".data", "postgres"), port);
+
+    /// <summary>Creates the cluster if needed and starts it unless it is already running.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var dataDirectory = await PrepareDataDirectoryAsync(cancellationToken);
+        await InitializeAsync(dataDirectory, cancellationToken);
+        if (await IsRunningAsync(dataDirectory, cancellationToken))
+        {
+            started = true;
+            return;
+        }
+
+        RemoveStaleLockFile(dataDirectory);
+        if (!IsPortFree(Port))
+        {
+            // A fresh throwaway cluster can just take another port; anyone else must hear about it.
+            if (temporaryRoot is null || started)
+            {
+                throw new LocalPostgresPortInUseException(Port);
+            }
+
+            Port = GetFreeTcpPort();
+        }
+
+        var logFile = Path.Combine(dataDirectory, LogFileName);
+        string[] arguments = ["start", "-w", "-t", "60", "-D", dataDirectory, "-l", logFile, "-o", ServerOptions(dataDirectory)];
+        var result = await ServerAccount.RunAsync(Tool("pg_ctl"), arguments, cancellationToken);
+        if (result.ExitCode != 0 && !await IsRunningAsync(dataDirectory, cancellationToken))
+        {
+            throw new LocalPostgresException(
+                $"PostgreSQL did not start on 127.0.0.1:{Port} (pg_ctl exit code {result.ExitCode}: {result.Summary}). "
+                + $"Last lines of {logFile}:{Environment.NewLine}{LogTail(logFile)}");
+        }
+
+        started = true;
+    }
+
+    /// <summary>Stops the server (fast shutdown: sessions are cut, data is checkpointed) if it runs.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => StopAsync("fast", cancellationToken);
+
+    private async Task StopAsync(string mode, CancellationToken cancellationToken)
+    {
+        var dataDirectory = RealDataDirectory;
+        if (!await IsRunningAsync(dataDirectory, cancellationToken))
+        {
+            return;
+        }
+
+        var result = await ServerAccount.RunAsync(
+            Tool("pg_ctl"), ["stop", "-D", dataDirectory, "-m", mode, "-w", "-t", "60"], cancellationToken);
+        if (result.ExitCode != 0 && await IsRunningAsync(dataDirectory, cancellationToken))
+        {
+            throw new LocalPostgresException($"pg_ctl stop failed with exit code {result.ExitCode}: {result.Summary}");
+        }
+    }
+
+    /// <summary>Stops the server and removes its data, the symlink to it, and the password file. Idempotent.</summary>
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        var dataDirectory = RealDataDirectory;
+
+        // The data is going anyway, so skip the shutdown checkpoint: test hosts get little time at exit.
+        await StopAsync("immediate", cancellationToken);
+        if (Directory.Exists(dataDirectory))
+        {
+            // Guard against a link that was pointed somewhere else: only remove what looks like ours.
+            if (!File.Exists(Path.Combine(dataDirectory, VersionFileName)) && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+            {
+                throw new LocalPostgresException($"Refusing to delete {dataDirectory}: it is not a PostgreSQL data folder.");
+            }
+
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+
+        if (IsSymbolicLink(DataDirectory))
+        {
+            File.Delete(DataDirectory);
+        }
+
+        if (File.Exists(PasswordFile))
+        {
+            File.Delete(PasswordFile);
+        }
+
+        if (temporaryRoot is not null && Directory.Exists(temporaryRoot))
+        {
+            Directory.Delete(temporaryRoot, recursive: true);
+        }
+
+        password = null;
+        started = false;
+    }
+
+    public Task<bool> IsRunningAsync(CancellationToken cancellationToken = default) =>
+        IsRunningAsync(RealDataDirectory, cancellationToken);
+
+    /// <summary>Connection string for <paramref name="database"/> as the superuser over TCP.</summary>
+    public string ConnectionString(string database = "postgres")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(database);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = Superuser,
+            Password = ReadPassword(),
+            Database = database,
+        };
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Creates database <paramref name="name"/> unless it exists. The server must be running.</summary>
+    public Task EnsureDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
+        PostgresDatabases.EnsureDatabaseAsync(ConnectionString("postgres"), name, cancellationToken);
+
+    private string Tool(string name) => Path.Combine(BinDirectory, name);
+
+    private string ReadPassword() =>
+        password ??= File.Exists(PasswordFile)
+            ? File.ReadAllText(PasswordFile).Trim()
+            : throw new LocalPostgresException($"No PostgreSQL password file at {PasswordFile}; start the cluster first.");
+
+    // The port always comes from here, so a changed Port wins over postgresql.conf. The socket goes into the
+    // data folder (psql as the postgres user can use it) when that path is short enough for a socket name and
+    // needs no quoting, since pg_ctl hands -o to a shell; otherwise the server is reachable over TCP only.
+    private string ServerOptions(string dataDirectory)
+    {
+        var plainPath = dataDirectory.Length <= 80
+            && dataDirectory.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-');
+        return string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {(plainPath ? dataDirectory : "''")}");
+    }
+
+    private async Task<bool> IsRunningAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(dataDirectory, VersionFileName)))
+        {
+            return false;
+        }
+
+        var status = await ServerAccount.RunAsync(Tool("pg_ctl"), ["status", "-D", dataDirectory], cancellationToken);
+
+        // pg_ctl only asks whether the PID in postmaster.pid is alive; after a crash or reboot it may be someone else's.
+        return status.ExitCode == 0 && ReadPostmasterPid(dataDirectory) is { } pid && IsPostgresProcess(pid);
+    }
+
+    /// <summary>Removes a postmaster.pid left by a server that is gone, so its PID's new owner cannot block startup.</summary>
+    private void RemoveStaleLockFile(string dataDirectory)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile) || (ReadPostmasterPid(dataDirectory) is { } pid && IsPostgresProcess(pid)))
+        {
+            return;
+        }
+
+        File.Delete(pidFile);
+        File.Delete(Path.Combine(dataDirectory, string.Create(CultureInfo.InvariantCulture, $".s.PGSQL.{Port}.lock")));
+    }
+
+    private static int? ReadPostmasterPid(string dataDirectory)
+    {
+        try
+        {
+            var firstLine = File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).FirstOrDefault();
+            return int.TryParse(firstLine, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsPostgresProcess(int pid)
+    {
+        if (Directory.Exists("/proc/self"))
+        {
+            // Linux: "pid (comm) state ..."; a zombie is a server that died but was not reaped yet.
+            try
+            {
+                var stat = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                return open >= 0 && close > open && close + 2 < stat.Length
+                    && stat[(open + 1)..close] == "postgres"
+                    && stat[close + 2] is not ('Z' or 'X');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.ProcessName == "postgres";
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            // Like PostgreSQL itself: lingering TIME_WAIT connections must not count as "in use".
+            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            return false;
+        }
+    }
+
+    private static string LogTail(string logFile)
+    {
+        try
+        {
+            return string.Join(Environment.NewLine, File.ReadLines(logFile).TakeLast(20));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"(log unreadable: {e.Message})";
+        }
+    }
+}

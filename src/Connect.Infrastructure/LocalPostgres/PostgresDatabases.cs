@@ -1,0 +1,52 @@
+using Npgsql;
+
+namespace Connect.Infrastructure.LocalPostgres;
+
+/// <summary>Database housekeeping that works against any PostgreSQL server.</summary>
+public static class PostgresDatabases
+{
+    /// <summary>
+    /// Creates database <paramref name="name"/> unless it exists, connecting with
+    /// <paramref name="adminConnectionString"/> (a role allowed to CREATE DATABASE).
+    /// </summary>
+    public static async Task EnsureDatabaseAsync(string adminConnectionString, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+
+        // A one-off connection: pooled ones would outlive restarts of throwaway servers.
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+
+        await using (var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", connection))
+        {
+            exists.Parameters.AddWithValue("name", name);
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+            {
+                return;
+            }
+        }
+
+        await using var create = new NpgsqlCommand("create database " + QuoteIdentifier(name), connection);
+        try
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Someone else created it between our check and our CREATE.
+        }
+    }
+
+    /// <summary>Quotes an SQL identifier ("name", with embedded quotes doubled).</summary>
+    public static string QuoteIdentifier(string identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        if (identifier.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Identifiers cannot contain NUL characters.", nameof(identifier));
+        }
+
+        return "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+}

@@ -1,0 +1,106 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Connect.Application.Administration;
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+using Dapper;
+using Npgsql;
+
+namespace Connect.Infrastructure.Postgres.Administration;
+
+internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAccountRegistry
+{
+    internal const string CreateAccountSql = "INSERT INTO accounts (id) VALUES (@Id)";
+
+    // Insert-or-read in one statement. The outer SELECT cannot see the row its own INSERT adds (one
+    // snapshot), so the two branches never both answer.
+    internal const string IssueSubjectSql = """
+        WITH inserted AS (
+            INSERT INTO sector_subjects (sector_id, subject, account_id)
+            SELECT @Sector, @Subject, id FROM accounts WHERE id = @Account
+            ON CONFLICT (sector_id, account_id) DO NOTHING
+            RETURNING subject)
+        SELECT subject FROM inserted
+        UNION ALL
+        SELECT subject FROM sector_subjects WHERE sector_id = @Sector AND account_id = @Account
+        LIMIT 1
+        """;
+
+    internal const string AccountExistsSql = "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = @Account)";
+
+    internal const string IssueSessionsSql = """
+        INSERT INTO refresh_tokens (account_id, application_id, token_hash, issued_at, expires_at)
+        SELECT @Account, @Application, hash, @IssuedAt, @ExpiresAt FROM unnest(@Hashes) AS hash
+        """;
+
+    internal const string CountSessionsSql = """
+        SELECT count(*) FILTER (WHERE revoked_at IS NULL AND expires_at > now())  AS active,
+               count(*) FILTER (WHERE revoked_at IS NOT NULL)                     AS revoked,
+               count(*) FILTER (WHERE revoked_at IS NULL AND expires_at <= now()) AS expired
+          FROM refresh_tokens
+         WHERE account_id = @Account AND application_id = @Application
+        """;
+
+    public async Task<AccountId> CreateAccountAsync(CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(CreateAccountSql, new { Id = id }, cancellationToken: cancellationToken));
+        return new AccountId(id);
+    }
+
+    public async Task<SectorSubject?> IssueSubjectAsync(AccountId account, SectorId sector, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        // A concurrent first issue can make both branches miss (its row is newer than our snapshot): ask again.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var subject = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                IssueSubjectSql,
+                new { Sector = sector.Value, Account = account.Value, Subject = NewSubject() },
+                cancellationToken: cancellationToken));
+            if (subject is not null)
+            {
+                return new SectorSubject(subject);
+            }
+
+            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                AccountExistsSql, new { Account = account.Value }, cancellationToken: cancellationToken));
+            if (!exists)
+            {
+                return null;
+            }
+        }
+
+        throw new InvalidOperationException("The sector subject could not be issued.");
+    }
+
+    public async Task<int> IssueSessionsAsync(
+        AccountId account, AppId application, int count, DateTimeOffset issuedAt, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+
+        // Only hashes are stored; the tokens themselves would be handed to the client at issue time.
+        var hashes = Enumerable.Range(0, count)
+            .Select(_ => SHA256.HashData(RandomNumberGenerator.GetBytes(32)))
+            .ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            IssueSessionsSql,
+            new { Account = account.Value, Application = application.Value, Hashes = hashes, IssuedAt = issuedAt, ExpiresAt = expiresAt },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<SessionCounts> CountSessionsAsync(AccountId account, AppId application, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (active, revoked, expired) = await connection.QuerySingleAsync<(long, long, long)>(new CommandDefinition(
+            CountSessionsSql, new { Account = account.Value, Application = application.Value }, cancellationToken: cancellationToken));
+        return new SessionCounts((int)active, (int)revoked, (int)expired);
+    }
+
+    /// <summary>256 random bits, base64url: opaque, unguessable, unrelated to the account id.</summary>
+    private static string NewSubject() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+}

@@ -1,0 +1,88 @@
+using Connect.Application.Administration;
+using Connect.Domain.Applications;
+using Dapper;
+using Npgsql;
+
+namespace Connect.Infrastructure.Postgres.Administration;
+
+internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) : IApplicationRegistry
+{
+    internal const string CreateSectorSql = "INSERT INTO sectors (id, name) VALUES (@Id, @Name)";
+
+    // The application and its first key land together or not at all; a taken anchor inserts nothing.
+    internal const string RegisterSql = """
+        WITH app AS (
+            INSERT INTO applications (id, anchor, sector_id) VALUES (@Id, @Anchor, @Sector)
+            ON CONFLICT (anchor) DO NOTHING
+            RETURNING id)
+        INSERT INTO application_keys (application_id, key_id, public_key_spki)
+        SELECT id, @KeyId, @Spki FROM app
+        """;
+
+    // Adding a key that was retired brings it back into service.
+    internal const string AddKeySql = """
+        INSERT INTO application_keys (application_id, key_id, public_key_spki)
+        SELECT id, @KeyId, @Spki FROM applications WHERE anchor = @Anchor
+        ON CONFLICT (application_id, key_id) DO UPDATE SET retired_at = NULL
+        """;
+
+    internal const string RetireKeySql = """
+        UPDATE application_keys k SET retired_at = now()
+          FROM applications a
+         WHERE a.id = k.application_id AND a.anchor = @Anchor AND k.key_id = @KeyId AND k.retired_at IS NULL
+        """;
+
+    internal const string SetEnabledSql = "UPDATE applications SET enabled = @Enabled WHERE anchor = @Anchor";
+
+    internal const string FindSql = "SELECT id, sector_id AS sectorid FROM applications WHERE anchor = @Anchor";
+
+    public async Task<SectorId> CreateSectorAsync(string? name, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        await ExecuteAsync(CreateSectorSql, new { Id = id, Name = name }, cancellationToken);
+        return new SectorId(id);
+    }
+
+    public async Task<AppId?> RegisterAsync(
+        ApplicationAnchor anchor, SectorId sector, ClientPublicKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var id = Guid.CreateVersion7();
+        var inserted = await ExecuteAsync(
+            RegisterSql,
+            new { Id = id, Anchor = anchor.Value, Sector = sector.Value, KeyId = key.Id.Value, Spki = key.SubjectPublicKeyInfo.ToArray() },
+            cancellationToken);
+        return inserted == 1 ? new AppId(id) : null;
+    }
+
+    public async Task<bool> AddKeyAsync(ApplicationAnchor anchor, ClientPublicKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return await ExecuteAsync(
+            AddKeySql,
+            new { Anchor = anchor.Value, KeyId = key.Id.Value, Spki = key.SubjectPublicKeyInfo.ToArray() },
+            cancellationToken) == 1;
+    }
+
+    public async Task<bool> RetireKeyAsync(ApplicationAnchor anchor, KeyId key, CancellationToken cancellationToken) =>
+        await ExecuteAsync(RetireKeySql, new { Anchor = anchor.Value, KeyId = key.Value }, cancellationToken) == 1;
+
+    public async Task<bool> SetEnabledAsync(ApplicationAnchor anchor, bool enabled, CancellationToken cancellationToken) =>
+        await ExecuteAsync(SetEnabledSql, new { Anchor = anchor.Value, Enabled = enabled }, cancellationToken) == 1;
+
+    public async Task<(AppId Id, SectorId Sector)?> FindAsync(ApplicationAnchor anchor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ApplicationRow>(new CommandDefinition(
+            FindSql, new { Anchor = anchor.Value }, cancellationToken: cancellationToken));
+        return row is null ? null : (new AppId(row.Id), new SectorId(row.SectorId));
+    }
+
+    private sealed record ApplicationRow(Guid Id, Guid SectorId);
+
+    private async Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+}

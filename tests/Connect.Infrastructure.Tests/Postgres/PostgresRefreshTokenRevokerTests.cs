@@ -1,0 +1,61 @@
+using Connect.Domain.Sessions;
+using Connect.Testing.Seeding;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connect.Infrastructure.Tests.Postgres;
+
+public sealed class PostgresRefreshTokenRevokerTests
+{
+    [Fact]
+    public async Task Revokes_only_the_accounts_active_tokens_for_that_application()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var sibling = await db.RegisterApplicationAsync(sector: app.Sector);
+        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (otherAccount, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        await db.IssueSessionsAsync(account, app.Id, 4);
+        await db.IssueExpiredSessionsAsync(account, app.Id, 2);
+        await db.IssueSessionsAsync(account, sibling.Id, 3);
+        await db.IssueSessionsAsync(otherAccount, app.Id, 5);
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+
+        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+
+        Assert.Equal(4, revoked);
+        Assert.Equal(new(0, 4, 2), await db.CountSessionsAsync(account, app.Id));
+        Assert.Equal(new(3, 0, 0), await db.CountSessionsAsync(account, sibling.Id));
+        Assert.Equal(new(5, 0, 0), await db.CountSessionsAsync(otherAccount, app.Id));
+    }
+
+    [Fact]
+    public async Task Second_revocation_revokes_nothing()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        await db.IssueSessionsAsync(account, app.Id, 3);
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+        await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+
+        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+
+        Assert.Equal(0, revoked);
+    }
+
+    [Fact]
+    public async Task Concurrent_revocations_never_count_a_token_twice()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        await db.IssueSessionsAsync(account, app.Id, 200);
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+
+        var counts = await Task.WhenAll(Enumerable.Range(0, 10)
+            .Select(_ => Task.Run(() => revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None))));
+
+        Assert.Equal(200, counts.Sum());
+        Assert.Equal(new(0, 200, 0), await db.CountSessionsAsync(account, app.Id));
+    }
+}
