@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Unicode;
 using System.Text.Json;
 using Connect.Domain.Outcomes;
 
@@ -35,7 +36,10 @@ internal static class ClientJwtReader
         if (segments.Length != 3
             || !TryDecodeSegment(segments[0], out var headerBytes)
             || !TryDecodeSegment(segments[1], out var payloadBytes)
-            || !TryDecodeSegment(segments[2], out _))
+            || !TryDecodeSegment(segments[2], out _)
+            // RFC 8259 §8.1: JSON text is UTF-8; the parser checks only the strings it is asked to read.
+            || !Utf8.IsValid(headerBytes)
+            || !Utf8.IsValid(payloadBytes))
         {
             return ReasonCode.ClientJwtMalformed;
         }
