@@ -3,11 +3,16 @@ using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests;
 
 /// <summary>The real service, in memory, over a real PostgreSQL database.</summary>
-public sealed class ConnectApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class ConnectApiFactory(
+    string connectionString,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? replaceServices = null)
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -16,6 +21,11 @@ public sealed class ConnectApiFactory(string connectionString, IReadOnlyDictiona
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (replaceServices is not null)
+        {
+            builder.ConfigureTestServices(replaceServices);
         }
     }
 

@@ -1,0 +1,46 @@
+using System.Net;
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+using Connect.Testing.Seeding;
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
+
+namespace Connect.Api.Tests.RevokeAll;
+
+public sealed class UnexpectedFailureTests
+{
+    [Fact]
+    public async Task Bug_in_a_port_is_a_private_500_with_a_zero_byte_body()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var broken = Substitute.For<ISectorSubjectMap>();
+        broken.FindAccountAsync(Arg.Any<SectorId>(), Arg.Any<SectorSubject>(), Arg.Any<CancellationToken>())
+            .Returns<AccountId?>(_ => throw new InvalidOperationException("secret internal detail"));
+        await using var api = new ConnectApiFactory(db.ConnectionString, replaceServices: services => services.AddSingleton(broken));
+        var app = await db.RegisterApplicationAsync();
+
+        var response = await api.RevokeAllAsync(app, "any-subject");
+
+        await ApiAssert.EmptyAsync(response, HttpStatusCode.InternalServerError);
+    }
+
+    [Fact]
+    public void Constraint_violation_is_a_bug_not_an_outage()
+    {
+        var violation = new Npgsql.PostgresException("duplicate", "ERROR", "ERROR", "23505");
+
+        var isOutage = Errors.UnhandledExceptionResponder.IsDatabaseOutage(violation);
+
+        Assert.False(isOutage);
+    }
+
+    [Fact]
+    public void Connection_failure_is_an_outage()
+    {
+        var refused = new Npgsql.NpgsqlException("refused", new System.Net.Sockets.SocketException(111));
+
+        var isOutage = Errors.UnhandledExceptionResponder.IsDatabaseOutage(refused);
+
+        Assert.True(isOutage);
+    }
+}

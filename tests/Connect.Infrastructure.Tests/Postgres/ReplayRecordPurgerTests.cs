@@ -1,0 +1,48 @@
+using Connect.Infrastructure.Postgres;
+using Connect.Testing.Seeding;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Connect.Infrastructure.Tests.Postgres;
+
+public sealed class ReplayRecordPurgerTests
+{
+    [Fact]
+    public async Task Purger_deletes_expired_records_on_its_schedule()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var store = db.Services.GetRequiredService<PostgresClientJwtReplayStore>();
+        await store.TryRecordFirstUseAsync(app.Id, "expired", DateTimeOffset.UtcNow.AddSeconds(-5), CancellationToken.None);
+        await store.TryRecordFirstUseAsync(app.Id, "live", DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var interval = TimeSpan.FromMinutes(1);
+        using var purger = new ReplayRecordPurger(
+            store, Options.Create(new PostgresOptions { ReplayPurgeInterval = interval }), clock, NullLogger<ReplayRecordPurger>.Instance);
+        await purger.StartAsync(CancellationToken.None);
+
+        // The timer is created on the purger's own task: keep time moving until a round has run.
+        var remaining = await WaitForAsync(db.ConnectionString, () => clock.Advance(interval), count => count == 1);
+        await purger.StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, remaining);
+    }
+
+    private static async Task<long> WaitForAsync(string connectionString, Action tick, Func<long, bool> done)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        long count = -1;
+        for (var attempt = 0; attempt < 100 && !done(count); attempt++)
+        {
+            tick();
+            await Task.Delay(50);
+            count = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM client_jwt_replays");
+        }
+
+        return count;
+    }
+}
