@@ -22,7 +22,16 @@ public static class ConnectWebApplication
         AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // Nothing Connect accepts comes close to these; they bound what one connection can make us hold.
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 50;
+            kestrel.Limits.MaxRequestLineSize = 4 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+        });
         configure?.Invoke(builder);
 
         var services = builder.Services;
@@ -33,6 +42,7 @@ public static class ConnectWebApplication
             .AddScheme<AuthenticationSchemeOptions, ClientJwtAuthenticationHandler>(ClientJwtPolicy.Scheme, null);
         services.AddAuthorization();
         services.AddPerApplicationRateLimit();
+        services.AddRequestTimeouts(timeouts => timeouts.DefaultPolicy = RequestTimeouts.Default);
         // Named explicitly: under the CLI the entry assembly is not this one.
         services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
 
@@ -42,6 +52,7 @@ public static class ConnectWebApplication
         // the body itself is parsed last, in the controller.
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
         app.UseRouting();
+        app.UseRequestTimeouts();
         app.UseMiddleware<RawJsonBodyGate>();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -6,6 +6,7 @@ using Connect.Infrastructure.Postgres;
 using Connect.Infrastructure.Postgres.Administration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Connect.Infrastructure;
@@ -27,7 +28,7 @@ public static class DependencyInjection
                 ?? throw new InvalidOperationException(
                     $"The connection string 'ConnectionStrings:{ConnectionStringName}' is not set " +
                     "(environment variable ConnectionStrings__Connect).");
-            return new NpgsqlDataSourceBuilder(connectionString).Build();
+            return PostgresDataSourceFactory.Create(connectionString, provider.GetRequiredService<IOptions<PostgresOptions>>().Value);
         });
         services.AddOptions<PostgresOptions>().BindConfiguration(PostgresOptions.SectionName);
 
@@ -39,6 +40,7 @@ public static class DependencyInjection
         services.AddSingleton<IApplicationRegistry, PostgresApplicationRegistry>();
         services.AddSingleton<IAccountRegistry, PostgresAccountRegistry>();
         services.AddSingleton<PostgresReadinessProbe>();
+        services.AddSingleton<PostgresOutages>();
         services.AddHostedService<ReplayRecordPurger>();
         return services;
     }

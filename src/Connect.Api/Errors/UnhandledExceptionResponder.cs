@@ -1,6 +1,6 @@
 using Connect.Domain.Outcomes;
+using Connect.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 
 namespace Connect.Api.Errors;
 
@@ -14,18 +14,12 @@ internal static class UnhandledExceptionResponder
     public static Task RespondAsync(HttpContext context)
     {
         var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var reason = IsDatabaseOutage(exception) ? ReasonCode.ServiceUnavailable : ReasonCode.InternalError;
-        return ReasonResponse.WriteAsync(context, reason);
-    }
+        if (!PostgresOutages.IsOutage(exception))
+        {
+            return ReasonResponse.WriteAsync(context, ReasonCode.InternalError);
+        }
 
-    /// <summary>
-    /// Connection failures, timeouts and server shutdowns are transient; a constraint violation or a bad
-    /// statement is a bug and stays a 500.
-    /// </summary>
-    internal static bool IsDatabaseOutage(Exception? exception) => exception switch
-    {
-        NpgsqlException { IsTransient: true } => true,
-        NpgsqlException { InnerException: TimeoutException or System.Net.Sockets.SocketException or IOException } => true,
-        _ => false,
-    };
+        context.RequestServices.GetRequiredService<PostgresOutages>().ForgetIdleConnections();
+        return ReasonResponse.WriteAsync(context, ReasonCode.ServiceUnavailable);
+    }
 }

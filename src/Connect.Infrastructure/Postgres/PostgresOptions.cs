@@ -7,4 +7,10 @@ public sealed class PostgresOptions
 
     /// <summary>How often expired replay records are deleted.</summary>
     public TimeSpan ReplayPurgeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long to wait for a connection, also from a full pool, unless the connection string says.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>How long one statement may run, unless the connection string says.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 5;
 }

@@ -29,7 +29,7 @@ public sealed class UnexpectedFailureTests
     {
         var violation = new Npgsql.PostgresException("duplicate", "ERROR", "ERROR", "23505");
 
-        var isOutage = Errors.UnhandledExceptionResponder.IsDatabaseOutage(violation);
+        var isOutage = Connect.Infrastructure.Postgres.PostgresOutages.IsOutage(violation);
 
         Assert.False(isOutage);
     }
@@ -39,7 +39,7 @@ public sealed class UnexpectedFailureTests
     {
         var refused = new Npgsql.NpgsqlException("refused", new System.Net.Sockets.SocketException(111));
 
-        var isOutage = Errors.UnhandledExceptionResponder.IsDatabaseOutage(refused);
+        var isOutage = Connect.Infrastructure.Postgres.PostgresOutages.IsOutage(refused);
 
         Assert.True(isOutage);
     }

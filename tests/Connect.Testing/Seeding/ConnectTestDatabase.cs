@@ -85,6 +85,9 @@ public sealed class ConnectTestDatabase : IAsyncDisposable
     public Task<SessionCounts> CountSessionsAsync(AccountId account, AppId application) =>
         Accounts.CountSessionsAsync(account, application, CancellationToken.None);
 
+    /// <summary>After a server restart the pooled connections are dead; start afresh.</summary>
+    public void ForgetIdleConnections() => Services.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
+
     public async ValueTask DisposeAsync() => await ((ServiceProvider)Services).DisposeAsync();
 }
 

@@ -1,0 +1,86 @@
+using System.Net;
+using Connect.Testing.ClientJwts;
+using Connect.Testing.Seeding;
+
+namespace Connect.Api.Tests.Resilience;
+
+/// <summary>Two service instances over one database behave as one service.</summary>
+public sealed class MultiInstanceTests : IAsyncLifetime
+{
+    private ConnectTestDatabase _db = null!;
+    private ConnectApiFactory _first = null!;
+    private ConnectApiFactory _second = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await ConnectTestDatabase.CreateAsync();
+        var settings = new Dictionary<string, string?> { ["Connect:RateLimit:BurstLimit"] = "1000" };
+        _first = new ConnectApiFactory(_db.ConnectionString, settings);
+        _second = new ConnectApiFactory(_db.ConnectionString, settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _first.DisposeAsync();
+        await _second.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Fifty_identical_requests_split_across_two_instances_yield_exactly_one_success()
+    {
+        var app = await _db.RegisterApplicationAsync();
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        await _db.IssueSessionsAsync(account, app.Id, 4);
+        var body = RevokeAllBodies.For(subject.Value);
+        var header = new TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body).AuthorizationHeader();
+        var clients = new[] { _first.CreateClient(), _second.CreateClient() };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50)
+            .Select(i => Task.Run(() => clients[i % 2].SendAsync(ConnectApiFactory.Request(header, body)))));
+
+        var ok = Assert.Single(responses, response => response.StatusCode == HttpStatusCode.OK);
+        await ApiAssert.RevokedAsync(ok, 4);
+        foreach (var replay in responses.Where(response => response != ok))
+        {
+            await ApiAssert.ReasonAsync(replay, HttpStatusCode.Unauthorized, "ClientJwtReplayed");
+        }
+    }
+
+    [Fact]
+    public async Task Parallel_revocations_across_two_instances_never_double_count()
+    {
+        var app = await _db.RegisterApplicationAsync();
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        await _db.IssueSessionsAsync(account, app.Id, 300);
+        var instances = new[] { _first, _second };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16)
+            .Select(i => Task.Run(() => instances[i % 2].RevokeAllAsync(app, subject.Value))));
+
+        var counts = await Task.WhenAll(responses.Select(ApiAssert.RevokedCountAsync));
+        Assert.Equal(300, counts.Sum());
+        Assert.Equal(new(0, 300, 0), await _db.CountSessionsAsync(account, app.Id));
+    }
+
+    [Fact]
+    public async Task Key_retired_and_application_disabled_are_refused_by_every_instance_at_once()
+    {
+        var app = await _db.RegisterApplicationAsync();
+        await ApiAssert.RevokedAsync(await _first.RevokeAllAsync(app, "s"), 0);
+        await ApiAssert.RevokedAsync(await _second.RevokeAllAsync(app, "s"), 0);
+
+        await _db.Applications.SetEnabledAsync(app.Anchor, false, CancellationToken.None);
+        var disabledOnFirst = await _first.RevokeAllAsync(app, "s");
+        var disabledOnSecond = await _second.RevokeAllAsync(app, "s");
+        await _db.Applications.SetEnabledAsync(app.Anchor, true, CancellationToken.None);
+        await _db.Applications.RetireKeyAsync(app.Anchor, app.KeyId, CancellationToken.None);
+        var retiredOnFirst = await _first.RevokeAllAsync(app, "s");
+        var retiredOnSecond = await _second.RevokeAllAsync(app, "s");
+
+        await ApiAssert.ReasonAsync(disabledOnFirst, HttpStatusCode.Forbidden, "ApplicationDisabled");
+        await ApiAssert.ReasonAsync(disabledOnSecond, HttpStatusCode.Forbidden, "ApplicationDisabled");
+        await ApiAssert.ReasonAsync(retiredOnFirst, HttpStatusCode.Unauthorized, "ClientJwtInvalidSignature");
+        await ApiAssert.ReasonAsync(retiredOnSecond, HttpStatusCode.Unauthorized, "ClientJwtInvalidSignature");
+    }
+}
