@@ -42,12 +42,22 @@ public sealed class CliDatabase : IAsyncLifetime
     }
 
     /// <summary>Runs <c>connect &lt;args&gt;</c> as the process would, with stdout and stderr captured.</summary>
-    public async Task<CliRun> RunAsync(params string[] args)
+    public Task<CliRun> RunAsync(params string[] args) => RunAsync(_configuration, args);
+
+    /// <summary>Runs <c>connect &lt;args&gt;</c> against any connection string (an unmigrated or unreachable database).</summary>
+    public static Task<CliRun> RunAgainstAsync(string connectionString, params string[] args) =>
+        RunAsync(
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Connect"] = connectionString })
+                .Build(),
+            args);
+
+    private static async Task<CliRun> RunAsync(IConfiguration configuration, string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
-        var exitCode = await ConnectCli.RunAsync(args, stdout, stderr, _configuration);
+        var exitCode = await ConnectCli.RunAsync(args, stdout, stderr, configuration);
 
         return new CliRun(args, exitCode, stdout.ToString(), stderr.ToString());
     }

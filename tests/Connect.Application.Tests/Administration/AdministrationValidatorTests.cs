@@ -131,4 +131,12 @@ public sealed class AdministrationValidatorTests
         Assert.Equal(
             "the expiry must be between 1 and 31536000 seconds (365 days)", Assert.Single(result.Errors).ErrorMessage);
     }
+
+    [Fact]
+    public void Sessions_default_to_one_that_lives_30_days()
+    {
+        var defaults = (IssueSessionsCommand.DefaultCount, TimeSpan.FromSeconds(IssueSessionsCommand.DefaultExpiresInSeconds));
+
+        Assert.Equal((1, TimeSpan.FromDays(30)), defaults);
+    }
 }
