@@ -1,3 +1,13 @@
+using Connect.Application.Administration;
+using Connect.Application.Administration.AddApplicationKey;
+using Connect.Application.Administration.CountSessions;
+using Connect.Application.Administration.CreateAccount;
+using Connect.Application.Administration.CreateSector;
+using Connect.Application.Administration.IssueSessions;
+using Connect.Application.Administration.IssueSubject;
+using Connect.Application.Administration.RegisterApplication;
+using Connect.Application.Administration.RetireApplicationKey;
+using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
@@ -23,6 +33,24 @@ public static class DependencyInjection
 
         services.AddTransient<IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>, RevokeAllHandler>();
         services.AddSingleton<IValidator<RevokeAllCommand>, RevokeAllCommandValidator>();
+
+        services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
+        services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
+        services.AddTransient<IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>, RegisterApplicationHandler>();
+        services.AddSingleton<IValidator<RegisterApplicationCommand>, RegisterApplicationCommandValidator>();
+        services.AddTransient<IRequestHandler<SetApplicationEnabledCommand, AdministrationOutcome<SetApplicationEnabledResult>>, SetApplicationEnabledHandler>();
+        services.AddSingleton<IValidator<SetApplicationEnabledCommand>, SetApplicationEnabledCommandValidator>();
+        services.AddTransient<IRequestHandler<AddApplicationKeyCommand, AdministrationOutcome<AddApplicationKeyResult>>, AddApplicationKeyHandler>();
+        services.AddSingleton<IValidator<AddApplicationKeyCommand>, AddApplicationKeyCommandValidator>();
+        services.AddTransient<IRequestHandler<RetireApplicationKeyCommand, AdministrationOutcome<RetireApplicationKeyResult>>, RetireApplicationKeyHandler>();
+        services.AddSingleton<IValidator<RetireApplicationKeyCommand>, RetireApplicationKeyCommandValidator>();
+        services.AddTransient<IRequestHandler<CreateAccountCommand, AdministrationOutcome<CreateAccountResult>>, CreateAccountHandler>();
+        services.AddTransient<IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>, IssueSubjectHandler>();
+        services.AddSingleton<IValidator<IssueSubjectCommand>, IssueSubjectCommandValidator>();
+        services.AddTransient<IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>, IssueSessionsHandler>();
+        services.AddSingleton<IValidator<IssueSessionsCommand>, IssueSessionsCommandValidator>();
+        services.AddTransient<IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>, CountSessionsHandler>();
+        services.AddSingleton<IValidator<CountSessionsQuery>, CountSessionsQueryValidator>();
 
         services.AddOptions<ClientJwtOptions>().BindConfiguration(ClientJwtOptions.SectionName);
         services.AddSingleton(TimeProvider.System);

@@ -1,3 +1,13 @@
+using Connect.Application.Administration;
+using Connect.Application.Administration.AddApplicationKey;
+using Connect.Application.Administration.CountSessions;
+using Connect.Application.Administration.CreateAccount;
+using Connect.Application.Administration.CreateSector;
+using Connect.Application.Administration.IssueSessions;
+using Connect.Application.Administration.IssueSubject;
+using Connect.Application.Administration.RegisterApplication;
+using Connect.Application.Administration.RetireApplicationKey;
+using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
 using Connect.Domain.Accounts;
@@ -11,14 +21,42 @@ namespace Connect.Application.Tests;
 
 public sealed class DependencyInjectionTests
 {
-    [Fact]
-    public void Every_handler_resolves_from_the_real_container()
+    public static TheoryData<Type, Type> Handlers => new()
+    {
+        { typeof(IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>), typeof(RevokeAllHandler) },
+        { typeof(IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>), typeof(CreateSectorHandler) },
+        { typeof(IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>), typeof(RegisterApplicationHandler) },
+        { typeof(IRequestHandler<SetApplicationEnabledCommand, AdministrationOutcome<SetApplicationEnabledResult>>), typeof(SetApplicationEnabledHandler) },
+        { typeof(IRequestHandler<AddApplicationKeyCommand, AdministrationOutcome<AddApplicationKeyResult>>), typeof(AddApplicationKeyHandler) },
+        { typeof(IRequestHandler<RetireApplicationKeyCommand, AdministrationOutcome<RetireApplicationKeyResult>>), typeof(RetireApplicationKeyHandler) },
+        { typeof(IRequestHandler<CreateAccountCommand, AdministrationOutcome<CreateAccountResult>>), typeof(CreateAccountHandler) },
+        { typeof(IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>), typeof(IssueSubjectHandler) },
+        { typeof(IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>), typeof(IssueSessionsHandler) },
+        { typeof(IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>), typeof(CountSessionsHandler) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Handlers))]
+    public void Every_handler_resolves_from_the_real_container(Type service, Type implementation)
     {
         using var provider = Services().BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
-        var handler = provider.GetService<IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>>();
+        var handler = provider.GetService(service);
 
-        Assert.IsType<RevokeAllHandler>(handler);
+        Assert.IsType(implementation, handler);
+    }
+
+    [Fact]
+    public void Every_registered_handler_is_listed_here()
+    {
+        var registered = Services()
+            .Where(descriptor => descriptor.ServiceType.IsGenericType
+                && descriptor.ServiceType.GetGenericTypeDefinition() == typeof(IRequestHandler<,>))
+            .Select(descriptor => descriptor.ServiceType);
+
+        Assert.Equal(
+            Handlers.Select(row => (Type)row[0]).OrderBy(type => type.FullName),
+            registered.OrderBy(type => type.FullName));
     }
 
     [Fact]
@@ -36,7 +74,22 @@ public sealed class DependencyInjectionTests
         await subjects.DidNotReceiveWithAnyArgs().FindAccountAsync(default, default, default);
     }
 
-    private static ServiceCollection Services(ISectorSubjectMap? subjects = null)
+    [Fact]
+    public async Task Rejected_administrative_command_carries_the_validators_message_and_reaches_no_port()
+    {
+        var applications = Substitute.For<IApplicationRegistry>();
+        using var provider = Services(applications: applications).BuildServiceProvider();
+        var mediator = provider.GetRequiredService<IMediator>();
+
+        var outcome = await mediator.Send(new SetApplicationEnabledCommand(" padded", Enabled: false));
+
+        Assert.Equal(AdministrationErrorCode.InvalidArgument, outcome.Failure?.Code);
+        Assert.Equal("the anchor must not begin or end with whitespace", outcome.Failure?.Message);
+        Assert.Empty(applications.ReceivedCalls());
+    }
+
+    private static ServiceCollection Services(
+        ISectorSubjectMap? subjects = null, IApplicationRegistry? applications = null)
     {
         var services = new ServiceCollection();
         services.AddConnectApplication();
@@ -44,6 +97,8 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IRefreshTokenRevoker>());
         services.AddSingleton(Substitute.For<IClientApplicationDirectory>());
         services.AddSingleton(Substitute.For<IClientJwtReplayStore>());
+        services.AddSingleton(applications ?? Substitute.For<IApplicationRegistry>());
+        services.AddSingleton(Substitute.For<IAccountRegistry>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using Connect.Domain.Applications;
@@ -28,44 +29,61 @@ public sealed class ClientPublicKey
 
     /// <summary>Reads a <c>-----BEGIN PUBLIC KEY-----</c> PEM.</summary>
     /// <exception cref="ArgumentException">Not an SPKI PEM, not RSA, or smaller than 2048 bits; the message says which.</exception>
-    public static ClientPublicKey FromPem(string pem)
+    public static ClientPublicKey FromPem(string pem) =>
+        TryFromPem(pem, out var key, out var problem) ? key : throw new ArgumentException(problem, nameof(pem));
+
+    /// <exception cref="ArgumentException">Not an RSA SubjectPublicKeyInfo of at least 2048 bits.</exception>
+    public static ClientPublicKey FromSubjectPublicKeyInfo(ReadOnlySpan<byte> der) =>
+        TryFromSubjectPublicKeyInfo(der, out var key, out var problem) ? key : throw new ArgumentException(problem, nameof(der));
+
+    /// <summary>Reads a <c>-----BEGIN PUBLIC KEY-----</c> PEM, or says in plain English why it is not acceptable.</summary>
+    public static bool TryFromPem(
+        string pem, [NotNullWhen(true)] out ClientPublicKey? key, [NotNullWhen(false)] out string? problem)
     {
         ArgumentNullException.ThrowIfNull(pem);
+        // A private key, a certificate or an RSA PUBLIC KEY (PKCS#1) is refused rather than guessed at.
         if (!PemEncoding.TryFind(pem, out var fields)
             || !pem.AsSpan(fields.Label).SequenceEqual("PUBLIC KEY"))
         {
-            throw new ArgumentException("not a PEM public key (expected -----BEGIN PUBLIC KEY-----)", nameof(pem));
+            key = null;
+            problem = "not a PEM public key (expected -----BEGIN PUBLIC KEY-----)";
+            return false;
         }
 
-        var der = Convert.FromBase64String(pem[fields.Base64Data]);
-        return FromSubjectPublicKeyInfo(der);
+        return TryFromSubjectPublicKeyInfo(Convert.FromBase64String(pem[fields.Base64Data]), out key, out problem);
     }
 
-    /// <exception cref="ArgumentException">Not an RSA SubjectPublicKeyInfo of at least 2048 bits.</exception>
-    public static ClientPublicKey FromSubjectPublicKeyInfo(ReadOnlySpan<byte> der)
+    /// <summary>Reads an RSA SubjectPublicKeyInfo (DER), or says in plain English why it is not acceptable.</summary>
+    public static bool TryFromSubjectPublicKeyInfo(
+        ReadOnlySpan<byte> der, [NotNullWhen(true)] out ClientPublicKey? key, [NotNullWhen(false)] out string? problem)
     {
+        key = null;
         using var rsa = RSA.Create();
         try
         {
             rsa.ImportSubjectPublicKeyInfo(der, out var read);
             if (read != der.Length)
             {
-                throw new ArgumentException("the public key has trailing bytes", nameof(der));
+                problem = "the public key has trailing bytes";
+                return false;
             }
         }
         catch (CryptographicException)
         {
-            throw new ArgumentException("not an RSA public key", nameof(der));
+            problem = "not an RSA public key";
+            return false;
         }
 
         if (rsa.KeySize < MinimumBits)
         {
-            throw new ArgumentException(
-                $"the RSA key has {rsa.KeySize} bits; at least {MinimumBits} are required", nameof(der));
+            problem = $"the RSA key has {rsa.KeySize} bits; at least {MinimumBits} are required";
+            return false;
         }
 
         var parameters = rsa.ExportParameters(includePrivateParameters: false);
-        return new ClientPublicKey(Thumbprint(parameters), rsa.ExportSubjectPublicKeyInfo(), rsa.KeySize);
+        key = new ClientPublicKey(Thumbprint(parameters), rsa.ExportSubjectPublicKeyInfo(), rsa.KeySize);
+        problem = null;
+        return true;
     }
 
     /// <summary>RFC 7638 §3: SHA-256 over the required members in lexicographic order, no whitespace.</summary>

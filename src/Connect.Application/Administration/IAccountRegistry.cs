@@ -8,6 +8,8 @@ public interface IAccountRegistry
 {
     Task<AccountId> CreateAccountAsync(CancellationToken cancellationToken);
 
+    Task<bool> AccountExistsAsync(AccountId account, CancellationToken cancellationToken);
+
     /// <summary>The account's one subject in the sector: created on first call, the same on every later call.</summary>
     /// <returns><c>null</c> when the account does not exist.</returns>
     Task<SectorSubject?> IssueSubjectAsync(AccountId account, SectorId sector, CancellationToken cancellationToken);

@@ -7,6 +7,8 @@ public interface IApplicationRegistry
 {
     Task<SectorId> CreateSectorAsync(string? name, CancellationToken cancellationToken);
 
+    Task<bool> SectorExistsAsync(SectorId sector, CancellationToken cancellationToken);
+
     /// <returns>The new application's id, or <c>null</c> when the anchor is taken.</returns>
     Task<AppId?> RegisterAsync(ApplicationAnchor anchor, SectorId sector, ClientPublicKey key, CancellationToken cancellationToken);
 

@@ -5,8 +5,9 @@ using MediatR;
 namespace Connect.Application.Behaviors;
 
 /// <summary>
-/// Runs every validator of a request before its handler. A rejected request becomes the failed outcome
-/// <see cref="ReasonCode.InvalidBody"/>; the validators' messages stay inside, never on the wire.
+/// Runs every validator of a request before its handler. A rejected request becomes the result type's own
+/// rejection (<see cref="IFailable{TSelf}.Rejected"/>): <see cref="ReasonCode.InvalidBody"/> for the HTTP contract,
+/// whose validators' messages never reach the wire; the first message for an administrative command.
 /// </summary>
 public sealed class ValidationBehavior<TRequest, TResponse>(IEnumerable<IValidator<TRequest>> validators)
     : IPipelineBehavior<TRequest, TResponse>
@@ -22,7 +23,7 @@ public sealed class ValidationBehavior<TRequest, TResponse>(IEnumerable<IValidat
             var result = await validator.ValidateAsync(request, cancellationToken).ConfigureAwait(false);
             if (!result.IsValid)
             {
-                return TResponse.Failed(ReasonCode.InvalidBody);
+                return TResponse.Rejected(result.Errors[0].ErrorMessage);
             }
         }
 

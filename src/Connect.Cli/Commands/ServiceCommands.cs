@@ -15,12 +15,11 @@ internal static class ServiceCommands
     public static Command Migrate(IConfiguration configuration)
     {
         var command = new Command("migrate", "Apply pending migrations to the configured database and exit.");
-        command.SetAction(async (_, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
             var applied = DatabaseMigrator.Migrate(database.ConnectionString);
-            Output.Json(new { applied });
-            return 0;
+            return Output.Json(parse, new { applied });
         });
         return command;
     }

@@ -15,14 +15,18 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     private readonly LocalPostgresCluster? _startedHere;
 
-    private ConnectDatabase(string connectionString, LocalPostgresCluster? startedHere, string description)
+    private ConnectDatabase(string connectionString, LocalPostgresCluster? startedHere, string description, bool isEmbedded)
     {
         ConnectionString = connectionString;
         _startedHere = startedHere;
         Description = description;
+        IsEmbedded = isEmbedded;
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>True for the checkout's private cluster, which the CLI may migrate on its own.</summary>
+    public bool IsEmbedded { get; }
 
     /// <summary>Where the data lives, for a person (never the password).</summary>
     public string Description { get; }
@@ -32,7 +36,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         var configured = configuration.GetConnectionString(DependencyInjection.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return new ConnectDatabase(configured, null, "the database of ConnectionStrings:Connect");
+            return new ConnectDatabase(configured, null, "the database of ConnectionStrings:Connect", isEmbedded: false);
         }
 
         var port = configuration.GetValue("Connect:EmbeddedDatabase:Port", LocalPostgresCluster.DefaultPort);
@@ -43,7 +47,8 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         return new ConnectDatabase(
             cluster.ConnectionString(DatabaseName),
             wasRunning ? null : cluster,
-            $"the embedded PostgreSQL at {cluster.DataDirectory} (127.0.0.1:{cluster.Port})");
+            $"the embedded PostgreSQL at {cluster.DataDirectory} (127.0.0.1:{cluster.Port})",
+            isEmbedded: true);
     }
 
     public async ValueTask DisposeAsync()

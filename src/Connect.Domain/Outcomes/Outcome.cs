@@ -3,12 +3,15 @@ using System.Diagnostics.CodeAnalysis;
 namespace Connect.Domain.Outcomes;
 
 /// <summary>
-/// Lets generic code (the validation behaviour) build the failed form of a result type
-/// without knowing what it carries on success.
+/// Lets generic code (the validation behaviour) build the failed form of a result type for a request its
+/// validators rejected, without knowing what the type carries on success. Each result type says what a rejected
+/// request is in its own vocabulary: the HTTP contract answers <see cref="ReasonCode.InvalidBody"/> and withholds
+/// the detail; an administrative result shows it to the operator.
 /// </summary>
 public interface IFailable<out TSelf>
 {
-    static abstract TSelf Failed(ReasonCode reason);
+    /// <param name="detail">The first validation message, in plain English.</param>
+    static abstract TSelf Rejected(string detail);
 }
 
 /// <summary>Either a value or the reason it could not be produced. Expected failures are results, not exceptions.</summary>
@@ -31,6 +34,9 @@ public readonly struct Outcome<T> : IFailable<Outcome<T>>
     public static Outcome<T> Success(T value) => new(value, null);
 
     public static Outcome<T> Failed(ReasonCode reason) => new(default, reason);
+
+    /// <summary>The contract's answer to a rejected request: <c>InvalidBody</c>, never the validator's detail.</summary>
+    public static Outcome<T> Rejected(string detail) => Failed(ReasonCode.InvalidBody);
 
 #pragma warning disable CA2225 // the named factories above are the alternates
     public static implicit operator Outcome<T>(T value) => Success(value);

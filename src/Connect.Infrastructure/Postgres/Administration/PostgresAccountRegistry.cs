@@ -49,6 +49,13 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
         return new AccountId(id);
     }
 
+    public async Task<bool> AccountExistsAsync(AccountId account, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            AccountExistsSql, new { Account = account.Value }, cancellationToken: cancellationToken));
+    }
+
     public async Task<SectorSubject?> IssueSubjectAsync(AccountId account, SectorId sector, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -9,6 +9,8 @@ internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) :
 {
     internal const string CreateSectorSql = "INSERT INTO sectors (id, name) VALUES (@Id, @Name)";
 
+    internal const string SectorExistsSql = "SELECT EXISTS (SELECT 1 FROM sectors WHERE id = @Sector)";
+
     // The application and its first key land together or not at all; a taken anchor inserts nothing.
     internal const string RegisterSql = """
         WITH app AS (
@@ -41,6 +43,13 @@ internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) :
         var id = Guid.CreateVersion7();
         await ExecuteAsync(CreateSectorSql, new { Id = id, Name = name }, cancellationToken);
         return new SectorId(id);
+    }
+
+    public async Task<bool> SectorExistsAsync(SectorId sector, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            SectorExistsSql, new { Sector = sector.Value }, cancellationToken: cancellationToken));
     }
 
     public async Task<AppId?> RegisterAsync(

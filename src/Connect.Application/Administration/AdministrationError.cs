@@ -1,0 +1,56 @@
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+
+namespace Connect.Application.Administration;
+
+/// <summary>The stable codes of the administrative failures an operator can cause. The set is closed.</summary>
+public enum AdministrationErrorCode
+{
+    InvalidArgument,
+    InvalidPublicKey,
+    UnknownSector,
+    UnknownAnchor,
+    UnknownAccount,
+    UnknownKey,
+    AnchorTaken,
+}
+
+/// <summary>
+/// Why an administrative command did nothing: a stable code and one plain-English line for the operator. It is
+/// not a <see cref="Domain.Outcomes.ReasonCode"/>: those are the HTTP contract's closed set, and these never reach
+/// the wire. Messages are built only here, so the same failure always reads the same.
+/// </summary>
+public sealed record AdministrationError
+{
+    private AdministrationError(AdministrationErrorCode code, string message)
+    {
+        Code = code;
+        Message = message;
+    }
+
+    public AdministrationErrorCode Code { get; }
+
+    public string Message { get; }
+
+    public static AdministrationError InvalidArgument(string detail) => new(AdministrationErrorCode.InvalidArgument, detail);
+
+    public static AdministrationError InvalidPublicKey(string detail) =>
+        new(AdministrationErrorCode.InvalidPublicKey, $"invalid public key: {detail}");
+
+    public static AdministrationError UnknownSector(SectorId sector) =>
+        new(AdministrationErrorCode.UnknownSector, $"no sector has the id {sector}");
+
+    public static AdministrationError UnknownAnchor(string anchor) =>
+        new(AdministrationErrorCode.UnknownAnchor, $"no application has the anchor '{anchor}'");
+
+    public static AdministrationError UnknownAccount(AccountId account) =>
+        new(AdministrationErrorCode.UnknownAccount, $"no account has the id {account}");
+
+    public static AdministrationError UnknownKey(string anchor, string keyId) =>
+        new(AdministrationErrorCode.UnknownKey, $"the application '{anchor}' has no active key '{keyId}'");
+
+    public static AdministrationError AnchorTaken(string anchor) =>
+        new(AdministrationErrorCode.AnchorTaken, $"the anchor '{anchor}' is already registered");
+
+    public override string ToString() => $"{Code}: {Message}";
+}

@@ -1,0 +1,25 @@
+using Connect.Domain.Applications;
+using MediatR;
+
+namespace Connect.Application.Administration.IssueSubject;
+
+public sealed class IssueSubjectHandler(IApplicationRegistry applications, IAccountRegistry accounts)
+    : IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>
+{
+    public async Task<AdministrationOutcome<IssueSubjectResult>> Handle(
+        IssueSubjectCommand request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var application = await applications
+            .FindAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
+        if (application is not { Sector: var sector })
+        {
+            return AdministrationError.UnknownAnchor(request.Anchor);
+        }
+
+        var subject = await accounts.IssueSubjectAsync(request.Account, sector, cancellationToken).ConfigureAwait(false);
+        return subject is { } issued
+            ? new IssueSubjectResult(issued)
+            : AdministrationError.UnknownAccount(request.Account);
+    }
+}

@@ -1,0 +1,46 @@
+using Connect.Domain.Applications;
+using MediatR;
+
+namespace Connect.Application.Administration.RegisterApplication;
+
+public sealed class RegisterApplicationHandler(IApplicationRegistry applications)
+    : IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>
+{
+    public async Task<AdministrationOutcome<RegisterApplicationResult>> Handle(
+        RegisterApplicationCommand request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ClientPublicKey.TryFromPem(request.PublicKeyPem, out var key, out var problem))
+        {
+            return AdministrationError.InvalidPublicKey(problem);
+        }
+
+        var anchor = new ApplicationAnchor(request.Anchor);
+        SectorId sector;
+        if (request.Sector is { } chosen)
+        {
+            if (!await applications.SectorExistsAsync(chosen, cancellationToken).ConfigureAwait(false))
+            {
+                return AdministrationError.UnknownSector(chosen);
+            }
+
+            sector = chosen;
+        }
+        else
+        {
+            // Checked first so that a taken anchor does not leave an empty sector behind; a registration racing
+            // this one can still do so, which costs one unused row and nothing else.
+            if (await applications.FindAsync(anchor, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return AdministrationError.AnchorTaken(request.Anchor);
+            }
+
+            sector = await applications.CreateSectorAsync(request.Anchor, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The anchor's uniqueness is settled by the insert itself, never by the check above.
+        return await applications.RegisterAsync(anchor, sector, key, cancellationToken).ConfigureAwait(false) is null
+            ? AdministrationError.AnchorTaken(request.Anchor)
+            : new RegisterApplicationResult(anchor, sector, key.Id);
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Connect.Application;
+using Connect.Application.Administration;
+using Connect.Cli.Database;
+using Connect.Infrastructure;
+using Connect.Infrastructure.Migrations;
+using MediatR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Connect.Cli.Administration;
+
+/// <summary>
+/// The Application and Infrastructure layers over the database <see cref="ConnectDatabase"/> resolves, for one
+/// administrative command: it sends the command through the mediator and prints its outcome.
+/// </summary>
+internal static class AdministrationServices
+{
+    public static async Task<int> SendAsync<TResult>(
+        ParseResult parse,
+        IConfiguration configuration,
+        IRequest<AdministrationOutcome<TResult>> request,
+        Func<TResult, object> print,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(print);
+        await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
+        // The checkout's private database is brought up to date as `up` does; a configured one is left to
+        // `./connect migrate`, so that an administrative command never changes a schema by surprise.
+        if (database.IsEmbedded)
+        {
+            DatabaseMigrator.Migrate(database.ConnectionString);
+        }
+
+        await using var services = Build(configuration, database.ConnectionString);
+        var outcome = await services.GetRequiredService<IMediator>().Send(request, cancellationToken);
+        return outcome.Succeeded ? Output.Json(parse, print(outcome.Value)) : Output.Fail(parse, outcome.Failure.Message);
+    }
+
+    private static ServiceProvider Build(IConfiguration configuration, string connectionString)
+    {
+        var settings = new ConfigurationBuilder()
+            .AddConfiguration(configuration)
+            .AddInMemoryCollection([new($"ConnectionStrings:{Infrastructure.DependencyInjection.ConnectionStringName}", connectionString)])
+            .Build();
+        return new ServiceCollection()
+            .AddSingleton<IConfiguration>(settings)
+            // Stdout carries the one JSON object; anything worth logging goes to stderr, one line each.
+            .AddLogging(logging => logging
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddSimpleConsole(console => console.SingleLine = true)
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace))
+            .AddConnectApplication()
+            .AddConnectInfrastructure()
+            .BuildServiceProvider();
+    }
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Connect.Application.Administration.CreateAccount;
+using Connect.Application.Administration.IssueSubject;
+using Connect.Cli.Administration;
+using Microsoft.Extensions.Configuration;
+
+namespace Connect.Cli.Commands;
+
+/// <summary><c>account create</c> and <c>subject issue</c>: the user and the names applications know it by.</summary>
+internal static class AccountCommands
+{
+    public static Command AccountGroup(IConfiguration configuration) =>
+        new("account", "Manage accounts, the internal users.") { Create(configuration) };
+
+    public static Command SubjectGroup(IConfiguration configuration) =>
+        new("subject", "Issue the sector subjects applications see for an account.") { IssueSubject(configuration) };
+
+    private static Command Create(IConfiguration configuration)
+    {
+        var command = new Command("create", "Create an account.");
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new CreateAccountCommand(),
+            result => new { accountId = result.Account.Value }, cancellationToken));
+        return command;
+    }
+
+    private static Command IssueSubject(IConfiguration configuration)
+    {
+        var account = AdministrationOptions.Account();
+        var anchor = AdministrationOptions.Anchor();
+        var command = new Command("issue", "The account's subject in the application's sector (the same on every call).")
+        {
+            account,
+            anchor,
+        };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new IssueSubjectCommand(new(parse.GetValue(account)), parse.GetRequiredValue(anchor)),
+            result => new { subject = result.Subject.Value }, cancellationToken));
+        return command;
+    }
+}

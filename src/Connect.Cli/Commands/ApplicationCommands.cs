@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Connect.Application.Administration.AddApplicationKey;
+using Connect.Application.Administration.RegisterApplication;
+using Connect.Application.Administration.RetireApplicationKey;
+using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Cli.Administration;
+using Connect.Domain.Applications;
+using Microsoft.Extensions.Configuration;
+
+namespace Connect.Cli.Commands;
+
+/// <summary><c>app register</c>, <c>app disable</c>, <c>app enable</c>, <c>app key add</c>, <c>app key retire</c>.</summary>
+internal static class ApplicationCommands
+{
+    public static Command Group(IConfiguration configuration) =>
+        new("app", "Register applications, disable or enable them, and rotate their keys.")
+        {
+            Register(configuration),
+            SetEnabled(configuration, "disable", enabled: false),
+            SetEnabled(configuration, "enable", enabled: true),
+            new Command("key", "Add or retire an application's client-auth keys.") { AddKey(configuration), RetireKey(configuration) },
+        };
+
+    private static Command Register(IConfiguration configuration)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var publicKey = AdministrationOptions.PublicKey();
+        var sector = AdministrationOptions.Sector();
+        var command = new Command("register", "Register an application with its first public key.") { anchor, publicKey, sector };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            if (!PublicKeyFile.TryRead(parse.GetRequiredValue(publicKey), out var pem, out var problem))
+            {
+                return Task.FromResult(Output.Fail(parse, problem));
+            }
+
+            var chosen = parse.GetResult(sector) is null ? (SectorId?)null : new SectorId(parse.GetValue(sector));
+            return AdministrationServices.SendAsync(
+                parse, configuration, new RegisterApplicationCommand(parse.GetRequiredValue(anchor), pem, chosen),
+                result => new { anchor = result.Anchor.Value, sectorId = result.Sector.Value, keyId = result.KeyId.Value },
+                cancellationToken);
+        });
+        return command;
+    }
+
+    private static Command SetEnabled(IConfiguration configuration, string name, bool enabled)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var command = new Command(name, enabled ? "Enable an application again." : "Disable an application: its client JWTs are refused.")
+        {
+            anchor,
+        };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new SetApplicationEnabledCommand(parse.GetRequiredValue(anchor), enabled),
+            result => new { anchor = result.Anchor.Value, enabled = result.Enabled }, cancellationToken));
+        return command;
+    }
+
+    private static Command AddKey(IConfiguration configuration)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var publicKey = AdministrationOptions.PublicKey();
+        var command = new Command("add", "Add a public key; the application may then sign with either.") { anchor, publicKey };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            if (!PublicKeyFile.TryRead(parse.GetRequiredValue(publicKey), out var pem, out var problem))
+            {
+                return Task.FromResult(Output.Fail(parse, problem));
+            }
+
+            return AdministrationServices.SendAsync(
+                parse, configuration, new AddApplicationKeyCommand(parse.GetRequiredValue(anchor), pem),
+                result => new { anchor = result.Anchor.Value, keyId = result.KeyId.Value }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static Command RetireKey(IConfiguration configuration)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var keyId = new Option<string>("--key-id") { Description = "The key id printed by 'app register' or 'app key add'.", Required = true };
+        var command = new Command("retire", "Retire a key: it stops verifying client JWTs at once.") { anchor, keyId };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new RetireApplicationKeyCommand(parse.GetRequiredValue(anchor), parse.GetRequiredValue(keyId)),
+            result => new { anchor = result.Anchor.Value, keyId = result.KeyId.Value, retired = true }, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Connect.Application.Administration;
+using Connect.Application.Administration.AddApplicationKey;
+using Connect.Application.Administration.RegisterApplication;
+using Connect.Application.Administration.RetireApplicationKey;
+using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Domain.Applications;
+using NSubstitute;
+
+namespace Connect.Application.Tests.Administration;
+
+public sealed class ApplicationHandlerTests : IDisposable
+{
+    private static readonly ApplicationAnchor Anchor = new("app-a");
+
+    private readonly IApplicationRegistry _applications = Substitute.For<IApplicationRegistry>();
+    private readonly RSA _rsa = RSA.Create(2048);
+
+    private string Pem => _rsa.ExportSubjectPublicKeyInfoPem();
+
+    private KeyId ExpectedKeyId => ClientPublicKey.FromPem(Pem).Id;
+
+    [Fact]
+    public async Task Register_without_a_sector_creates_one_named_after_the_anchor()
+    {
+        var fresh = new SectorId(Guid.NewGuid());
+        _applications.CreateSectorAsync(Anchor.Value, Arg.Any<CancellationToken>()).Returns(fresh);
+        _applications.RegisterAsync(Anchor, fresh, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>())
+            .Returns(new AppId(Guid.NewGuid()));
+
+        var outcome = await new RegisterApplicationHandler(_applications)
+            .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, Sector: null), CancellationToken.None);
+
+        Assert.True(outcome.Succeeded);
+        Assert.Equal(new RegisterApplicationResult(Anchor, fresh, ExpectedKeyId), outcome.Value);
+    }
+
+    [Fact]
+    public async Task Register_into_an_existing_sector_creates_none()
+    {
+        var sector = new SectorId(Guid.NewGuid());
+        _applications.SectorExistsAsync(sector, Arg.Any<CancellationToken>()).Returns(true);
+        _applications.RegisterAsync(Anchor, sector, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>())
+            .Returns(new AppId(Guid.NewGuid()));
+
+        var outcome = await new RegisterApplicationHandler(_applications)
+            .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, sector), CancellationToken.None);
+
+        Assert.Equal(sector, outcome.Value?.Sector);
+        await _applications.DidNotReceiveWithAnyArgs().CreateSectorAsync(default, default);
+    }
+
+    [Fact]
+    public async Task Register_into_an_unknown_sector_is_refused()
+    {
+        var sector = new SectorId(Guid.NewGuid());
+
+        var outcome = await new RegisterApplicationHandler(_applications)
+            .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, sector), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.UnknownSector, outcome.Failure?.Code);
+        Assert.Equal($"no sector has the id {sector}", outcome.Failure?.Message);
+        await _applications.DidNotReceiveWithAnyArgs().RegisterAsync(default, default, default!, default);
+    }
+
+    [Fact]
+    public async Task Register_with_a_taken_anchor_leaves_no_empty_sector_behind()
+    {
+        _applications.FindAsync(Anchor, Arg.Any<CancellationToken>()).Returns((new AppId(Guid.NewGuid()), new SectorId(Guid.NewGuid())));
+
+        var outcome = await new RegisterApplicationHandler(_applications)
+            .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, Sector: null), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.AnchorTaken, outcome.Failure?.Code);
+        await _applications.DidNotReceiveWithAnyArgs().CreateSectorAsync(default, default);
+    }
+
+    [Fact]
+    public async Task Register_that_loses_the_insert_race_reports_the_anchor_taken()
+    {
+        var sector = new SectorId(Guid.NewGuid());
+        _applications.SectorExistsAsync(sector, Arg.Any<CancellationToken>()).Returns(true);
+        _applications.RegisterAsync(Anchor, sector, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns((AppId?)null);
+
+        var outcome = await new RegisterApplicationHandler(_applications)
+            .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, sector), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.AnchorTaken, outcome.Failure?.Code);
+        Assert.Equal("the anchor 'app-a' is already registered", outcome.Failure?.Message);
+    }
+
+    [Fact]
+    public async Task Register_with_a_small_key_touches_nothing()
+    {
+        using var small = RSA.Create(1024);
+
+        var outcome = await new RegisterApplicationHandler(_applications)
+            .Handle(new RegisterApplicationCommand(Anchor.Value, small.ExportSubjectPublicKeyInfoPem(), null), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.InvalidPublicKey, outcome.Failure?.Code);
+        Assert.Equal("invalid public key: the RSA key has 1024 bits; at least 2048 are required", outcome.Failure?.Message);
+        Assert.Empty(_applications.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task Add_key_answers_its_thumbprint()
+    {
+        _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(true);
+
+        var outcome = await new AddApplicationKeyHandler(_applications)
+            .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
+
+        Assert.Equal(new AddApplicationKeyResult(Anchor, ExpectedKeyId), outcome.Value);
+    }
+
+    [Fact]
+    public async Task Add_key_to_an_unknown_anchor_is_refused()
+    {
+        var outcome = await new AddApplicationKeyHandler(_applications)
+            .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.UnknownAnchor, outcome.Failure?.Code);
+        Assert.Equal("no application has the anchor 'app-a'", outcome.Failure?.Message);
+    }
+
+    [Fact]
+    public async Task Add_key_that_is_not_RSA_touches_nothing()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        var outcome = await new AddApplicationKeyHandler(_applications)
+            .Handle(new AddApplicationKeyCommand(Anchor.Value, ec.ExportSubjectPublicKeyInfoPem()), CancellationToken.None);
+
+        Assert.Equal("invalid public key: not an RSA public key", outcome.Failure?.Message);
+        Assert.Empty(_applications.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task Retire_key_answers_the_retired_key()
+    {
+        _applications.RetireKeyAsync(Anchor, new KeyId("kid-1"), Arg.Any<CancellationToken>()).Returns(true);
+
+        var outcome = await new RetireApplicationKeyHandler(_applications)
+            .Handle(new RetireApplicationKeyCommand(Anchor.Value, "kid-1"), CancellationToken.None);
+
+        Assert.Equal(new RetireApplicationKeyResult(Anchor, new KeyId("kid-1")), outcome.Value);
+    }
+
+    [Fact]
+    public async Task Retire_key_of_an_unknown_anchor_names_the_anchor()
+    {
+        var outcome = await new RetireApplicationKeyHandler(_applications)
+            .Handle(new RetireApplicationKeyCommand(Anchor.Value, "kid-1"), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.UnknownAnchor, outcome.Failure?.Code);
+    }
+
+    [Fact]
+    public async Task Retire_an_unknown_or_already_retired_key_names_the_key()
+    {
+        _applications.FindAsync(Anchor, Arg.Any<CancellationToken>()).Returns((new AppId(Guid.NewGuid()), new SectorId(Guid.NewGuid())));
+
+        var outcome = await new RetireApplicationKeyHandler(_applications)
+            .Handle(new RetireApplicationKeyCommand(Anchor.Value, "kid-1"), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.UnknownKey, outcome.Failure?.Code);
+        Assert.Equal("the application 'app-a' has no active key 'kid-1'", outcome.Failure?.Message);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Set_enabled_answers_the_new_state(bool enabled)
+    {
+        _applications.SetEnabledAsync(Anchor, enabled, Arg.Any<CancellationToken>()).Returns(true);
+
+        var outcome = await new SetApplicationEnabledHandler(_applications)
+            .Handle(new SetApplicationEnabledCommand(Anchor.Value, enabled), CancellationToken.None);
+
+        Assert.Equal(new SetApplicationEnabledResult(Anchor, enabled), outcome.Value);
+    }
+
+    [Fact]
+    public async Task Set_enabled_on_an_unknown_anchor_is_refused()
+    {
+        var outcome = await new SetApplicationEnabledHandler(_applications)
+            .Handle(new SetApplicationEnabledCommand(Anchor.Value, false), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.UnknownAnchor, outcome.Failure?.Code);
+    }
+
+    public void Dispose() => _rsa.Dispose();
+}
