@@ -1,8 +1,11 @@
 using System.CommandLine;
 using Connect.Api;
 using Connect.Cli.Database;
+using Connect.Cli.Demo;
 using Connect.Infrastructure.Migrations;
 using Microsoft.Extensions.Configuration;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Connect.Cli.Commands;
@@ -50,7 +53,11 @@ internal static class ServiceCommands
                 $"connect: serving on {string.Join(", ", app.Urls)} with {database.Description}; Ctrl-C stops.");
             if (parse.GetValue(demo))
             {
-                await Console.Error.WriteLineAsync("connect: the demo arrives with the administration commands (see the open issues).");
+                using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+                var run = new RevokeAllDemo(
+                    app.Services.GetRequiredService<IMediator>(), http, TimeProvider.System, parse.InvocationConfiguration.Output);
+                await run.RunAsync(cancellationToken);
+                await Console.Error.WriteLineAsync("connect: demo done; the service keeps serving until Ctrl-C.");
             }
 
             await app.WaitForShutdownAsync(CancellationToken.None);

@@ -1,0 +1,80 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Connect.Application.Administration;
+using Connect.Application.Administration.CreateAccount;
+using Connect.Application.Administration.IssueSessions;
+using Connect.Application.Administration.IssueSubject;
+using Connect.Application.Administration.RegisterApplication;
+using MediatR;
+
+namespace Connect.Cli.Demo;
+
+/// <summary>
+/// <c>./connect up --demo</c>: a real signed <c>POST /revoke-all</c> over HTTP against the running service,
+/// set up through the same administrative commands an operator uses.
+/// </summary>
+internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimeProvider clock, TextWriter output)
+{
+    public const int Sessions = 3;
+
+    /// <returns>The revokedCount of the first call and of the repeat.</returns>
+    public async Task<(int First, int Repeat)> RunAsync(CancellationToken cancellationToken)
+    {
+        using var key = RSA.Create(2048);
+        var anchor = $"demo-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{RandomNumberGenerator.GetHexString(4, lowercase: true)}";
+        var registered = Expect(await mediator.Send(
+            new RegisterApplicationCommand(anchor, key.ExportSubjectPublicKeyInfoPem(), Sector: null), cancellationToken));
+        var account = Expect(await mediator.Send(new CreateAccountCommand(), cancellationToken)).Account;
+        var subject = Expect(await mediator.Send(new IssueSubjectCommand(account, anchor), cancellationToken)).Subject;
+        Expect(await mediator.Send(
+            new IssueSessionsCommand(account, anchor, Sessions, IssueSessionsCommand.DefaultExpiresInSeconds), cancellationToken));
+
+        await output.WriteLineAsync($"""
+
+            == Demo: log one user out everywhere ==
+            Registered application '{anchor}' (key id {registered.KeyId}) in sector {registered.Sector},
+            an account with subject {subject} in that sector, and {Sessions} active sessions for it.
+            """);
+
+        var first = await SendAsync(anchor, registered.KeyId.Value, key, subject.Value, "The call", cancellationToken);
+        var repeat = await SendAsync(anchor, registered.KeyId.Value, key, subject.Value, "The same call again, with a new JWT", cancellationToken);
+        return (first, repeat);
+    }
+
+    private async Task<int> SendAsync(
+        string anchor, string keyId, RSA key, string subject, string title, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { subject });
+        var jwt = ClientJwtMinter.Mint(anchor, keyId, key, body, clock.GetUtcNow());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/revoke-all") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("SudomimusClientJWT", jwt.Token);
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+
+        await output.WriteLineAsync($"""
+
+            -- {title} --
+            POST {new Uri(http.BaseAddress!, "/revoke-all")}
+            Content-Type: application/json
+            Authorization: SudomimusClientJWT {jwt.Token}
+              JWT header:  {jwt.HeaderJson}
+              JWT payload: {jwt.PayloadJson}
+
+            {Encoding.UTF8.GetString(body)}
+
+            HTTP {(int)response.StatusCode} {response.ReasonPhrase}
+            {answer}
+            """);
+
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(answer);
+        return json.RootElement.GetProperty("revokedCount").GetInt32();
+    }
+
+    private static T Expect<T>(AdministrationOutcome<T> outcome) =>
+        outcome.Succeeded ? outcome.Value : throw new InvalidOperationException($"demo setup failed: {outcome.Failure.Message}");
+}

@@ -1,0 +1,38 @@
+using Connect.Api;
+using Connect.Cli.Demo;
+using Connect.Testing.Postgres;
+using MediatR;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connect.Cli.Tests;
+
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Demo_revokes_three_sessions_over_real_http_and_the_repeat_revokes_none()
+    {
+        var connectionString = await PostgresServer.CreateMigratedDatabaseAsync();
+        await using var service = ConnectWebApplication.Create([], builder =>
+        {
+            builder.Configuration["ConnectionStrings:Connect"] = connectionString;
+            builder.Configuration["Urls"] = "http://127.0.0.1:0";
+        });
+        await service.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(service.Urls.First()) };
+        using var output = new StringWriter();
+        var demo = new RevokeAllDemo(service.Services.GetRequiredService<IMediator>(), http, TimeProvider.System, output);
+
+        var (first, repeat) = await demo.RunAsync(CancellationToken.None);
+        await service.StopAsync();
+
+        Assert.Equal((3, 0), (first, repeat));
+        var printed = output.ToString();
+        Assert.Contains("Authorization: SudomimusClientJWT ey", printed, StringComparison.Ordinal);
+        Assert.Contains("""JWT header:  {"alg":"RS256","typ":"JWT","kid":""", printed, StringComparison.Ordinal);
+        Assert.Contains("\"aud\":\"sudomimus-connect\"", printed, StringComparison.Ordinal);
+        Assert.Contains("\"body_sha256\":", printed, StringComparison.Ordinal);
+        Assert.Contains("""{"revokedCount":3}""", printed, StringComparison.Ordinal);
+        Assert.Contains("""{"revokedCount":0}""", printed, StringComparison.Ordinal);
+    }
+}
