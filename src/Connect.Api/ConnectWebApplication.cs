@@ -1,5 +1,6 @@
 using Connect.Api.Authentication;
 using Connect.Api.Errors;
+using Connect.Api.OpenApi;
 using Connect.Api.Requests;
 using Connect.Application;
 using Connect.Application.ClientAuthentication;
@@ -35,6 +36,7 @@ public static class ConnectWebApplication
         services.AddPerApplicationRateLimit();
         // Named explicitly: under the CLI the entry assembly is not this one.
         services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
+        services.AddConnectOpenApi();
 
         var app = builder.Build();
 
@@ -47,6 +49,7 @@ public static class ConnectWebApplication
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapControllers();
+        app.MapConnectOpenApi();
         return app;
     }
 }

@@ -13,11 +13,14 @@ namespace Connect.Api.Controllers;
 
 public sealed class RevokeAllController(IMediator mediator) : ControllerBase
 {
+    public const string Route = "/revoke-all";
+
     /// <summary>Revokes every active refresh token of one account issued for the calling application.</summary>
-    [HttpPost("/revoke-all")]
+    [HttpPost(Route)]
     [RawJsonBody]
     [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
     [EnableRateLimiting(RateLimiting.PerApplicationPolicy)]
+    [ProducesResponseType<RevokeAllResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> RevokeAll(CancellationToken cancellationToken)
     {
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
