@@ -1,5 +1,6 @@
 using Connect.Api.Authentication;
 using Connect.Api.Errors;
+using Connect.Api.Observability;
 using Connect.Api.OpenApi;
 using Connect.Api.Requests;
 using Connect.Application;
@@ -37,11 +38,13 @@ public static class ConnectWebApplication
         // Named explicitly: under the CLI the entry assembly is not this one.
         services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
         services.AddConnectOpenApi();
+        services.AddConnectObservability(builder.Configuration);
 
         var app = builder.Build();
 
         // Order is the contract's order of checks: size and media type, authentication, then the rate limit;
         // the body itself is parsed last, in the controller.
+        app.UseConnectObservability();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
         app.UseRouting();
         app.UseMiddleware<RawJsonBodyGate>();
