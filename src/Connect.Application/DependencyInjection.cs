@@ -1,3 +1,4 @@
+using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
@@ -23,6 +24,8 @@ public static class DependencyInjection
 
         services.AddTransient<IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>, RevokeAllHandler>();
         services.AddSingleton<IValidator<RevokeAllCommand>, RevokeAllCommandValidator>();
+        services.AddTransient<IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>, ListAuditEventsHandler>();
+        services.AddSingleton<IValidator<ListAuditEventsQuery>, ListAuditEventsQueryValidator>();
 
         services.AddOptions<ClientJwtOptions>().BindConfiguration(ClientJwtOptions.SectionName);
         services.AddSingleton(TimeProvider.System);

@@ -1,3 +1,4 @@
+using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
 using Connect.Domain.Accounts;
@@ -19,6 +20,7 @@ public sealed class DependencyInjectionTests
         var handler = provider.GetService<IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>>();
 
         Assert.IsType<RevokeAllHandler>(handler);
+        Assert.IsType<ListAuditEventsHandler>(provider.GetService<IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>>());
     }
 
     [Fact]
@@ -44,6 +46,7 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IRefreshTokenRevoker>());
         services.AddSingleton(Substitute.For<IClientApplicationDirectory>());
         services.AddSingleton(Substitute.For<IClientJwtReplayStore>());
+        services.AddSingleton(Substitute.For<IRevocationAuditLog>());
         return services;
     }
 }
