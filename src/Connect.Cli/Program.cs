@@ -11,6 +11,7 @@ var root = new RootCommand("Connect: the identity-session service and its operat
 {
     ServiceCommands.Up(configuration),
     ServiceCommands.Migrate(configuration),
+    AuditCommands.Audit(configuration),
 };
 
 try
