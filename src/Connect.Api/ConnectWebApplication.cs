@@ -1,5 +1,7 @@
 using Connect.Api.Authentication;
 using Connect.Api.Errors;
+using Connect.Api.Observability;
+using Connect.Api.OpenApi;
 using Connect.Api.Requests;
 using Connect.Application;
 using Connect.Application.ClientAuthentication;
@@ -45,11 +47,14 @@ public static class ConnectWebApplication
         services.AddRequestTimeouts(timeouts => timeouts.DefaultPolicy = RequestTimeouts.Default);
         // Named explicitly: under the CLI the entry assembly is not this one.
         services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
+        services.AddConnectOpenApi();
+        services.AddConnectObservability(builder.Configuration);
 
         var app = builder.Build();
 
         // Order is the contract's order of checks: size and media type, authentication, then the rate limit;
         // the body itself is parsed last, in the controller.
+        app.UseConnectObservability();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
         app.UseRouting();
         app.UseRequestTimeouts();
@@ -58,6 +63,7 @@ public static class ConnectWebApplication
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapControllers();
+        app.MapConnectOpenApi();
         return app;
     }
 }

@@ -8,6 +8,8 @@ using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Administration.RegisterApplication;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+
+using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
@@ -33,6 +35,8 @@ public static class DependencyInjection
 
         services.AddTransient<IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>, RevokeAllHandler>();
         services.AddSingleton<IValidator<RevokeAllCommand>, RevokeAllCommandValidator>();
+        services.AddTransient<IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>, ListAuditEventsHandler>();
+        services.AddSingleton<IValidator<ListAuditEventsQuery>, ListAuditEventsQueryValidator>();
 
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();

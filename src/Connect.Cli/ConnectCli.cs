@@ -35,6 +35,7 @@ internal static class ConnectCli
             AccountCommands.AccountGroup(configuration),
             AccountCommands.SubjectGroup(configuration),
             SessionCommands.Group(configuration),
+            AuditCommands.Audit(configuration),
         };
 
         // An argument starting with @ is a value (an anchor, a path), never a response file to expand.

@@ -1,4 +1,5 @@
 using Connect.Application.Administration;
+using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
 using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
@@ -34,6 +35,7 @@ public static class DependencyInjection
 
         services.AddSingleton<ISectorSubjectMap, PostgresSectorSubjectMap>();
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
+        services.AddSingleton<IRevocationAuditLog, PostgresRevocationAuditLog>();
         services.AddSingleton<IClientApplicationDirectory, PostgresClientApplicationDirectory>();
         services.AddSingleton<PostgresClientJwtReplayStore>();
         services.AddSingleton<IClientJwtReplayStore>(provider => provider.GetRequiredService<PostgresClientJwtReplayStore>());

@@ -8,6 +8,7 @@ using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Administration.RegisterApplication;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
 using Connect.Domain.Accounts;
@@ -33,6 +34,7 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>), typeof(IssueSubjectHandler) },
         { typeof(IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>), typeof(IssueSessionsHandler) },
         { typeof(IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>), typeof(CountSessionsHandler) },
+        { typeof(IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>), typeof(ListAuditEventsHandler) },
     };
 
     [Theory]
@@ -99,6 +101,7 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IClientJwtReplayStore>());
         services.AddSingleton(applications ?? Substitute.For<IApplicationRegistry>());
         services.AddSingleton(Substitute.For<IAccountRegistry>());
+        services.AddSingleton(Substitute.For<IRevocationAuditLog>());
         return services;
     }
 }

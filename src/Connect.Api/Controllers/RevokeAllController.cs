@@ -1,5 +1,6 @@
 using Connect.Api.Authentication;
 using Connect.Api.Errors;
+using Connect.Api.Observability;
 using Connect.Api.Requests;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
@@ -13,11 +14,14 @@ namespace Connect.Api.Controllers;
 
 public sealed class RevokeAllController(IMediator mediator) : ControllerBase
 {
+    public const string Route = "/revoke-all";
+
     /// <summary>Revokes every active refresh token of one account issued for the calling application.</summary>
-    [HttpPost("/revoke-all")]
+    [HttpPost(Route)]
     [RawJsonBody]
     [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
     [EnableRateLimiting(RateLimiting.PerApplicationPolicy)]
+    [ProducesResponseType<RevokeAllResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> RevokeAll(CancellationToken cancellationToken)
     {
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
@@ -27,10 +31,20 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase
             return ReasonResponse.AsResult(body.Failure);
         }
 
+        var observed = HttpContext.Features.Get<ObservedOutcome>();
+        if (body.Value.Subject is { } subject)
+        {
+            observed?.SetSubject(subject);
+        }
+
         var outcome = await mediator.Send(new RevokeAllCommand(caller, body.Value.Subject), cancellationToken);
-        return outcome.Succeeded
-            ? Ok(new RevokeAllResponse(outcome.Value.RevokedCount))
-            : ReasonResponse.AsResult(outcome.Failure);
+        if (!outcome.Succeeded)
+        {
+            return ReasonResponse.AsResult(outcome.Failure);
+        }
+
+        observed?.RevokedCount = outcome.Value.RevokedCount;
+        return Ok(new RevokeAllResponse(outcome.Value.RevokedCount));
     }
 
     public sealed record RevokeAllResponse(int RevokedCount);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Connect.Api.Observability;
 using Connect.Application.ClientAuthentication;
 using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.Mvc;
@@ -17,6 +18,11 @@ internal static class ReasonResponse
 
     public static async Task WriteAsync(HttpContext context, ReasonCode reason, int? retryAfterSeconds = null)
     {
+        if (context.Features.Get<ObservedOutcome>() is { } observed)
+        {
+            observed.Reason = reason;
+        }
+
         var response = context.Response;
         response.StatusCode = reason.Status;
 

@@ -12,6 +12,8 @@ public sealed class HealthController(PostgresReadinessProbe database) : Controll
 
     /// <summary>Ready when the database answers.</summary>
     [HttpGet("/health")]
+    [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<HealthResponse>(StatusCodes.Status503ServiceUnavailable, "application/json")]
     public async Task<IActionResult> Health(CancellationToken cancellationToken)
     {
         var ready = await database.IsReadyAsync(cancellationToken);

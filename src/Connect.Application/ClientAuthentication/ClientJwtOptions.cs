@@ -16,7 +16,7 @@ public sealed class ClientJwtOptions
 }
 
 /// <summary>The fixed numbers of the contract's client-authentication section.</summary>
-internal static class ClientJwtLimits
+public static class ClientJwtLimits
 {
     /// <summary>How far <c>iat</c> and <c>nbf</c> may lie in the future; also how long past exp a jti is kept.</summary>
     public const long AllowedSkewSeconds = 30;

@@ -1,3 +1,4 @@
+using Connect.Application.Observability;
 using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
@@ -12,11 +13,16 @@ public sealed class RevokeAllHandler(ISectorSubjectMap subjects, IRefreshTokenRe
     {
         ArgumentNullException.ThrowIfNull(request);
 
+        // The subject is never a tag: a span may leave the process, and the subject names a person.
+        using var activity = ConnectTelemetry.Source.StartActivity("RevokeAll");
+        activity?.SetTag("connect.application.anchor", request.Caller.Anchor.Value);
+
         // Only the caller's own sector is searched: a subject from another sector is indistinguishable from
         // one never issued, and both answer 0 so the endpoint cannot probe which subjects exist.
         var account = await subjects
             .FindAccountAsync(request.Caller.Sector, new SectorSubject(request.Subject!), cancellationToken)
             .ConfigureAwait(false);
+        activity?.SetTag("connect.account.found", account is not null);
         if (account is null)
         {
             return new RevokeAllResult(0);
@@ -25,6 +31,7 @@ public sealed class RevokeAllHandler(ISectorSubjectMap subjects, IRefreshTokenRe
         var revoked = await revoker
             .RevokeAllActiveAsync(account.Value, request.Caller.Id, cancellationToken)
             .ConfigureAwait(false);
+        activity?.SetTag("connect.revoked_count", revoked);
         return new RevokeAllResult(revoked);
     }
 }

@@ -26,20 +26,29 @@ internal static class AdministrationServices
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(print);
-        await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
-        // The checkout's private database is brought up to date as `up` does; a configured one is left to
-        // `./connect migrate`, so that an administrative command never changes a schema by surprise.
-        if (database.IsEmbedded)
-        {
-            DatabaseMigrator.Migrate(database.ConnectionString);
-        }
-
+        await using var database = await OpenDatabaseAsync(configuration, cancellationToken);
         await using var services = Build(configuration, database.ConnectionString);
         var outcome = await services.GetRequiredService<IMediator>().Send(request, cancellationToken);
         return outcome.Succeeded ? Output.Json(parse, print(outcome.Value)) : Output.Fail(parse, outcome.Failure.Message);
     }
 
-    private static ServiceProvider Build(IConfiguration configuration, string connectionString)
+    /// <summary>
+    /// The command's database. The checkout's private database is brought up to date as `up` does; a configured
+    /// one is left to `./connect migrate`, so that an administrative command never changes a schema by surprise.
+    /// </summary>
+    public static async Task<ConnectDatabase> OpenDatabaseAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
+        if (database.IsEmbedded)
+        {
+            DatabaseMigrator.Migrate(database.ConnectionString);
+        }
+
+        return database;
+    }
+
+    /// <summary>The Application and Infrastructure layers over one database, as the service wires them.</summary>
+    public static ServiceProvider Build(IConfiguration configuration, string connectionString)
     {
         var settings = new ConfigurationBuilder()
             .AddConfiguration(configuration)

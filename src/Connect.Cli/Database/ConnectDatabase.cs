@@ -1,6 +1,7 @@
 using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
+using Npgsql;
 
 namespace Connect.Cli.Database;
 
@@ -51,9 +52,19 @@ internal sealed class ConnectDatabase : IAsyncDisposable
             isEmbedded: true);
     }
 
+    /// <summary>
+    /// Stops the embedded cluster if this process started it and no one else is using it: an `up` that came
+    /// along meanwhile (from another terminal) keeps its database.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_startedHere is not null)
+        if (_startedHere is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        if (!await PostgresDatabases.HasOtherClientsAsync(ConnectionString))
         {
             await _startedHere.StopAsync(CancellationToken.None);
         }

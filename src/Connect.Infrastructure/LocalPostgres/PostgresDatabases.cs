@@ -5,6 +5,18 @@ namespace Connect.Infrastructure.LocalPostgres;
 /// <summary>Database housekeeping that works against any PostgreSQL server.</summary>
 public static class PostgresDatabases
 {
+    /// <summary>Whether any client other than this check itself is connected to the server.</summary>
+    public static async Task<bool> HasOtherClientsAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var count = new NpgsqlCommand(
+            "select count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+            connection);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))! > 0;
+    }
+
     /// <summary>
     /// Creates database <paramref name="name"/> unless it exists, connecting with
     /// <paramref name="adminConnectionString"/> (a role allowed to CREATE DATABASE).

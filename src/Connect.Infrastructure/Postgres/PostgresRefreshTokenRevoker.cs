@@ -8,21 +8,28 @@ namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) : IRefreshTokenRevoker
 {
-    // One statement, so the batch is atomic. Under READ COMMITTED a concurrent call blocks on each row this
-    // one locked and re-checks "revoked_at IS NULL" after it commits, so no token is counted twice.
+    // One statement, so the batch and its audit row are atomic: both land or neither. Under READ COMMITTED a
+    // concurrent call blocks on each row this one locked and re-checks "revoked_at IS NULL" after it commits,
+    // so no token is counted twice; the count answered is read back from the audit row, so it is the count
+    // audited. The aggregate always yields one row, so a call that revoked nothing is audited with 0.
     internal const string RevokeAllActiveSql = """
-        UPDATE refresh_tokens
-           SET revoked_at = now()
-         WHERE account_id = @Account
-           AND application_id = @Application
-           AND revoked_at IS NULL
-           AND expires_at > now()
+        WITH revoked AS (
+            UPDATE refresh_tokens
+               SET revoked_at = now()
+             WHERE account_id = @Account
+               AND application_id = @Application
+               AND revoked_at IS NULL
+               AND expires_at > now()
+            RETURNING 1)
+        INSERT INTO revocation_audit (application_id, account_id, revoked_count)
+        SELECT @Application, @Account, count(*) FROM revoked
+        RETURNING revoked_count
         """;
 
     public async Task<int> RevokeAllActiveAsync(AccountId account, AppId application, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             RevokeAllActiveSql,
             new { Account = account.Value, Application = application.Value },
             cancellationToken: cancellationToken));

@@ -15,11 +15,12 @@ public sealed class DatabaseMigratorTests
         var applied = DatabaseMigrator.Migrate(connectionString);
 
         Assert.Contains(applied, name => name.EndsWith("0001_initial_schema.sql", StringComparison.Ordinal));
+        Assert.Contains(applied, name => name.EndsWith("0002_revocation_audit.sql", StringComparison.Ordinal));
         await using var connection = new NpgsqlConnection(connectionString);
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).ToHashSet();
         Assert.Superset(
-            new HashSet<string> { "sectors", "applications", "application_keys", "accounts", "sector_subjects", "refresh_tokens", "client_jwt_replays" },
+            new HashSet<string> { "sectors", "applications", "application_keys", "accounts", "sector_subjects", "refresh_tokens", "client_jwt_replays", "revocation_audit" },
             tables);
     }
 

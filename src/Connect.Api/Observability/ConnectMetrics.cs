@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Connect.Application.Observability;
+using Connect.Domain.Outcomes;
+
+namespace Connect.Api.Observability;
+
+/// <summary>
+/// Connect's own instruments, on the meter <c>Connect</c>. Tags carry reason codes and statuses only (a
+/// closed, small set): never an anchor, a subject or anything else whose values grow with the data.
+/// </summary>
+internal sealed class ConnectMetrics
+{
+    public const string RequestsName = "connect.revoke_all.requests";
+    public const string DurationName = "connect.revoke_all.duration";
+    public const string RevokedTokensName = "connect.revoke_all.revoked_tokens";
+    public const string AuthenticationFailuresName = "connect.client_authentication.failures";
+
+    public const string ReasonTag = "reason";
+    public const string StatusTag = "http.response.status_code";
+
+    /// <summary>The outcome tag of a request that revoked (or found nothing to revoke): not a reason code.</summary>
+    public const string Revoked = "Revoked";
+
+    // Seconds; the SDK's default buckets are for milliseconds and would put every request in the first one.
+    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _revokedTokens;
+    private readonly Counter<long> _authenticationFailures;
+
+    public ConnectMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(ConnectTelemetry.Name);
+        _requests = meter.CreateCounter<long>(
+            RequestsName, "{request}", "POST /revoke-all requests answered, by outcome (a reason code, or Revoked) and status.");
+        _duration = meter.CreateHistogram(
+            DurationName, "s", "Time to answer POST /revoke-all, from the first byte read to the last written.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _revokedTokens = meter.CreateCounter<long>(
+            RevokedTokensName, "{token}", "Refresh tokens revoked by POST /revoke-all.");
+        _authenticationFailures = meter.CreateCounter<long>(
+            AuthenticationFailuresName, "{failure}", "Client JWTs rejected, by reason code.");
+    }
+
+    public void RevokeAllAnswered(string outcome, int status, TimeSpan duration)
+    {
+        var tags = new TagList { { ReasonTag, outcome }, { StatusTag, status } };
+        _requests.Add(1, tags);
+        _duration.Record(duration.TotalSeconds, tags);
+    }
+
+    public void TokensRevoked(int count)
+    {
+        if (count > 0)
+        {
+            _revokedTokens.Add(count);
+        }
+    }
+
+    public void ClientAuthenticationFailed(ReasonCode reason) =>
+        _authenticationFailures.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason.Name));
+}

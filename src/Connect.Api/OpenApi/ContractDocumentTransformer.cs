@@ -1,0 +1,61 @@
+using System.Reflection;
+using Connect.Application.ClientAuthentication;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Connect.Api.OpenApi;
+
+/// <summary>The document as a whole: its title and version, and the <c>SudomimusClientJWT</c> security scheme.</summary>
+internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
+{
+    private static readonly string Version =
+        typeof(ContractDocumentTransformer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            .Split('+')[0] ?? "0.0.0";
+
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        document.Info = new OpenApiInfo
+        {
+            Title = "Sudomimus Connect",
+            Version = Version,
+            Description = "Session management of the Sudomimus Connect API: an application logs one of its users out everywhere.",
+        };
+        document.AddComponent(ClientJwtPolicy.Scheme, ClientJwtScheme());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An HTTP authentication scheme of its own name (RFC 9110 §11): the header is
+    /// <c>Authorization: SudomimusClientJWT &lt;compact JWS&gt;</c>. The rules are the contract's.
+    /// </summary>
+    private static OpenApiSecurityScheme ClientJwtScheme() => new()
+    {
+        Type = SecuritySchemeType.Http,
+        Scheme = ClientJwtPolicy.Scheme,
+        BearerFormat = "JWT",
+        Description = $"""
+            `Authorization: {ClientJwtPolicy.Scheme} <compact JWS>` (the scheme name is matched case-insensitively).
+
+            The JWT is signed by the application's client-auth private key with **RS256 only**
+            (RSASSA-PKCS1-v1_5 SHA-256, RSA keys of at least 2048 bits registered beforehand). Header
+            `{"{"}"alg":"RS256","typ":"JWT"{"}"}`; an optional `kid` names one of the application's registered keys.
+            `none`, `HS*`, `ES*`, `PS*` and the header parameters `jku`, `x5u`, `jwk`, `x5c` and `crit` are rejected.
+
+            Required payload claims:
+
+            | claim | rule |
+            | --- | --- |
+            | `iss` | the application anchor, matched exactly |
+            | `aud` | the single string `{ClientJwtOptions.DefaultAudience}` (or an audience the operator added) |
+            | `iat` | integer UNIX seconds, at most {ClientJwtLimits.AllowedSkewSeconds} s in the future |
+            | `exp` | integer UNIX seconds, strictly in the future; `exp - iat` above 0 and at most {ClientJwtLimits.MaxLifetimeSeconds} |
+            | `jti` | non-empty string of at most {ClientJwtLimits.MaxJtiLength} characters, accepted once per application |
+            | `body_sha256` | standard base64 (with padding) of SHA-256 over the exact raw request body |
+
+            A `sub`, when present, must equal `iss`; an `nbf`, when present, must not be more than
+            {ClientJwtLimits.AllowedSkewSeconds} s in the future. A token over {ClientJwtLimits.MaxTokenLength} bytes,
+            or with a duplicated member, is malformed.
+            """,
+    };
+}

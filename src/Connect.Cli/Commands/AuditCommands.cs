@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Connect.Application.Audit;
+using Connect.Cli.Administration;
+using Connect.Domain.Applications;
+using MediatR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connect.Cli.Commands;
+
+/// <summary><c>audit list</c>: the revoke-all audit, newest first.</summary>
+internal static class AuditCommands
+{
+    public static Command Audit(IConfiguration configuration)
+    {
+        var anchor = new Option<string?>("--anchor") { Description = "Only the events of this application." };
+        var limit = new Option<int>("--limit")
+        {
+            Description = $"How many events, 1 to {ListAuditEventsQuery.MaxLimit}.",
+            DefaultValueFactory = _ => ListAuditEventsQuery.DefaultLimit,
+        };
+        var list = new Command("list", "List revoke-all audit events, newest first.") { anchor, limit };
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            var anchorValue = parse.GetValue(anchor);
+            var limitValue = parse.GetValue(limit);
+            await using var database = await AdministrationServices.OpenDatabaseAsync(configuration, cancellationToken);
+            await using var services = AdministrationServices.Build(configuration, database.ConnectionString);
+
+            var outcome = await services.GetRequiredService<IMediator>().Send(
+                new ListAuditEventsQuery(anchorValue is null ? null : new ApplicationAnchor(anchorValue), limitValue),
+                cancellationToken);
+            if (!outcome.Succeeded)
+            {
+                // The query's validator decides; this only says which argument it refused.
+                return Output.Fail(parse, limitValue is < 1 or > ListAuditEventsQuery.MaxLimit
+                    ? $"--limit must be between 1 and {ListAuditEventsQuery.MaxLimit}"
+                    : $"--anchor must be 1 to {ApplicationAnchor.MaxLength} characters");
+            }
+
+            if (outcome.Value.UnknownAnchor)
+            {
+                return Output.Fail(parse, $"no application has the anchor '{anchorValue}'");
+            }
+
+            return Output.Json(parse, new
+            {
+                events = outcome.Value.Events.Select(audited => new
+                {
+                    at = audited.At.UtcDateTime,
+                    anchor = audited.Anchor.Value,
+                    accountId = audited.Account.Value,
+                    revokedCount = audited.RevokedCount,
+                }),
+            });
+        });
+        return new Command("audit", "Read the revocation audit.") { list };
+    }
+}

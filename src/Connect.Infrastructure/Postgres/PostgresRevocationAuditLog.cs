@@ -1,0 +1,59 @@
+using Connect.Application.Audit;
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+using Dapper;
+using Npgsql;
+
+namespace Connect.Infrastructure.Postgres;
+
+internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : IRevocationAuditLog
+{
+    // The id breaks ties between calls of the same instant (at is the transaction's start time).
+    internal const string ListAllSql = """
+        SELECT a.anchor, e.at, e.account_id AS accountid, e.revoked_count AS revokedcount
+          FROM revocation_audit e
+          JOIN applications a ON a.id = e.application_id
+         ORDER BY e.at DESC, e.id DESC
+         LIMIT @Limit
+        """;
+
+    // One round trip that also tells an unknown anchor (no row) from an application without events (one row
+    // of nulls); the lateral subquery walks revocation_audit_by_application newest first.
+    internal const string ListByAnchorSql = """
+        SELECT a.anchor, e.at, e.account_id AS accountid, e.revoked_count AS revokedcount
+          FROM applications a
+          LEFT JOIN LATERAL (
+                SELECT id, at, account_id, revoked_count
+                  FROM revocation_audit
+                 WHERE application_id = a.id
+                 ORDER BY at DESC, id DESC
+                 LIMIT @Limit) e ON true
+         WHERE a.anchor = @Anchor
+         ORDER BY e.at DESC, e.id DESC
+        """;
+
+    public async Task<IReadOnlyList<AuditEvent>?> ListNewestFirstAsync(
+        ApplicationAnchor? anchor, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(
+            anchor is null ? ListAllSql : ListByAnchorSql,
+            new { Anchor = anchor?.Value, Limit = limit },
+            cancellationToken: cancellationToken))).AsList();
+        if (anchor is not null && rows.Count == 0)
+        {
+            return null;
+        }
+
+        return rows
+            .Where(row => row.At is not null)
+            .Select(row => new AuditEvent(
+                new DateTimeOffset(row.At!.Value, TimeSpan.Zero),
+                new ApplicationAnchor(row.Anchor),
+                new AccountId(row.AccountId!.Value),
+                row.RevokedCount!.Value))
+            .ToList();
+    }
+
+    private sealed record Row(string Anchor, DateTime? At, Guid? AccountId, int? RevokedCount);
+}

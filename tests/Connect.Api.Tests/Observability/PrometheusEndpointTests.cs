@@ -1,0 +1,66 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Connect.Api.Tests.Observability;
+
+public sealed class PrometheusEndpointTests
+{
+    // Scraping and the unauthenticated requests below never reach the database.
+    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=none";
+
+    private static readonly Dictionary<string, string?> Enabled = new() { ["Connect:Metrics:Prometheus:Enabled"] = "true" };
+
+    [Fact]
+    public async Task Metrics_are_an_empty_404_by_default_even_from_loopback()
+    {
+        await using var api = new ConnectApiFactory(NoDatabase);
+
+        var response = await ScrapeAsync(api, IPAddress.Loopback);
+
+        Assert.Equal((404, ""), (response.Response.StatusCode, await BodyAsync(response)));
+    }
+
+    [Fact]
+    public async Task Enabled_metrics_answer_loopback_callers_in_Prometheus_text_format()
+    {
+        await using var api = new ConnectApiFactory(NoDatabase, Enabled);
+        await api.CreateClient().SendAsync(ConnectApiFactory.Request(null, "{}"u8.ToArray()));
+
+        var v4 = await ScrapeAsync(api, IPAddress.Loopback);
+        var v6 = await ScrapeAsync(api, IPAddress.IPv6Loopback);
+
+        Assert.Equal((200, 200), (v4.Response.StatusCode, v6.Response.StatusCode));
+        var text = await BodyAsync(v4);
+        Assert.Contains("connect_revoke_all_requests_total{", text, StringComparison.Ordinal);
+        Assert.Contains("reason=\"ClientJwtMissing\"", text, StringComparison.Ordinal);
+        Assert.Contains("connect_client_authentication_failures_total{", text, StringComparison.Ordinal);
+        Assert.Contains("connect_revoke_all_duration_seconds_bucket{", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enabled_metrics_are_an_empty_404_to_other_callers()
+    {
+        await using var api = new ConnectApiFactory(NoDatabase, Enabled);
+
+        // Only the in-memory request's recorded peer address is set; no traffic leaves the process.
+        var remote = await ScrapeAsync(api, IPAddress.Parse("192.0.2.10"));
+        var unknown = await ScrapeAsync(api, null);
+        var overHttpClient = await api.CreateClient().GetAsync("/metrics");
+
+        Assert.Equal((404, ""), (remote.Response.StatusCode, await BodyAsync(remote)));
+        Assert.Equal((404, ""), (unknown.Response.StatusCode, await BodyAsync(unknown)));
+        await ApiAssert.EmptyAsync(overHttpClient, HttpStatusCode.NotFound);
+    }
+
+    private static async Task<string> BodyAsync(HttpContext context) =>
+        await new StreamReader(context.Response.Body, Encoding.UTF8).ReadToEndAsync();
+
+    private static Task<HttpContext> ScrapeAsync(ConnectApiFactory api, IPAddress? peer) =>
+        api.Server.SendAsync(context =>
+        {
+            context.Request.Method = HttpMethods.Get;
+            context.Request.Path = "/metrics";
+            context.Connection.RemoteIpAddress = peer;
+        });
+}

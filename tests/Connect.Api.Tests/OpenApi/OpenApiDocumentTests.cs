@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Connect.Domain.Outcomes;
+
+namespace Connect.Api.Tests.OpenApi;
+
+public sealed class OpenApiDocumentTests : IAsyncLifetime
+{
+    // The document is built from the code alone; no request here reaches the database.
+    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=none";
+
+    private ConnectApiFactory _api = null!;
+    private JsonDocument _document = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = new ConnectApiFactory(NoDatabase);
+        var response = await _api.CreateClient().GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        _document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        _document.Dispose();
+        await _api.DisposeAsync();
+    }
+
+    private JsonElement Root => _document.RootElement;
+
+    private JsonElement RevokeAll => Root.GetProperty("paths").GetProperty("/revoke-all").GetProperty("post");
+
+    [Fact]
+    public void Document_is_OpenAPI_3_1_and_describes_both_endpoints()
+    {
+        Assert.StartsWith("3.1", Root.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.True(Root.GetProperty("paths").TryGetProperty("/health", out var health));
+        Assert.True(health.TryGetProperty("get", out _));
+        Assert.Equal(JsonValueKind.Object, RevokeAll.ValueKind);
+    }
+
+    [Fact]
+    public void Revoke_all_requires_the_SudomimusClientJWT_scheme_which_states_the_claim_rules()
+    {
+        var scheme = Root.GetProperty("components").GetProperty("securitySchemes").GetProperty("SudomimusClientJWT");
+        var requirement = Assert.Single(RevokeAll.GetProperty("security").EnumerateArray());
+
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("SudomimusClientJWT", scheme.GetProperty("scheme").GetString());
+        var description = scheme.GetProperty("description").GetString()!;
+        foreach (var rule in new[] { "iss", "aud", "iat", "exp", "jti", "body_sha256", "RS256", "30 s", "at most 60" })
+        {
+            Assert.Contains(rule, description, StringComparison.Ordinal);
+        }
+
+        Assert.True(requirement.TryGetProperty("SudomimusClientJWT", out _));
+    }
+
+    [Fact]
+    public void Revoke_all_request_is_a_required_subject_of_1_to_255_characters()
+    {
+        var schema = RevokeAll.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var subject = schema.GetProperty("properties").GetProperty("subject");
+
+        Assert.Equal(["subject"], schema.GetProperty("required").EnumerateArray().Select(name => name.GetString()));
+        Assert.Equal("string", subject.GetProperty("type").GetString());
+        Assert.Equal((1, 255), (subject.GetProperty("minLength").GetInt32(), subject.GetProperty("maxLength").GetInt32()));
+    }
+
+    [Fact]
+    public void Revoke_all_200_is_an_integer_revokedCount()
+    {
+        var schema = Resolve(Response("200").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+
+        Assert.Equal("integer", schema.GetProperty("properties").GetProperty("revokedCount").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void Every_reason_code_is_listed_under_the_status_it_answers_with()
+    {
+        foreach (var reason in ReasonCode.All)
+        {
+            var response = Response(reason.Status.ToString(CultureInfo.InvariantCulture));
+            if (reason.IsPrivate)
+            {
+                Assert.False(response.TryGetProperty("content", out _), $"{reason} answers a zero-byte body");
+                continue;
+            }
+
+            var names = response.GetProperty("content").GetProperty("application/json").GetProperty("schema")
+                .GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray()
+                .Select(name => name.GetString());
+            Assert.Contains(reason.Name, names);
+        }
+    }
+
+    [Fact]
+    public void Statuses_that_ask_the_client_to_wait_document_Retry_After()
+    {
+        Assert.True(Response("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.True(Response("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.True(Response("401").GetProperty("headers").TryGetProperty("WWW-Authenticate", out _));
+    }
+
+    [Fact]
+    public async Task Other_document_names_stay_an_empty_404()
+    {
+        var response = await _api.CreateClient().GetAsync("/openapi/v2.json");
+
+        await ApiAssert.EmptyAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Reference_page_is_served_in_Development_only()
+    {
+        await using var production = new ConnectApiFactory(NoDatabase, new Dictionary<string, string?> { ["environment"] = "Production" });
+
+        var development = await _api.CreateClient().GetAsync("/scalar/v1");
+        var inProduction = await production.CreateClient().GetAsync("/scalar/v1");
+
+        Assert.Equal(HttpStatusCode.OK, development.StatusCode);
+        await ApiAssert.EmptyAsync(inProduction, HttpStatusCode.NotFound);
+    }
+
+    private JsonElement Response(string status) => RevokeAll.GetProperty("responses").GetProperty(status);
+
+    private JsonElement Resolve(JsonElement schema) =>
+        schema.TryGetProperty("$ref", out var reference)
+            ? Root.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
+            : schema;
+}
