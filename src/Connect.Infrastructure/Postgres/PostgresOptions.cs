@@ -13,4 +13,7 @@ public sealed class PostgresOptions
 
     /// <summary>How long one statement may run, unless the connection string says.</summary>
     public int CommandTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Most connections open at once; by default twice the core count (at least 4).</summary>
+    public int? MaxPoolSize { get; set; }
 }
