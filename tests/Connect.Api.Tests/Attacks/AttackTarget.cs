@@ -67,12 +67,13 @@ public sealed class AttackTarget : IAsyncLifetime
         await Db.DisposeAsync();
     }
 
-    /// <summary>A new account of the application's sector with two active sessions under the application.</summary>
-    public async Task<Victim> NewVictimAsync()
+    /// <summary>A new account in the application's sector with two active sessions under the application.</summary>
+    public async Task<Victim> NewVictimAsync(TestApplication? app = null)
     {
-        var (account, subject) = await Db.CreateAccountWithSubjectAsync(App.Sector);
-        await Db.IssueSessionsAsync(account, App.Id, 2);
-        return new Victim(account, subject.Value, RevokeAllBodies.For(subject.Value), await ReplayRecordsAsync(App.Id));
+        var owner = app ?? App;
+        var (account, subject) = await Db.CreateAccountWithSubjectAsync(owner.Sector);
+        await Db.IssueSessionsAsync(account, owner.Id, 2);
+        return new Victim(owner, account, subject.Value, RevokeAllBodies.For(subject.Value), await ReplayRecordsAsync(owner.Id));
     }
 
     /// <summary>A valid client JWT over <paramref name="body"/>, issued now by the fake clock.</summary>
@@ -103,8 +104,8 @@ public sealed class AttackTarget : IAsyncLifetime
     public async Task AssertUntouchedAsync(Victim victim, int burned = 0)
     {
         ArgumentNullException.ThrowIfNull(victim);
-        Assert.Equal(new SessionCounts(2, 0, 0), await Db.CountSessionsAsync(victim.Account, App.Id));
-        Assert.Equal(victim.ReplaysBefore + burned, await ReplayRecordsAsync(App.Id));
+        Assert.Equal(new SessionCounts(2, 0, 0), await Db.CountSessionsAsync(victim.Account, victim.App.Id));
+        Assert.Equal(victim.ReplaysBefore + burned, await ReplayRecordsAsync(victim.App.Id));
     }
 
     /// <summary>The legitimate outcome: both sessions revoked, counted in the answer, and one jti recorded.</summary>
@@ -112,8 +113,8 @@ public sealed class AttackTarget : IAsyncLifetime
     {
         ArgumentNullException.ThrowIfNull(victim);
         await ApiAssert.RevokedAsync(response, 2);
-        Assert.Equal(new SessionCounts(0, 2, 0), await Db.CountSessionsAsync(victim.Account, App.Id));
-        Assert.Equal(victim.ReplaysBefore + burned, await ReplayRecordsAsync(App.Id));
+        Assert.Equal(new SessionCounts(0, 2, 0), await Db.CountSessionsAsync(victim.Account, victim.App.Id));
+        Assert.Equal(victim.ReplaysBefore + burned, await ReplayRecordsAsync(victim.App.Id));
     }
 
     /// <summary>
@@ -128,5 +129,8 @@ public sealed class AttackTarget : IAsyncLifetime
     }
 }
 
-/// <summary>One test's target account: its subject, the body naming it, and the replay count before the attack.</summary>
-public sealed record Victim(AccountId Account, string Subject, byte[] Body, long ReplaysBefore);
+/// <summary>
+/// One test's target: an account with two sessions under <paramref name="App"/>, its subject, the body naming
+/// it, and how many replay records the application held before the attack.
+/// </summary>
+public sealed record Victim(TestApplication App, AccountId Account, string Subject, byte[] Body, long ReplaysBefore);
