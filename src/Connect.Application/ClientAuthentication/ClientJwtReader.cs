@@ -84,6 +84,8 @@ internal static class ClientJwtReader
             && TryGetInteger(payload, "exp", out var expiresAt)
             && OptionalInteger(payload, "nbf", out var notBefore)
             && TryGetString(payload, "jti", out var id) && id.Length is > 0 and <= ClientJwtLimits.MaxJtiLength
+            // A jti holding NUL could not be recorded (PostgreSQL text cannot store it): refused like an over-long one.
+            && !id.Contains('\0', StringComparison.Ordinal)
             && TryGetString(payload, "body_sha256", out var bodySha256)))
         {
             return ReasonCode.ClientJwtMalformed;
