@@ -98,7 +98,7 @@ public sealed class ScopingAttacks(AttackTarget target) : IClassFixture<AttackTa
             "zero-width space" => s + "\u200b",
             "prefix" => s[..^1],
             "prefix and %" => s[..^1] + "%",
-            "underscore wildcard" => "_" + s[1..],
+            "underscore wildcard" => string.Concat(s.AsSpan(0, s.IndexOfAnyExcept('_')), "_", s.AsSpan(s.IndexOfAnyExcept('_') + 1)),
             "padded with NBSP" => s + "\u00a0",
             "subject' OR '1'='1" => s + "' OR '1'='1",
             _ => variant,
