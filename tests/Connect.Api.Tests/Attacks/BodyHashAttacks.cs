@@ -149,7 +149,7 @@ public sealed class BodyHashAttacks(AttackTarget target) : IClassFixture<AttackT
             "members swapped" => $$"""{"client":"sdk","subject":"{{subject}}"}""",
             "name escaped" => $$"""{"\u0073ubject":"{{subject}}","client":"sdk"}""",
             "value escaped" => $$"""{"subject":"{{escapedFirst}}","client":"sdk"}""",
-            "another subject" => $$"""{"subject":"{{subject[..^1]}}A","client":"sdk"}""",
+            "another subject" => $$"""{"subject":"{{subject[..^1]}}{{(subject[^1] == 'A' ? 'B' : 'A')}}","client":"sdk"}""",
             _ => null,
         };
         if (text is not null)
