@@ -1,6 +1,5 @@
 using Connect.Api.Errors;
 using Connect.Domain.Outcomes;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -35,12 +34,8 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
             return;
         }
 
-        // Kestrel enforces the same bound while reading a chunked body.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = _maxBodyBytes;
-        }
-
+        // The bound is ours, on body bytes only: Kestrel's MaxRequestBodySize counts chunked framing too, so
+        // set to this limit it refused chunked bodies well within it (4000 bytes in 7-byte chunks).
         var body = await ReadBoundedAsync(request.Body, _maxBodyBytes, context.RequestAborted);
         if (body is null)
         {

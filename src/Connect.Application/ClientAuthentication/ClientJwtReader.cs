@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Unicode;
 using System.Text.Json;
 using Connect.Domain.Outcomes;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Connect.Application.ClientAuthentication;
 
@@ -48,11 +49,19 @@ internal static class ClientJwtReader
         {
             using var header = JsonDocument.Parse(headerBytes, StrictJson);
             using var payload = JsonDocument.Parse(payloadBytes, StrictJson);
+            ReadAllText(header.RootElement);
+            ReadAllText(payload.RootElement);
+
+            // The signature library parses the token again, with its own types for the registered members it
+            // reads (cty and x5t must be strings, so must azp): one it cannot parse is malformed here, before the
+            // algorithm is looked at, not a failed signature later.
+            _ = new JsonWebToken(token);
             return ReadMembers(token, header.RootElement, payload.RootElement);
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
         {
             // InvalidOperationException: a string member holding a lone surrogate or invalid UTF-8.
+            // ArgumentException: the signature library could not parse the token.
             return ReasonCode.ClientJwtMalformed;
         }
     }
@@ -84,12 +93,44 @@ internal static class ClientJwtReader
             && TryGetInteger(payload, "exp", out var expiresAt)
             && OptionalInteger(payload, "nbf", out var notBefore)
             && TryGetString(payload, "jti", out var id) && id.Length is > 0 and <= ClientJwtLimits.MaxJtiLength
+            // A jti holding NUL could not be recorded (PostgreSQL text cannot store it): refused like an over-long one.
+            && !id.Contains('\0', StringComparison.Ordinal)
             && TryGetString(payload, "body_sha256", out var bodySha256)))
         {
             return ReasonCode.ClientJwtMalformed;
         }
 
         return new ClientJwt(token, algorithm, keyId, issuer, audience, issuedAt, expiresAt, notBefore, id, bodySha256);
+    }
+
+    /// <summary>
+    /// Reads every member name and string, also of members no rule looks at: one holding an unpaired surrogate
+    /// (RFC 8259 §8.2) throws here, as it does in the signature library, which reads them all; without this a
+    /// validly signed token carrying one was refused as a bad signature instead of as malformed.
+    /// </summary>
+    private static void ReadAllText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    _ = member.Name;
+                    ReadAllText(member.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    ReadAllText(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+        }
     }
 
     /// <summary>Canonical unpadded base64url only (RFC 7515 §2): no padding, no whitespace, no stray bits.</summary>

@@ -18,6 +18,13 @@ internal sealed class PostgresClientApplicationDirectory(NpgsqlDataSource dataSo
 
     public async Task<ClientApplication?> FindByAnchorAsync(ApplicationAnchor anchor, CancellationToken cancellationToken)
     {
+        // PostgreSQL text cannot hold NUL, so no anchor contains one; sending it would fail the statement (a 500
+        // any unauthenticated caller could provoke with iss "\u0000").
+        if (anchor.Value.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<Row>(new CommandDefinition(
             FindByAnchorSql, new { Anchor = anchor.Value }, cancellationToken: cancellationToken))).AsList();

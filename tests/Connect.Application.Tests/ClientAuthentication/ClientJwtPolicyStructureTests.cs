@@ -549,6 +549,20 @@ public sealed class ClientJwtPolicyStructureTests : IDisposable
         _h.AssertRejectedBeforeReplay(ReasonCode.ClientJwtMalformed, outcome);
     }
 
+    [Theory]
+    [InlineData("\u0000")]
+    [InlineData("jti-\u0000-inside")]
+    public async Task Jti_holding_NUL_is_malformed(string jti)
+    {
+        // Regression: the replay store could not record it and the request failed with a 500.
+        var jwt = _h.NewJwt();
+        jwt.Payload["jti"] = jti;
+
+        var outcome = await _h.AuthenticateAsync(jwt);
+
+        _h.AssertRejectedBeforeReplay(ReasonCode.ClientJwtMalformed, outcome);
+    }
+
     [Fact]
     public async Task Jti_of_128_characters_is_accepted()
     {

@@ -37,6 +37,20 @@ public sealed class PostgresClientApplicationDirectoryTests
         Assert.NotNull(await directory.FindByAnchorAsync(new("Exact-Anchor"), CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("\u0000")]
+    [InlineData("Exact-Anchor\u0000")]
+    public async Task Anchor_holding_NUL_names_no_application_instead_of_failing_the_query(string anchor)
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        await db.RegisterApplicationAsync("Exact-Anchor");
+        var directory = db.Services.GetRequiredService<IClientApplicationDirectory>();
+
+        var found = await directory.FindByAnchorAsync(new(anchor), CancellationToken.None);
+
+        Assert.Null(found);
+    }
+
     [Fact]
     public async Task Retired_keys_are_not_returned_and_disabled_status_is()
     {
