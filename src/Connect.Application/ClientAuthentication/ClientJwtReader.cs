@@ -55,8 +55,7 @@ internal static class ClientJwtReader
             // The signature library parses the token again, with its own types for the registered members it
             // reads (cty and x5t must be strings, so must azp): one it cannot parse is malformed here, before the
             // algorithm is looked at, not a failed signature later.
-            _ = new JsonWebToken(token);
-            return ReadMembers(token, header.RootElement, payload.RootElement);
+            return ReadMembers(new JsonWebToken(token), header.RootElement, payload.RootElement);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
         {
@@ -66,7 +65,7 @@ internal static class ClientJwtReader
         }
     }
 
-    private static Outcome<ClientJwt> ReadMembers(string token, JsonElement header, JsonElement payload)
+    private static Outcome<ClientJwt> ReadMembers(JsonWebToken token, JsonElement header, JsonElement payload)
     {
         if (header.ValueKind != JsonValueKind.Object || payload.ValueKind != JsonValueKind.Object)
         {

@@ -111,6 +111,10 @@ public sealed partial class LocalPostgresCluster
         {
             // Throwaway test data need not survive a power cut; skipping the disk flushes makes tests faster.
             settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n";
+
+            // Test classes run in parallel, each with a database and pools of its own (and some start two
+            // service instances): idle pooled connections alone can pass the usual 100.
+            settings += "max_connections = 400\n";
         }
 
         await File.AppendAllTextAsync(Path.Combine(dataDirectory, "postgresql.conf"), settings, cancellationToken);
