@@ -11,10 +11,11 @@ using Connect.Benchmarks.Micro;
 // Two ways in:
 //   dotnet Connect.Benchmarks.Micro.dll [BenchmarkDotNet arguments]      a person exploring (BenchmarkSwitcher)
 //   dotnet Connect.Benchmarks.Micro.dll --harness FILE [--quick]           ./connect bench: writes the means as JSON
+//                                                                          (BenchmarkDotNet's files go beside FILE)
 var harnessAt = Array.IndexOf(args, "--harness");
 if (harnessAt < 0)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(ClientJwtBenchmarks).Assembly).Run(args, Micro.Config(quick: false));
+    BenchmarkSwitcher.FromAssembly(typeof(ClientJwtBenchmarks).Assembly).Run(args, Micro.Config(quick: false, artifacts: null));
     return 0;
 }
 
@@ -25,7 +26,8 @@ if (harnessAt + 1 >= args.Length)
 }
 
 var quick = args.Contains("--quick");
-var summaries = BenchmarkRunner.Run([typeof(ClientJwtBenchmarks), typeof(DispatchBenchmarks)], Micro.Config(quick));
+var artifacts = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(args[harnessAt + 1]))!, "BenchmarkDotNet.Artifacts");
+var summaries = BenchmarkRunner.Run([typeof(ClientJwtBenchmarks), typeof(DispatchBenchmarks)], Micro.Config(quick, artifacts));
 var (means, errors) = Micro.Read(summaries);
 await using (var file = File.Create(args[harnessAt + 1]))
 await using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true }))
@@ -70,15 +72,13 @@ internal static class Micro
     /// In process: no generated project to build (it would inherit the repository's warnings-as-errors build and
     /// can fail where this project builds), and no second runtime start per benchmark. Quick: a short job.
     /// </summary>
-    public static IConfig Config(bool quick)
+    public static IConfig Config(bool quick, string? artifacts)
     {
         // Quick (CI's smoke run): few, short iterations; a figure to see that it works, not to compare.
         var job = (quick ? Job.ShortRun.WithIterationTime(TimeInterval.FromMilliseconds(100)) : Job.Default)
             .WithToolchain(InProcessEmitToolchain.Instance);
-        return ManualConfig.CreateMinimumViable()
-            .AddJob(job)
-            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "connect-bench-micro"))
-            .WithOptions(ConfigOptions.DisableLogFile);
+        var config = ManualConfig.CreateMinimumViable().AddJob(job).WithOptions(ConfigOptions.DisableLogFile);
+        return artifacts is null ? config : config.WithArtifactsPath(artifacts);
     }
 
     /// <summary>
