@@ -1,0 +1,67 @@
+using BenchmarkDotNet.Attributes;
+using Connect.Application;
+using Connect.Application.ClientAuthentication;
+using Connect.Application.RevokeAll;
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+using Connect.Domain.Sessions;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connect.Benchmarks.Micro;
+
+/// <summary>
+/// MediatR dispatch of one revoke-all command through the service's own container registration: the validation
+/// behaviour (FluentValidation) and the handler, with the two database ports answering from memory.
+/// </summary>
+public class DispatchBenchmarks
+{
+    private ServiceProvider _services = null!;
+    private IMediator _mediator = null!;
+    private RevokeAllCommand _command = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _services = new ServiceCollection()
+            .AddConnectApplication()
+            .AddSingleton<ISectorSubjectMap, InMemorySubjects>()
+            .AddSingleton<IRefreshTokenRevoker, InMemoryRevoker>()
+            .BuildServiceProvider();
+        _mediator = _services.GetRequiredService<IMediator>();
+        var caller = new AuthenticatedApplication(
+            new AppId(Guid.CreateVersion7()), new ApplicationAnchor(SignedRequest.Anchor), new SectorId(Guid.CreateVersion7()));
+        _command = new RevokeAllCommand(caller, "-4940004460724202292");
+
+        if (Dispatch().GetAwaiter().GetResult() != InMemoryRevoker.Revoked)
+        {
+            throw new InvalidOperationException("The benchmark command does not reach the handler.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    [Benchmark]
+    public async Task<int> Dispatch()
+    {
+        var outcome = await _mediator.Send(_command, CancellationToken.None);
+        return outcome.Succeeded ? outcome.Value!.RevokedCount : -1;
+    }
+
+    private sealed class InMemorySubjects : ISectorSubjectMap
+    {
+        private readonly Task<AccountId?> _found = Task.FromResult<AccountId?>(new AccountId(Guid.CreateVersion7()));
+
+        public Task<AccountId?> FindAccountAsync(SectorId sector, SectorSubject subject, CancellationToken cancellationToken) => _found;
+    }
+
+    private sealed class InMemoryRevoker : IRefreshTokenRevoker
+    {
+        public const int Revoked = 4;
+
+        private readonly Task<int> _revoked = Task.FromResult(Revoked);
+
+        public Task<int> RevokeAllActiveAsync(AccountId account, AppId application, CancellationToken cancellationToken) => _revoked;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Connect.Benchmarks.Baselines;
+
+internal sealed record MicroResults(double? JwtValidateUs, double? RsaVerifyUs, double? BodySha256Us, double? DispatchUs, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// Runs the BenchmarkDotNet project (bench/Connect.Benchmarks.Micro) in a process of its own and reads back the
+/// means it wrote. BenchmarkDotNet exits 0 even when a benchmark failed: a missing or null mean stays null here,
+/// with the reason as an error line, and is never replaced by a number.
+/// </summary>
+internal static class MicroBenchmarks
+{
+    public static async Task<MicroResults> RunAsync(string dll, bool quick, string workDirectory, CancellationToken cancellationToken)
+    {
+        var output = Path.Combine(workDirectory, "micro.json");
+        var log = Path.Combine(workDirectory, "micro.log");
+        var errors = new List<string>();
+        if (!File.Exists(dll))
+        {
+            return new MicroResults(null, null, null, null, [$"micro: {dll} is missing (was bench/Connect.Benchmarks.Micro built?)"]);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workDirectory,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--harness");
+        start.ArgumentList.Add(output);
+        if (quick)
+        {
+            start.ArgumentList.Add("--quick");
+        }
+
+        using (var process = Process.Start(start) ?? throw new InvalidOperationException("the micro benchmarks did not start"))
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            await File.WriteAllTextAsync(log, await stdout + await stderr, cancellationToken);
+            if (process.ExitCode != 0)
+            {
+                errors.Add($"micro: the benchmark process exited with {process.ExitCode}; see {log}");
+            }
+        }
+
+        if (!File.Exists(output))
+        {
+            errors.Add($"micro: no results were written; see {log}");
+            return new MicroResults(null, null, null, null, errors);
+        }
+
+        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(output, cancellationToken));
+        var root = json.RootElement;
+        if (root.TryGetProperty("errors", out var reported))
+        {
+            errors.AddRange(reported.EnumerateArray().Select(error => $"micro: {error.GetString()} (see {log})"));
+        }
+
+        double? Mean(string key) => root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+        return new MicroResults(Mean("jwt_validate_us"), Mean("rsa_verify_us"), Mean("body_sha256_us"), Mean("dispatch_us"), errors);
+    }
+}

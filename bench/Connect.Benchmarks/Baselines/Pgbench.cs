@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Connect.Benchmarks.Data;
+using Connect.Infrastructure.Postgres;
+
+namespace Connect.Benchmarks.Baselines;
+
+internal sealed record PgbenchScript(string Name, string Text, int Statements);
+
+/// <summary>
+/// The database's limit for the work of one request: pgbench (PostgreSQL's own load generator, next to initdb)
+/// running the request's statements exactly as the adapters send them (their SQL constants, extended protocol,
+/// one autocommit statement each), and the same work as one statement. Every transaction targets a pair no other
+/// transaction of the batch targets, so each one revokes 2..6 tokens as a request does.
+/// </summary>
+internal static partial class Pgbench
+{
+    // pgbench has integer variables only; anchors and subjects are built to be named by them (see DataShape).
+    private static string Header(int applications) => $"""
+        \set k :k + 1
+        \set n permute(:k * :clients + :client_id, :pairs, :permseed)
+        \set anchor {DataShape.PgbenchApplicationExpression(applications)}
+        \set subject hash_murmur2(:n, :subjectseed)
+        \set jti random(1, 9223372036854775806)
+
+        """;
+
+    /// <summary>The adapters' four statements, in the order the policy and the handler run them.</summary>
+    public static PgbenchScript Statements(int applications)
+    {
+        var text = new StringBuilder(Header(applications))
+            .AppendLine(Bind(PostgresClientApplicationDirectory.FindByAnchorSql) + " \\gset")
+            .AppendLine(Bind(PostgresClientJwtReplayStore.RecordSql) + ";")
+            .AppendLine(Bind(PostgresSectorSubjectMap.FindAccountSql) + " \\gset")
+            .AppendLine(Bind(PostgresRefreshTokenRevoker.RevokeAllActiveSql) + ";");
+        return new PgbenchScript("pgbench_statements", text.ToString(), 4);
+    }
+
+    /// <summary>
+    /// The same reads and writes as one statement: the application and its keys, the replay record, the subject's
+    /// account, and the revocation (only when the replay record was new, as in the service).
+    /// </summary>
+    public static PgbenchScript Single(int applications) => new("pgbench_single", Header(applications) + """
+        WITH app AS (
+                SELECT a.id, a.sector_id, a.enabled, k.key_id, k.public_key_spki
+                  FROM applications a
+                  LEFT JOIN application_keys k ON k.application_id = a.id AND k.retired_at IS NULL
+                 WHERE a.anchor = :anchor
+                 ORDER BY k.created_at),
+             replay AS (
+                INSERT INTO client_jwt_replays (application_id, jti, expires_at)
+                SELECT id, :jti, :keep::timestamptz FROM app LIMIT 1
+                ON CONFLICT (application_id, jti) DO NOTHING
+                RETURNING application_id),
+             account AS (
+                SELECT s.account_id FROM sector_subjects s JOIN app ON s.sector_id = app.sector_id
+                 WHERE s.subject = :subject
+                 LIMIT 1),
+             revoked AS (
+                UPDATE refresh_tokens t
+                   SET revoked_at = now()
+                  FROM account, replay
+                 WHERE t.account_id = account.account_id
+                   AND t.application_id = replay.application_id
+                   AND t.revoked_at IS NULL
+                   AND t.expires_at > now()
+                RETURNING t.id)
+        SELECT (SELECT count(*) FROM revoked) AS revoked, (SELECT array_agg(public_key_spki) FROM app) AS keys;
+
+        """, 1);
+
+    /// <summary>Dapper's @Names become the pgbench variables the previous statement's \gset set.</summary>
+    private static string Bind(string sql) => sql
+        .Replace("@Anchor", ":anchor", StringComparison.Ordinal)
+        .Replace("@Application", ":id", StringComparison.Ordinal)
+        .Replace("@Jti", ":jti", StringComparison.Ordinal)
+        .Replace("@KeepUntil", ":keep", StringComparison.Ordinal)
+        .Replace("@Sector", ":sectorid", StringComparison.Ordinal)
+        .Replace("@Subject", ":subject", StringComparison.Ordinal)
+        .Replace("@Account", ":account_id", StringComparison.Ordinal)
+        .TrimEnd();
+
+    public sealed record Batch(long Transactions, long Failed, double Tps, string? Error);
+
+    /// <summary>
+    /// One pgbench invocation: <paramref name="clients"/> connections, each running its share of
+    /// <paramref name="pairs"/> distinct targets once.
+    /// </summary>
+    public static async Task<Batch> RunBatchAsync(
+        string binDirectory, string connectionPassword, int port, string database, string scriptFile, int clients, int pairs,
+        int permutationSeed, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(Path.Combine(binDirectory, "pgbench"))
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var keepUntil = DateTimeOffset.UtcNow.AddSeconds(90).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        string[] arguments =
+        [
+            "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-U", "postgres",
+            "-n", "-M", "extended",
+            "-c", clients.ToString(CultureInfo.InvariantCulture),
+            "-j", Math.Min(clients, Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
+            "-t", (pairs / clients).ToString(CultureInfo.InvariantCulture),
+            "-D", "k=-1",
+            "-D", $"clients={clients}",
+            "-D", $"pairs={pairs}",
+            "-D", $"permseed={permutationSeed}",
+            "-D", string.Create(CultureInfo.InvariantCulture, $"subjectseed={DataShape.SubjectSeed}"),
+            "-D", $"keep={keepUntil}",
+            "-f", scriptFile,
+            database,
+        ];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PGPASSWORD"] = connectionPassword;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("pgbench did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var output = await stdout;
+        var errors = await stderr;
+        var processed = ProcessedPattern().Match(output);
+        var failed = FailedPattern().Match(output);
+        var tps = TpsPattern().Match(output);
+        var error = process.ExitCode != 0 || !processed.Success || !tps.Success
+            ? $"pgbench exited with {process.ExitCode}: {errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? output}"
+            : null;
+        return new Batch(
+            processed.Success ? long.Parse(processed.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            failed.Success ? long.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            tps.Success ? double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            error);
+    }
+
+    [GeneratedRegex(@"number of transactions actually processed: (\d+)")]
+    private static partial Regex ProcessedPattern();
+
+    [GeneratedRegex(@"number of failed transactions: (\d+)")]
+    private static partial Regex FailedPattern();
+
+    [GeneratedRegex(@"tps = ([0-9.]+)")]
+    private static partial Regex TpsPattern();
+}

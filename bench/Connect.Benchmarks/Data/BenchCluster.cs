@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure.Migrations;
+using Npgsql;
+
+namespace Connect.Benchmarks.Data;
+
+/// <summary>
+/// The harness's throwaway PostgreSQL: a temporary cluster (see <see cref="LocalPostgresCluster"/>) with
+/// pg_stat_statements loaded, one migrated database per data size, and a login role of its own for the service
+/// so that the service's statements can be counted apart from the harness's.
+/// </summary>
+internal sealed class BenchCluster : IAsyncDisposable
+{
+    public const string ServiceRole = "connect_service";
+
+    private readonly LocalPostgresCluster _cluster;
+    private readonly string _servicePassword = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    private BenchCluster(LocalPostgresCluster cluster) => _cluster = cluster;
+
+    public bool HasStatementStatistics { get; private set; }
+
+    public string ServerVersion { get; private set; } = "";
+
+    public string BinDirectory => _cluster.BinDirectory;
+
+    public int Port => _cluster.Port;
+
+    public string AdminConnectionString => _cluster.ConnectionString("postgres");
+
+    /// <summary>Creates and starts the cluster. Disposing it stops it and deletes its data, also after a failure.</summary>
+    public static async Task<BenchCluster> StartAsync(CancellationToken cancellationToken)
+    {
+        var cluster = await LocalPostgresCluster.CreateTemporaryAsync(cancellationToken);
+        var bench = new BenchCluster(cluster);
+        try
+        {
+            await cluster.StartAsync(cancellationToken);
+            var available = await ScalarAsync<long>(
+                bench.AdminConnectionString, "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_stat_statements'", cancellationToken);
+            if (available > 0)
+            {
+                await ExecuteAsync(bench.AdminConnectionString, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'", cancellationToken);
+                await bench.RestartAsync(cancellationToken);
+                await ExecuteAsync(bench.AdminConnectionString, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", cancellationToken);
+                bench.HasStatementStatistics = true;
+            }
+
+            bench.ServerVersion = await ScalarAsync<string>(bench.AdminConnectionString, "SHOW server_version", cancellationToken);
+            await ExecuteAsync(
+                bench.AdminConnectionString,
+                $"CREATE ROLE {ServiceRole} LOGIN PASSWORD '{bench._servicePassword}'",
+                cancellationToken);
+            return bench;
+        }
+        catch
+        {
+            await bench.DisposeAsync();
+            throw;
+        }
+    }
+
+    public string SuperuserConnectionString(string database) => _cluster.ConnectionString(database);
+
+    /// <summary>What the service is given: its own role, and otherwise nothing but Connect's defaults.</summary>
+    public string ServiceConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = _cluster.Port,
+        Username = ServiceRole,
+        Password = _servicePassword,
+        Database = database,
+    }.ConnectionString;
+
+    /// <summary>A fresh database with the project's migrations, usable by the service role.</summary>
+    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        await _cluster.EnsureDatabaseAsync(name, cancellationToken);
+        DatabaseMigrator.Migrate(SuperuserConnectionString(name));
+        await ExecuteAsync(
+            SuperuserConnectionString(name),
+            $"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ServiceRole}",
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// A production server flushes the WAL at every commit; the throwaway cluster does not (fsync and
+    /// synchronous_commit off). With <c>--durable</c> the measured runs get the durable settings back.
+    /// </summary>
+    public async Task MakeDurableAsync(CancellationToken cancellationToken)
+    {
+        foreach (var setting in new[] { "fsync", "synchronous_commit", "full_page_writes" })
+        {
+            await ExecuteAsync(AdminConnectionString, $"ALTER SYSTEM SET {setting} = on", cancellationToken);
+        }
+
+        await RestartAsync(cancellationToken);
+    }
+
+    public async Task<string> DurabilityAsync(CancellationToken cancellationToken)
+    {
+        var settings = new List<string>();
+        foreach (var setting in new[] { "fsync", "synchronous_commit", "full_page_writes" })
+        {
+            settings.Add($"{setting}={await ScalarAsync<string>(AdminConnectionString, $"SHOW {setting}", cancellationToken)}");
+        }
+
+        return string.Join(", ", settings);
+    }
+
+    /// <summary>The postmaster's process id, from postmaster.pid (it changes on restart).</summary>
+    public int PostmasterPid()
+    {
+        var first = File.ReadLines(Path.Combine(_cluster.RealDataDirectory, "postmaster.pid")).First();
+        return int.Parse(first, NumberStyles.None, CultureInfo.InvariantCulture);
+    }
+
+    public async Task<uint> DatabaseOidAsync(string database, CancellationToken cancellationToken) =>
+        await ScalarAsync<uint>(AdminConnectionString, $"SELECT oid FROM pg_database WHERE datname = '{database}'", cancellationToken);
+
+    public async Task<uint> ServiceRoleOidAsync(CancellationToken cancellationToken) =>
+        await ScalarAsync<uint>(AdminConnectionString, $"SELECT oid FROM pg_roles WHERE rolname = '{ServiceRole}'", cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await _cluster.DeleteAsync(CancellationToken.None);
+    }
+
+    private async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await _cluster.StopAsync(cancellationToken);
+        await _cluster.StartAsync(cancellationToken);
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

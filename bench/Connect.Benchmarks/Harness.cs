@@ -1,0 +1,493 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Connect.Application.Administration;
+using Connect.Benchmarks.Baselines;
+using Connect.Benchmarks.Data;
+using Connect.Benchmarks.Hosting;
+using Connect.Benchmarks.Load;
+using Connect.Benchmarks.Report;
+using Connect.Infrastructure.Postgres;
+using Npgsql;
+
+namespace Connect.Benchmarks;
+
+internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bool Durable);
+
+/// <summary>
+/// How long and how big: the full measurement, or CI's quick smoke run of every part. The open model holds at
+/// most <see cref="OpenConnections"/> requests in the server at once (later arrivals wait, inside their latency,
+/// for a connection): the service's connection pool (100) is as large as the cluster's max_connections (100, 3 of
+/// them reserved for superusers), so more than ~97 requests in flight fail with 53300 (503), which is a finding
+/// about pool sizing, not what this run is for.
+/// </summary>
+internal sealed record Plan(
+    bool Quick, int Concurrency, double RunSeconds, double LightSeconds, double WarmupSeconds, double SegmentSeconds,
+    double PgbenchSeconds, DataShape Small, DataShape Large, int Keys, int OpenConnections)
+{
+    public static Plan For(bool quick) => quick
+        ? new(true, 16, 4, 3, 1.5, 10, 2, new("connect_small", 100, 1000), new("connect_large", 2_000, 1000), 8, 64)
+        : new(false, 16, 30, 20, 5, 20, 20, new("connect_small", 100, 1000), new("connect_large", 100_000, 1000), 32, 64);
+}
+
+/// <summary>
+/// The whole measurement: a throwaway cluster, seeded data, the service and its baselines under load, pgbench,
+/// the micro benchmarks, the report. Everything it starts it stops again, also on failure and Ctrl-C.
+/// </summary>
+internal sealed class Harness(BenchOptions options, Paths paths, TextWriter console)
+{
+    private readonly Plan _plan = Plan.For(options.Quick);
+    private readonly List<RSAParameters> _signingKeys = [];
+    private readonly List<ClientPublicKey> _publicKeys = [];
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var work = Directory.CreateTempSubdirectory("connect-bench-").FullName;
+        var clock = Stopwatch.StartNew();
+        var report = new BenchReport { Quick = options.Quick, Machine = await MachineAsync(cancellationToken) };
+        Say($"bench: {(options.Quick ? "quick smoke run" : "full run")}; logs in {work}; load average at start {LoadAverage()}");
+        report.Notes.Add($"load average (1/5/15 min) at start: {LoadAverage()}");
+
+        try
+        {
+            await MeasureAllAsync(report, work, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Directory.Delete(work, recursive: true);
+            Say("bench: interrupted; everything it started has been stopped and removed");
+            return 130;
+        }
+
+        report.Notes.Add($"load average (1/5/15 min) at end: {LoadAverage()}; whole run took {clock.Elapsed.TotalSeconds:0} s");
+        console.WriteLine();
+        console.Write(ReportText.Render(report));
+
+        if (options.JsonFile is { } file)
+        {
+            await using (var stream = File.Create(file))
+            {
+                ReportJson.Write(report, stream);
+            }
+
+            Say($"bench: wrote {file}");
+        }
+
+        var status = 0;
+        if (options.Check)
+        {
+            status = Check(report, options.JsonFile, work);
+        }
+
+        if (status == 0 && report.Errors.Count == 0)
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        return status;
+    }
+
+    private int Check(BenchReport report, string? file, string work)
+    {
+        var checkedFile = file ?? Path.Combine(work, "bench.json");
+        if (file is null)
+        {
+            using var stream = File.Create(checkedFile);
+            ReportJson.Write(report, stream);
+        }
+
+        var problems = ReportJson.Check(checkedFile);
+        var erroredRuns = report.Runs.Where(run => run.Value is { Errors: > 0 }).Select(run => run.Key).ToList();
+        if (erroredRuns.Count > 0 && options.Quick)
+        {
+            Say($"bench check: runs with errors (reported, not failing a quick run unless every request failed): {string.Join(", ", erroredRuns)}");
+        }
+
+        foreach (var problem in problems)
+        {
+            Say($"bench check: {problem}");
+        }
+
+        Say(problems.Count == 0 ? $"bench check: ok ({checkedFile} has every key of BENCH.md)" : $"bench check: FAILED ({problems.Count} problem(s)); logs kept in {work}");
+        return problems.Count == 0 ? 0 : 1;
+    }
+
+    private async Task MeasureAllAsync(BenchReport report, string work, CancellationToken cancellationToken)
+    {
+        await CreateKeysAsync(cancellationToken);
+        await using var cluster = await BenchCluster.StartAsync(cancellationToken);
+        report.Machine = report.Machine with { Postgres = cluster.ServerVersion.Split(' ')[0] };
+        Say($"bench: PostgreSQL {cluster.ServerVersion} on 127.0.0.1:{cluster.Port}; pg_stat_statements {(cluster.HasStatementStatistics ? "loaded" : "NOT available: statement counts will be null")}");
+        if (!cluster.HasStatementStatistics)
+        {
+            report.Errors.Add("pg_stat_statements is not available: db_round_trips_per_request and commits_per_request are null");
+        }
+
+        var small = await SeedAsync(cluster, _plan.Small, rearmed: true, report, cancellationToken);
+        var large = await SeedAsync(cluster, _plan.Large, rearmed: false, report, cancellationToken);
+        if (options.Quick)
+        {
+            report.Notes.Add($"--quick: the \"large\" data set has {_plan.Large.Tokens:N0} tokens, not 10 million ({_plan.Large.Accounts:N0} accounts, {_plan.Large.Applications:N0} applications)");
+        }
+
+        await CheckRevocationPlanAsync(large, report, cancellationToken);
+        if (options.Durable)
+        {
+            await cluster.MakeDurableAsync(cancellationToken);
+        }
+
+        var durability = await cluster.DurabilityAsync(cancellationToken);
+        report.Notes.Add(options.Durable
+            ? $"database: durable settings for the measured runs ({durability}); seeding ran without them"
+            : $"database: throwaway cluster ({durability}): commits do not wait for the disk; --durable measures with WAL flushes");
+        report.Notes.Add("rate budget: production default (token bucket 100, refilled at 50/s per application), not raised; the load is spread over "
+            + $"{_plan.Small.Applications} applications, each request names a random (account, application) pair");
+        report.Notes.Add($"each request revokes the 2..6 (4 on average) active tokens of its pair; an answer other than 200 with that count is an error");
+
+        var roleOid = await cluster.ServiceRoleOidAsync(cancellationToken);
+        StatementCounter? Counter(string database, uint oid) =>
+            cluster.HasStatementStatistics ? new StatementCounter(cluster.AdminConnectionString, oid, roleOid) : null;
+        var smallCounter = Counter(_plan.Small.Database, await cluster.DatabaseOidAsync(_plan.Small.Database, cancellationToken));
+        var largeCounter = Counter(_plan.Large.Database, await cluster.DatabaseOidAsync(_plan.Large.Database, cancellationToken));
+
+        var serviceDll = paths.ServiceDll;
+        await RunWithServiceAsync(report, "pipeline", serviceDll, [], small, work, async service =>
+        {
+            var pipeline = await MeasureAsync("pipeline", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
+            report.Runs["pipeline"] = pipeline;
+            report.Runs["light_load"] = await MeasureAsync("light_load", small, service, cluster, smallCounter, 1, null, _plan.LightSeconds, report, cancellationToken);
+            if (pipeline is { Rps: > 0 })
+            {
+                var rate = pipeline.Rps * 0.7;
+                report.Runs["open_model"] = await MeasureAsync("open_model", small, service, cluster, smallCounter, _plan.OpenConnections, rate, _plan.RunSeconds, report, cancellationToken);
+            }
+            else
+            {
+                report.Errors.Add("open_model: not run, the pipeline run measured no rate to take 70% of");
+            }
+        }, cancellationToken);
+        await RunWithServiceAsync(report, "handwritten", paths.HarnessDll, [HandwrittenService.Command], small, work, async service =>
+            report.Runs["handwritten"] = await MeasureAsync("handwritten", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken),
+            cancellationToken);
+        await RunWithServiceAsync(report, "pipeline_large", serviceDll, [], large, work, async service =>
+            report.Runs["pipeline_large"] = await MeasureAsync("pipeline_large", large, service, cluster, largeCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken),
+            cancellationToken);
+
+        report.PgbenchStatements = await PgbenchAsync(Pgbench.Statements(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
+        report.PgbenchSingle = await PgbenchAsync(Pgbench.Single(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
+
+        Say("bench: micro benchmarks (BenchmarkDotNet, in process)");
+        var micro = await MicroBenchmarks.RunAsync(paths.MicroDll, options.Quick, work, cancellationToken);
+        report.JwtValidateUs = micro.JwtValidateUs;
+        report.RsaVerifyUs = micro.RsaVerifyUs;
+        report.BodySha256Us = micro.BodySha256Us;
+        report.DispatchUs = micro.DispatchUs;
+        report.Errors.AddRange(micro.Errors);
+    }
+
+    private async Task RunWithServiceAsync(
+        BenchReport report, string name, string dll, string[] arguments, Dataset data, string work, Func<ServiceProcess, Task> measure,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            Say($"bench: starting {(arguments.Length == 0 ? "the service (dotnet Connect.Api.dll, production settings)" : "the hand-written baseline")} on {data.Shape.Database}");
+            var settings = new Dictionary<string, string> { ["ConnectionStrings__Connect"] = data.ServiceConnectionString };
+            await using var service = await ServiceProcess.StartAsync(dll, arguments, settings, Path.Combine(work, $"{name}.log"), cancellationToken);
+            await measure(service);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            report.Errors.Add($"{name}: {e.GetType().Name}: {e.Message}");
+            Say($"bench: {name} failed: {e.Message}");
+        }
+    }
+
+    private async Task CreateKeysAsync(CancellationToken cancellationToken)
+    {
+        // Applications share a pool of keys (generating 1000 RSA keys would take minutes); key ids are
+        // thumbprints, so the service's key cache holds one entry per pool key, as it would per distinct key.
+        var keys = await Task.WhenAll(Enumerable.Range(0, _plan.Keys).Select(_ => Task.Run(() =>
+        {
+            using var rsa = RSA.Create(2048);
+            return (Private: rsa.ExportParameters(includePrivateParameters: true), Public: ClientPublicKey.FromSubjectPublicKeyInfo(rsa.ExportSubjectPublicKeyInfo()));
+        }, cancellationToken)));
+        _signingKeys.AddRange(keys.Select(key => key.Private));
+        _publicKeys.AddRange(keys.Select(key => key.Public));
+    }
+
+    private async Task<Dataset> SeedAsync(BenchCluster cluster, DataShape shape, bool rearmed, BenchReport report, CancellationToken cancellationToken)
+    {
+        await cluster.CreateDatabaseAsync(shape.Database, cancellationToken);
+        Say($"bench: seeding {shape.Database}: {shape.Tokens:N0} refresh tokens, {shape.Accounts:N0} accounts, {shape.Applications:N0} applications, {shape.Pairs:N0} subjects (binary COPY)...");
+        var took = await Seeder.SeedAsync(cluster.SuperuserConnectionString(shape.Database), shape, _publicKeys, cancellationToken);
+        Say($"bench: seeded {shape.Database} in {took.TotalSeconds:0.0} s ({shape.Tokens / Math.Max(took.TotalSeconds, 0.001):N0} tokens/s, indexes and constraints rebuilt, vacuumed)");
+        report.Notes.Add($"seeded {shape.Database} ({shape.Tokens:N0} tokens) in {took.TotalSeconds:0.0} s");
+        return new Dataset(shape, rearmed, cluster.SuperuserConnectionString(shape.Database), cluster.ServiceConnectionString(shape.Database));
+    }
+
+    /// <summary>The revocation must reach its rows through the partial index refresh_tokens_active, also at 10M rows.</summary>
+    private async Task CheckRevocationPlanAsync(Dataset large, BenchReport report, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(large.SuperuserConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        Guid account, application;
+        await using (var pick = new NpgsqlCommand("SELECT account_id, application_id FROM refresh_tokens WHERE revoked_at IS NULL LIMIT 1", connection))
+        await using (var row = await pick.ExecuteReaderAsync(cancellationToken))
+        {
+            await row.ReadAsync(cancellationToken);
+            account = row.GetGuid(0);
+            application = row.GetGuid(1);
+        }
+
+        var plan = new List<string>();
+        await using (var explain = new NpgsqlCommand("EXPLAIN " + PostgresRefreshTokenRevoker.RevokeAllActiveSql, connection))
+        {
+            explain.Parameters.AddWithValue("Account", account);
+            explain.Parameters.AddWithValue("Application", application);
+            await using var rows = await explain.ExecuteReaderAsync(cancellationToken);
+            while (await rows.ReadAsync(cancellationToken))
+            {
+                plan.Add(rows.GetString(0));
+            }
+        }
+
+        var indexScan = plan.Any(line => line.Contains("Index Scan using refresh_tokens_active on refresh_tokens", StringComparison.Ordinal));
+        var verdict = indexScan ? "ok: index scan on the partial index refresh_tokens_active" : "NOT an index scan on refresh_tokens_active";
+        Say($"bench: revocation plan at {large.Shape.Tokens:N0} tokens: {verdict}");
+        foreach (var line in plan)
+        {
+            Say($"         {line}");
+        }
+
+        report.Notes.Add($"revocation plan at {large.Shape.Tokens:N0} tokens (EXPLAIN): {verdict}: {string.Join(" / ", plan.Select(line => line.Trim()))}");
+        if (!indexScan)
+        {
+            report.Errors.Add($"the revocation at {large.Shape.Tokens:N0} tokens is not planned as an index scan on refresh_tokens_active");
+        }
+    }
+
+    private async Task<RunReport?> MeasureAsync(
+        string name, Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, int concurrency, double? rate,
+        double seconds, BenchReport report, CancellationToken cancellationToken)
+    {
+        var model = rate is { } r ? Invariant($"open model at {r:0} requests/s ({concurrency} connections)") : $"closed loop, concurrency {concurrency}";
+        Say($"bench: {name}: {model}, {seconds:0.#} s on {data.Shape.Database}");
+        try
+        {
+            var minter = new RequestMinter(data.Shape, _signingKeys, service.Port);
+            var run = new RunAccumulator();
+
+            // Warm-up: JIT, tiering, connection pools. Not timed, not counted.
+            var warmup = await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate, _plan.WarmupSeconds,
+                (int)Math.Ceiling((rate ?? 1500) * _plan.WarmupSeconds), cancellationToken);
+            var estimate = warmup.Result.Requests / Math.Max(warmup.Result.Elapsed.TotalSeconds, 0.001);
+
+            DateTime? firstSince = null;
+            while (run.Seconds < seconds * 0.98 && data.Available > 0)
+            {
+                var limit = Math.Min(seconds - run.Seconds, _plan.SegmentSeconds);
+                var count = rate is { } fixedRate
+                    ? (int)Math.Ceiling(fixedRate * limit)
+                    : (int)Math.Ceiling(estimate * limit * 1.3) + concurrency;
+                var segment = await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate, limit, count, cancellationToken);
+                firstSince ??= segment.Since;
+                run.Add(segment);
+                estimate = segment.Result.Requests / Math.Max(segment.Result.Elapsed.TotalSeconds, 0.001);
+                if (segment.Result.Requests == 0)
+                {
+                    break;
+                }
+            }
+
+            if (!data.Rearmed && firstSince is { } since)
+            {
+                run.Revoked = await CountRevokedSinceAsync(data, since, cancellationToken);
+            }
+
+            var result = run.ToReport(concurrency, rate, counter is not null);
+            if (result.Revoked != result.ExpectedRevoked)
+            {
+                report.Errors.Add($"{name}: the database shows {result.Revoked} tokens revoked, the answers counted {result.ExpectedRevoked}");
+            }
+
+            if (run.ExplicitTransactions > 0)
+            {
+                report.Notes.Add($"{name}: the service ran {run.ExplicitTransactions} explicit transaction statements; commits_per_request counts COMMITs");
+            }
+
+            Say(Invariant($"bench: {name}: {result.Requests} requests, {result.Errors} errors, {result.Rps:0} rps, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms"));
+            foreach (var (kind, count) in result.ErrorKinds.OrderByDescending(pair => pair.Value))
+            {
+                Say($"bench: {name}: {count} x {kind}");
+            }
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            report.Errors.Add($"{name}: {e.GetType().Name}: {e.Message}");
+            Say($"bench: {name} failed: {e.Message}");
+            return null;
+        }
+    }
+
+    private async Task<Segment> SegmentAsync(
+        Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, RequestMinter minter, int concurrency,
+        double? rate, double limitSeconds, int count, CancellationToken cancellationToken)
+    {
+        if (data.Rearmed)
+        {
+            await RearmAsync(data, cancellationToken);
+        }
+
+        var pairs = data.Take(Math.Max(1, count));
+        var issuedAt = DateTimeOffset.UtcNow;
+        var requests = minter.Mint(pairs, issuedAt);
+
+        // Every JWT of the batch must still be valid when it is sent: stop 5 s before the first one expires.
+        var validFor = RequestMinter.LifetimeSeconds - 5 - (DateTimeOffset.UtcNow - issuedAt).TotalSeconds;
+        var limit = TimeSpan.FromSeconds(Math.Max(0.5, Math.Min(limitSeconds, validFor)));
+
+        var connections = new List<RawHttpConnection>();
+        try
+        {
+            for (var i = 0; i < concurrency; i++)
+            {
+                connections.Add(await RawHttpConnection.OpenAsync(service.Port, cancellationToken));
+            }
+
+            var since = await DatabaseClockAsync(data, cancellationToken);
+            var statementsBefore = counter is null ? null : await counter.SnapshotAsync(cancellationToken);
+            var postmaster = cluster.PostmasterPid();
+            var serviceBefore = service.CpuMicroseconds;
+            var postgresBefore = ProcessCpu.OfPostgres(postmaster);
+
+            SegmentResult result;
+            if (rate is { } fixedRate)
+            {
+                var pool = Channel.CreateUnbounded<RawHttpConnection>();
+                foreach (var connection in connections)
+                {
+                    pool.Writer.TryWrite(connection);
+                }
+
+                result = await LoadGenerator.RunOpenAsync(requests, pool, service.Port, fixedRate, limit, cancellationToken);
+                connections.Clear();
+                while (pool.Reader.TryRead(out var connection))
+                {
+                    connections.Add(connection);
+                }
+            }
+            else
+            {
+                var workers = connections.ToArray();
+                result = await LoadGenerator.RunClosedAsync(requests, workers, service.Port, limit, cancellationToken);
+                connections.Clear();
+                connections.AddRange(workers);
+            }
+
+            var serviceAfter = service.CpuMicroseconds;
+            var postgresAfter = ProcessCpu.OfPostgres(postmaster);
+            var statements = counter is null ? null : StatementCounter.Delta(statementsBefore!, await counter.SnapshotAsync(cancellationToken));
+            long? revoked = data.Rearmed ? await CountRevokedSinceAsync(data, since, cancellationToken) : null;
+            return new Segment(
+                result, requests, since, serviceAfter - serviceBefore, postgresAfter - postgresBefore, statements, revoked);
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private static async Task RearmAsync(Dataset data, CancellationToken cancellationToken)
+    {
+        await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "UPDATE refresh_tokens SET revoked_at = NULL WHERE revoked_at IS NOT NULL", cancellationToken);
+        await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "VACUUM refresh_tokens", cancellationToken);
+    }
+
+    private static Task<DateTime> DatabaseClockAsync(Dataset data, CancellationToken cancellationToken) =>
+        BenchCluster.ScalarAsync<DateTime>(data.SuperuserConnectionString, "SELECT clock_timestamp()", cancellationToken);
+
+    private static async Task<long> CountRevokedSinceAsync(Dataset data, DateTime since, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(data.SuperuserConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM refresh_tokens WHERE revoked_at >= @since", connection) { CommandTimeout = 0 };
+        count.Parameters.AddWithValue("since", since);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task<PgbenchReport?> PgbenchAsync(PgbenchScript script, Dataset data, BenchCluster cluster, string work, BenchReport report, CancellationToken cancellationToken)
+    {
+        Say($"bench: {script.Name}: pgbench, {_plan.Concurrency} clients, {_plan.PgbenchSeconds:0.#} s on {data.Shape.Database}");
+        try
+        {
+            var file = Path.Combine(work, script.Name + ".sql");
+            await File.WriteAllTextAsync(file, script.Text, cancellationToken);
+            var password = new NpgsqlConnectionStringBuilder(data.SuperuserConnectionString).Password!;
+            long transactions = 0, failed = 0, revoked = 0;
+            var seconds = 0.0;
+            var batches = 0;
+            while (seconds < _plan.PgbenchSeconds && batches < 1000)
+            {
+                await RearmAsync(data, cancellationToken);
+                var since = await DatabaseClockAsync(data, cancellationToken);
+                var batch = await Pgbench.RunBatchAsync(
+                    cluster.BinDirectory, password, cluster.Port, data.Shape.Database, file, _plan.Concurrency, data.Shape.Pairs,
+                    Random.Shared.Next(), cancellationToken);
+                if (batch.Error is not null)
+                {
+                    throw new InvalidOperationException(batch.Error);
+                }
+
+                revoked += await CountRevokedSinceAsync(data, since, cancellationToken);
+                transactions += batch.Transactions;
+                failed += batch.Failed;
+                seconds += batch.Transactions / batch.Tps;
+                batches++;
+            }
+
+            var result = new PgbenchReport(transactions / seconds, script.Statements, transactions, failed, revoked);
+            if (revoked < 2 * (transactions - failed))
+            {
+                report.Errors.Add($"{script.Name}: {transactions} transactions revoked only {revoked} tokens (each should revoke 2..6)");
+            }
+
+            Say(Invariant($"bench: {script.Name}: {result.Tps:0} tps over {transactions} transactions"));
+            await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "TRUNCATE client_jwt_replays", cancellationToken);
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            report.Errors.Add($"{script.Name}: {e.Message}");
+            Say($"bench: {script.Name} failed: {e.Message}");
+            return null;
+        }
+    }
+
+    private static async Task<MachineReport> MachineAsync(CancellationToken cancellationToken)
+    {
+        var cpu = "unknown";
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            var line = (await File.ReadAllLinesAsync("/proc/cpuinfo", cancellationToken))
+                .FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            cpu = line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() ?? cpu;
+        }
+
+        var dotnet = RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal);
+        return new MachineReport(Environment.ProcessorCount, cpu, "unknown", dotnet);
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private void Say(string line) => console.WriteLine(line);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Connect.Application.ClientAuthentication;
+using Connect.Domain.Applications;
+using Connect.Domain.Outcomes;
+using Connect.Infrastructure.Postgres;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Npgsql;
+
+namespace Connect.Benchmarks.Hosting;
+
+/// <summary>
+/// The hand-written baseline: POST /revoke-all as one minimal ASP.NET Core endpoint, with the same checks in
+/// the contract's order (it calls the same <see cref="ClientJwtPolicy"/>), the same SQL (the adapters' own
+/// constants, one pooled connection per statement as the adapters open them) and the same per-application
+/// rate budget, but no MVC, authentication handler, MediatR, FluentValidation, Dapper or layers. What the
+/// service spends beyond this is the framework's tax.
+/// </summary>
+internal static class HandwrittenService
+{
+    public const string Command = "serve-handwritten";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // The service's own logging levels (its appsettings.json): nothing per request.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 50;
+            kestrel.Limits.MaxRequestLineSize = 4 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+        });
+
+        var configuration = builder.Configuration;
+        var connectionString = configuration.GetConnectionString("Connect")
+            ?? throw new InvalidOperationException("ConnectionStrings:Connect is not set.");
+        await using var dataSource = PostgresDataSourceFactory.Create(connectionString, new PostgresOptions());
+        var endpoint = new HandwrittenRevokeAll(
+            dataSource,
+            configuration.GetValue("Connect:Requests:MaxBodyBytes", 4096),
+            configuration.GetValue("Connect:RateLimit:BurstLimit", 100),
+            configuration.GetValue("Connect:RateLimit:TokensPerSecond", 50));
+
+        var app = builder.Build();
+        app.MapPost("/revoke-all", endpoint.HandleAsync);
+        app.MapGet("/health", (HttpContext context) => context.Response.WriteAsync("""{"ready":true,"service":"handwritten"}"""));
+        using var purge = new CancellationTokenSource();
+        var purger = endpoint.PurgeReplaysEveryMinuteAsync(purge.Token);
+        await app.RunAsync();
+        await purge.CancelAsync();
+        await purger;
+        endpoint.Dispose();
+        return 0;
+    }
+}
+
+internal sealed class HandwrittenRevokeAll : IDisposable
+{
+    private readonly NpgsqlDataSource _database;
+    private readonly int _maxBodyBytes;
+    private readonly ClientJwtPolicy _policy;
+    private readonly PartitionedRateLimiter<string> _budget;
+
+    public HandwrittenRevokeAll(NpgsqlDataSource database, int maxBodyBytes, int burst, int perSecond)
+    {
+        _database = database;
+        _maxBodyBytes = maxBodyBytes;
+        _policy = new ClientJwtPolicy(
+            new Applications(database), new Replays(database), TimeProvider.System, Options.Create(new ClientJwtOptions()));
+        _budget = PartitionedRateLimiter.Create<string, string>(anchor => RateLimitPartition.GetTokenBucketLimiter(
+            anchor,
+            _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = burst,
+                TokensPerPeriod = perSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var cancellationToken = context.RequestAborted;
+        try
+        {
+            if (request.ContentLength > _maxBodyBytes)
+            {
+                await FailAsync(context, ReasonCode.BodyTooLarge);
+                return;
+            }
+
+            if (!IsJson(request))
+            {
+                await FailAsync(context, ReasonCode.UnsupportedMediaType);
+                return;
+            }
+
+            var body = await ReadBoundedAsync(request.Body, cancellationToken);
+            if (body is null)
+            {
+                await FailAsync(context, ReasonCode.BodyTooLarge);
+                return;
+            }
+
+            var authorization = request.Headers.Authorization;
+            var caller = authorization.Count > 1
+                ? Outcome<AuthenticatedApplication>.Failed(ReasonCode.ClientJwtMalformed)
+                : await _policy.AuthenticateAsync(authorization.ToString(), body, cancellationToken);
+            if (!caller.Succeeded)
+            {
+                await FailAsync(context, caller.Failure!);
+                return;
+            }
+
+            using (var lease = _budget.AttemptAcquire(caller.Value!.Anchor.Value))
+            {
+                if (!lease.IsAcquired)
+                {
+                    context.Response.Headers.RetryAfter = "1";
+                    await FailAsync(context, ReasonCode.RateLimited);
+                    return;
+                }
+            }
+
+            if (ReadSubject(body) is not { } subject)
+            {
+                await FailAsync(context, ReasonCode.InvalidBody);
+                return;
+            }
+
+            var revoked = await RevokeAsync(caller.Value.Sector.Value, subject, caller.Value.Id.Value, cancellationToken);
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.WriteAsync(
+                string.Create(CultureInfo.InvariantCulture, $$"""{"revokedCount":{{revoked}}}"""), cancellationToken);
+        }
+        catch (NpgsqlException)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await FailAsync(context, ReasonCode.ServiceUnavailable);
+        }
+    }
+
+    private async Task<int> RevokeAsync(Guid sector, string subject, Guid application, CancellationToken cancellationToken)
+    {
+        Guid account;
+        await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
+        await using (var find = new NpgsqlCommand(PostgresSectorSubjectMap.FindAccountSql, connection))
+        {
+            find.Parameters.AddWithValue("Sector", sector);
+            find.Parameters.AddWithValue("Subject", subject);
+            if (await find.ExecuteScalarAsync(cancellationToken) is not Guid found)
+            {
+                return 0;
+            }
+
+            account = found;
+        }
+
+        await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
+        await using (var revoke = new NpgsqlCommand(PostgresRefreshTokenRevoker.RevokeAllActiveSql, connection))
+        {
+            revoke.Parameters.AddWithValue("Account", account);
+            revoke.Parameters.AddWithValue("Application", application);
+            return await revoke.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async Task PurgeReplaysEveryMinuteAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+                await using var purge = new NpgsqlCommand(PostgresClientJwtReplayStore.PurgeExpiredSql, connection);
+                await purge.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+
+    public void Dispose() => _budget.Dispose();
+
+    private static bool IsJson(HttpRequest request)
+    {
+        if (request.Headers.ContentEncoding.Count > 0
+            || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return mediaType.Parameters.All(parameter =>
+            parameter.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)
+            && HeaderUtilities.RemoveQuotes(parameter.Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private async Task<byte[]?> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[_maxBodyBytes + 1];
+        var length = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+            if (length > _maxBodyBytes)
+            {
+                return null;
+            }
+        }
+
+        return buffer.AsSpan(0, length).ToArray();
+    }
+
+    /// <summary>One JSON object whose one "subject" is a non-empty printable string of at most 255 characters.</summary>
+    private static string? ReadSubject(byte[] body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 16 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            string? subject = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!reader.ValueTextEquals("subject"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                if (subject is not null || !reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    return null;
+                }
+
+                subject = reader.GetString();
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return null;
+            }
+
+            return subject is { Length: > 0 and <= 255 } && subject.EnumerateRunes().All(r => r != Rune.ReplacementChar && !Rune.IsControl(r))
+                ? subject
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task FailAsync(HttpContext context, ReasonCode reason)
+    {
+        var response = context.Response;
+        response.StatusCode = reason.Status;
+        if (reason.Status == StatusCodes.Status401Unauthorized)
+        {
+            response.Headers.WWWAuthenticate = ClientJwtPolicy.Scheme;
+        }
+
+        if (reason.IsPrivate)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.Headers.CacheControl = "no-store";
+        response.ContentType = "application/json; charset=utf-8";
+        await response.WriteAsync($$"""{"reason":"{{reason.Name}}"}""");
+    }
+
+    private sealed class Applications(NpgsqlDataSource database) : IClientApplicationDirectory
+    {
+        public async Task<ClientApplication?> FindByAnchorAsync(ApplicationAnchor anchor, CancellationToken cancellationToken)
+        {
+            await using var connection = await database.OpenConnectionAsync(cancellationToken);
+            await using var find = new NpgsqlCommand(PostgresClientApplicationDirectory.FindByAnchorSql, connection);
+            find.Parameters.AddWithValue("Anchor", anchor.Value);
+            await using var rows = await find.ExecuteReaderAsync(cancellationToken);
+            ClientApplication? application = null;
+            var keys = new List<ClientKey>();
+            while (await rows.ReadAsync(cancellationToken))
+            {
+                application ??= new ClientApplication(
+                    new AppId(rows.GetGuid(0)), new ApplicationAnchor(rows.GetString(1)), new SectorId(rows.GetGuid(2)), rows.GetBoolean(3), keys);
+                if (!rows.IsDBNull(4))
+                {
+                    keys.Add(new ClientKey(new KeyId(rows.GetString(4)), rows.GetFieldValue<byte[]>(5)));
+                }
+            }
+
+            return application;
+        }
+    }
+
+    private sealed class Replays(NpgsqlDataSource database) : IClientJwtReplayStore
+    {
+        public async Task<bool> TryRecordFirstUseAsync(
+            AppId application, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+        {
+            await using var connection = await database.OpenConnectionAsync(cancellationToken);
+            await using var record = new NpgsqlCommand(PostgresClientJwtReplayStore.RecordSql, connection);
+            record.Parameters.AddWithValue("Application", application.Value);
+            record.Parameters.AddWithValue("Jti", jti);
+            record.Parameters.AddWithValue("KeepUntil", keepUntil);
+            return await record.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }
+    }
+}

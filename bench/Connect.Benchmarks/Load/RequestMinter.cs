@@ -1,0 +1,89 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Connect.Benchmarks.Data;
+
+namespace Connect.Benchmarks.Load;
+
+/// <summary>One request ready to go on the wire, and the answer it must get: 200 with this many revoked.</summary>
+internal sealed record PreparedRequest(int Pair, int ExpectedRevoked, byte[] Bytes);
+
+/// <summary>
+/// Builds complete HTTP/1.1 requests as an official SDK would send them: the body <c>{"subject":"..."}</c> and a
+/// fresh RS256 client JWT with a unique jti and the body's SHA-256. Signing is the client's cost, so it happens
+/// here, before the timed window, for one batch at a time (a JWT lives at most 60 s).
+/// </summary>
+internal sealed class RequestMinter(DataShape shape, IReadOnlyList<RSAParameters> keys, int port)
+{
+    public const string Audience = "sudomimus-connect";
+    public const int LifetimeSeconds = 60;
+
+    public PreparedRequest[] Mint(IReadOnlyList<int> pairs, DateTimeOffset issuedAt)
+    {
+        var requests = new PreparedRequest[pairs.Count];
+        using var signers = new ThreadLocal<RSA[]>(
+            () => keys.Select(parameters =>
+            {
+                var rsa = RSA.Create();
+                rsa.ImportParameters(parameters);
+                return rsa;
+            }).ToArray(),
+            trackAllValues: true);
+        try
+        {
+            Parallel.For(
+                0,
+                pairs.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => requests[i] = Build(pairs[i], issuedAt, signers.Value!));
+        }
+        finally
+        {
+            foreach (var rsa in signers.Values.SelectMany(set => set))
+            {
+                rsa.Dispose();
+            }
+        }
+
+        return requests;
+    }
+
+    private PreparedRequest Build(int pair, DateTimeOffset issuedAt, RSA[] signers)
+    {
+        var application = shape.ApplicationOf(pair);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["subject"] = DataShape.Subject(pair) });
+
+        using var payload = new MemoryStream();
+        using (var json = new Utf8JsonWriter(payload))
+        {
+            json.WriteStartObject();
+            json.WriteString("iss", DataShape.Anchor(application));
+            json.WriteString("aud", Audience);
+            json.WriteNumber("iat", issuedAt.ToUnixTimeSeconds());
+            json.WriteNumber("exp", issuedAt.ToUnixTimeSeconds() + LifetimeSeconds);
+            json.WriteString("jti", Guid.NewGuid().ToString("N"));
+            json.WriteString("body_sha256", Convert.ToBase64String(SHA256.HashData(body)));
+            json.WriteEndObject();
+        }
+
+        var signingInput = $"{Base64Url.EncodeToString("""{"alg":"RS256","typ":"JWT"}"""u8)}.{Base64Url.EncodeToString(payload.ToArray())}";
+        var signature = signers[application % signers.Length]
+            .SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+        var head = string.Create(CultureInfo.InvariantCulture, $"""
+            POST /revoke-all HTTP/1.1
+            Host: 127.0.0.1:{port}
+            Content-Type: application/json
+            Authorization: SudomimusClientJWT {signingInput}.{Base64Url.EncodeToString(signature)}
+            Content-Length: {body.Length}
+
+
+            """).ReplaceLineEndings("\r\n");
+        var bytes = new byte[Encoding.ASCII.GetByteCount(head) + body.Length];
+        var written = Encoding.ASCII.GetBytes(head, bytes);
+        body.CopyTo(bytes, written);
+        return new PreparedRequest(pair, DataShape.TokensOf(pair), bytes);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using Connect.Benchmarks;
+using Connect.Benchmarks.Hosting;
+
+// ./connect bench [--quick] [--json FILE] [--check] [--durable]    the load harness (see docs/performance.md)
+// Connect.Benchmarks serve-handwritten                             the hand-written baseline, started by the harness
+if (args.Length > 0 && args[0] == HandwrittenService.Command)
+{
+    return await HandwrittenService.RunAsync(args[1..]);
+}
+
+string? json = null, validate = null;
+bool quick = false, check = false, durable = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--quick":
+            quick = true;
+            break;
+        case "--check":
+            check = true;
+            break;
+        case "--durable":
+            durable = true;
+            break;
+        case "--json" when i + 1 < args.Length:
+            json = Path.GetFullPath(args[++i]);
+            break;
+        case "--validate" when i + 1 < args.Length:
+            validate = args[++i];
+            break;
+        case "-h" or "--help":
+            Console.WriteLine("""
+                Usage: ./connect bench [--quick] [--json FILE] [--check] [--durable]
+                       ./connect bench --validate FILE
+
+                  --quick     every part with short windows and small data (CI's smoke run, a minute or two)
+                  --json F    also write the figures as BENCH.md's JSON object to F
+                  --check     exit non-zero unless that JSON has every key and every run answered a request
+                  --durable   measure with fsync/synchronous_commit on (the throwaway cluster has them off)
+                  --validate F   only check an existing JSON file as --check does, without running anything
+                """);
+            return 0;
+        default:
+            await Console.Error.WriteLineAsync($"bench: unknown argument '{args[i]}' (see ./connect bench --help)");
+            return 2;
+    }
+}
+
+if (validate is not null)
+{
+    var problems = Connect.Benchmarks.Report.ReportJson.Check(validate);
+    foreach (var problem in problems)
+    {
+        Console.WriteLine($"bench check: {problem}");
+    }
+
+    Console.WriteLine(problems.Count == 0 ? $"bench check: ok ({validate} has every key of BENCH.md)" : $"bench check: FAILED ({problems.Count} problem(s))");
+    return problems.Count == 0 ? 0 : 1;
+}
+
+// Ctrl-C and SIGTERM cancel the run; the harness then stops its servers and deletes its cluster before exiting.
+using var cancel = new CancellationTokenSource();
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
+
+var harness = new Harness(new BenchOptions(quick, json, check, durable), Paths.Find(), Console.Out);
+return await harness.RunAsync(cancel.Token);
