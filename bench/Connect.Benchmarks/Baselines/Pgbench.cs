@@ -40,7 +40,7 @@ internal static partial class Pgbench
 
     /// <summary>
     /// The same reads and writes as one statement: the application and its keys, the replay record, the subject's
-    /// account, and the revocation (only when the replay record was new, as in the service).
+    /// account, and the revocation with its audit row (only when the replay record was new, as in the service).
     /// </summary>
     public static PgbenchScript Single(int applications) => new("pgbench_single", Header(applications) + """
         WITH app AS (
@@ -66,8 +66,13 @@ internal static partial class Pgbench
                    AND t.application_id = replay.application_id
                    AND t.revoked_at IS NULL
                    AND t.expires_at > now()
-                RETURNING t.id)
-        SELECT (SELECT count(*) FROM revoked) AS revoked, (SELECT array_agg(public_key_spki) FROM app) AS keys;
+                RETURNING t.id),
+             audited AS (
+                INSERT INTO revocation_audit (application_id, account_id, revoked_count)
+                SELECT replay.application_id, account.account_id, (SELECT count(*) FROM revoked)
+                  FROM replay, account
+                RETURNING revoked_count)
+        SELECT (SELECT revoked_count FROM audited) AS revoked, (SELECT array_agg(public_key_spki) FROM app) AS keys;
 
         """, 1);
 

@@ -173,7 +173,9 @@ internal sealed class HandwrittenRevokeAll : IDisposable
         {
             revoke.Parameters.AddWithValue("Account", account);
             revoke.Parameters.AddWithValue("Application", application);
-            return await revoke.ExecuteNonQueryAsync(cancellationToken);
+
+            // The statement revokes and writes the audit row; it answers the count it audited.
+            return (int)(await revoke.ExecuteScalarAsync(cancellationToken))!;
         }
     }
 
