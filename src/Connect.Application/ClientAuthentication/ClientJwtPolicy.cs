@@ -63,7 +63,7 @@ public sealed class ClientJwtPolicy
             return ReasonCode.ClientJwtUnknownApplication;
         }
 
-        if (!await _signature.VerifyAsync(jwt, application.ActiveKeys).ConfigureAwait(false))
+        if (!_signature.Verify(jwt, application.ActiveKeys))
         {
             return ReasonCode.ClientJwtInvalidSignature;
         }
