@@ -1,4 +1,3 @@
-using Connect.Domain.Applications;
 using MediatR;
 
 namespace Connect.Application.Administration.CountSessions;
@@ -10,19 +9,13 @@ public sealed class CountSessionsHandler(IApplicationRegistry applications, IAcc
         CountSessionsQuery request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var application = await applications
-            .FindAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
-        if (application is not { Id: var applicationId })
+        var target = await SessionTarget
+            .ResolveAsync(applications, accounts, request.Anchor, request.Account, cancellationToken).ConfigureAwait(false);
+        if (!target.Succeeded)
         {
-            return AdministrationError.UnknownAnchor(request.Anchor);
+            return target.Failure;
         }
 
-        // An unknown account would count all zeros; say so instead, as a typo is the likely cause.
-        if (!await accounts.AccountExistsAsync(request.Account, cancellationToken).ConfigureAwait(false))
-        {
-            return AdministrationError.UnknownAccount(request.Account);
-        }
-
-        return await accounts.CountSessionsAsync(request.Account, applicationId, cancellationToken).ConfigureAwait(false);
+        return await accounts.CountSessionsAsync(request.Account, target.Value, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using Connect.Domain.Applications;
 using MediatR;
 
 namespace Connect.Application.Administration.IssueSessions;
@@ -10,22 +9,16 @@ public sealed class IssueSessionsHandler(IApplicationRegistry applications, IAcc
         IssueSessionsCommand request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var application = await applications
-            .FindAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
-        if (application is not { Id: var applicationId })
+        var target = await SessionTarget
+            .ResolveAsync(applications, accounts, request.Anchor, request.Account, cancellationToken).ConfigureAwait(false);
+        if (!target.Succeeded)
         {
-            return AdministrationError.UnknownAnchor(request.Anchor);
-        }
-
-        // Accounts are never deleted, so the check cannot go stale before the insert.
-        if (!await accounts.AccountExistsAsync(request.Account, cancellationToken).ConfigureAwait(false))
-        {
-            return AdministrationError.UnknownAccount(request.Account);
+            return target.Failure;
         }
 
         var issuedAt = clock.GetUtcNow();
         var issued = await accounts.IssueSessionsAsync(
-            request.Account, applicationId, request.Count, issuedAt, issuedAt.AddSeconds(request.ExpiresInSeconds),
+            request.Account, target.Value, request.Count, issuedAt, issuedAt.AddSeconds(request.ExpiresInSeconds),
             cancellationToken).ConfigureAwait(false);
         return new IssueSessionsResult(issued);
     }
