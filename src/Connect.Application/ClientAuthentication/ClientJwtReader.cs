@@ -52,15 +52,15 @@ internal static class ClientJwtReader
             ReadAllText(header.RootElement);
             ReadAllText(payload.RootElement);
 
-            // The signature library parses the token again, with its own types for the registered members it
-            // reads (cty and x5t must be strings, so must azp): one it cannot parse is malformed here, before the
-            // algorithm is looked at, not a failed signature later.
+            // Microsoft.IdentityModel's JsonWebToken is the parsed form the signature check verifies, and it holds
+            // the registered members it reads to its own types (cty and x5t must be strings, so must azp): a token
+            // it cannot parse is malformed here, before the algorithm is looked at.
             return ReadMembers(new JsonWebToken(token), header.RootElement, payload.RootElement);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
         {
             // InvalidOperationException: a string member holding a lone surrogate or invalid UTF-8.
-            // ArgumentException: the signature library could not parse the token.
+            // ArgumentException: JsonWebToken could not parse the token.
             return ReasonCode.ClientJwtMalformed;
         }
     }
@@ -104,7 +104,7 @@ internal static class ClientJwtReader
 
     /// <summary>
     /// Reads every member name and string, also of members no rule looks at: one holding an unpaired surrogate
-    /// (RFC 8259 §8.2) throws here, as it does in the signature library, which reads them all; without this a
+    /// (RFC 8259 §8.2) throws here, so that such a token is malformed whatever member carries it; without this a
     /// validly signed token carrying one was refused as a bad signature instead of as malformed.
     /// </summary>
     private static void ReadAllText(JsonElement element)
