@@ -3,10 +3,12 @@ using Connect.Domain.Applications;
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>What the client-JWT policy needs to know about the application an <c>iss</c> names.</summary>
+/// <param name="Revision">Bumped by every change to the application or its keys: tells a cached copy from the current one.</param>
 public sealed record ClientApplication(
     AppId Id,
     ApplicationAnchor Anchor,
     SectorId Sector,
+    long Revision,
     bool Enabled,
     IReadOnlyList<ClientKey> ActiveKeys);
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Connect.Domain.Applications;
 using Connect.Domain.Outcomes;
 using Microsoft.Extensions.Options;
 
@@ -14,11 +15,15 @@ public sealed class ClientJwtPolicy
 {
     public const string Scheme = "SudomimusClientJWT";
 
+    // Reads of the current application per request; more are needed only while it is being changed.
+    private const int MaxCurrentReads = 3;
+
     private readonly IClientApplicationDirectory _applications;
     private readonly IClientJwtReplayStore _replays;
     private readonly TimeProvider _clock;
     private readonly IReadOnlySet<string> _audiences;
     private readonly ClientJwtSignature _signature = new();
+    private readonly ClientApplicationCache _cache = new();
 
     public ClientJwtPolicy(
         IClientApplicationDirectory applications,
@@ -55,14 +60,61 @@ public sealed class ClientJwtPolicy
             return ReasonCode.ClientJwtAlgorithmRejected;
         }
 
-        // RFC 7523 §3 A: iss names the client; matched exactly.
-        var application = await _applications
-            .FindByAnchorAsync(new(jwt.Issuer), cancellationToken).ConfigureAwait(false);
-        if (application is null)
+        // RFC 7523 §3 A: iss names the client; matched exactly. The cached copy is tried first (see
+        // ClientApplicationCache); it may accept only if the replay record confirms it is current, and never refuses.
+        var anchor = new ApplicationAnchor(jwt.Issuer);
+        var cached = _cache.Find(anchor);
+        if (cached is not null)
         {
-            return ReasonCode.ClientJwtUnknownApplication;
+            var outcome = await AuthenticateAgainstAsync(jwt, cached, body, cancellationToken).ConfigureAwait(false);
+            if (outcome is { } decided)
+            {
+                // A signature the copy cannot verify may be by a key added since: only the current state may refuse.
+                if (decided.Failure != ReasonCode.ClientJwtInvalidSignature)
+                {
+                    return decided;
+                }
+            }
+            else
+            {
+                cached = null;
+            }
         }
 
+        for (var attempt = 0; attempt < MaxCurrentReads; attempt++)
+        {
+            var application = await _applications.FindByAnchorAsync(anchor, cancellationToken).ConfigureAwait(false);
+            _cache.Remember(anchor, application);
+            if (application is null)
+            {
+                return ReasonCode.ClientJwtUnknownApplication;
+            }
+
+            // The copy that refused the signature was current after all: the refusal stands without a second verify.
+            if (attempt == 0 && cached is not null && cached.Id == application.Id && cached.Revision == application.Revision)
+            {
+                return ReasonCode.ClientJwtInvalidSignature;
+            }
+
+            if (await AuthenticateAgainstAsync(jwt, application, body, cancellationToken).ConfigureAwait(false)
+                is { } decided)
+            {
+                return decided;
+            }
+        }
+
+        // The application changed between each read and its replay record: someone is changing it right now.
+        // Nothing was recorded, so the caller may simply send the same request again.
+        return ReasonCode.ServiceUnavailable;
+    }
+
+    /// <summary>
+    /// The checks after the application is known, in the contract's order, against one copy of it; <c>null</c>
+    /// when that copy is no longer the application's current revision (then nothing was recorded).
+    /// </summary>
+    private async Task<Outcome<AuthenticatedApplication>?> AuthenticateAgainstAsync(
+        ClientJwt jwt, ClientApplication application, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
         if (!_signature.Verify(jwt, application.ActiveKeys))
         {
             return ReasonCode.ClientJwtInvalidSignature;
@@ -85,12 +137,18 @@ public sealed class ClientJwtPolicy
             return ReasonCode.ClientJwtBodyHashMismatch;
         }
 
-        // RFC 7523 §3 G: a jti is honoured once, kept until exp plus the skew so it cannot come back valid.
+        // RFC 7523 §3 G: a jti is honoured once, kept until exp plus the skew so it cannot come back valid. The
+        // record is written only if the application is still at the revision checked above.
         var keepUntil = DateTimeOffset.FromUnixTimeSeconds(jwt.ExpiresAt + ClientJwtLimits.AllowedSkewSeconds);
-        if (!await _replays.TryRecordFirstUseAsync(application.Id, jwt.Id, keepUntil, cancellationToken)
-                .ConfigureAwait(false))
+        var recording = await _replays
+            .TryRecordFirstUseAsync(application.Id, application.Revision, jwt.Id, keepUntil, cancellationToken)
+            .ConfigureAwait(false);
+        switch (recording)
         {
-            return ReasonCode.ClientJwtReplayed;
+            case JtiRecording.ApplicationChanged:
+                return null;
+            case JtiRecording.Replayed:
+                return ReasonCode.ClientJwtReplayed;
         }
 
         // Only now may the caller learn the application's status.

@@ -7,9 +7,10 @@ namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresClientApplicationDirectory(NpgsqlDataSource dataSource) : IClientApplicationDirectory
 {
-    // One round trip for the application and its active keys; retired keys never leave the database.
+    // One round trip for the application, its revision and its active keys, read in one snapshot; retired keys
+    // never leave the database.
     internal const string FindByAnchorSql = """
-        SELECT a.id, a.anchor, a.sector_id AS sectorid, a.enabled, k.key_id AS keyid, k.public_key_spki AS publickeyspki
+        SELECT a.id, a.anchor, a.sector_id AS sectorid, a.revision, a.enabled, k.key_id AS keyid, k.public_key_spki AS publickeyspki
           FROM applications a
           LEFT JOIN application_keys k ON k.application_id = a.id AND k.retired_at IS NULL
          WHERE a.anchor = @Anchor
@@ -39,8 +40,8 @@ internal sealed class PostgresClientApplicationDirectory(NpgsqlDataSource dataSo
             .Select(row => new ClientKey(new KeyId(row.KeyId!), row.PublicKeySpki!))
             .ToList();
         return new ClientApplication(
-            new AppId(first.Id), new ApplicationAnchor(first.Anchor), new SectorId(first.SectorId), first.Enabled, keys);
+            new AppId(first.Id), new ApplicationAnchor(first.Anchor), new SectorId(first.SectorId), first.Revision, first.Enabled, keys);
     }
 
-    private sealed record Row(Guid Id, string Anchor, Guid SectorId, bool Enabled, string? KeyId, byte[]? PublicKeySpki);
+    private sealed record Row(Guid Id, string Anchor, Guid SectorId, long Revision, bool Enabled, string? KeyId, byte[]? PublicKeySpki);
 }

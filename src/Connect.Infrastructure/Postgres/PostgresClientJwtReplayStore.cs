@@ -8,25 +8,43 @@ namespace Connect.Infrastructure.Postgres;
 internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource) : IClientJwtReplayStore
 {
     // One atomic insert instead of read-then-write: the unique key decides the race, on every instance at once.
+    // It inserts only while the application is at the revision the request was checked against, read in the
+    // same statement, so a request checked against a cached copy is accepted only if that copy is current.
+    // Answers 0 first use, 1 replay, 2 application changed (or gone).
     internal const string RecordSql = """
-        INSERT INTO client_jwt_replays (application_id, jti, expires_at)
-        VALUES (@Application, @Jti, @KeepUntil)
-        ON CONFLICT (application_id, jti) DO NOTHING
+        WITH application AS (
+            SELECT revision FROM applications WHERE id = @Application
+        ), recorded AS (
+            INSERT INTO client_jwt_replays (application_id, jti, expires_at)
+            SELECT @Application, @Jti, @KeepUntil FROM application WHERE revision = @Revision
+            ON CONFLICT (application_id, jti) DO NOTHING
+            RETURNING 1
+        )
+        SELECT CASE
+                   WHEN EXISTS (SELECT 1 FROM recorded) THEN 0
+                   WHEN (SELECT revision FROM application) IS NOT DISTINCT FROM @Revision THEN 1
+                   ELSE 2
+               END
         """;
 
     internal const string PurgeExpiredSql = """
         DELETE FROM client_jwt_replays WHERE expires_at < now()
         """;
 
-    public async Task<bool> TryRecordFirstUseAsync(
-        AppId application, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+    public async Task<JtiRecording> TryRecordFirstUseAsync(
+        AppId application, long revision, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+        var recording = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             RecordSql,
-            new { Application = application.Value, Jti = jti, KeepUntil = keepUntil },
+            new { Application = application.Value, Revision = revision, Jti = jti, KeepUntil = keepUntil },
             cancellationToken: cancellationToken));
-        return inserted == 1;
+        return recording switch
+        {
+            0 => JtiRecording.FirstUse,
+            1 => JtiRecording.Replayed,
+            _ => JtiRecording.ApplicationChanged,
+        };
     }
 
     public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)

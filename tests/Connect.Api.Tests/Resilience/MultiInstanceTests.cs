@@ -1,10 +1,16 @@
 using System.Net;
+using System.Security.Cryptography;
+using Connect.Application.Administration;
 using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
 
 namespace Connect.Api.Tests.Resilience;
 
-/// <summary>Two service instances over one database behave as one service.</summary>
+/// <summary>
+/// Two service instances over one database behave as one service. Each keeps the applications it has read (see
+/// ClientApplicationCache), so the changes below are made after both have read, and cached, the application:
+/// the staleness a caller can observe is zero.
+/// </summary>
 public sealed class MultiInstanceTests : IAsyncLifetime
 {
     private ConnectTestDatabase _db = null!;
@@ -82,5 +88,29 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         await ApiAssert.ReasonAsync(disabledOnSecond, HttpStatusCode.Forbidden, "ApplicationDisabled");
         await ApiAssert.ReasonAsync(retiredOnFirst, HttpStatusCode.Unauthorized, "ClientJwtInvalidSignature");
         await ApiAssert.ReasonAsync(retiredOnSecond, HttpStatusCode.Unauthorized, "ClientJwtInvalidSignature");
+    }
+
+    [Fact]
+    public async Task Application_enabled_again_and_key_added_are_accepted_by_every_instance_at_once()
+    {
+        var app = await _db.RegisterApplicationAsync();
+        await _db.Applications.SetEnabledAsync(app.Anchor, false, CancellationToken.None);
+        await ApiAssert.ReasonAsync(await _first.RevokeAllAsync(app, "s"), HttpStatusCode.Forbidden, "ApplicationDisabled");
+        await ApiAssert.ReasonAsync(await _second.RevokeAllAsync(app, "s"), HttpStatusCode.Forbidden, "ApplicationDisabled");
+        using var added = RSA.Create(2048);
+        var addedKey = ClientPublicKey.FromSubjectPublicKeyInfo(added.ExportSubjectPublicKeyInfo());
+
+        await _db.Applications.SetEnabledAsync(app.Anchor, true, CancellationToken.None);
+        var enabledOnFirst = await _first.RevokeAllAsync(app, "s");
+        var enabledOnSecond = await _second.RevokeAllAsync(app, "s");
+        await _db.Applications.AddKeyAsync(app.Anchor, addedKey, CancellationToken.None);
+        var signedWithAdded = app with { Key = added };
+        var addedOnFirst = await _first.RevokeAllAsync(signedWithAdded, "s");
+        var addedOnSecond = await _second.RevokeAllAsync(signedWithAdded, "s");
+
+        await ApiAssert.RevokedAsync(enabledOnFirst, 0);
+        await ApiAssert.RevokedAsync(enabledOnSecond, 0);
+        await ApiAssert.RevokedAsync(addedOnFirst, 0);
+        await ApiAssert.RevokedAsync(addedOnSecond, 0);
     }
 }

@@ -11,7 +11,9 @@ namespace Connect.Application.Tests.ClientAuthentication;
 
 /// <summary>
 /// One registered application with one RSA key, a fake directory and replay store, and a clock standing at
-/// <see cref="Now"/>; mints tokens for that application and runs them through a fresh <see cref="ClientJwtPolicy"/>.
+/// <see cref="Now"/>; mints tokens for that application and runs them through a fresh <see cref="ClientJwtPolicy"/>
+/// (or one the test keeps, to see its cache). Like the real store, the fake records a jti only while the
+/// application is at the revision the request was checked against.
 /// </summary>
 public sealed class ClientJwtPolicyHarness : IDisposable
 {
@@ -27,15 +29,15 @@ public sealed class ClientJwtPolicyHarness : IDisposable
     {
         Key = NewKey();
         Application = new ClientApplication(
-            new AppId(Guid.NewGuid()), new ApplicationAnchor(Anchor), new SectorId(Guid.NewGuid()), Enabled: true,
+            new AppId(Guid.NewGuid()), new ApplicationAnchor(Anchor), new SectorId(Guid.NewGuid()), Revision: 1, Enabled: true,
             [KeyOf(Key)]);
         Register(Application);
 
         Directory.FindByAnchorAsync(Arg.Any<ApplicationAnchor>(), Arg.Any<CancellationToken>())
             .Returns(call => _registered.GetValueOrDefault(call.Arg<ApplicationAnchor>()));
         ReplayStore.TryRecordFirstUseAsync(
-                Arg.Any<AppId>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
-            .Returns(true);
+                Arg.Any<AppId>(), Arg.Any<long>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
+            .Returns(call => call.ArgAt<long>(1) == Application.Revision ? JtiRecording.FirstUse : JtiRecording.ApplicationChanged);
     }
 
     /// <summary>The registered application's (first) private key.</summary>
@@ -90,14 +92,16 @@ public sealed class ClientJwtPolicyHarness : IDisposable
 
     public Task<Outcome<AuthenticatedApplication>> AuthenticateAsync(
         string? authorization, CancellationToken cancellationToken = default) =>
-        new ClientJwtPolicy(Directory, ReplayStore, Clock, Microsoft.Extensions.Options.Options.Create(Options))
-            .AuthenticateAsync(authorization, Body, cancellationToken);
+        NewPolicy().AuthenticateAsync(authorization, Body, cancellationToken);
+
+    public ClientJwtPolicy NewPolicy() =>
+        new(Directory, ReplayStore, Clock, Microsoft.Extensions.Options.Options.Create(Options));
 
     public static string Header(string token) => $"{ClientJwtPolicy.Scheme} {token}";
 
     /// <summary>A rejected request must not burn the jti: the replay store is never written before the last check.</summary>
     public void AssertJtiNotBurned() =>
-        ReplayStore.DidNotReceiveWithAnyArgs().TryRecordFirstUseAsync(default, default!, default, default);
+        ReplayStore.DidNotReceiveWithAnyArgs().TryRecordFirstUseAsync(default, default, default!, default, default);
 
     /// <summary>The jti was recorded once, for this application, kept until exp plus the 30 s skew.</summary>
     public void AssertJtiRecorded(TestClientJwt jwt)
@@ -106,8 +110,8 @@ public sealed class ClientJwtPolicyHarness : IDisposable
         var jti = jwt.Payload["jti"]!.GetValue<string>();
         var keepUntil = DateTimeOffset.FromUnixTimeSeconds(jwt.Payload["exp"]!.GetValue<long>() + 30);
         ReplayStore.Received(1).TryRecordFirstUseAsync(
-            Application.Id, jti, keepUntil, Arg.Any<CancellationToken>());
-        ReplayStore.ReceivedWithAnyArgs(1).TryRecordFirstUseAsync(default, default!, default, default);
+            Application.Id, Application.Revision, jti, keepUntil, Arg.Any<CancellationToken>());
+        ReplayStore.ReceivedWithAnyArgs(1).TryRecordFirstUseAsync(default, default, default!, default, default);
     }
 
     public void AssertSucceeded(Outcome<AuthenticatedApplication> outcome)

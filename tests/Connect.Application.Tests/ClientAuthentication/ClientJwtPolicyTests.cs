@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Connect.Application.ClientAuthentication;
 using Connect.Domain.Applications;
 using Connect.Domain.Outcomes;
 using Connect.Testing.ClientJwts;
@@ -44,7 +45,7 @@ public sealed class ClientJwtPolicyTests : IDisposable
         await _h.AuthenticateAsync(jwt);
 
         await _h.ReplayStore.Received(1).TryRecordFirstUseAsync(
-            _h.Application.Id, "jti-1", DateTimeOffset.FromUnixTimeSeconds(Now + 60 + 30), Arg.Any<CancellationToken>());
+            _h.Application.Id, _h.Application.Revision, "jti-1", DateTimeOffset.FromUnixTimeSeconds(Now + 60 + 30), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -58,7 +59,7 @@ public sealed class ClientJwtPolicyTests : IDisposable
         _h.AssertSucceeded(outcome);
         await _h.Directory.Received(1).FindByAnchorAsync(Arg.Any<ApplicationAnchor>(), cancellation.Token);
         await _h.ReplayStore.Received(1).TryRecordFirstUseAsync(
-            Arg.Any<AppId>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), cancellation.Token);
+            Arg.Any<AppId>(), Arg.Any<long>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), cancellation.Token);
     }
 
     // ---- Body binding ----
@@ -132,8 +133,8 @@ public sealed class ClientJwtPolicyTests : IDisposable
     public async Task Replayed_jti_is_rejected()
     {
         _h.ReplayStore.TryRecordFirstUseAsync(
-                Arg.Any<AppId>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
-            .Returns(false);
+                Arg.Any<AppId>(), Arg.Any<long>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
+            .Returns(JtiRecording.Replayed);
         var jwt = _h.NewJwt();
 
         var outcome = await _h.AuthenticateAsync(jwt);
@@ -146,7 +147,7 @@ public sealed class ClientJwtPolicyTests : IDisposable
     public async Task Replay_store_fault_propagates_so_the_request_fails_closed()
     {
         _h.ReplayStore.TryRecordFirstUseAsync(
-                Arg.Any<AppId>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
+                Arg.Any<AppId>(), Arg.Any<long>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new TimeoutException("replay store unreachable"));
         var jwt = _h.NewJwt();
 
@@ -159,7 +160,7 @@ public sealed class ClientJwtPolicyTests : IDisposable
     public async Task Replay_store_throwing_synchronously_propagates_so_the_request_fails_closed()
     {
         _h.ReplayStore.TryRecordFirstUseAsync(
-                Arg.Any<AppId>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
+                Arg.Any<AppId>(), Arg.Any<long>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
             .Throws(new InvalidOperationException("replay store unreachable"));
         var jwt = _h.NewJwt();
 
@@ -264,8 +265,8 @@ public sealed class ClientJwtPolicyTests : IDisposable
     {
         // A tampered request must not burn the genuine request's jti.
         _h.ReplayStore.TryRecordFirstUseAsync(
-                Arg.Any<AppId>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
-            .Returns(false);
+                Arg.Any<AppId>(), Arg.Any<long>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
+            .Returns(JtiRecording.Replayed);
         var jwt = _h.NewJwt();
         _h.Body = RevokeAllBodies.For("someone-else");
 
@@ -292,8 +293,8 @@ public sealed class ClientJwtPolicyTests : IDisposable
     {
         _h.Register(_h.Application with { Enabled = false });
         _h.ReplayStore.TryRecordFirstUseAsync(
-                Arg.Any<AppId>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
-            .Returns(false);
+                Arg.Any<AppId>(), Arg.Any<long>(), Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>())
+            .Returns(JtiRecording.Replayed);
         var jwt = _h.NewJwt();
 
         var outcome = await _h.AuthenticateAsync(jwt);

@@ -38,7 +38,7 @@ public sealed class ClientJwtPolicyFuzzTests : IDisposable
     {
         // A second application, signed for by nobody here: its anchor with this key is an invalid signature.
         _h.Register(new ClientApplication(
-            new AppId(Guid.NewGuid()), new ApplicationAnchor(OtherAnchor), new SectorId(Guid.NewGuid()), true,
+            new AppId(Guid.NewGuid()), new ApplicationAnchor(OtherAnchor), new SectorId(Guid.NewGuid()), 1, true,
             [ClientJwtPolicyHarness.KeyOf(_h.NewKey())]));
         _policy = new ClientJwtPolicy(
             _h.Directory, _replays, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Now)),
@@ -199,10 +199,10 @@ public sealed class ClientJwtPolicyFuzzTests : IDisposable
 
         public int Calls => _calls;
 
-        public Task<bool> TryRecordFirstUseAsync(AppId application, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+        public Task<JtiRecording> TryRecordFirstUseAsync(AppId application, long revision, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
-            return Task.FromResult(true);
+            return Task.FromResult(JtiRecording.FirstUse);
         }
     }
 }

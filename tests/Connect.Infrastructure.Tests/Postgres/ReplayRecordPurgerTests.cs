@@ -17,8 +17,9 @@ public sealed class ReplayRecordPurgerTests
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
         var store = db.Services.GetRequiredService<PostgresClientJwtReplayStore>();
-        await store.TryRecordFirstUseAsync(app.Id, "expired", DateTimeOffset.UtcNow.AddSeconds(-5), CancellationToken.None);
-        await store.TryRecordFirstUseAsync(app.Id, "live", DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None);
+        var revision = await db.CurrentRevisionAsync(app.Anchor);
+        await store.TryRecordFirstUseAsync(app.Id, revision, "expired", DateTimeOffset.UtcNow.AddSeconds(-5), CancellationToken.None);
+        await store.TryRecordFirstUseAsync(app.Id, revision, "live", DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var interval = TimeSpan.FromMinutes(1);
         using var purger = new ReplayRecordPurger(

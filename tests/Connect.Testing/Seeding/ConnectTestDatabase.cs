@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Connect.Application.Administration;
+using Connect.Application.ClientAuthentication;
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 using Connect.Infrastructure;
@@ -86,6 +87,11 @@ public sealed class ConnectTestDatabase : IAsyncDisposable
         Accounts.CountSessionsAsync(account, application, CancellationToken.None);
 
     /// <summary>After a server restart the pooled connections are dead; start afresh.</summary>
+    /// <summary>The application's revision as the service's directory reads it now.</summary>
+    public async Task<long> CurrentRevisionAsync(ApplicationAnchor anchor) =>
+        (await Services.GetRequiredService<IClientApplicationDirectory>().FindByAnchorAsync(anchor, CancellationToken.None))
+            ?.Revision ?? throw new InvalidOperationException($"No application '{anchor}'.");
+
     public void ForgetIdleConnections() => Services.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
 
     public async ValueTask DisposeAsync() => await ((ServiceProvider)Services).DisposeAsync();
