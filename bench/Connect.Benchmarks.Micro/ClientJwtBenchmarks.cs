@@ -31,6 +31,7 @@ public class ClientJwtBenchmarks
             new AppId(Guid.CreateVersion7()),
             new ApplicationAnchor(SignedRequest.Anchor),
             new SectorId(Guid.CreateVersion7()),
+            Revision: 1,
             Enabled: true,
             [new ClientKey(new KeyId("bench-key"), spki)]);
         _policy = new ClientJwtPolicy(
@@ -77,7 +78,8 @@ public class ClientJwtBenchmarks
 
     private sealed class AlwaysFirstUse : IClientJwtReplayStore
     {
-        public Task<bool> TryRecordFirstUseAsync(
-            AppId application, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken) => Task.FromResult(true);
+        public Task<JtiRecording> TryRecordFirstUseAsync(
+            AppId application, long revision, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken) =>
+            Task.FromResult(JtiRecording.FirstUse);
     }
 }

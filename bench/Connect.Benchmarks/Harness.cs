@@ -280,7 +280,14 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             var minter = new RequestMinter(data.Shape, _signingKeys, service.Port);
             var run = new RunAccumulator();
 
-            // Warm-up: JIT, tiering, connection pools. Not timed, not counted.
+            // Warm-up: one request per application first (the service keeps each application it read, as it
+            // would after its first minutes in production), then JIT, tiering, connection pools. Not timed, not counted.
+            if (data.Rearmed)
+            {
+                await RearmAsync(data, cancellationToken);
+            }
+
+            await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate: null, 30, data.TakeOnePerApplication(), cancellationToken);
             var warmup = await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate, _plan.WarmupSeconds,
                 (int)Math.Ceiling((rate ?? 1500) * _plan.WarmupSeconds), cancellationToken);
             var estimate = warmup.Result.Requests / Math.Max(warmup.Result.Elapsed.TotalSeconds, 0.001);
@@ -342,7 +349,14 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             await RearmAsync(data, cancellationToken);
         }
 
-        var pairs = data.Take(Math.Max(1, count));
+        return await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate, limitSeconds, data.Take(Math.Max(1, count)), cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="pairs"/> (already dealt out, the data set already re-armed).</summary>
+    private async Task<Segment> SegmentAsync(
+        Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, RequestMinter minter, int concurrency,
+        double? rate, double limitSeconds, IReadOnlyList<int> pairs, CancellationToken cancellationToken)
+    {
         var issuedAt = DateTimeOffset.UtcNow;
         var requests = minter.Mint(pairs, issuedAt);
 
@@ -422,6 +436,20 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>The one revision every seeded application has (pgbench's scripts name it, as the service's cache does).</summary>
+    private static async Task<long> SeededRevisionAsync(Dataset data, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(data.SuperuserConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var query = new NpgsqlCommand("SELECT min(revision), max(revision) FROM applications", connection);
+        await using var row = await query.ExecuteReaderAsync(cancellationToken);
+        await row.ReadAsync(cancellationToken);
+        var (lowest, highest) = (row.GetInt64(0), row.GetInt64(1));
+        return lowest == highest
+            ? lowest
+            : throw new InvalidOperationException($"seeded applications have revisions {lowest}..{highest}; expected one");
+    }
+
     private async Task<PgbenchReport?> PgbenchAsync(PgbenchScript script, Dataset data, BenchCluster cluster, string work, BenchReport report, CancellationToken cancellationToken)
     {
         Say($"bench: {script.Name}: pgbench, {_plan.Concurrency} clients, {_plan.PgbenchSeconds:0.#} s on {data.Shape.Database}");
@@ -430,6 +458,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             var file = Path.Combine(work, script.Name + ".sql");
             await File.WriteAllTextAsync(file, script.Text, cancellationToken);
             var password = new NpgsqlConnectionStringBuilder(data.SuperuserConnectionString).Password!;
+            var revision = await SeededRevisionAsync(data, cancellationToken);
             long transactions = 0, failed = 0, revoked = 0;
             var seconds = 0.0;
             var batches = 0;
@@ -439,7 +468,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
                 var since = await DatabaseClockAsync(data, cancellationToken);
                 var batch = await Pgbench.RunBatchAsync(
                     cluster.BinDirectory, password, cluster.Port, data.Shape.Database, file, _plan.Concurrency, data.Shape.Pairs,
-                    Random.Shared.Next(), cancellationToken);
+                    revision, Random.Shared.Next(), cancellationToken);
                 if (batch.Error is not null)
                 {
                     throw new InvalidOperationException(batch.Error);

@@ -12,7 +12,8 @@ internal sealed record PgbenchScript(string Name, string Text, int Statements);
 /// <summary>
 /// The database's limit for the work of one request: pgbench (PostgreSQL's own load generator, next to initdb)
 /// running the request's statements exactly as the adapters send them (their SQL constants, extended protocol,
-/// one autocommit statement each), and the same work as one statement. Every transaction targets a pair no other
+/// one autocommit statement each), and the same work as one statement. The application's id, sector and
+/// revision, which the service keeps in memory, are computed from the anchor (see DataShape) or passed in. Every transaction targets a pair no other
 /// transaction of the batch targets, so each one revokes 2..6 tokens as a request does.
 /// </summary>
 internal static partial class Pgbench
@@ -27,37 +28,35 @@ internal static partial class Pgbench
 
         """;
 
-    /// <summary>The adapters' four statements, in the order the policy and the handler run them.</summary>
+    /// <summary>
+    /// The adapters' three statements of a request whose application is in the service's cache (every request
+    /// of a run but the first per application), in the order the policy and the handler run them.
+    /// </summary>
     public static PgbenchScript Statements(int applications)
     {
         var text = new StringBuilder(Header(applications))
-            .AppendLine(Bind(PostgresClientApplicationDirectory.FindByAnchorSql) + " \\gset")
             .AppendLine(Bind(PostgresClientJwtReplayStore.RecordSql) + ";")
             .AppendLine(Bind(PostgresSectorSubjectMap.FindAccountSql) + " \\gset")
             .AppendLine(Bind(PostgresRefreshTokenRevoker.RevokeAllActiveSql) + ";");
-        return new PgbenchScript("pgbench_statements", text.ToString(), 4);
+        return new PgbenchScript("pgbench_statements", text.ToString(), 3);
     }
 
     /// <summary>
-    /// The same reads and writes as one statement: the application and its keys, the replay record, the subject's
-    /// account, and the revocation with its audit row (only when the replay record was new, as in the service).
+    /// The same reads and writes as one statement: the replay record (only at the application's revision), the
+    /// subject's account, and the revocation with its audit row (only when the replay record was new, as in the
+    /// service).
     /// </summary>
-    public static PgbenchScript Single(int applications) => new("pgbench_single", Header(applications) + """
-        WITH app AS (
-                SELECT a.id, a.sector_id, a.enabled, k.key_id, k.public_key_spki
-                  FROM applications a
-                  LEFT JOIN application_keys k ON k.application_id = a.id AND k.retired_at IS NULL
-                 WHERE a.anchor = :anchor
-                 ORDER BY k.created_at),
+    public static PgbenchScript Single(int applications) => new("pgbench_single", Header(applications) + Bind("""
+        WITH application AS (
+                SELECT id, revision FROM applications WHERE id = @Application),
              replay AS (
                 INSERT INTO client_jwt_replays (application_id, jti, expires_at)
-                SELECT id, :jti, :keep::timestamptz FROM app LIMIT 1
+                SELECT id, @Jti, @KeepUntil FROM application WHERE revision = @Revision
                 ON CONFLICT (application_id, jti) DO NOTHING
                 RETURNING application_id),
              account AS (
-                SELECT s.account_id FROM sector_subjects s JOIN app ON s.sector_id = app.sector_id
-                 WHERE s.subject = :subject
-                 LIMIT 1),
+                SELECT account_id FROM sector_subjects
+                 WHERE sector_id = @Sector AND subject = @Subject),
              revoked AS (
                 UPDATE refresh_tokens t
                    SET revoked_at = now()
@@ -72,17 +71,17 @@ internal static partial class Pgbench
                 SELECT replay.application_id, account.account_id, (SELECT count(*) FROM revoked)
                   FROM replay, account
                 RETURNING revoked_count)
-        SELECT (SELECT revoked_count FROM audited) AS revoked, (SELECT array_agg(public_key_spki) FROM app) AS keys;
-
-        """, 1);
+        SELECT (SELECT revoked_count FROM audited) AS revoked;
+        """) + "\n\n", 1);
 
     /// <summary>Dapper's @Names become the pgbench variables the previous statement's \gset set.</summary>
     private static string Bind(string sql) => sql
         .Replace("@Anchor", ":anchor", StringComparison.Ordinal)
-        .Replace("@Application", ":id", StringComparison.Ordinal)
+        .Replace("@Application", DataShape.PgbenchIdExpression(DataShape.ApplicationIdPrefix), StringComparison.Ordinal)
+        .Replace("@Revision", ":revision", StringComparison.Ordinal)
         .Replace("@Jti", ":jti", StringComparison.Ordinal)
         .Replace("@KeepUntil", ":keep", StringComparison.Ordinal)
-        .Replace("@Sector", ":sectorid", StringComparison.Ordinal)
+        .Replace("@Sector", DataShape.PgbenchIdExpression(DataShape.SectorIdPrefix), StringComparison.Ordinal)
         .Replace("@Subject", ":subject", StringComparison.Ordinal)
         .Replace("@Account", ":account_id", StringComparison.Ordinal)
         .TrimEnd();
@@ -95,7 +94,7 @@ internal static partial class Pgbench
     /// </summary>
     public static async Task<Batch> RunBatchAsync(
         string binDirectory, string connectionPassword, int port, string database, string scriptFile, int clients, int pairs,
-        int permutationSeed, CancellationToken cancellationToken)
+        long revision, int permutationSeed, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(Path.Combine(binDirectory, "pgbench"))
         {
@@ -117,6 +116,7 @@ internal static partial class Pgbench
             "-D", $"permseed={permutationSeed}",
             "-D", string.Create(CultureInfo.InvariantCulture, $"subjectseed={DataShape.SubjectSeed}"),
             "-D", $"keep={keepUntil}",
+            "-D", string.Create(CultureInfo.InvariantCulture, $"revision={revision}"),
             "-f", scriptFile,
             database,
         ];

@@ -34,6 +34,21 @@ internal sealed record DataShape(string Database, int Accounts, int Applications
 
     public static string Anchor(int application) => (AnchorBase + application).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Application and sector ids spell the anchor in their last 12 digits, so that pgbench can name them too
+    /// (the service finds them in its cache, not by a statement).
+    /// </summary>
+    public static Guid ApplicationId(int application) => Guid.Parse(ApplicationIdPrefix + (AnchorBase + application).ToString("D12", CultureInfo.InvariantCulture));
+
+    public static Guid SectorId(int application) => Guid.Parse(SectorIdPrefix + (AnchorBase + application).ToString("D12", CultureInfo.InvariantCulture));
+
+    public const string ApplicationIdPrefix = "00000000-0000-7000-8000-";
+
+    public const string SectorIdPrefix = "00000000-0000-7000-9000-";
+
+    /// <summary><see cref="ApplicationId"/> and <see cref="SectorId"/> in SQL, from pgbench's <c>:anchor</c>.</summary>
+    public static string PgbenchIdExpression(string prefix) => $"('{prefix}' || lpad(:anchor::text, 12, '0'))::uuid";
+
     /// <summary>An opaque subject per pair: pgbench's <c>hash_murmur2(pair, seed)</c>, in decimal.</summary>
     public static string Subject(int pair) => Murmur2(pair, (ulong)SubjectSeed).ToString(CultureInfo.InvariantCulture);
 

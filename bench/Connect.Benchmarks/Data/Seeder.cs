@@ -20,8 +20,8 @@ internal static class Seeder
         string connectionString, DataShape shape, IReadOnlyList<ClientPublicKey> keys, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var applications = Enumerable.Range(0, shape.Applications).Select(_ => Guid.CreateVersion7()).ToArray();
-        var sectors = Enumerable.Range(0, shape.Applications).Select(_ => Guid.CreateVersion7()).ToArray();
+        var applications = Enumerable.Range(0, shape.Applications).Select(DataShape.ApplicationId).ToArray();
+        var sectors = Enumerable.Range(0, shape.Applications).Select(DataShape.SectorId).ToArray();
         var accounts = Enumerable.Range(0, shape.Accounts).Select(_ => Guid.CreateVersion7()).ToArray();
         var now = DateTime.UtcNow;
 

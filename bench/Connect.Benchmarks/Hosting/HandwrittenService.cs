@@ -307,10 +307,15 @@ internal sealed class HandwrittenRevokeAll : IDisposable
             while (await rows.ReadAsync(cancellationToken))
             {
                 application ??= new ClientApplication(
-                    new AppId(rows.GetGuid(0)), new ApplicationAnchor(rows.GetString(1)), new SectorId(rows.GetGuid(2)), rows.GetBoolean(3), keys);
-                if (!rows.IsDBNull(4))
+                    new AppId(rows.GetGuid(0)),
+                    new ApplicationAnchor(rows.GetString(1)),
+                    new SectorId(rows.GetGuid(2)),
+                    rows.GetInt64(3),
+                    rows.GetBoolean(4),
+                    keys);
+                if (!rows.IsDBNull(5))
                 {
-                    keys.Add(new ClientKey(new KeyId(rows.GetString(4)), rows.GetFieldValue<byte[]>(5)));
+                    keys.Add(new ClientKey(new KeyId(rows.GetString(5)), rows.GetFieldValue<byte[]>(6)));
                 }
             }
 
@@ -320,15 +325,21 @@ internal sealed class HandwrittenRevokeAll : IDisposable
 
     private sealed class Replays(NpgsqlDataSource database) : IClientJwtReplayStore
     {
-        public async Task<bool> TryRecordFirstUseAsync(
-            AppId application, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+        public async Task<JtiRecording> TryRecordFirstUseAsync(
+            AppId application, long revision, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
         {
             await using var connection = await database.OpenConnectionAsync(cancellationToken);
             await using var record = new NpgsqlCommand(PostgresClientJwtReplayStore.RecordSql, connection);
             record.Parameters.AddWithValue("Application", application.Value);
             record.Parameters.AddWithValue("Jti", jti);
             record.Parameters.AddWithValue("KeepUntil", keepUntil);
-            return await record.ExecuteNonQueryAsync(cancellationToken) == 1;
+            record.Parameters.AddWithValue("Revision", revision);
+            return (int)(await record.ExecuteScalarAsync(cancellationToken))! switch
+            {
+                0 => JtiRecording.FirstUse,
+                1 => JtiRecording.Replayed,
+                _ => JtiRecording.ApplicationChanged,
+            };
         }
     }
 }

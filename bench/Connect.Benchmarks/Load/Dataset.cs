@@ -32,6 +32,31 @@ internal sealed class Dataset
 
     public int Available => Rearmed ? Shape.Pairs : Shape.Pairs - _next;
 
+    /// <summary>One target for each application (the first of each in the dealing order), dealt out like <see cref="Take"/>.</summary>
+    public IReadOnlyList<int> TakeOnePerApplication()
+    {
+        if (Rearmed)
+        {
+            Random.Shared.Shuffle(_order);
+            _next = 0;
+        }
+
+        var covered = new bool[Shape.Applications];
+        var taken = new List<int>(Shape.Applications);
+        for (var i = _next; i < _order.Length && taken.Count < Shape.Applications; i++)
+        {
+            var application = Shape.ApplicationOf(_order[i]);
+            if (!covered[application])
+            {
+                covered[application] = true;
+                (_order[i], _order[_next]) = (_order[_next], _order[i]);
+                taken.Add(_order[_next++]);
+            }
+        }
+
+        return taken;
+    }
+
     public IReadOnlyList<int> Take(int count)
     {
         if (Rearmed)
