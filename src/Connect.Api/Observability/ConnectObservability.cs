@@ -7,13 +7,18 @@ using OpenTelemetry.Trace;
 namespace Connect.Api.Observability;
 
 /// <summary>
-/// Logs, metrics and traces. Metrics and spans are always produced in process; nothing leaves it unless an
-/// operator asks: the Prometheus endpoint is off by default, and no trace exporter is configured.
+/// Logs, metrics and traces. Instruments and spans are defined in the code and cost almost nothing until
+/// something listens; the OpenTelemetry providers, which listen to every request, are registered only when
+/// they have somewhere to send what they collect: the Prometheus endpoint (off by default) or an OTLP
+/// collector (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, unset by default). By default nothing leaves the process.
 /// </summary>
 internal static class ConnectObservability
 {
     /// <summary>Turns on <c>GET /metrics</c> (Prometheus text format), answered to loopback callers only.</summary>
     public const string PrometheusEnabledKey = "Connect:Metrics:Prometheus:Enabled";
+
+    /// <summary>The standard OpenTelemetry variable; when set, traces and metrics are exported there over OTLP.</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     public const string MetricsPath = "/metrics";
 
@@ -21,21 +26,37 @@ internal static class ConnectObservability
     {
         // Decided once, here: the exporter and its endpoint must agree.
         var prometheus = new PrometheusSwitch(configuration.GetValue<bool>(PrometheusEnabledKey));
+        var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]);
         services.AddSingleton(prometheus);
         services.AddSingleton<ConnectMetrics>();
-        services.AddOpenTelemetry()
-            .WithMetrics(metrics =>
+        if (!prometheus.Enabled && !otlp)
+        {
+            return services;
+        }
+
+        var telemetry = services.AddOpenTelemetry();
+        telemetry.WithMetrics(metrics =>
+        {
+            metrics.AddMeter(ConnectTelemetry.Name).AddAspNetCoreInstrumentation();
+            if (prometheus.Enabled)
             {
-                metrics.AddMeter(ConnectTelemetry.Name).AddAspNetCoreInstrumentation();
-                if (prometheus.Enabled)
-                {
-                    metrics.AddPrometheusExporter();
-                }
-            })
-            .WithTracing(tracing => tracing
+                metrics.AddPrometheusExporter();
+            }
+
+            if (otlp)
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddSource(ConnectTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
-                .AddNpgsql());
+                .AddNpgsql()
+                .AddOtlpExporter());
+        }
+
         return services;
     }
 
