@@ -20,18 +20,17 @@ internal sealed class ClientJwtSignature
 
     public bool Verify(ClientJwt jwt, IReadOnlyList<ClientKey> activeKeys)
     {
-        // A kid that names none of the active keys (unknown or retired) verifies against nothing.
-        var candidates = jwt.KeyId is null
-            ? activeKeys
-            : activeKeys.Where(key => key.Id.Value == jwt.KeyId).ToList();
-        if (candidates.Count == 0 || jwt.Signature.Length == 0)
+        if (jwt.Signature.Length == 0)
         {
             return false;
         }
 
-        foreach (var candidate in candidates)
+        for (var i = 0; i < activeKeys.Count; i++)
         {
-            if (VerifyWith(ToSecurityKey(candidate), jwt.SigningInput, jwt.Signature))
+            // A kid that names none of the active keys (unknown or retired) verifies against nothing.
+            var candidate = activeKeys[i];
+            if ((jwt.KeyId is null || candidate.Id.Value == jwt.KeyId)
+                && VerifyWith(ToSecurityKey(candidate), jwt.SigningInput, jwt.Signature))
             {
                 return true;
             }
