@@ -113,8 +113,9 @@ internal static class ClientJwtReader
         if (!(TryGetString(header[Alg], out var algorithm)
             && OptionalString(header[Kid], out var keyId)
             && OptionalString(header[Typ], out var type) && type is null or "JWT"
-            // The types Microsoft.IdentityModel's JsonWebToken gave these registered members (RFC 7515 §4.1.10,
-            // §4.1.7; OIDC azp): string or null. Its parse was dropped for one pass of our own; its rule was kept.
+            // A token Microsoft.IdentityModel's JsonWebToken (8.23.0) could not parse stays malformed, though it is
+            // no longer asked to: of the registered members it types, these three (RFC 7515 §4.1.10, §4.1.7; OIDC
+            // azp) must be string or null, and the rules here are already stricter about the rest.
             && IsStringOrNull(header[Cty]) && IsStringOrNull(header[X5t]) && IsStringOrNull(payload[Azp])
             && TryGetString(payload[Iss], out var issuer) && issuer.Length > 0
             // RFC 7523 §3 B: a sub, when present, names the client itself.
