@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -59,10 +60,13 @@ internal static class StrictJsonObject
         // Names held for the duplicate check take at most 1.5 times the text (see MemberNames), and an unescaped
         // string is never longer than its escaped form.
         var workspace = ArrayPool<byte>.Shared.Rent(3 * json.Length);
+        var table = ArrayPool<int>.Shared.Rent(MemberNames.TableSize(json.Length));
         try
         {
             var area = workspace.AsSpan(0, 3 * json.Length);
-            return TryWalk(json, names, members, area[..(2 * json.Length)], area[(2 * json.Length)..]);
+            var seen = new MemberNames(
+                area[..(2 * json.Length)], table.AsSpan(0, MemberNames.TableSize(json.Length)), stackalloc int[MaxDepth + 1]);
+            return TryWalk(json, names, members, ref seen, area[(2 * json.Length)..]);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
@@ -72,12 +76,13 @@ internal static class StrictJsonObject
         }
         finally
         {
+            ArrayPool<int>.Shared.Return(table);
             ArrayPool<byte>.Shared.Return(workspace);
         }
     }
 
     private static bool TryWalk(
-        ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonMember> members, Span<byte> nameStore, Span<byte> scratch)
+        ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonMember> members, ref MemberNames seen, Span<byte> scratch)
     {
         var reader = new Utf8JsonReader(json, Strict);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -85,8 +90,6 @@ internal static class StrictJsonObject
             return false;
         }
 
-        Span<int> objectStarts = stackalloc int[MaxDepth + 1];
-        var seen = new MemberNames(nameStore, objectStarts);
         seen.Open();
 
         // The top-level member whose value is the next token, or -1.
@@ -155,57 +158,67 @@ internal static class StrictJsonObject
     }
 
     /// <summary>
-    /// The member names of every open object, compared after unescaping, so that a name spelled once plainly and
-    /// once with escapes is still a duplicate (RFC 8725 §3.8 spirit: two parsers may keep different copies).
-    /// Each name is held as [hash:4][length:2][bytes]: at most 1.5 times the JSON text it came from, which holds it
-    /// in at least length + 4 bytes. The check is a scan of the object's names, quadratic only within one object
-    /// and bounded by the token's length limit.
+    /// The member names of each object, compared after unescaping, so that a name spelled once plainly and once
+    /// with escapes is still a duplicate (RFC 8725 §3.8 spirit: two parsers may keep different copies). A hash
+    /// table keyed by object and name keeps the check linear in the number of members: a token of many members
+    /// costs no more per member than a small one. The hash is seeded per process, so names cannot be chosen to
+    /// collide. Each name is held as [object:4][length:2][bytes], at most 1.5 times the JSON text it came from
+    /// (which holds it in at least length + 4 bytes).
     /// </summary>
-    private ref struct MemberNames(Span<byte> store, Span<int> objectStarts)
+    private ref struct MemberNames(Span<byte> store, Span<int> table, Span<int> openObjects)
     {
         private const int EntryHeader = 6;
 
         private readonly Span<byte> _store = store;
-        private readonly Span<int> _objectStarts = objectStarts;
+        private readonly Span<int> _table = Cleared(table);
+        private readonly Span<int> _openObjects = openObjects;
         private int _length;
         private int _depth;
+        private int _objects;
 
-        public void Open() => _objectStarts[_depth++] = _length;
+        /// <summary>
+        /// A power of two at least twice the most members <paramref name="jsonLength"/> bytes can hold (each takes
+        /// at least 4: <c>"":0</c>), so the table stays at most half full.
+        /// </summary>
+        public static int TableSize(int jsonLength) => (int)BitOperations.RoundUpToPowerOf2((uint)(2 * ((jsonLength / 4) + 1)));
 
-        public void Close() => _length = _objectStarts[--_depth];
+        public void Open() => _openObjects[_depth++] = _objects++;
 
-        public bool TryAdd(ReadOnlySpan<byte> name)
+        public void Close() => _depth--;
+
+        public bool TryAdd(scoped ReadOnlySpan<byte> name)
         {
-            var hash = Hash(name);
-            for (var at = _objectStarts[_depth - 1]; at < _length;)
+            var owner = _openObjects[_depth - 1];
+            var hash = default(HashCode);
+            hash.Add(owner);
+            hash.AddBytes(name);
+            var mask = _table.Length - 1;
+            for (var slot = hash.ToHashCode() & mask; ; slot = (slot + 1) & mask)
             {
-                var length = BinaryPrimitives.ReadUInt16LittleEndian(_store[(at + 4)..]);
-                if (BinaryPrimitives.ReadInt32LittleEndian(_store[at..]) == hash
-                    && _store.Slice(at + EntryHeader, length).SequenceEqual(name))
+                var entry = _table[slot] - 1;
+                if (entry < 0)
+                {
+                    _table[slot] = _length + 1;
+                    BinaryPrimitives.WriteInt32LittleEndian(_store[_length..], owner);
+                    BinaryPrimitives.WriteUInt16LittleEndian(_store[(_length + 4)..], (ushort)name.Length);
+                    name.CopyTo(_store[(_length + EntryHeader)..]);
+                    _length += EntryHeader + name.Length;
+                    return true;
+                }
+
+                if (BinaryPrimitives.ReadInt32LittleEndian(_store[entry..]) == owner
+                    && BinaryPrimitives.ReadUInt16LittleEndian(_store[(entry + 4)..]) == name.Length
+                    && _store.Slice(entry + EntryHeader, name.Length).SequenceEqual(name))
                 {
                     return false;
                 }
-
-                at += EntryHeader + length;
             }
-
-            BinaryPrimitives.WriteInt32LittleEndian(_store[_length..], hash);
-            BinaryPrimitives.WriteUInt16LittleEndian(_store[(_length + 4)..], (ushort)name.Length);
-            name.CopyTo(_store[(_length + EntryHeader)..]);
-            _length += EntryHeader + name.Length;
-            return true;
         }
 
-        /// <summary>FNV-1a: only a cheap filter before the byte comparison.</summary>
-        private static int Hash(ReadOnlySpan<byte> name)
+        private static Span<int> Cleared(Span<int> table)
         {
-            var hash = 2166136261u;
-            foreach (var b in name)
-            {
-                hash = (hash ^ b) * 16777619u;
-            }
-
-            return (int)hash;
+            table.Clear();
+            return table;
         }
     }
 }

@@ -48,6 +48,27 @@ public sealed class ClientJwtPolicyStrictJsonTests : IDisposable
         _h.AssertSucceeded(outcome);
     }
 
+    [Fact]
+    public async Task Hundreds_of_distinct_members_are_accepted()
+    {
+        var jwt = WithExtraMember("payload", "x", ObjectOf(ManyNames()));
+
+        var outcome = await _h.AuthenticateAsync(jwt);
+
+        _h.AssertSucceeded(outcome);
+    }
+
+    [Fact]
+    public async Task A_duplicate_among_hundreds_of_members_is_malformed()
+    {
+        // Near the 4096-character limit: the duplicate check must hold for an object of any size.
+        var jwt = WithExtraMember("payload", "x", ObjectOf([.. ManyNames(), "b\\u0063"]));
+
+        var outcome = await _h.AuthenticateAsync(jwt);
+
+        _h.AssertRejectedBeforeReplay(ReasonCode.ClientJwtMalformed, outcome);
+    }
+
     [Theory]
     [InlineData("header")]
     [InlineData("payload")]
@@ -228,6 +249,15 @@ public sealed class ClientJwtPolicyStrictJsonTests : IDisposable
 
         return jwt;
     }
+
+    /// <summary>250 distinct two-letter member names: "aa", "ab", ... "bc", ...</summary>
+    private static List<string> ManyNames()
+    {
+        const string letters = "abcdefghijklmnopqrstuvwxyz";
+        return [.. letters.SelectMany(first => letters.Select(second => $"{first}{second}")).Take(250)];
+    }
+
+    private static string ObjectOf(IEnumerable<string> names) => "{" + string.Join(',', names.Select(name => $"\"{name}\":0")) + "}";
 
     private static byte[] ReplaceMarkerWithByte(byte[] json, ReadOnlySpan<byte> marker, byte replacement)
     {
