@@ -1,13 +1,14 @@
-using Microsoft.IdentityModel.JsonWebTokens;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>
-/// A client JWT whose structure, header and claim types are valid; nothing about it is trusted yet. The token is
-/// kept as the signature library parsed it, so that it is parsed once.
+/// A client JWT whose structure, header and claim types are valid; nothing about it is trusted yet. The signed
+/// bytes and the signature are kept decoded, so that the token is read once.
 /// </summary>
+/// <param name="SigningInput">The ASCII of "header.payload" exactly as sent (RFC 7515 §5.2).</param>
+/// <param name="Signature">The decoded signature segment; empty when the segment was.</param>
 internal sealed record ClientJwt(
-    JsonWebToken Token,
+    byte[] SigningInput,
+    byte[] Signature,
     string Algorithm,
     string? KeyId,
     string Issuer,

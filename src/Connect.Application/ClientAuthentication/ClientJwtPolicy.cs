@@ -208,6 +208,8 @@ public sealed class ClientJwtPolicy
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(body, digest);
-        return string.Equals(Convert.ToBase64String(digest), claimed, StringComparison.Ordinal);
+        Span<char> encoded = stackalloc char[(SHA256.HashSizeInBytes + 2) / 3 * 4];
+        return Convert.TryToBase64Chars(digest, encoded, out var written)
+            && encoded[..written].SequenceEqual(claimed);
     }
 }

@@ -1,30 +1,50 @@
-using System.Buffers.Text;
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Unicode;
+using System.Text;
 using System.Text.Json;
 using Connect.Domain.Outcomes;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>
-/// Checks the structure of a compact JWS and the types of its members, strictly. Everything it rejects is
-/// <see cref="ReasonCode.ClientJwtMalformed"/>; the algorithm's value and all trust decisions come later.
+/// Checks the structure of a compact JWS and the types of its members, strictly, in one pass over each segment.
+/// Everything it rejects is <see cref="ReasonCode.ClientJwtMalformed"/>; the algorithm's value and all trust
+/// decisions come later.
 /// </summary>
 internal static class ClientJwtReader
 {
-    // RFC 8725 §3.1 and §2.3: never let the token pick where its key comes from, and refuse extensions we do
-    // not implement (RFC 7515 §4.1.11: an unknown crit must be rejected; we accept no crit at all).
-    private static readonly string[] RejectedHeaderParameters = ["crit", "jku", "jwk", "x5u", "x5c", "zip", "enc", "b64"];
+    // Header members: those the rules read, then those the rules refuse outright. RFC 8725 §3.1 and §2.3: never
+    // let the token pick where its key comes from, and refuse extensions we do not implement (RFC 7515 §4.1.11:
+    // an unknown crit must be rejected; we accept no crit at all).
+    private const int Alg = 0;
+    private const int Kid = 1;
+    private const int Typ = 2;
+    private const int Cty = 3;
+    private const int X5t = 4;
+    private const int FirstRejected = 5;
 
-    private static readonly JsonDocumentOptions StrictJson = new()
-    {
-        // A duplicated member is ambiguous: two parsers may pick different values (RFC 8725 §3.8 spirit).
-        AllowDuplicateProperties = false,
-        MaxDepth = 8,
-        CommentHandling = JsonCommentHandling.Disallow,
-        AllowTrailingCommas = false,
-    };
+    private static readonly byte[][] HeaderNames =
+    [
+        "alg"u8.ToArray(), "kid"u8.ToArray(), "typ"u8.ToArray(), "cty"u8.ToArray(), "x5t"u8.ToArray(),
+        "crit"u8.ToArray(), "jku"u8.ToArray(), "jwk"u8.ToArray(), "x5u"u8.ToArray(), "x5c"u8.ToArray(),
+        "zip"u8.ToArray(), "enc"u8.ToArray(), "b64"u8.ToArray(),
+    ];
+
+    private const int Iss = 0;
+    private const int Sub = 1;
+    private const int Aud = 2;
+    private const int Iat = 3;
+    private const int Exp = 4;
+    private const int Nbf = 5;
+    private const int Jti = 6;
+    private const int BodySha256 = 7;
+    private const int Azp = 8;
+
+    private static readonly byte[][] PayloadNames =
+    [
+        "iss"u8.ToArray(), "sub"u8.ToArray(), "aud"u8.ToArray(), "iat"u8.ToArray(), "exp"u8.ToArray(),
+        "nbf"u8.ToArray(), "jti"u8.ToArray(), "body_sha256"u8.ToArray(), "azp"u8.ToArray(),
+    ];
 
     public static Outcome<ClientJwt> Read(string token)
     {
@@ -33,180 +53,109 @@ internal static class ClientJwtReader
             return ReasonCode.ClientJwtMalformed;
         }
 
-        var segments = token.Split('.');
-        if (segments.Length != 3
-            || !TryDecodeSegment(segments[0], out var headerBytes)
-            || !TryDecodeSegment(segments[1], out var payloadBytes)
-            || !TryDecodeSegment(segments[2], out _)
-            // RFC 8259 §8.1: JSON text is UTF-8; the parser checks only the strings it is asked to read.
-            || !Utf8.IsValid(headerBytes)
-            || !Utf8.IsValid(payloadBytes))
+        // RFC 7515 §7.1: exactly three segments, each canonical base64url.
+        var text = token.AsSpan();
+        var headerEnd = text.IndexOf('.');
+        var payloadEnd = headerEnd < 0 ? -1 : text[(headerEnd + 1)..].IndexOf('.');
+        if (payloadEnd < 0)
         {
             return ReasonCode.ClientJwtMalformed;
         }
 
+        payloadEnd += headerEnd + 1;
+        var header = text[..headerEnd];
+        var payload = text[(headerEnd + 1)..payloadEnd];
+        var signature = text[(payloadEnd + 1)..];
+        if (!Base64UrlSegment.IsCanonical(header)
+            || !Base64UrlSegment.IsCanonical(payload)
+            || !Base64UrlSegment.IsCanonical(signature))
+        {
+            return ReasonCode.ClientJwtMalformed;
+        }
+
+        var headerRoom = default(JsonMembers);
+        var payloadRoom = default(JsonMembers);
+        Span<JsonMember> headerMembers = headerRoom[..HeaderNames.Length];
+        Span<JsonMember> payloadMembers = payloadRoom[..PayloadNames.Length];
+        var headerLength = Base64UrlSegment.DecodedLength(header);
+        var decoded = ArrayPool<byte>.Shared.Rent(headerLength + Base64UrlSegment.DecodedLength(payload));
         try
         {
-            using var header = JsonDocument.Parse(headerBytes, StrictJson);
-            using var payload = JsonDocument.Parse(payloadBytes, StrictJson);
-            ReadAllText(header.RootElement);
-            ReadAllText(payload.RootElement);
-
-            // Microsoft.IdentityModel's JsonWebToken is the parsed form the signature check verifies, and it holds
-            // the registered members it reads to its own types (cty and x5t must be strings, so must azp): a token
-            // it cannot parse is malformed here, before the algorithm is looked at.
-            return ReadMembers(new JsonWebToken(token), header.RootElement, payload.RootElement);
+            var headerJson = decoded.AsSpan(0, headerLength);
+            var payloadJson = decoded.AsSpan(headerLength, Base64UrlSegment.DecodedLength(payload));
+            Base64UrlSegment.Decode(header, headerJson);
+            Base64UrlSegment.Decode(payload, payloadJson);
+            if (!StrictJsonObject.TryRead(headerJson, HeaderNames, headerMembers)
+                || !StrictJsonObject.TryRead(payloadJson, PayloadNames, payloadMembers))
+            {
+                return ReasonCode.ClientJwtMalformed;
+            }
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
+        finally
         {
-            // InvalidOperationException: a string member holding a lone surrogate or invalid UTF-8.
-            // ArgumentException: JsonWebToken could not parse the token.
-            return ReasonCode.ClientJwtMalformed;
+            ArrayPool<byte>.Shared.Return(decoded);
         }
+
+        return ReadMembers(headerMembers, payloadMembers, text[..payloadEnd], signature);
     }
 
-    private static Outcome<ClientJwt> ReadMembers(JsonWebToken token, JsonElement header, JsonElement payload)
+    private static Outcome<ClientJwt> ReadMembers(
+        ReadOnlySpan<JsonMember> header, ReadOnlySpan<JsonMember> payload, ReadOnlySpan<char> signed, ReadOnlySpan<char> signature)
     {
-        if (header.ValueKind != JsonValueKind.Object || payload.ValueKind != JsonValueKind.Object)
+        foreach (var rejected in header[FirstRejected..])
         {
-            return ReasonCode.ClientJwtMalformed;
-        }
-
-        foreach (var name in RejectedHeaderParameters)
-        {
-            if (header.TryGetProperty(name, out _))
+            if (rejected.IsPresent)
             {
                 return ReasonCode.ClientJwtMalformed;
             }
         }
 
-        if (!(TryGetString(header, "alg", out var algorithm)
-            && OptionalString(header, "kid", out var keyId)
-            && OptionalString(header, "typ", out var type) && type is null or "JWT"
-            && TryGetString(payload, "iss", out var issuer) && issuer.Length > 0
+        if (!(TryGetString(header[Alg], out var algorithm)
+            && OptionalString(header[Kid], out var keyId)
+            && OptionalString(header[Typ], out var type) && type is null or "JWT"
+            // A token Microsoft.IdentityModel's JsonWebToken (8.23.0) could not parse stays malformed, though it is
+            // no longer asked to: of the registered members it types, these three (RFC 7515 §4.1.10, §4.1.7; OIDC
+            // azp) must be string or null, and the rules here are already stricter about the rest.
+            && IsStringOrNull(header[Cty]) && IsStringOrNull(header[X5t]) && IsStringOrNull(payload[Azp])
+            && TryGetString(payload[Iss], out var issuer) && issuer.Length > 0
             // RFC 7523 §3 B: a sub, when present, names the client itself.
-            && OptionalString(payload, "sub", out var subject) && (subject is null || subject == issuer)
+            && OptionalString(payload[Sub], out var subject) && (subject is null || subject == issuer)
             // The contract wants exactly one audience as a string; an array is the wrong type.
-            && TryGetString(payload, "aud", out var audience)
-            && TryGetInteger(payload, "iat", out var issuedAt)
-            && TryGetInteger(payload, "exp", out var expiresAt)
-            && OptionalInteger(payload, "nbf", out var notBefore)
-            && TryGetString(payload, "jti", out var id) && id.Length is > 0 and <= ClientJwtLimits.MaxJtiLength
+            && TryGetString(payload[Aud], out var audience)
+            && payload[Iat].Integer is { } issuedAt
+            && payload[Exp].Integer is { } expiresAt
+            && (!payload[Nbf].IsPresent || payload[Nbf].Integer is not null)
+            && TryGetString(payload[Jti], out var id) && id.Length is > 0 and <= ClientJwtLimits.MaxJtiLength
             // A jti holding NUL could not be recorded (PostgreSQL text cannot store it): refused like an over-long one.
             && !id.Contains('\0', StringComparison.Ordinal)
-            && TryGetString(payload, "body_sha256", out var bodySha256)))
+            && TryGetString(payload[BodySha256], out var bodySha256)))
         {
             return ReasonCode.ClientJwtMalformed;
         }
 
-        return new ClientJwt(token, algorithm, keyId, issuer, audience, issuedAt, expiresAt, notBefore, id, bodySha256);
+        // RFC 7515 §5.2: the signature covers the ASCII of "header.payload" exactly as sent; both are kept as
+        // bytes so that the signature check parses nothing again.
+        var signingInput = new byte[signed.Length];
+        Ascii.FromUtf16(signed, signingInput, out _);
+        var signatureBytes = new byte[Base64UrlSegment.DecodedLength(signature)];
+        Base64UrlSegment.Decode(signature, signatureBytes);
+        return new ClientJwt(
+            signingInput, signatureBytes, algorithm, keyId, issuer, audience, issuedAt, expiresAt, payload[Nbf].Integer,
+            id, bodySha256);
     }
 
-    /// <summary>
-    /// Reads every member name and string, also of members no rule looks at: one holding an unpaired surrogate
-    /// (RFC 8259 §8.2) throws here, so that such a token is malformed whatever member carries it; without this a
-    /// validly signed token carrying one was refused as a bad signature instead of as malformed.
-    /// </summary>
-    private static void ReadAllText(JsonElement element)
+    private static bool TryGetString(JsonMember member, [NotNullWhen(true)] out string? value)
     {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var member in element.EnumerateObject())
-                {
-                    _ = member.Name;
-                    ReadAllText(member.Value);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    ReadAllText(item);
-                }
-
-                break;
-            case JsonValueKind.String:
-                _ = element.GetString();
-                break;
-        }
-    }
-
-    /// <summary>Canonical unpadded base64url only (RFC 7515 §2): no padding, no whitespace, no stray bits.</summary>
-    private static bool TryDecodeSegment(string segment, out byte[] bytes)
-    {
-        bytes = [];
-        if (segment.Length % 4 == 1)
-        {
-            return false;
-        }
-
-        foreach (var c in segment)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_'))
-            {
-                return false;
-            }
-        }
-
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(segment);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        // Unused low bits in the last character must be zero, or two texts would carry the same bytes.
-        return Base64Url.EncodeToString(bytes).Equals(segment, StringComparison.Ordinal);
-    }
-
-    private static bool TryGetString(JsonElement owner, string name, [NotNullWhen(true)] out string? value)
-    {
-        value = null;
-        if (!owner.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        value = element.GetString();
+        value = member.Text;
         return value is not null;
     }
 
-    private static bool OptionalString(JsonElement owner, string name, out string? value)
+    private static bool OptionalString(JsonMember member, out string? value)
     {
-        value = null;
-        return !owner.TryGetProperty(name, out _) || TryGetString(owner, name, out value);
+        value = member.Text;
+        return !member.IsPresent || value is not null;
     }
 
-    /// <summary>RFC 7519 NumericDate, held to JSON integers: no strings, fractions or exponents.</summary>
-    private static bool TryGetInteger(JsonElement owner, string name, out long value)
-    {
-        value = 0;
-        if (!owner.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.Number)
-        {
-            return false;
-        }
-
-        var raw = element.GetRawText();
-        return raw.AsSpan().IndexOfAny(".eE") < 0 && element.TryGetInt64(out value);
-    }
-
-    private static bool OptionalInteger(JsonElement owner, string name, out long? value)
-    {
-        value = null;
-        if (!owner.TryGetProperty(name, out _))
-        {
-            return true;
-        }
-
-        if (!TryGetInteger(owner, name, out var number))
-        {
-            return false;
-        }
-
-        value = number;
-        return true;
-    }
+    private static bool IsStringOrNull(JsonMember member) =>
+        member.Type is JsonTokenType.None or JsonTokenType.String or JsonTokenType.Null;
 }

@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Connect.Application.ClientAuthentication;
@@ -9,8 +7,8 @@ namespace Connect.Application.ClientAuthentication;
 /// <summary>
 /// Verifies the RS256 signature of a client JWT with Microsoft.IdentityModel's signature provider, and nothing
 /// else: every other rule is checked by <see cref="ClientJwtPolicy"/> because the library is laxer than the
-/// contract. The token was parsed once, by the reader; the provider is the one the key's factory caches, so a
-/// request costs one RSA verification and no validation pipeline around it.
+/// contract. The reader has already decoded the signing input and the signature; the provider is the one the
+/// key's factory caches, so a request costs one RSA verification and no parse or validation pipeline around it.
 /// </summary>
 internal sealed class ClientJwtSignature
 {
@@ -22,27 +20,17 @@ internal sealed class ClientJwtSignature
 
     public bool Verify(ClientJwt jwt, IReadOnlyList<ClientKey> activeKeys)
     {
-        // A kid that names none of the active keys (unknown or retired) verifies against nothing.
-        var candidates = jwt.KeyId is null
-            ? activeKeys
-            : activeKeys.Where(key => key.Id.Value == jwt.KeyId).ToList();
-        if (candidates.Count == 0)
+        if (jwt.Signature.Length == 0)
         {
             return false;
         }
 
-        // RFC 7515 §5.2: the signature covers the ASCII of "header.payload" exactly as sent.
-        var encoded = jwt.Token.EncodedToken;
-        var signingInput = Encoding.ASCII.GetBytes(encoded, 0, encoded.LastIndexOf('.'));
-        var signature = Base64Url.DecodeFromChars(jwt.Token.EncodedSignature);
-        if (signature.Length == 0)
+        for (var i = 0; i < activeKeys.Count; i++)
         {
-            return false;
-        }
-
-        foreach (var candidate in candidates)
-        {
-            if (VerifyWith(ToSecurityKey(candidate), signingInput, signature))
+            // A kid that names none of the active keys (unknown or retired) verifies against nothing.
+            var candidate = activeKeys[i];
+            if ((jwt.KeyId is null || candidate.Id.Value == jwt.KeyId)
+                && VerifyWith(ToSecurityKey(candidate), jwt.SigningInput, jwt.Signature))
             {
                 return true;
             }
