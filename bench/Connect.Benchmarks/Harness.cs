@@ -453,6 +453,28 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// The server-side execution time of the script's statements (those run once per transaction), from
+    /// pg_stat_statements: tells a slow statement (its plan) from time spent elsewhere (client, locks, disk).
+    /// </summary>
+    private static async Task<string> ScriptStatementTimesAsync(BenchCluster cluster, long transactions, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(cluster.AdminConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var query = new NpgsqlCommand(
+            "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 60), calls, mean_exec_time FROM pg_stat_statements "
+            + "WHERE calls >= @transactions ORDER BY total_exec_time DESC LIMIT 4", connection);
+        query.Parameters.AddWithValue("transactions", transactions);
+        await using var rows = await query.ExecuteReaderAsync(cancellationToken);
+        var parts = new List<string>();
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            parts.Add(Invariant($"{rows.GetDouble(2):0.000} ms mean over {rows.GetInt64(1)} calls of \"{rows.GetString(0)}...\""));
+        }
+
+        return parts.Count == 0 ? "no statement statistics" : "server execution " + string.Join("; ", parts);
+    }
+
     /// <summary>The one revision every seeded application has (pgbench's scripts name it, as the service's cache does).</summary>
     private static async Task<long> SeededRevisionAsync(Dataset data, CancellationToken cancellationToken)
     {
@@ -476,6 +498,11 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             await File.WriteAllTextAsync(file, script.Text, cancellationToken);
             var password = new NpgsqlConnectionStringBuilder(data.SuperuserConnectionString).Password!;
             var revision = await SeededRevisionAsync(data, cancellationToken);
+            if (cluster.HasStatementStatistics)
+            {
+                await BenchCluster.ExecuteAsync(cluster.AdminConnectionString, "SELECT pg_stat_statements_reset()", cancellationToken);
+            }
+
             long transactions = 0, failed = 0, revoked = 0;
             var seconds = 0.0;
             var batches = 0;
@@ -505,6 +532,11 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             }
 
             Say(Invariant($"bench: {script.Name}: {result.Tps:0} tps over {transactions} transactions"));
+            if (cluster.HasStatementStatistics)
+            {
+                report.Notes.Add($"{script.Name}: {await ScriptStatementTimesAsync(cluster, transactions, cancellationToken)}");
+            }
+
             await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "TRUNCATE client_jwt_replays", cancellationToken);
             return result;
         }

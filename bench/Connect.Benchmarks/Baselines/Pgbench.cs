@@ -58,11 +58,12 @@ internal static partial class Pgbench
                 SELECT account_id FROM sector_subjects
                  WHERE sector_id = @Sector AND subject = @Subject),
              revoked AS (
+                -- Scalar subqueries rather than a join, so that the plan is the service's: the partial index
+                -- looked up by (account, application), as with the parameters of the revoker.
                 UPDATE refresh_tokens t
                    SET revoked_at = now()
-                  FROM account, replay
-                 WHERE t.account_id = account.account_id
-                   AND t.application_id = replay.application_id
+                 WHERE t.account_id = (SELECT account_id FROM account)
+                   AND t.application_id = (SELECT application_id FROM replay)
                    AND t.revoked_at IS NULL
                    AND t.expires_at > now()
                 RETURNING t.id),
