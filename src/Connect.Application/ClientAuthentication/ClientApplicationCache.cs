@@ -23,7 +23,7 @@ internal sealed class ClientApplicationCache
     /// <summary>Keeps <paramref name="application"/> as the copy of its anchor, or forgets the anchor when it is gone.</summary>
     public void Remember(ApplicationAnchor anchor, ClientApplication? application)
     {
-        if (application is null || application.Anchor != anchor)
+        if (application is null)
         {
             _applications.TryRemove(anchor, out _);
             return;

@@ -63,21 +63,20 @@ public sealed class ClientJwtPolicy
         // RFC 7523 §3 A: iss names the client; matched exactly. The cached copy is tried first (see
         // ClientApplicationCache); it may accept only if the replay record confirms it is current, and never refuses.
         var anchor = new ApplicationAnchor(jwt.Issuer);
-        var cached = _cache.Find(anchor);
-        if (cached is not null)
+        ClientApplication? refusedCopy = null;
+        if (_cache.Find(anchor) is { } cached)
         {
             var outcome = await AuthenticateAgainstAsync(jwt, cached, body, cancellationToken).ConfigureAwait(false);
+
+            // A signature the copy cannot verify may be by a key added since: only the current state may refuse.
             if (outcome is { } decided)
             {
-                // A signature the copy cannot verify may be by a key added since: only the current state may refuse.
                 if (decided.Failure != ReasonCode.ClientJwtInvalidSignature)
                 {
                     return decided;
                 }
-            }
-            else
-            {
-                cached = null;
+
+                refusedCopy = cached;
             }
         }
 
@@ -91,7 +90,7 @@ public sealed class ClientJwtPolicy
             }
 
             // The copy that refused the signature was current after all: the refusal stands without a second verify.
-            if (attempt == 0 && cached is not null && cached.Id == application.Id && cached.Revision == application.Revision)
+            if (refusedCopy is not null && refusedCopy.Id == application.Id && refusedCopy.Revision == application.Revision)
             {
                 return ReasonCode.ClientJwtInvalidSignature;
             }
