@@ -14,7 +14,13 @@ using Npgsql;
 
 namespace Connect.Benchmarks;
 
-internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bool Durable);
+/// <param name="Only">The parts to run (<see cref="Parts"/>); null runs them all.</param>
+internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bool Durable, IReadOnlySet<string>? Only = null)
+{
+    public static readonly string[] Parts = ["pipeline", "handwritten", "pipeline_large", "pgbench", "micro"];
+
+    public bool Runs(string part) => Only is null || Only.Contains(part);
+}
 
 /// <summary>
 /// How long and how big: the full measurement, or CI's quick smoke run of every part. The open model holds at
@@ -132,13 +138,22 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         }
 
         var small = await SeedAsync(cluster, _plan.Small, rearmed: true, report, cancellationToken);
-        var large = await SeedAsync(cluster, _plan.Large, rearmed: false, report, cancellationToken);
-        if (options.Quick)
+        var large = options.Runs("pipeline_large") ? await SeedAsync(cluster, _plan.Large, rearmed: false, report, cancellationToken) : null;
+        if (options.Quick && large is not null)
         {
             report.Notes.Add($"--quick: the \"large\" data set has {_plan.Large.Tokens:N0} tokens, not 10 million ({_plan.Large.Accounts:N0} accounts, {_plan.Large.Applications:N0} applications)");
         }
 
-        await CheckRevocationPlanAsync(large, report, cancellationToken);
+        if (large is not null)
+        {
+            await CheckRevocationPlanAsync(large, report, cancellationToken);
+        }
+
+        if (options.Only is { } only)
+        {
+            report.Errors.Add($"--only {string.Join(",", only)}: the other parts were not run");
+        }
+
         if (options.Durable)
         {
             await cluster.MakeDurableAsync(cancellationToken);
@@ -156,41 +171,57 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         StatementCounter? Counter(string database, uint oid) =>
             cluster.HasStatementStatistics ? new StatementCounter(cluster.AdminConnectionString, oid, roleOid) : null;
         var smallCounter = Counter(_plan.Small.Database, await cluster.DatabaseOidAsync(_plan.Small.Database, cancellationToken));
-        var largeCounter = Counter(_plan.Large.Database, await cluster.DatabaseOidAsync(_plan.Large.Database, cancellationToken));
-
         var serviceDll = paths.ServiceDll;
-        await RunWithServiceAsync(report, "pipeline", serviceDll, [], small, work, async service =>
+        if (options.Runs("pipeline"))
         {
-            var pipeline = await MeasureAsync("pipeline", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
-            report.Runs["pipeline"] = pipeline;
-            report.Runs["light_load"] = await MeasureAsync("light_load", small, service, cluster, smallCounter, 1, null, _plan.LightSeconds, report, cancellationToken);
-            if (pipeline is { Rps: > 0 })
+            await RunWithServiceAsync(report, "pipeline", serviceDll, [], small, work, async service =>
             {
-                var rate = pipeline.Rps * 0.7;
-                report.Runs["open_model"] = await MeasureAsync("open_model", small, service, cluster, smallCounter, _plan.OpenConnections, rate, _plan.RunSeconds, report, cancellationToken);
-            }
-            else
-            {
-                report.Errors.Add("open_model: not run, the pipeline run measured no rate to take 70% of");
-            }
-        }, cancellationToken);
-        await RunWithServiceAsync(report, "handwritten", paths.HarnessDll, [HandwrittenService.Command], small, work, async service =>
-            report.Runs["handwritten"] = await MeasureAsync("handwritten", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken),
-            cancellationToken);
-        await RunWithServiceAsync(report, "pipeline_large", serviceDll, [], large, work, async service =>
-            report.Runs["pipeline_large"] = await MeasureAsync("pipeline_large", large, service, cluster, largeCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken),
-            cancellationToken);
+                var pipeline = await MeasureAsync("pipeline", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
+                report.Runs["pipeline"] = pipeline;
+                report.Runs["light_load"] = await MeasureAsync("light_load", small, service, cluster, smallCounter, 1, null, _plan.LightSeconds, report, cancellationToken);
+                if (pipeline is { Rps: > 0 })
+                {
+                    var rate = pipeline.Rps * 0.7;
+                    report.Runs["open_model"] = await MeasureAsync("open_model", small, service, cluster, smallCounter, _plan.OpenConnections, rate, _plan.RunSeconds, report, cancellationToken);
+                }
+                else
+                {
+                    report.Errors.Add("open_model: not run, the pipeline run measured no rate to take 70% of");
+                }
+            }, cancellationToken);
+        }
 
-        report.PgbenchStatements = await PgbenchAsync(Pgbench.Statements(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
-        report.PgbenchSingle = await PgbenchAsync(Pgbench.Single(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
+        if (options.Runs("handwritten"))
+        {
+            await RunWithServiceAsync(report, "handwritten", paths.HarnessDll, [HandwrittenService.Command], small, work, async service =>
+                report.Runs["handwritten"] = await MeasureAsync("handwritten", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken),
+                cancellationToken);
+        }
 
-        Say("bench: micro benchmarks (BenchmarkDotNet, in process)");
-        var micro = await MicroBenchmarks.RunAsync(paths.MicroDll, options.Quick, work, cancellationToken);
-        report.JwtValidateUs = micro.JwtValidateUs;
-        report.RsaVerifyUs = micro.RsaVerifyUs;
-        report.BodySha256Us = micro.BodySha256Us;
-        report.DispatchUs = micro.DispatchUs;
-        report.Errors.AddRange(micro.Errors);
+        if (large is not null)
+        {
+            var largeCounter = Counter(_plan.Large.Database, await cluster.DatabaseOidAsync(_plan.Large.Database, cancellationToken));
+            await RunWithServiceAsync(report, "pipeline_large", serviceDll, [], large, work, async service =>
+                report.Runs["pipeline_large"] = await MeasureAsync("pipeline_large", large, service, cluster, largeCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken),
+                cancellationToken);
+        }
+
+        if (options.Runs("pgbench"))
+        {
+            report.PgbenchStatements = await PgbenchAsync(Pgbench.Statements(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
+            report.PgbenchSingle = await PgbenchAsync(Pgbench.Single(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
+        }
+
+        if (options.Runs("micro"))
+        {
+            Say("bench: micro benchmarks (BenchmarkDotNet, in process)");
+            var micro = await MicroBenchmarks.RunAsync(paths.MicroDll, options.Quick, work, cancellationToken);
+            report.JwtValidateUs = micro.JwtValidateUs;
+            report.RsaVerifyUs = micro.RsaVerifyUs;
+            report.BodySha256Us = micro.BodySha256Us;
+            report.DispatchUs = micro.DispatchUs;
+            report.Errors.AddRange(micro.Errors);
+        }
     }
 
     private async Task RunWithServiceAsync(

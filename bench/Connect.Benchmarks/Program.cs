@@ -10,6 +10,7 @@ if (args.Length > 0 && args[0] == HandwrittenService.Command)
 }
 
 string? json = null, validate = null;
+HashSet<string>? only = null;
 bool quick = false, check = false, durable = false;
 for (var i = 0; i < args.Length; i++)
 {
@@ -27,18 +28,23 @@ for (var i = 0; i < args.Length; i++)
         case "--json" when i + 1 < args.Length:
             json = Path.GetFullPath(args[++i]);
             break;
+        case "--only" when i + 1 < args.Length:
+            only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            break;
         case "--validate" when i + 1 < args.Length:
             validate = args[++i];
             break;
         case "-h" or "--help":
             Console.WriteLine("""
-                Usage: ./connect bench [--quick] [--json FILE] [--check] [--durable]
+                Usage: ./connect bench [--quick] [--json FILE] [--check] [--durable] [--only PARTS]
                        ./connect bench --validate FILE
 
                   --quick     every part with short windows and small data (CI's smoke run, a minute or two)
                   --json F    also write the figures as BENCH.md's JSON object to F
                   --check     exit non-zero unless that JSON has every key and every run answered a request
                   --durable   measure with fsync/synchronous_commit on (the throwaway cluster has them off)
+                  --only P    only these comma-separated parts, to compare two builds or settings quickly:
+                              pipeline (with light_load and open_model), handwritten, pipeline_large, pgbench, micro
                   --validate F   only check an existing JSON file as --check does, without running anything
                 """);
             return 0;
@@ -73,5 +79,13 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
     cancel.Cancel();
 });
 
-var harness = new Harness(new BenchOptions(quick, json, check, durable), Paths.Find(), Console.Out);
+if (only is not null && (check || only.Except(BenchOptions.Parts).Any()))
+{
+    await Console.Error.WriteLineAsync(check
+        ? "bench: --check needs every part; it cannot be combined with --only"
+        : $"bench: --only takes {string.Join(", ", BenchOptions.Parts)}");
+    return 2;
+}
+
+var harness = new Harness(new BenchOptions(quick, json, check, durable, only), Paths.Find(), Console.Out);
 return await harness.RunAsync(cancel.Token);
