@@ -17,7 +17,7 @@ namespace Connect.Benchmarks;
 /// <param name="Only">The parts to run (<see cref="Parts"/>); null runs them all.</param>
 internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bool Durable, IReadOnlySet<string>? Only = null)
 {
-    public static readonly string[] Parts = ["pipeline", "handwritten", "pipeline_large", "pgbench", "micro"];
+    public static readonly string[] Parts = ["pipeline", "light_load", "open_model", "handwritten", "pipeline_large", "pgbench", "micro"];
 
     public bool Runs(string part) => Only is null || Only.Contains(part);
 }
@@ -172,13 +172,23 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             cluster.HasStatementStatistics ? new StatementCounter(cluster.AdminConnectionString, oid, roleOid) : null;
         var smallCounter = Counter(_plan.Small.Database, await cluster.DatabaseOidAsync(_plan.Small.Database, cancellationToken));
         var serviceDll = paths.ServiceDll;
-        if (options.Runs("pipeline"))
+        if (options.Runs("pipeline") || options.Runs("light_load"))
         {
             await RunWithServiceAsync(report, "pipeline", serviceDll, [], small, work, async service =>
             {
-                var pipeline = await MeasureAsync("pipeline", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
-                report.Runs["pipeline"] = pipeline;
-                report.Runs["light_load"] = await MeasureAsync("light_load", small, service, cluster, smallCounter, 1, null, _plan.LightSeconds, report, cancellationToken);
+                var pipeline = options.Runs("pipeline")
+                    ? report.Runs["pipeline"] = await MeasureAsync("pipeline", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken)
+                    : null;
+                if (options.Runs("light_load"))
+                {
+                    report.Runs["light_load"] = await MeasureAsync("light_load", small, service, cluster, smallCounter, 1, null, _plan.LightSeconds, report, cancellationToken);
+                }
+
+                if (!options.Runs("open_model"))
+                {
+                    return;
+                }
+
                 if (pipeline is { Rps: > 0 })
                 {
                     var rate = pipeline.Rps * 0.7;

@@ -141,9 +141,7 @@ internal sealed class HandwrittenRevokeAll : IDisposable
             }
 
             var revoked = await RevokeAsync(caller.Value.Sector.Value, subject, caller.Value.Id.Value, cancellationToken);
-            context.Response.ContentType = "application/json; charset=utf-8";
-            await context.Response.WriteAsync(
-                string.Create(CultureInfo.InvariantCulture, $$"""{"revokedCount":{{revoked}}}"""), cancellationToken);
+            await AnswerAsync(context.Response, string.Create(CultureInfo.InvariantCulture, $$"""{"revokedCount":{{revoked}}}"""));
         }
         catch (NpgsqlException)
         {
@@ -289,9 +287,17 @@ internal sealed class HandwrittenRevokeAll : IDisposable
             return;
         }
 
+        await AnswerAsync(response, $$"""{"reason":"{{reason.Name}}"}""");
+    }
+
+    /// <summary>As the service answers: whole, with its Content-Length (not chunked), never cached.</summary>
+    private static async Task AnswerAsync(HttpResponse response, string json)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
         response.Headers.CacheControl = "no-store";
         response.ContentType = "application/json; charset=utf-8";
-        await response.WriteAsync($$"""{"reason":"{{reason.Name}}"}""");
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body);
     }
 
     private sealed class Applications(NpgsqlDataSource database) : IClientApplicationDirectory

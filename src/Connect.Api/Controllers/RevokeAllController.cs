@@ -2,6 +2,7 @@ using Connect.Api.Authentication;
 using Connect.Api.Errors;
 using Connect.Api.Observability;
 using Connect.Api.Requests;
+using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
 using MediatR;
@@ -44,7 +45,7 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase
         }
 
         observed?.RevokedCount = outcome.Value.RevokedCount;
-        return Ok(new RevokeAllResponse(outcome.Value.RevokedCount));
+        return JsonAnswer.AsResult(new RevokeAllResponse(outcome.Value.RevokedCount), AnswerJson.Default.RevokeAllResponse);
     }
 
     public sealed record RevokeAllResponse(int RevokedCount);

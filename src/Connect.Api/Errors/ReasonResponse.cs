@@ -1,5 +1,6 @@
 using System.Globalization;
 using Connect.Api.Observability;
+using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
 using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.Mvc;
@@ -16,7 +17,7 @@ internal static class ReasonResponse
     /// <summary>Seconds a client should wait after 503 before trying again.</summary>
     public const int ServiceUnavailableRetryAfterSeconds = 5;
 
-    public static async Task WriteAsync(HttpContext context, ReasonCode reason, int? retryAfterSeconds = null)
+    public static Task WriteAsync(HttpContext context, ReasonCode reason, int? retryAfterSeconds = null)
     {
         if (context.Features.Get<ObservedOutcome>() is { } observed)
         {
@@ -41,17 +42,16 @@ internal static class ReasonResponse
         if (reason.IsPrivate)
         {
             response.ContentLength = 0;
-            return;
+            return Task.CompletedTask;
         }
 
-        response.Headers.CacheControl = "no-store";
-        await response.WriteAsJsonAsync(new ReasonBody(reason.Name), context.RequestAborted);
+        return JsonAnswer.WriteAsync(response, new ReasonBody(reason.Name), AnswerJson.Default.ReasonBody, context.RequestAborted);
     }
 
     /// <summary>The same answer as an MVC result, for controllers.</summary>
     public static IActionResult AsResult(ReasonCode reason) => new Result(reason);
 
-    private sealed record ReasonBody(string Reason);
+    internal sealed record ReasonBody(string Reason);
 
     private sealed class Result(ReasonCode reason) : IActionResult
     {
