@@ -272,6 +272,10 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         var took = await Seeder.SeedAsync(cluster.SuperuserConnectionString(shape.Database), shape, _publicKeys, cancellationToken);
         Say($"bench: seeded {shape.Database} in {took.TotalSeconds:0.0} s ({shape.Tokens / Math.Max(took.TotalSeconds, 0.001):N0} tokens/s, indexes and constraints rebuilt, vacuumed)");
         report.Notes.Add($"seeded {shape.Database} ({shape.Tokens:N0} tokens) in {took.TotalSeconds:0.0} s");
+        var prewarmed = await cluster.PrewarmAsync(shape.Database, cancellationToken);
+        report.Notes.Add(prewarmed is { } megabytes
+            ? $"{shape.Database}: {megabytes:N0} MB of tables and indexes loaded into shared_buffers ({cluster.SharedBuffersMegabytes:N0} MB) with pg_prewarm"
+            : $"{shape.Database}: not prewarmed (pg_prewarm is not available); shared_buffers {cluster.SharedBuffersMegabytes:N0} MB");
         return new Dataset(shape, rearmed, cluster.SuperuserConnectionString(shape.Database), cluster.ServiceConnectionString(shape.Database));
     }
 
