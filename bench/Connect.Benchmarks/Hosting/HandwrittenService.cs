@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -213,19 +214,28 @@ internal sealed class HandwrittenRevokeAll : IDisposable
 
     private async Task<byte[]?> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
     {
-        var buffer = new byte[_maxBodyBytes + 1];
+        // As the service reads it: into a rented buffer, wiped before it goes back.
+        var buffer = ArrayPool<byte>.Shared.Rent(_maxBodyBytes + 1);
         var length = 0;
-        int read;
-        while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        try
         {
-            length += read;
-            if (length > _maxBodyBytes)
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(length, _maxBodyBytes + 1 - length), cancellationToken)) > 0)
             {
-                return null;
+                length += read;
+                if (length > _maxBodyBytes)
+                {
+                    return null;
+                }
             }
-        }
 
-        return buffer.AsSpan(0, length).ToArray();
+            return buffer.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            buffer.AsSpan(0, length).Clear();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>One JSON object whose one "subject" is a non-empty printable string of at most 255 characters.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Connect.Api.Errors;
 using Connect.Domain.Outcomes;
 using Microsoft.Extensions.Options;
@@ -74,14 +75,18 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
     }
 
     /// <returns>The body, or <c>null</c> when it is longer than <paramref name="limit"/>.</returns>
+    /// <remarks>
+    /// The read buffer is rented: a request allocates its body's own bytes, not the limit. What the buffer held is
+    /// wiped before it goes back to the pool, so no body outlives its request in memory that others borrow.
+    /// </remarks>
     private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
-        var buffer = new byte[limit + 1];
+        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
         var length = 0;
         try
         {
             int read;
-            while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            while ((read = await body.ReadAsync(buffer.AsMemory(length, limit + 1 - length), cancellationToken)) > 0)
             {
                 length += read;
                 if (length > limit)
@@ -89,12 +94,17 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
                     return null;
                 }
             }
+
+            return buffer.AsSpan(0, length).ToArray();
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null;
         }
-
-        return buffer.AsSpan(0, length).ToArray();
+        finally
+        {
+            buffer.AsSpan(0, length).Clear();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }
