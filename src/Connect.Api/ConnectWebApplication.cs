@@ -35,6 +35,7 @@ public static class ConnectWebApplication
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
         });
         configure?.Invoke(builder);
+        builder.Logging.UseBatchedConsole();
 
         var services = builder.Services;
         services.AddConnectApplication();

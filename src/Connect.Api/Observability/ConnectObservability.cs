@@ -1,5 +1,6 @@
 using System.Net;
 using Connect.Application.Observability;
+using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -58,6 +59,30 @@ internal static class ConnectObservability
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Replaces the framework's console logger, where the host has one, by <see cref="BatchedConsoleLoggerProvider"/>
+    /// with the same options and formatters. A host whose console logging was removed (tests that capture logs)
+    /// keeps what it has.
+    /// </summary>
+    public static ILoggingBuilder UseBatchedConsole(this ILoggingBuilder logging)
+    {
+        var stock = logging.Services
+            .Where(service => service.ServiceType == typeof(ILoggerProvider) && service.ImplementationType == typeof(ConsoleLoggerProvider))
+            .ToList();
+        if (stock.Count == 0)
+        {
+            return logging;
+        }
+
+        foreach (var service in stock)
+        {
+            logging.Services.Remove(service);
+        }
+
+        logging.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
+        return logging;
     }
 
     /// <summary>First in the pipeline, so that the observer sees every answer, the exception handler's too.</summary>
