@@ -23,8 +23,11 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase
     [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
     [EnableRateLimiting(RateLimiting.PerApplicationPolicy)]
     [ProducesResponseType<RevokeAllResponse>(StatusCodes.Status200OK, "application/json")]
-    public async Task<IActionResult> RevokeAll(CancellationToken cancellationToken)
+    public async Task<IActionResult> RevokeAll()
     {
+        // No parameters, so MVC runs no model binding at all: everything the action needs is already in the
+        // request's features, and RequestAborted is the token a CancellationToken parameter would be bound to.
+        var cancellationToken = HttpContext.RequestAborted;
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
         var body = RevokeAllRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
         if (!body.Succeeded)
