@@ -31,7 +31,13 @@ public static class DependencyInjection
                     "(environment variable ConnectionStrings__Connect).");
             return PostgresDataSourceFactory.Create(connectionString, provider.GetRequiredService<IOptions<PostgresOptions>>().Value);
         });
-        services.AddOptions<PostgresOptions>().BindConfiguration(PostgresOptions.SectionName);
+        services.AddOptions<PostgresOptions>().BindConfiguration(PostgresOptions.SectionName)
+            .Validate(
+                options => options.ReplayPurgeInterval > TimeSpan.Zero
+                    && options.ReplayPurgeBatchSize is >= 1 and <= 100_000
+                    && options.ReplayPurgeBatchPause >= TimeSpan.Zero,
+                $"{PostgresOptions.SectionName}: ReplayPurgeInterval must be positive, ReplayPurgeBatchSize 1 to 100000, ReplayPurgeBatchPause not negative.")
+            .ValidateOnStart();
 
         services.AddSingleton<ISectorSubjectMap, PostgresSectorSubjectMap>();
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();

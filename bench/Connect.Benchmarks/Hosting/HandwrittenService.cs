@@ -178,16 +178,27 @@ internal sealed class HandwrittenRevokeAll : IDisposable
         }
     }
 
+    private async Task<int> PurgeBatchAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var purge = new NpgsqlCommand(PostgresClientJwtReplayStore.PurgeExpiredSql, connection);
+        purge.Parameters.AddWithValue("BatchSize", batchSize);
+        return await purge.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task PurgeReplaysEveryMinuteAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
         try
         {
+            // As the service purges: batches of the default size with the default pause between them.
+            var defaults = new PostgresOptions();
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-                await using var purge = new NpgsqlCommand(PostgresClientJwtReplayStore.PurgeExpiredSql, connection);
-                await purge.ExecuteNonQueryAsync(cancellationToken);
+                while (await PurgeBatchAsync(defaults.ReplayPurgeBatchSize, cancellationToken) == defaults.ReplayPurgeBatchSize)
+                {
+                    await Task.Delay(defaults.ReplayPurgeBatchPause, cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException)

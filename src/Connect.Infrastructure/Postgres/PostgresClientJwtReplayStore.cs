@@ -27,8 +27,12 @@ internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource) 
                END
         """;
 
+    // At most @BatchSize records, the longest expired first (client_jwt_replays_expiry), deleted by row address.
     internal const string PurgeExpiredSql = """
-        DELETE FROM client_jwt_replays WHERE expires_at < now()
+        DELETE FROM client_jwt_replays
+        WHERE ctid = ANY (ARRAY(
+            SELECT ctid FROM client_jwt_replays WHERE expires_at < now() ORDER BY expires_at LIMIT @BatchSize
+        ))
         """;
 
     public async Task<JtiRecording> TryRecordFirstUseAsync(
@@ -47,9 +51,10 @@ internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource) 
         };
     }
 
-    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    /// <summary>Deletes up to <paramref name="batchSize"/> expired records; fewer means none are left.</summary>
+    public async Task<int> PurgeExpiredAsync(int batchSize, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(PurgeExpiredSql, cancellationToken: cancellationToken));
+        return await connection.ExecuteAsync(new CommandDefinition(PurgeExpiredSql, new { BatchSize = batchSize }, cancellationToken: cancellationToken));
     }
 }

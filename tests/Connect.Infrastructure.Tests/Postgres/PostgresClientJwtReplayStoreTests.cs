@@ -148,10 +148,33 @@ public sealed class PostgresClientJwtReplayStoreTests
         await store.TryRecordFirstUseAsync(app.Id, revision, "old", DateTimeOffset.UtcNow.AddSeconds(-1), CancellationToken.None);
         await store.TryRecordFirstUseAsync(app.Id, revision, "live", DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
 
-        var purged = await store.PurgeExpiredAsync(CancellationToken.None);
+        var purged = await store.PurgeExpiredAsync(batchSize: 1000, CancellationToken.None);
 
         Assert.Equal(1, purged);
         await using var connection = new NpgsqlConnection(db.ConnectionString);
         Assert.Equal(["live"], await connection.QueryAsync<string>("SELECT jti FROM client_jwt_replays"));
+    }
+
+    [Fact]
+    public async Task Purge_deletes_at_most_a_batch_the_longest_expired_first()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var revision = await db.CurrentRevisionAsync(app.Anchor);
+        var store = db.Services.GetRequiredService<Connect.Infrastructure.Postgres.PostgresClientJwtReplayStore>();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (jti, keepUntil) in new[] { ("third", now.AddSeconds(-10)), ("first", now.AddSeconds(-30)), ("live", now.AddMinutes(1)), ("second", now.AddSeconds(-20)) })
+        {
+            await store.TryRecordFirstUseAsync(app.Id, revision, jti, keepUntil, CancellationToken.None);
+        }
+
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        async Task<string[]> Remaining() => [.. await connection.QueryAsync<string>("SELECT jti FROM client_jwt_replays ORDER BY jti")];
+
+        Assert.Equal(2, await store.PurgeExpiredAsync(batchSize: 2, CancellationToken.None));
+        Assert.Equal(["live", "third"], await Remaining());
+        Assert.Equal(1, await store.PurgeExpiredAsync(batchSize: 2, CancellationToken.None));
+        Assert.Equal(0, await store.PurgeExpiredAsync(batchSize: 2, CancellationToken.None));
+        Assert.Equal(["live"], await Remaining());
     }
 }
