@@ -17,7 +17,8 @@ namespace Connect.Benchmarks;
 /// <param name="Only">The parts to run (<see cref="Parts"/>); null runs them all.</param>
 internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bool Durable, IReadOnlySet<string>? Only = null)
 {
-    public static readonly string[] Parts = ["pipeline", "light_load", "open_model", "handwritten", "pipeline_large", "pgbench", "micro"];
+    public static readonly string[] Parts =
+        ["pipeline", "light_load", "open_model", "handwritten", "handwritten_open", "pipeline_large", "pgbench", "micro"];
 
     public bool Runs(string part) => Only is null || Only.Contains(part);
 }
@@ -204,8 +205,14 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         if (options.Runs("handwritten"))
         {
             await RunWithServiceAsync(report, "handwritten", paths.HarnessDll, [HandwrittenService.Command], small, work, async service =>
-                report.Runs["handwritten"] = await MeasureAsync("handwritten", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken),
-                cancellationToken);
+            {
+                var handwritten = report.Runs["handwritten"] = await MeasureAsync(
+                    "handwritten", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
+                if (options.Runs("handwritten_open") && handwritten is { Rps: > 0 })
+                {
+                    await MeasureReferenceAsync(handwritten, small, service, cluster, smallCounter, report, cancellationToken);
+                }
+            }, cancellationToken);
         }
 
         if (large is not null)
@@ -231,6 +238,22 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             report.BodySha256Us = micro.BodySha256Us;
             report.DispatchUs = micro.DispatchUs;
             report.Errors.AddRange(micro.Errors);
+        }
+    }
+
+    /// <summary>The pipeline's light-load and open-model runs, repeated on the hand-written endpoint (see BenchReport.ReferenceRuns).</summary>
+    private async Task MeasureReferenceAsync(
+        RunReport handwritten, Dataset small, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, BenchReport report,
+        CancellationToken cancellationToken)
+    {
+        report.ReferenceRuns["handwritten_light_load"] = await MeasureAsync(
+            "handwritten_light_load", small, service, cluster, counter, 1, null, _plan.LightSeconds, report, cancellationToken);
+        report.ReferenceRuns["handwritten_open_model"] = await MeasureAsync(
+            "handwritten_open_model", small, service, cluster, counter, _plan.OpenConnections, handwritten.Rps * 0.7, _plan.RunSeconds, report, cancellationToken);
+        if (report.ReferenceOpenP99VsLightP50 is { } ratio)
+        {
+            report.Notes.Add(Invariant(
+                $"reference, not a target: the same open model on the hand-written endpoint (at 70% of its own maximum) gives p99 / light-load p50 = {ratio:0.00}"));
         }
     }
 

@@ -44,8 +44,9 @@ for (var i = 0; i < args.Length; i++)
                   --check     exit non-zero unless that JSON has every key and every run answered a request
                   --durable   measure with fsync/synchronous_commit on (the throwaway cluster has them off)
                   --only P    only these comma-separated parts, to compare two builds or settings quickly:
-                              pipeline, light_load, open_model (needs pipeline), handwritten, pipeline_large,
-                              pgbench, micro
+                              pipeline, light_load, open_model (needs pipeline), handwritten,
+                              handwritten_open (its light load and open model; needs handwritten),
+                              pipeline_large, pgbench, micro
                   --validate F   only check an existing JSON file as --check does, without running anything
                 """);
             return 0;

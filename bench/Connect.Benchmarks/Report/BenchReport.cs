@@ -57,6 +57,18 @@ internal sealed class BenchReport
 
     public Dictionary<string, RunReport?> Runs { get; } = RunNames.ToDictionary(name => name, _ => (RunReport?)null);
 
+    /// <summary>
+    /// The light-load and open-model runs repeated on the hand-written endpoint (at 70% of its own maximum): not
+    /// a target and not in BENCH.md's JSON, but the measurement that says how much of open_p99_vs_light_p50 is
+    /// the machine's queueing rather than the pipeline's.
+    /// </summary>
+    public static readonly string[] ReferenceRunNames = ["handwritten_light_load", "handwritten_open_model"];
+
+    public Dictionary<string, RunReport?> ReferenceRuns { get; } = ReferenceRunNames.ToDictionary(name => name, _ => (RunReport?)null);
+
+    public double? ReferenceOpenP99VsLightP50 =>
+        Divide(ReferenceRuns["handwritten_open_model"]?.P99Ms, ReferenceRuns["handwritten_light_load"]?.P50Ms);
+
     public PgbenchReport? PgbenchStatements { get; set; }
 
     public PgbenchReport? PgbenchSingle { get; set; }

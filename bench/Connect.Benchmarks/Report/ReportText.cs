@@ -15,15 +15,16 @@ internal static class ReportText
         text.AppendLine("run              conc    secs  requests  errors      rps   p50 ms   p90 ms   p99 ms   max ms  svc us/req  pg us/req  stmts/req  commits/req  revoked");
         foreach (var name in BenchReport.RunNames)
         {
-            if (report.Runs[name] is not { } run)
-            {
-                text.AppendLine(Invariant($"{name,-15}  (not measured: see errors below)"));
-                continue;
-            }
+            Row(text, name, report.Runs[name]);
+        }
 
-            var label = run.TargetRps is { } target ? Invariant($"{name} @{target:0}/s") : name;
-            text.AppendLine(Invariant(
-                $"{label,-15} {run.Concurrency,5} {run.Seconds,7:0.0} {run.Requests,9} {run.Errors,7} {run.Rps,8:0.0} {run.P50Ms,8:0.00} {run.P90Ms,8:0.00} {run.P99Ms,8:0.00} {run.MaxMs,8:0.00} {Cell(run.ServiceCpuUsPerRequest, "0"),11} {Cell(run.PostgresCpuUsPerRequest, "0"),10} {Cell(run.DbRoundTripsPerRequest, "0.00"),10} {Cell(run.CommitsPerRequest, "0.00"),12} {run.Revoked,8}"));
+        if (report.ReferenceRuns.Values.Any(run => run is not null))
+        {
+            text.AppendLine("reference, not a target: the same light load and open model on the hand-written endpoint");
+            foreach (var name in BenchReport.ReferenceRunNames)
+            {
+                Row(text, name, report.ReferenceRuns[name]);
+            }
         }
 
         text.AppendLine();
@@ -42,6 +43,11 @@ internal static class ReportText
         {
             var met = ratio.Met switch { true => "yes", false => "NO", null => "-" };
             text.AppendLine(Invariant($"{ratio.Name,-30} {Cell(ratio.Value, "0.000"),6}   {ratio.Comparison} {ratio.Target:0.00}   {met}"));
+        }
+
+        if (report.ReferenceOpenP99VsLightP50 is { } reference)
+        {
+            text.AppendLine(Invariant($"{"(handwritten_open_p99_vs_light_p50)",-30} {reference,6:0.000}   reference for open_p99_vs_light_p50, not a target"));
         }
 
         var statements = report.Runs["pipeline"]?.StatementsPerRequest;
@@ -88,6 +94,19 @@ internal static class ReportText
         }
 
         return text.ToString();
+    }
+
+    private static void Row(StringBuilder text, string name, RunReport? run)
+    {
+        if (run is null)
+        {
+            text.AppendLine(Invariant($"{name,-15}  (not measured: see errors below)"));
+            return;
+        }
+
+        var label = run.TargetRps is { } target ? Invariant($"{name} @{target:0}/s") : name;
+        text.AppendLine(Invariant(
+            $"{label,-15} {run.Concurrency,5} {run.Seconds,7:0.0} {run.Requests,9} {run.Errors,7} {run.Rps,8:0.0} {run.P50Ms,8:0.00} {run.P90Ms,8:0.00} {run.P99Ms,8:0.00} {run.MaxMs,8:0.00} {Cell(run.ServiceCpuUsPerRequest, "0"),11} {Cell(run.PostgresCpuUsPerRequest, "0"),10} {Cell(run.DbRoundTripsPerRequest, "0.00"),10} {Cell(run.CommitsPerRequest, "0.00"),12} {run.Revoked,8}"));
     }
 
     private static string Cell(double? value, string format) =>
