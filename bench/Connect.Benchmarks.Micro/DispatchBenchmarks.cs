@@ -12,13 +12,15 @@ namespace Connect.Benchmarks.Micro;
 
 /// <summary>
 /// MediatR dispatch of one revoke-all command through the service's own container registration: the validation
-/// behaviour (FluentValidation) and the handler, with the two database ports answering from memory.
+/// behaviour (FluentValidation) and the handler, with the two database ports answering from memory; and the
+/// handler alone with the same ports, so that the difference is what MediatR and validation cost.
 /// </summary>
 public class DispatchBenchmarks
 {
     private ServiceProvider _services = null!;
     private IMediator _mediator = null!;
     private RevokeAllCommand _command = null!;
+    private RevokeAllHandler _handler = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -32,8 +34,9 @@ public class DispatchBenchmarks
         var caller = new AuthenticatedApplication(
             new AppId(Guid.CreateVersion7()), new ApplicationAnchor(SignedRequest.Anchor), new SectorId(Guid.CreateVersion7()));
         _command = new RevokeAllCommand(caller, "-4940004460724202292");
+        _handler = new RevokeAllHandler(new InMemorySubjects(), new InMemoryRevoker());
 
-        if (Dispatch().GetAwaiter().GetResult() != InMemoryRevoker.Revoked)
+        if (Dispatch().GetAwaiter().GetResult() != InMemoryRevoker.Revoked || Handle().GetAwaiter().GetResult() != InMemoryRevoker.Revoked)
         {
             throw new InvalidOperationException("The benchmark command does not reach the handler.");
         }
@@ -46,6 +49,13 @@ public class DispatchBenchmarks
     public async Task<int> Dispatch()
     {
         var outcome = await _mediator.Send(_command, CancellationToken.None);
+        return outcome.Succeeded ? outcome.Value!.RevokedCount : -1;
+    }
+
+    [Benchmark]
+    public async Task<int> Handle()
+    {
+        var outcome = await _handler.Handle(_command, CancellationToken.None);
         return outcome.Succeeded ? outcome.Value!.RevokedCount : -1;
     }
 

@@ -237,6 +237,11 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             report.RsaVerifyUs = micro.RsaVerifyUs;
             report.BodySha256Us = micro.BodySha256Us;
             report.DispatchUs = micro.DispatchUs;
+            report.HandlerUs = micro.HandlerUs;
+            if (micro is { HandlerUs: { } handler, DispatchUs: { } dispatch })
+            {
+                report.Notes.Add(Invariant($"micro: the handler alone (in-memory ports, no MediatR or validation) {handler:0.00} us; dispatch {dispatch:0.00} us"));
+            }
             report.Errors.AddRange(micro.Errors);
         }
     }
@@ -378,6 +383,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             }
 
             DateTime? firstSince = null;
+            var activityBefore = await BackgroundActivity.SnapshotAsync(data.SuperuserConnectionString, cancellationToken);
             while (run.Seconds < seconds * 0.98 && data.Available > 0)
             {
                 var limit = Math.Min(seconds - run.Seconds, _plan.SegmentSeconds);
@@ -394,6 +400,8 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
                 }
             }
 
+            var activity = await BackgroundActivity.SnapshotAsync(data.SuperuserConnectionString, cancellationToken);
+            report.Notes.Add($"{name}: while measured: {activity.Since(activityBefore)}");
             if (!data.Rearmed && firstSince is { } since)
             {
                 run.Revoked = await CountRevokedSinceAsync(data, since, cancellationToken);

@@ -3,7 +3,8 @@ using System.Text.Json;
 
 namespace Connect.Benchmarks.Baselines;
 
-internal sealed record MicroResults(double? JwtValidateUs, double? RsaVerifyUs, double? BodySha256Us, double? DispatchUs, IReadOnlyList<string> Errors);
+internal sealed record MicroResults(
+    double? JwtValidateUs, double? RsaVerifyUs, double? BodySha256Us, double? DispatchUs, double? HandlerUs, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// Runs the BenchmarkDotNet project (bench/Connect.Benchmarks.Micro) in a process of its own and reads back the
@@ -19,7 +20,7 @@ internal static class MicroBenchmarks
         var errors = new List<string>();
         if (!File.Exists(dll))
         {
-            return new MicroResults(null, null, null, null, [$"micro: {dll} is missing (was bench/Connect.Benchmarks.Micro built?)"]);
+            return new MicroResults(null, null, null, null, null, [$"micro: {dll} is missing (was bench/Connect.Benchmarks.Micro built?)"]);
         }
 
         var start = new ProcessStartInfo("dotnet")
@@ -61,7 +62,7 @@ internal static class MicroBenchmarks
         if (!File.Exists(output))
         {
             errors.Add($"micro: no results were written; see {log}");
-            return new MicroResults(null, null, null, null, errors);
+            return new MicroResults(null, null, null, null, null, errors);
         }
 
         using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(output, cancellationToken));
@@ -72,6 +73,7 @@ internal static class MicroBenchmarks
         }
 
         double? Mean(string key) => root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
-        return new MicroResults(Mean("jwt_validate_us"), Mean("rsa_verify_us"), Mean("body_sha256_us"), Mean("dispatch_us"), errors);
+        return new MicroResults(
+            Mean("jwt_validate_us"), Mean("rsa_verify_us"), Mean("body_sha256_us"), Mean("dispatch_us"), Mean("handler_us"), errors);
     }
 }

@@ -81,6 +81,9 @@ internal sealed class BenchReport
 
     public double? DispatchUs { get; set; }
 
+    /// <summary>The handler alone with in-memory ports: not in BENCH.md's JSON; dispatch minus this is MediatR and validation.</summary>
+    public double? HandlerUs { get; set; }
+
     /// <summary>Problems found along the way; printed, and the reason a figure is null.</summary>
     public List<string> Errors { get; } = [];
 
