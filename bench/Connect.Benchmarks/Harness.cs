@@ -94,7 +94,8 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             status = Check(report, options.JsonFile, work);
         }
 
-        if (status == 0 && report.Errors.Count == 0)
+        // Logs are kept for a run that went wrong; parts left out with --only are not that.
+        if (status == 0 && report.Errors.Count == (options.Only is null ? 0 : 1))
         {
             Directory.Delete(work, recursive: true);
         }
