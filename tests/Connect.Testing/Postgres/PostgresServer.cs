@@ -60,7 +60,9 @@ public static class PostgresServer
         // Registered before starting, so a half-started cluster is removed too.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(cluster);
         await cluster.StartAsync();
-        return cluster.ConnectionString("postgres");
+        // The whole suite opens connections in parallel on as few as two cores; a backend may then take longer
+        // than the service's 5-second default to start. A slow machine must not fail a test: allow 30 seconds.
+        return new NpgsqlConnectionStringBuilder(cluster.ConnectionString("postgres")) { Timeout = 30 }.ConnectionString;
     }
 
     private static void DeleteQuietly(LocalPostgresCluster cluster)
