@@ -308,13 +308,13 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         return new Dataset(shape, rearmed, cluster.SuperuserConnectionString(shape.Database), cluster.ServiceConnectionString(shape.Database));
     }
 
-    /// <summary>The revocation must reach its rows through the partial index refresh_tokens_active, also at 10M rows.</summary>
+    /// <summary>The revocation must reach its rows through the partial index sessions_active, also at 10M rows.</summary>
     private async Task CheckRevocationPlanAsync(Dataset large, BenchReport report, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(large.SuperuserConnectionString);
         await connection.OpenAsync(cancellationToken);
         Guid account, application;
-        await using (var pick = new NpgsqlCommand("SELECT account_id, application_id FROM refresh_tokens WHERE revoked_at IS NULL LIMIT 1", connection))
+        await using (var pick = new NpgsqlCommand("SELECT account_id, application_id FROM sessions WHERE revoked_at IS NULL LIMIT 1", connection))
         await using (var row = await pick.ExecuteReaderAsync(cancellationToken))
         {
             await row.ReadAsync(cancellationToken);
@@ -334,8 +334,8 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             }
         }
 
-        var indexScan = plan.Any(line => line.Contains("Index Scan using refresh_tokens_active on refresh_tokens", StringComparison.Ordinal));
-        var verdict = indexScan ? "ok: index scan on the partial index refresh_tokens_active" : "NOT an index scan on refresh_tokens_active";
+        var indexScan = plan.Any(line => line.Contains("Index Scan using sessions_active on sessions", StringComparison.Ordinal));
+        var verdict = indexScan ? "ok: index scan on the partial index sessions_active" : "NOT an index scan on sessions_active";
         Say($"bench: revocation plan at {large.Shape.Tokens:N0} tokens: {verdict}");
         foreach (var line in plan)
         {
@@ -345,7 +345,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         report.Notes.Add($"revocation plan at {large.Shape.Tokens:N0} tokens (EXPLAIN): {verdict}: {string.Join(" / ", plan.Select(line => line.Trim()))}");
         if (!indexScan)
         {
-            report.Errors.Add($"the revocation at {large.Shape.Tokens:N0} tokens is not planned as an index scan on refresh_tokens_active");
+            report.Errors.Add($"the revocation at {large.Shape.Tokens:N0} tokens is not planned as an index scan on sessions_active");
         }
     }
 
@@ -514,8 +514,8 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
 
     private static async Task RearmAsync(Dataset data, CancellationToken cancellationToken)
     {
-        await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "UPDATE refresh_tokens SET revoked_at = NULL WHERE revoked_at IS NOT NULL", cancellationToken);
-        await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "VACUUM refresh_tokens", cancellationToken);
+        await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "UPDATE sessions SET revoked_at = NULL, revoked_reason = NULL WHERE revoked_at IS NOT NULL", cancellationToken);
+        await BenchCluster.ExecuteAsync(data.SuperuserConnectionString, "VACUUM sessions", cancellationToken);
     }
 
     private static Task<DateTime> DatabaseClockAsync(Dataset data, CancellationToken cancellationToken) =>
@@ -525,7 +525,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
     {
         await using var connection = new NpgsqlConnection(data.SuperuserConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM refresh_tokens WHERE revoked_at >= @since", connection) { CommandTimeout = 0 };
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM sessions WHERE revoked_at >= @since", connection) { CommandTimeout = 0 };
         count.Parameters.AddWithValue("since", since);
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }

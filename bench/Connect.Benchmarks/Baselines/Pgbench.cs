@@ -60,8 +60,8 @@ internal static partial class Pgbench
              revoked AS (
                 -- Scalar subqueries rather than a join, so that the plan is the service's: the partial index
                 -- looked up by (account, application), as with the parameters of the revoker.
-                UPDATE refresh_tokens t
-                   SET revoked_at = now()
+                UPDATE sessions t
+                   SET revoked_at = now(), revoked_reason = 'revoke_all'
                  WHERE t.account_id = (SELECT account_id FROM account)
                    AND t.application_id = (SELECT application_id FROM replay)
                    AND t.revoked_at IS NULL

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Connect.Application.Administration;
@@ -14,7 +15,7 @@ namespace Connect.Benchmarks.Data;
 /// </summary>
 internal static class Seeder
 {
-    private static readonly string[] BulkTables = ["sector_subjects", "refresh_tokens"];
+    private static readonly string[] BulkTables = ["sector_subjects", "sessions"];
 
     public static async Task<TimeSpan> SeedAsync(
         string connectionString, DataShape shape, IReadOnlyList<ClientPublicKey> keys, CancellationToken cancellationToken)
@@ -67,7 +68,7 @@ internal static class Seeder
         }
 
         // Hint bits, visibility map and statistics now, not during the first timed requests.
-        foreach (var table in new[] { "sectors", "applications", "application_keys", "accounts", "sector_subjects", "refresh_tokens" })
+        foreach (var table in new[] { "sectors", "applications", "application_keys", "accounts", "sector_subjects", "sessions" })
         {
             await ExecuteAsync(connection, $"VACUUM (FREEZE, ANALYZE) {table}", cancellationToken);
         }
@@ -79,13 +80,13 @@ internal static class Seeder
         return clock.Elapsed;
     }
 
-    /// <summary>Only hashes are stored, as the service does; random bytes stand for SHA-256 of random tokens.</summary>
+    /// <summary>Sessions as the service issues them: a random sid and a random current jti of 256 bits each.</summary>
     private static void CopyTokens(
         NpgsqlConnection connection, DataShape shape, Guid[] accounts, Guid[] applications, DateTime now, CancellationToken cancellationToken)
     {
         using var writer = connection.BeginBinaryImport(
-            "COPY refresh_tokens (account_id, application_id, token_hash, issued_at, expires_at) FROM STDIN (FORMAT BINARY)");
-        var random = new byte[32 * 4096];
+            "COPY sessions (account_id, application_id, sid, current_jti, rotated_at, issued_at, expires_at) FROM STDIN (FORMAT BINARY)");
+        var random = new byte[64 * 4096];
         var used = random.Length;
         for (var n = 0; n < shape.Pairs; n++)
         {
@@ -104,15 +105,18 @@ internal static class Seeder
                     used = 0;
                 }
 
-                // Issued over the last ~4 weeks, all valid for another day at least.
+                // Issued over the last ~4 weeks (whole seconds, as a token's iat), all valid for another day at least.
                 var issuedAt = now.AddMinutes(-((n * 7 + t) % 40_000));
+                issuedAt = issuedAt.AddTicks(-(issuedAt.Ticks % TimeSpan.TicksPerSecond));
                 writer.StartRow();
                 writer.Write(account, NpgsqlDbType.Uuid);
                 writer.Write(application, NpgsqlDbType.Uuid);
-                writer.Write(random.AsSpan(used, 32).ToArray(), NpgsqlDbType.Bytea);
+                writer.Write(Base64Url.EncodeToString(random.AsSpan(used, 32)), NpgsqlDbType.Text);
+                writer.Write(Base64Url.EncodeToString(random.AsSpan(used + 32, 32)), NpgsqlDbType.Text);
+                writer.Write(issuedAt, NpgsqlDbType.TimestampTz);
                 writer.Write(issuedAt, NpgsqlDbType.TimestampTz);
                 writer.Write(issuedAt.AddDays(30), NpgsqlDbType.TimestampTz);
-                used += 32;
+                used += 64;
             }
         }
 

@@ -9,13 +9,13 @@ namespace Connect.Infrastructure.Postgres;
 internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) : IRefreshTokenRevoker
 {
     // One statement, so the batch and its audit row are atomic: both land or neither. Under READ COMMITTED a
-    // concurrent call blocks on each row this one locked and re-checks "revoked_at IS NULL" after it commits,
-    // so no token is counted twice; the count answered is read back from the audit row, so it is the count
+    // concurrent call (or a rotation of one of these sessions) blocks on each row this one locked and re-checks "revoked_at IS NULL" after it commits,
+    // so no session is counted twice; the count answered is read back from the audit row, so it is the count
     // audited. The aggregate always yields one row, so a call that revoked nothing is audited with 0.
     internal const string RevokeAllActiveSql = """
         WITH revoked AS (
-            UPDATE refresh_tokens
-               SET revoked_at = now()
+            UPDATE sessions
+               SET revoked_at = now(), revoked_reason = 'revoke_all'
              WHERE account_id = @Account
                AND application_id = @Application
                AND revoked_at IS NULL

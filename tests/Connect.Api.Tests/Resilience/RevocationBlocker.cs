@@ -27,7 +27,7 @@ internal sealed class RevocationBlocker : IAsyncDisposable
         await connection.OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync(
-            "SELECT id FROM refresh_tokens WHERE account_id = @Account ORDER BY id DESC LIMIT 1 FOR UPDATE",
+            "SELECT id FROM sessions WHERE account_id = @Account ORDER BY id DESC LIMIT 1 FOR UPDATE",
             new { Account = account.Value },
             transaction);
         return new RevocationBlocker(connection, transaction, connectionString);
@@ -42,7 +42,7 @@ internal sealed class RevocationBlocker : IAsyncDisposable
         {
             var pid = await observer.QuerySingleOrDefaultAsync<int?>("""
                 SELECT pid FROM pg_stat_activity
-                 WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE refresh_tokens%' AND pid <> pg_backend_pid()
+                 WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE sessions%' AND pid <> pg_backend_pid()
                  LIMIT 1
                 """);
             if (pid is { } blocked)

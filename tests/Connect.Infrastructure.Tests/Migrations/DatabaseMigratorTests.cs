@@ -20,7 +20,7 @@ public sealed class DatabaseMigratorTests
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).ToHashSet();
         Assert.Superset(
-            new HashSet<string> { "sectors", "applications", "application_keys", "accounts", "sector_subjects", "refresh_tokens", "client_jwt_replays", "revocation_audit" },
+            new HashSet<string> { "sectors", "applications", "application_keys", "accounts", "sector_subjects", "sessions", "client_jwt_replays", "revocation_audit" },
             tables);
     }
 

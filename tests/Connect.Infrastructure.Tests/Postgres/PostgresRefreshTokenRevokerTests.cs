@@ -29,6 +29,23 @@ public sealed class PostgresRefreshTokenRevokerTests
     }
 
     [Fact]
+    public async Task Revoked_sessions_say_revoke_all_ended_them()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        await db.IssueSessionsAsync(account, app.Id, 3);
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+
+        await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+
+        await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
+        var reasons = await Dapper.SqlMapper.QueryAsync<string>(
+            connection, "SELECT revoked_reason FROM sessions WHERE account_id = @Account", new { Account = account.Value });
+        Assert.Equal(["revoke_all", "revoke_all", "revoke_all"], reasons);
+    }
+
+    [Fact]
     public async Task Second_revocation_revokes_nothing()
     {
         await using var db = await ConnectTestDatabase.CreateAsync();

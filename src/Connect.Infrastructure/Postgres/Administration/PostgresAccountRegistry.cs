@@ -29,15 +29,16 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
     internal const string AccountExistsSql = "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = @Account)";
 
     internal const string IssueSessionsSql = """
-        INSERT INTO refresh_tokens (account_id, application_id, token_hash, issued_at, expires_at)
-        SELECT @Account, @Application, hash, @IssuedAt, @ExpiresAt FROM unnest(@Hashes) AS hash
+        INSERT INTO sessions (account_id, application_id, sid, current_jti, rotated_at, issued_at, expires_at)
+        SELECT @Account, @Application, ids.sid, ids.jti, date_trunc('second', @IssuedAt::timestamptz), @IssuedAt, @ExpiresAt
+          FROM unnest(@Sids, @Jtis) AS ids (sid, jti)
         """;
 
     internal const string CountSessionsSql = """
         SELECT count(*) FILTER (WHERE revoked_at IS NULL AND expires_at > now())  AS active,
                count(*) FILTER (WHERE revoked_at IS NOT NULL)                     AS revoked,
                count(*) FILTER (WHERE revoked_at IS NULL AND expires_at <= now()) AS expired
-          FROM refresh_tokens
+          FROM sessions
          WHERE account_id = @Account AND application_id = @Application
         """;
 
@@ -89,14 +90,12 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
 
-        // Only hashes are stored; the tokens themselves would be handed to the client at issue time.
-        var hashes = Enumerable.Range(0, count)
-            .Select(_ => SHA256.HashData(RandomNumberGenerator.GetBytes(32)))
-            .ToArray();
+        var sids = Enumerable.Range(0, count).Select(_ => NewOpaqueId()).ToArray();
+        var jtis = Enumerable.Range(0, count).Select(_ => NewOpaqueId()).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             IssueSessionsSql,
-            new { Account = account.Value, Application = application.Value, Hashes = hashes, IssuedAt = issuedAt, ExpiresAt = expiresAt },
+            new { Account = account.Value, Application = application.Value, Sids = sids, Jtis = jtis, IssuedAt = issuedAt, ExpiresAt = expiresAt },
             cancellationToken: cancellationToken));
     }
 
@@ -109,5 +108,7 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
     }
 
     /// <summary>256 random bits, base64url: opaque, unguessable, unrelated to the account id.</summary>
-    private static string NewSubject() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+    private static string NewSubject() => NewOpaqueId();
+
+    private static string NewOpaqueId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }
