@@ -23,8 +23,9 @@ public sealed class AuditCommandTests(CliDatabase db) : IClassFixture<CliDatabas
         Assert.All(events, audited =>
         {
             Assert.Equal(
-                ["at", "anchor", "accountId", "revokedCount"],
+                ["at", "kind", "anchor", "accountId", "revokedCount"],
                 audited.EnumerateObject().Select(property => property.Name));
+            Assert.Equal("revoke_all", audited.GetProperty("kind").GetString());
             Assert.Equal(anchor, audited.GetProperty("anchor").GetString());
             Assert.Equal(account, audited.GetProperty("accountId").GetString());
         });

@@ -68,8 +68,8 @@ internal static partial class Pgbench
                    AND t.expires_at > now()
                 RETURNING t.id),
              audited AS (
-                INSERT INTO revocation_audit (application_id, account_id, revoked_count)
-                SELECT replay.application_id, account.account_id, (SELECT count(*) FROM revoked)
+                INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind)
+                SELECT replay.application_id, account.account_id, (SELECT count(*) FROM revoked), 'revoke_all'
                   FROM replay, account
                 RETURNING revoked_count)
         SELECT (SELECT revoked_count FROM audited) AS revoked;

@@ -14,6 +14,7 @@ public interface IRevocationAuditLog
     Task<IReadOnlyList<AuditEvent>?> ListNewestFirstAsync(ApplicationAnchor? anchor, int limit, CancellationToken cancellationToken);
 }
 
-/// <summary>One successful revoke-all that reached an account.</summary>
-/// <param name="RevokedCount">What the call answered; 0 when the account had no active token left.</param>
-public sealed record AuditEvent(DateTimeOffset At, ApplicationAnchor Anchor, AccountId Account, int RevokedCount);
+/// <summary>One event that ended sessions: a revoke-all that reached an account, a logout, a detected reuse.</summary>
+/// <param name="Kind"><c>revoke_all</c>, <c>logout</c> or <c>reuse_detected</c> (SESSIONS.md "Audit").</param>
+/// <param name="RevokedCount">How many sessions it ended: what revoke-all answered (0 included), 1 otherwise.</param>
+public sealed record AuditEvent(DateTimeOffset At, string Kind, ApplicationAnchor Anchor, AccountId Account, int RevokedCount);

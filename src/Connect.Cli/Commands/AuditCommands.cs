@@ -48,6 +48,7 @@ internal static class AuditCommands
                 events = outcome.Value.Events.Select(audited => new
                 {
                     at = audited.At.UtcDateTime,
+                    kind = audited.Kind,
                     anchor = audited.Anchor.Value,
                     accountId = audited.Account.Value,
                     revokedCount = audited.RevokedCount,

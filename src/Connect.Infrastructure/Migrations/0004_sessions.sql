@@ -50,3 +50,12 @@ ALTER TABLE sessions
 ALTER TABLE sessions DROP COLUMN token_hash;
 
 DROP FUNCTION connect_random_token_id();
+
+-- Every event that ends sessions is audited with its kind (SESSIONS.md "Audit"): revoke_all with its count
+-- (every row before this migration), logout and reuse_detected with the one session they ended.
+ALTER TABLE revocation_audit
+    ADD COLUMN kind        text NOT NULL DEFAULT 'revoke_all',
+    ADD COLUMN session_id  bigint REFERENCES sessions (id),
+    ADD CONSTRAINT revocation_audit_kind CHECK (kind IN ('revoke_all', 'logout', 'reuse_detected')),
+    ADD CONSTRAINT revocation_audit_session CHECK ((kind = 'revoke_all') = (session_id IS NULL));
+ALTER TABLE revocation_audit ALTER COLUMN kind DROP DEFAULT;

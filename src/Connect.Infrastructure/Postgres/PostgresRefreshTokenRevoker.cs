@@ -21,8 +21,8 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) :
                AND revoked_at IS NULL
                AND expires_at > now()
             RETURNING 1)
-        INSERT INTO revocation_audit (application_id, account_id, revoked_count)
-        SELECT @Application, @Account, count(*) FROM revoked
+        INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind)
+        SELECT @Application, @Account, count(*), 'revoke_all' FROM revoked
         RETURNING revoked_count
         """;
 

@@ -10,7 +10,7 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
 {
     // The id breaks ties between calls of the same instant (at is the transaction's start time).
     internal const string ListAllSql = """
-        SELECT a.anchor, e.at, e.account_id AS accountid, e.revoked_count AS revokedcount
+        SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, e.revoked_count AS revokedcount
           FROM revocation_audit e
           JOIN applications a ON a.id = e.application_id
          ORDER BY e.at DESC, e.id DESC
@@ -20,10 +20,10 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
     // One round trip that also tells an unknown anchor (no row) from an application without events (one row
     // of nulls); the lateral subquery walks revocation_audit_by_application newest first.
     internal const string ListByAnchorSql = """
-        SELECT a.anchor, e.at, e.account_id AS accountid, e.revoked_count AS revokedcount
+        SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, e.revoked_count AS revokedcount
           FROM applications a
           LEFT JOIN LATERAL (
-                SELECT id, at, account_id, revoked_count
+                SELECT id, at, kind, account_id, revoked_count
                   FROM revocation_audit
                  WHERE application_id = a.id
                  ORDER BY at DESC, id DESC
@@ -49,11 +49,12 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
             .Where(row => row.At is not null)
             .Select(row => new AuditEvent(
                 new DateTimeOffset(row.At!.Value, TimeSpan.Zero),
+                row.Kind!,
                 new ApplicationAnchor(row.Anchor),
                 new AccountId(row.AccountId!.Value),
                 row.RevokedCount!.Value))
             .ToList();
     }
 
-    private sealed record Row(string Anchor, DateTime? At, Guid? AccountId, int? RevokedCount);
+    private sealed record Row(string Anchor, DateTime? At, string? Kind, Guid? AccountId, int? RevokedCount);
 }

@@ -13,7 +13,7 @@ public sealed class ListAuditEventsHandlerTests
     public async Task Passes_anchor_and_limit_to_the_log_and_returns_its_events()
     {
         var anchor = new ApplicationAnchor("app");
-        AuditEvent[] events = [new(DateTimeOffset.UnixEpoch, anchor, new AccountId(Guid.NewGuid()), 3)];
+        AuditEvent[] events = [new(DateTimeOffset.UnixEpoch, "revoke_all", anchor, new AccountId(Guid.NewGuid()), 3)];
         _audit.ListNewestFirstAsync(anchor, 7, Arg.Any<CancellationToken>()).Returns(events);
 
         var outcome = await new ListAuditEventsHandler(_audit).Handle(new ListAuditEventsQuery(anchor, 7), CancellationToken.None);
