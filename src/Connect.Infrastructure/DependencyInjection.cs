@@ -41,6 +41,7 @@ public static class DependencyInjection
 
         services.AddSingleton<ISectorSubjectMap, PostgresSectorSubjectMap>();
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
+        services.AddSingleton<ISessionStore, PostgresSessionStore>();
         services.AddSingleton<IRevocationAuditLog, PostgresRevocationAuditLog>();
         services.AddSingleton<IClientApplicationDirectory, PostgresClientApplicationDirectory>();
         services.AddSingleton<PostgresClientJwtReplayStore>();

@@ -1,0 +1,36 @@
+namespace Connect.Domain.Sessions;
+
+/// <summary>Reads sessions and changes them, each change one conditional statement.</summary>
+public interface ISessionStore
+{
+    /// <returns>The session with its application's status and the account's subject, or <c>null</c>.</returns>
+    Task<SessionState?> FindAsync(SessionId id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the session from <see cref="SessionRotation.FromVersion"/> to the next version, only if at
+    /// <see cref="SessionRotation.Now"/> it is still at that version with that jti, not revoked, not expired, and
+    /// its application is enabled. One version is rotated at most once, on any number of instances.
+    /// </summary>
+    /// <returns><c>false</c> when any condition failed (a concurrent rotation won, or the state changed).</returns>
+    Task<bool> TryRotateAsync(SessionRotation rotation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends the session if it is still active at <paramref name="now"/>, and records the audit event in the same
+    /// statement.
+    /// </summary>
+    /// <returns><c>true</c> when this call ended it; <c>false</c> when it was already revoked, expired or unknown.</returns>
+    Task<bool> EndAsync(SessionId id, SessionEndReason reason, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>One rotation: the version presented and what the next version is made of.</summary>
+/// <param name="RotatedAt">The new version's refresh token <c>iat</c>, in whole seconds.</param>
+/// <param name="Now">The clock the conditions are judged on (the same one the handler judged on).</param>
+public sealed record SessionRotation(
+    SessionId Id,
+    Applications.AppId Application,
+    int FromVersion,
+    string PresentedJti,
+    string NewJti,
+    DateTimeOffset RotatedAt,
+    string KeyId,
+    DateTimeOffset Now);

@@ -1,0 +1,25 @@
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+
+namespace Connect.Domain.Sessions;
+
+/// <summary>What the store knows of one session at one moment, with what the checks of SESSIONS.md read beside it.</summary>
+/// <param name="Subject">The account's subject in the application's sector (the access token's <c>sub</c>).</param>
+/// <param name="ApplicationEnabled">Whether the session's application is enabled, read in the same round trip.</param>
+/// <param name="CurrentJti">The <c>jti</c> of the current version's refresh token.</param>
+/// <param name="PreviousJti">The <c>jti</c> of the previous version's refresh token; none before the first rotation.</param>
+/// <param name="RotatedAt">When the current version was made, in whole seconds: its refresh token's <c>iat</c>.</param>
+/// <param name="CurrentKeyId">The signing key of the current refresh token; none for sessions made before tokens.</param>
+public sealed record SessionState(
+    SessionId Id,
+    AppId Application,
+    AccountId Account,
+    SectorSubject? Subject,
+    bool ApplicationEnabled,
+    int RotationVersion,
+    string CurrentJti,
+    string? PreviousJti,
+    DateTimeOffset RotatedAt,
+    string? CurrentKeyId,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? RevokedAt);

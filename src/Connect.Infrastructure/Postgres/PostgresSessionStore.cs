@@ -1,0 +1,127 @@
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+using Connect.Domain.Sessions;
+using Dapper;
+using Npgsql;
+
+namespace Connect.Infrastructure.Postgres;
+
+internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
+{
+    // One round trip gives every check of /refresh and /introspect what it reads: the session, its
+    // application's status and the account's subject in that application's sector.
+    internal const string FindSql = """
+        SELECT s.sid, s.application_id AS applicationid, s.account_id AS accountid, ss.subject,
+               a.enabled AS applicationenabled, s.rotation_version AS rotationversion,
+               s.current_jti AS currentjti, s.previous_jti AS previousjti, s.rotated_at AS rotatedat,
+               s.current_key_id AS currentkeyid, s.expires_at AS expiresat, s.revoked_at AS revokedat
+          FROM sessions s
+          JOIN applications a ON a.id = s.application_id
+          LEFT JOIN sector_subjects ss ON ss.sector_id = a.sector_id AND ss.account_id = s.account_id
+         WHERE s.sid = @Sid
+        """;
+
+    // The rotation is one conditional write (RFC 9700 §4.14.2 strict rotation). Under READ COMMITTED a
+    // concurrent rotation of the same version blocks on the row and, once the first commits, re-checks the
+    // WHERE clause against the new row: the version has moved on, so it updates nothing. One version is
+    // therefore rotated at most once, on any number of instances. The conditions are judged on the caller's
+    // clock (@Now), the same one its checks used, so the two can never disagree about expiry.
+    internal const string RotateSql = """
+        UPDATE sessions s
+           SET rotation_version = s.rotation_version + 1,
+               previous_jti = s.current_jti,
+               current_jti = @NewJti,
+               rotated_at = @RotatedAt,
+               current_key_id = @KeyId
+         WHERE s.sid = @Sid
+           AND s.application_id = @Application
+           AND s.rotation_version = @FromVersion
+           AND s.current_jti = @PresentedJti
+           AND s.revoked_at IS NULL
+           AND s.expires_at > @Now
+           AND EXISTS (SELECT 1 FROM applications a WHERE a.id = s.application_id AND a.enabled)
+        """;
+
+    // Ends an active session and audits it in one statement: both land or neither, and of two concurrent
+    // calls only the one whose UPDATE found the session still active writes an audit row.
+    internal const string EndSql = """
+        WITH ended AS (
+            UPDATE sessions
+               SET revoked_at = GREATEST(now(), issued_at), revoked_reason = @Reason
+             WHERE sid = @Sid
+               AND revoked_at IS NULL
+               AND expires_at > @Now
+            RETURNING id, application_id, account_id)
+        INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind, session_id)
+        SELECT application_id, account_id, 1, @Kind, id FROM ended
+        """;
+
+    public async Task<SessionState?> FindAsync(SessionId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            FindSql, new { Sid = id.Value }, cancellationToken: cancellationToken));
+        return row?.ToState();
+    }
+
+    public async Task<bool> TryRotateAsync(SessionRotation rotation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rotated = await connection.ExecuteAsync(new CommandDefinition(
+            RotateSql,
+            new
+            {
+                Sid = rotation.Id.Value,
+                Application = rotation.Application.Value,
+                rotation.FromVersion,
+                rotation.PresentedJti,
+                rotation.NewJti,
+                rotation.RotatedAt,
+                rotation.KeyId,
+                rotation.Now,
+            },
+            cancellationToken: cancellationToken));
+        return rotated == 1;
+    }
+
+    public async Task<bool> EndAsync(SessionId id, SessionEndReason reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var ended = await connection.ExecuteAsync(new CommandDefinition(
+            EndSql,
+            new { Sid = id.Value, Reason = StoredReason(reason), Kind = AuditKind(reason), Now = now },
+            cancellationToken: cancellationToken));
+        return ended == 1;
+    }
+
+    private static string StoredReason(SessionEndReason reason) => reason switch
+    {
+        SessionEndReason.RevokeAll => "revoke_all",
+        SessionEndReason.Logout => "logout",
+        SessionEndReason.ReuseDetected => "reuse_detected",
+        SessionEndReason.RotationRaceLost => "rotation_race_lost",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    // SESSIONS.md audits a family compromise and a lost race alike, as reuse_detected with the session.
+    private static string AuditKind(SessionEndReason reason) => reason switch
+    {
+        SessionEndReason.Logout => "logout",
+        SessionEndReason.ReuseDetected or SessionEndReason.RotationRaceLost => "reuse_detected",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "revoke-all is audited by its own statement"),
+    };
+
+    private sealed record Row(
+        string Sid, Guid ApplicationId, Guid AccountId, string? Subject, bool ApplicationEnabled, int RotationVersion,
+        string CurrentJti, string? PreviousJti, DateTime RotatedAt, string? CurrentKeyId, DateTime ExpiresAt,
+        DateTime? RevokedAt)
+    {
+        public SessionState ToState() => new(
+            new SessionId(Sid), new AppId(ApplicationId), new AccountId(AccountId),
+            Subject is null ? null : new SectorSubject(Subject), ApplicationEnabled, RotationVersion, CurrentJti,
+            PreviousJti, Utc(RotatedAt), CurrentKeyId, Utc(ExpiresAt), RevokedAt is { } revoked ? Utc(revoked) : null);
+
+        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    }
+}

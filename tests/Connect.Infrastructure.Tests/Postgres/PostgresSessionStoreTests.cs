@@ -1,0 +1,157 @@
+using Connect.Domain.Sessions;
+using Connect.Testing.Seeding;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Connect.Infrastructure.Tests.Postgres;
+
+public sealed class PostgresSessionStoreTests : IAsyncLifetime
+{
+    private ConnectTestDatabase _db = null!;
+    private TestApplication _app = null!;
+    private ISessionStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await ConnectTestDatabase.CreateAsync();
+        _app = await _db.RegisterApplicationAsync();
+        _store = _db.Services.GetRequiredService<ISessionStore>();
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    /// <summary>One new session of a new account; its sid and current jti read back from the table.</summary>
+    private async Task<(SessionId Sid, string Jti)> NewSessionAsync(TimeSpan? expiresIn = null)
+    {
+        var (account, _) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        await _db.IssueSessionsAsync(account, _app.Id, 1, expiresIn);
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        var (sid, jti) = await connection.QuerySingleAsync<(string, string)>(
+            "SELECT sid, current_jti FROM sessions WHERE account_id = @Account", new { Account = account.Value });
+        return (new SessionId(sid), jti);
+    }
+
+    private SessionRotation Rotation(SessionId sid, int from, string presentedJti, string newJti) =>
+        new(sid, _app.Id, from, presentedJti, newJti, DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds()), "kid-1", Now);
+
+    [Fact]
+    public async Task Find_reads_the_session_with_its_subject_and_application_status()
+    {
+        var (sid, jti) = await NewSessionAsync();
+
+        var state = await _store.FindAsync(sid, CancellationToken.None);
+
+        Assert.NotNull(state);
+        Assert.Equal(_app.Id, state.Application);
+        Assert.Equal(1, state.RotationVersion);
+        Assert.Equal(jti, state.CurrentJti);
+        Assert.Null(state.PreviousJti);
+        Assert.True(state.ApplicationEnabled);
+        Assert.NotNull(state.Subject);
+        Assert.Null(state.RevokedAt);
+        Assert.Null(await _store.FindAsync(new SessionId("no-such-session"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_rotation_moves_the_version_on_and_keeps_the_consumed_jti_as_previous()
+    {
+        var (sid, jti) = await NewSessionAsync();
+
+        var rotated = await _store.TryRotateAsync(Rotation(sid, 1, jti, "jti-2"), CancellationToken.None);
+
+        Assert.True(rotated);
+        var state = await _store.FindAsync(sid, CancellationToken.None);
+        Assert.Equal((2, "jti-2", jti, "kid-1"), (state!.RotationVersion, state.CurrentJti, state.PreviousJti, state.CurrentKeyId));
+        Assert.False(await _store.TryRotateAsync(Rotation(sid, 1, jti, "jti-2b"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Twenty_four_simultaneous_rotations_of_one_version_make_exactly_one_new_version()
+    {
+        var (sid, jti) = await NewSessionAsync();
+        using var start = new ManualResetEventSlim();
+
+        var attempts = Enumerable.Range(0, 24).Select(n => Task.Run(async () =>
+        {
+            start.Wait();
+            return await _store.TryRotateAsync(Rotation(sid, 1, jti, $"jti-2-{n}"), CancellationToken.None);
+        })).ToList();
+        start.Set();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, rotated => rotated);
+        var state = await _store.FindAsync(sid, CancellationToken.None);
+        Assert.Equal(2, state!.RotationVersion);
+        Assert.Equal($"jti-2-{Array.IndexOf(results, true)}", state.CurrentJti);
+    }
+
+    [Fact]
+    public async Task No_rotation_of_a_wrong_jti_a_revoked_an_expired_or_a_disabled_applications_session()
+    {
+        var (wrongJti, jti1) = await NewSessionAsync();
+        var (revoked, jti2) = await NewSessionAsync();
+        var (expired, jti3) = await NewSessionAsync(TimeSpan.FromSeconds(1));
+        await _store.EndAsync(revoked, SessionEndReason.Logout, Now, CancellationToken.None);
+
+        Assert.False(await _store.TryRotateAsync(Rotation(wrongJti, 1, jti1 + "x", "n1"), CancellationToken.None));
+        Assert.False(await _store.TryRotateAsync(Rotation(revoked, 1, jti2, "n2"), CancellationToken.None));
+        Assert.False(await _store.TryRotateAsync(Rotation(expired, 1, jti3, "n3") with { Now = Now.AddSeconds(2) }, CancellationToken.None));
+        await _db.Applications.SetEnabledAsync(_app.Anchor, false, CancellationToken.None);
+        Assert.False(await _store.TryRotateAsync(Rotation(wrongJti, 1, jti1, "n4"), CancellationToken.None));
+        Assert.Equal(1, (await _store.FindAsync(wrongJti, CancellationToken.None))!.RotationVersion);
+    }
+
+    [Fact]
+    public async Task Ending_a_session_is_audited_once_and_is_idempotent()
+    {
+        var (sid, _) = await NewSessionAsync();
+
+        var first = await _store.EndAsync(sid, SessionEndReason.Logout, Now, CancellationToken.None);
+        var second = await _store.EndAsync(sid, SessionEndReason.Logout, Now, CancellationToken.None);
+
+        Assert.True(first);
+        Assert.False(second);
+        Assert.NotNull((await _store.FindAsync(sid, CancellationToken.None))!.RevokedAt);
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        var audited = (await connection.QueryAsync<(string, int)>(
+            "SELECT kind, revoked_count FROM revocation_audit WHERE application_id = @App", new { App = _app.Id.Value })).ToList();
+        Assert.Equal([("logout", 1)], audited);
+    }
+
+    [Fact]
+    public async Task A_lost_race_and_a_reuse_are_both_audited_as_reuse_detected_with_their_own_reason()
+    {
+        var (race, _) = await NewSessionAsync();
+        var (reuse, _) = await NewSessionAsync();
+
+        await _store.EndAsync(race, SessionEndReason.RotationRaceLost, Now, CancellationToken.None);
+        await _store.EndAsync(reuse, SessionEndReason.ReuseDetected, Now, CancellationToken.None);
+
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        var rows = (await connection.QueryAsync<(string, string)>("""
+            SELECT s.revoked_reason, e.kind FROM sessions s JOIN revocation_audit e ON e.session_id = s.id ORDER BY e.id
+            """)).ToList();
+        Assert.Equal([("rotation_race_lost", "reuse_detected"), ("reuse_detected", "reuse_detected")], rows);
+    }
+
+    [Fact]
+    public async Task Logout_racing_rotations_leaves_the_session_revoked()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var (sid, jti) = await NewSessionAsync();
+            using var start = new ManualResetEventSlim();
+
+            var rotate = Task.Run(async () => { start.Wait(); return await _store.TryRotateAsync(Rotation(sid, 1, jti, $"n-{round}"), CancellationToken.None); });
+            var logout = Task.Run(async () => { start.Wait(); return await _store.EndAsync(sid, SessionEndReason.Logout, Now, CancellationToken.None); });
+            start.Set();
+            await Task.WhenAll(rotate, logout);
+
+            Assert.True(await logout);
+            Assert.NotNull((await _store.FindAsync(sid, CancellationToken.None))!.RevokedAt);
+        }
+    }
+}
