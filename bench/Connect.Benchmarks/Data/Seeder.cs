@@ -143,13 +143,17 @@ internal static class Seeder
 
     private sealed record Deferred(string Table, string Name, string Definition, char Kind);
 
-    /// <summary>Foreign keys, unique and primary keys, and plain indexes of the bulk tables, as the catalog states them.</summary>
+    /// <summary>
+    /// Foreign keys, unique and primary keys, and plain indexes of the bulk tables, and the foreign keys of other
+    /// tables that reference them (the audit's session_id), as the catalog states them.
+    /// </summary>
     private static async Task<List<Deferred>> DropSecondaryAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         const string constraints = """
             SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype::text
               FROM pg_constraint c
-             WHERE c.conrelid = ANY (SELECT unnest(@tables)::regclass) AND c.contype IN ('p', 'u', 'f')
+             WHERE (c.conrelid = ANY (SELECT unnest(@tables)::regclass) AND c.contype IN ('p', 'u', 'f'))
+                OR (c.confrelid = ANY (SELECT unnest(@tables)::regclass) AND c.contype = 'f')
             """;
         const string indexes = """
             SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), 'i'
