@@ -11,8 +11,11 @@ public interface ISessionStore
     /// <see cref="SessionRotation.Now"/> it is still at that version with that jti, not revoked, not expired, and
     /// its application is enabled. One version is rotated at most once, on any number of instances.
     /// </summary>
-    /// <returns><c>false</c> when any condition failed (a concurrent rotation won, or the state changed).</returns>
-    Task<bool> TryRotateAsync(SessionRotation rotation, CancellationToken cancellationToken);
+    /// <returns>
+    /// Whether this call rotated, and the session as the statement found it before any write: when it did not
+    /// rotate although that state allowed it, a concurrent change won the row.
+    /// </returns>
+    Task<RotationAttempt> TryRotateAsync(SessionRotation rotation, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends the session if it is still active at <paramref name="now"/>, and records the audit event in the same
@@ -34,3 +37,7 @@ public sealed record SessionRotation(
     DateTimeOffset RotatedAt,
     string KeyId,
     DateTimeOffset Now);
+
+/// <summary>The outcome of one conditional rotation.</summary>
+/// <param name="Before">The session as the statement saw it before writing; <c>null</c> when there is none.</param>
+public sealed record RotationAttempt(bool Rotated, SessionState? Before);

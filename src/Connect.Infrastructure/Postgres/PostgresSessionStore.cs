@@ -10,36 +10,47 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 {
     // One round trip gives every check of /refresh and /introspect what it reads: the session, its
     // application's status and the account's subject in that application's sector.
-    internal const string FindSql = """
-        SELECT s.sid, s.application_id AS applicationid, s.account_id AS accountid, ss.subject,
-               a.enabled AS applicationenabled, s.rotation_version AS rotationversion,
-               s.current_jti AS currentjti, s.previous_jti AS previousjti, s.rotated_at AS rotatedat,
-               s.current_key_id AS currentkeyid, s.expires_at AS expiresat, s.revoked_at AS revokedat
+    private const string SessionColumns = """
+        s.sid, s.application_id AS applicationid, s.account_id AS accountid, ss.subject,
+        a.enabled AS applicationenabled, s.rotation_version AS rotationversion,
+        s.current_jti AS currentjti, s.previous_jti AS previousjti, s.rotated_at AS rotatedat,
+        s.current_key_id AS currentkeyid, s.expires_at AS expiresat, s.revoked_at AS revokedat
           FROM sessions s
           JOIN applications a ON a.id = s.application_id
           LEFT JOIN sector_subjects ss ON ss.sector_id = a.sector_id AND ss.account_id = s.account_id
          WHERE s.sid = @Sid
         """;
 
+    internal const string FindSql = "SELECT " + SessionColumns;
+
     // The rotation is one conditional write (RFC 9700 §4.14.2 strict rotation). Under READ COMMITTED a
     // concurrent rotation of the same version blocks on the row and, once the first commits, re-checks the
     // WHERE clause against the new row: the version has moved on, so it updates nothing. One version is
     // therefore rotated at most once, on any number of instances. The conditions are judged on the caller's
-    // clock (@Now), the same one its checks used, so the two can never disagree about expiry.
+    // clock (@Now), the same one its checks used, so the two can never disagree about expiry. The same
+    // statement returns the row as its snapshot saw it before the write, so the caller learns why nothing was
+    // rotated without a second round trip, and can tell a lost race (that state allowed the rotation) from a
+    // token that was never going to rotate.
     internal const string RotateSql = """
-        UPDATE sessions s
-           SET rotation_version = s.rotation_version + 1,
-               previous_jti = s.current_jti,
-               current_jti = @NewJti,
-               rotated_at = @RotatedAt,
-               current_key_id = @KeyId
-         WHERE s.sid = @Sid
-           AND s.application_id = @Application
-           AND s.rotation_version = @FromVersion
-           AND s.current_jti = @PresentedJti
-           AND s.revoked_at IS NULL
-           AND s.expires_at > @Now
-           AND EXISTS (SELECT 1 FROM applications a WHERE a.id = s.application_id AND a.enabled)
+        WITH before AS (
+        """ + " SELECT " + SessionColumns + """
+        ),
+        rotated AS (
+            UPDATE sessions s
+               SET rotation_version = s.rotation_version + 1,
+                   previous_jti = s.current_jti,
+                   current_jti = @NewJti,
+                   rotated_at = @RotatedAt,
+                   current_key_id = @KeyId
+             WHERE s.sid = @Sid
+               AND s.application_id = @Application
+               AND s.rotation_version = @FromVersion
+               AND s.current_jti = @PresentedJti
+               AND s.revoked_at IS NULL
+               AND s.expires_at > @Now
+               AND EXISTS (SELECT 1 FROM applications a WHERE a.id = s.application_id AND a.enabled)
+            RETURNING 1)
+        SELECT before.*, (SELECT count(*) FROM rotated) AS rotated FROM before
         """;
 
     // Ends an active session and audits it in one statement: both land or neither, and of two concurrent
@@ -64,11 +75,11 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return row?.ToState();
     }
 
-    public async Task<bool> TryRotateAsync(SessionRotation rotation, CancellationToken cancellationToken)
+    public async Task<RotationAttempt> TryRotateAsync(SessionRotation rotation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rotation);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rotated = await connection.ExecuteAsync(new CommandDefinition(
+        var row = await connection.QuerySingleOrDefaultAsync<RotationRow>(new CommandDefinition(
             RotateSql,
             new
             {
@@ -82,7 +93,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
                 rotation.Now,
             },
             cancellationToken: cancellationToken));
-        return rotated == 1;
+        return row is null ? new RotationAttempt(false, null) : new RotationAttempt(row.Rotated == 1, row.ToState());
     }
 
     public async Task<bool> EndAsync(SessionId id, SessionEndReason reason, DateTimeOffset now, CancellationToken cancellationToken)
@@ -123,5 +134,15 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
             PreviousJti, Utc(RotatedAt), CurrentKeyId, Utc(ExpiresAt), RevokedAt is { } revoked ? Utc(revoked) : null);
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    }
+
+    private sealed record RotationRow(
+        string Sid, Guid ApplicationId, Guid AccountId, string? Subject, bool ApplicationEnabled, int RotationVersion,
+        string CurrentJti, string? PreviousJti, DateTime RotatedAt, string? CurrentKeyId, DateTime ExpiresAt,
+        DateTime? RevokedAt, long Rotated)
+    {
+        public SessionState ToState() =>
+            new Row(Sid, ApplicationId, AccountId, Subject, ApplicationEnabled, RotationVersion, CurrentJti, PreviousJti,
+                RotatedAt, CurrentKeyId, ExpiresAt, RevokedAt).ToState();
     }
 }

@@ -60,12 +60,15 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
     {
         var (sid, jti) = await NewSessionAsync();
 
-        var rotated = await _store.TryRotateAsync(Rotation(sid, 1, jti, "jti-2"), CancellationToken.None);
+        var attempt = await _store.TryRotateAsync(Rotation(sid, 1, jti, "jti-2"), CancellationToken.None);
 
-        Assert.True(rotated);
+        Assert.True(attempt.Rotated);
+        Assert.Equal((1, jti), (attempt.Before!.RotationVersion, attempt.Before.CurrentJti));
         var state = await _store.FindAsync(sid, CancellationToken.None);
         Assert.Equal((2, "jti-2", jti, "kid-1"), (state!.RotationVersion, state.CurrentJti, state.PreviousJti, state.CurrentKeyId));
-        Assert.False(await _store.TryRotateAsync(Rotation(sid, 1, jti, "jti-2b"), CancellationToken.None));
+        var again = await _store.TryRotateAsync(Rotation(sid, 1, jti, "jti-2b"), CancellationToken.None);
+        Assert.False(again.Rotated);
+        Assert.Equal(2, again.Before!.RotationVersion);
     }
 
     [Fact]
@@ -80,7 +83,7 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
             return await _store.TryRotateAsync(Rotation(sid, 1, jti, $"jti-2-{n}"), CancellationToken.None);
         })).ToList();
         start.Set();
-        var results = await Task.WhenAll(attempts);
+        var results = (await Task.WhenAll(attempts)).Select(attempt => attempt.Rotated).ToArray();
 
         Assert.Single(results, rotated => rotated);
         var state = await _store.FindAsync(sid, CancellationToken.None);
@@ -96,11 +99,14 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         var (expired, jti3) = await NewSessionAsync(TimeSpan.FromSeconds(1));
         await _store.EndAsync(revoked, SessionEndReason.Logout, Now, CancellationToken.None);
 
-        Assert.False(await _store.TryRotateAsync(Rotation(wrongJti, 1, jti1 + "x", "n1"), CancellationToken.None));
-        Assert.False(await _store.TryRotateAsync(Rotation(revoked, 1, jti2, "n2"), CancellationToken.None));
-        Assert.False(await _store.TryRotateAsync(Rotation(expired, 1, jti3, "n3") with { Now = Now.AddSeconds(2) }, CancellationToken.None));
+        Assert.False((await _store.TryRotateAsync(Rotation(wrongJti, 1, jti1 + "x", "n1"), CancellationToken.None)).Rotated);
+        Assert.False((await _store.TryRotateAsync(Rotation(revoked, 1, jti2, "n2"), CancellationToken.None)).Rotated);
+        Assert.False((await _store.TryRotateAsync(Rotation(expired, 1, jti3, "n3") with { Now = Now.AddSeconds(2) }, CancellationToken.None)).Rotated);
         await _db.Applications.SetEnabledAsync(_app.Anchor, false, CancellationToken.None);
-        Assert.False(await _store.TryRotateAsync(Rotation(wrongJti, 1, jti1, "n4"), CancellationToken.None));
+        var disabled = await _store.TryRotateAsync(Rotation(wrongJti, 1, jti1, "n4"), CancellationToken.None);
+        Assert.False(disabled.Rotated);
+        Assert.False(disabled.Before!.ApplicationEnabled);
+        Assert.Equal(new RotationAttempt(false, null), await _store.TryRotateAsync(Rotation(new SessionId("none"), 1, "j", "n5"), CancellationToken.None));
         Assert.Equal(1, (await _store.FindAsync(wrongJti, CancellationToken.None))!.RotationVersion);
     }
 
@@ -145,7 +151,7 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
             var (sid, jti) = await NewSessionAsync();
             using var start = new ManualResetEventSlim();
 
-            var rotate = Task.Run(async () => { start.Wait(); return await _store.TryRotateAsync(Rotation(sid, 1, jti, $"n-{round}"), CancellationToken.None); });
+            var rotate = Task.Run(async () => { start.Wait(); return (await _store.TryRotateAsync(Rotation(sid, 1, jti, $"n-{round}"), CancellationToken.None)).Rotated; });
             var logout = Task.Run(async () => { start.Wait(); return await _store.EndAsync(sid, SessionEndReason.Logout, Now, CancellationToken.None); });
             start.Set();
             await Task.WhenAll(rotate, logout);
