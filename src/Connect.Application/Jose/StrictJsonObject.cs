@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Connect.Application.ClientAuthentication;
+namespace Connect.Application.Jose;
 
 /// <summary>A top-level member of a JSON object as <see cref="StrictJsonObject"/> found it.</summary>
 /// <param name="Type">The value's token type; <see cref="JsonTokenType.None"/> when the member is absent.</param>
