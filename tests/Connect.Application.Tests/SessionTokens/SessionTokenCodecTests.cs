@@ -155,6 +155,19 @@ public sealed class SessionTokenCodecTests : IDisposable
     }
 
     [Fact]
+    public void Longest_non_ASCII_anchor_and_subject_still_make_a_token_that_is_read_back()
+    {
+        var anchor = new Connect.Domain.Applications.ApplicationAnchor(new string('\u00e9', 255));
+        var subject = new Connect.Domain.Accounts.SectorSubject(new string('\u20ac', 255));
+        var claims = _h.Codec.NewAccessClaims(anchor, subject, _h.SessionId, _h.SessionExpiresAt);
+
+        var read = _h.Codec.ReadAccess(_h.Codec.Mint(claims, _h.SigningKey));
+
+        Assert.True(read.Succeeded, read.ToString());
+        Assert.Equal(claims, read.Value.Claims);
+    }
+
+    [Fact]
     public void Claims_the_reader_would_refuse_are_never_minted()
     {
         var access = _h.AccessClaims();
