@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.SessionTokens;
@@ -50,7 +51,8 @@ public sealed class SessionTokenOptions
 
     /// <summary>
     /// RFC 7519 §4.1.1 asks only for a StringOrURI; an absolute URI a client can compare as it is written. A
-    /// wildcard listening address (<c>http://*:5080</c>, <c>http://+:80</c>) names no host and is refused.
+    /// wildcard listening address (<c>http://*:5080</c>, <c>http://+:80</c>, <c>http://0.0.0.0:80</c>,
+    /// <c>http://[::]:80</c>) names no host and is refused.
     /// </summary>
     private static bool IsUsableIssuer(string? issuer) =>
         issuer is { Length: > 0 and <= SessionTokenLimits.MaxIssuerLength }
@@ -58,6 +60,7 @@ public sealed class SessionTokenOptions
         && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
         && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0
         && uri.Host is { Length: > 0 } host && host is not ("*" or "+")
+        && !(IPAddress.TryParse(host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)))
         && !issuer.Any(char.IsWhiteSpace) && !issuer.Any(char.IsControl);
 }
 

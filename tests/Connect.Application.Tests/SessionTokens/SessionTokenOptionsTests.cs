@@ -49,6 +49,8 @@ public sealed class SessionTokenOptionsTests
     [InlineData("Connect:SessionTokens:Issuer", "https://connect.example/#f")]
     [InlineData("Urls", "http://*:5080")]
     [InlineData("Urls", "http://+:80")]
+    [InlineData("Urls", "http://0.0.0.0:8080")]
+    [InlineData("Urls", "http://[::]:8080")]
     [InlineData("Connect:SessionTokens:AccessTokenLifetimeSeconds", "0")]
     [InlineData("Connect:SessionTokens:AccessTokenLifetimeSeconds", "3601")]
     public void Unusable_settings_stop_the_start_with_one_line_naming_the_setting(string key, string value)
