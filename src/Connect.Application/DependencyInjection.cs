@@ -13,10 +13,13 @@ using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
+using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
 using FluentValidation;
 using MediatR;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Connect.Application;
 
@@ -59,6 +62,19 @@ public static class DependencyInjection
         services.AddOptions<ClientJwtOptions>().BindConfiguration(ClientJwtOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ClientJwtPolicy>();
+
+        // The issuer defaults to the service's own base URL from the host's configuration, never from a request.
+        services.AddOptions<SessionTokenOptions>().BindConfiguration(SessionTokenOptions.SectionName)
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                if (string.IsNullOrWhiteSpace(options.Issuer))
+                {
+                    options.Issuer = SessionTokenOptions.IssuerFromUrls(configuration["Urls"]);
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
+        services.AddSingleton<SessionTokenCodec>();
         return services;
     }
 }

@@ -11,10 +11,12 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
+using Connect.Application.SessionTokens;
 using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
 using MediatR;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
 
@@ -88,6 +90,19 @@ public sealed class DependencyInjectionTests
         Assert.Equal(AdministrationErrorCode.InvalidArgument, outcome.Failure?.Code);
         Assert.Equal("the anchor must not begin or end with whitespace", outcome.Failure?.Message);
         Assert.Empty(applications.ReceivedCalls());
+    }
+
+    [Fact]
+    public void Session_token_codec_resolves_from_the_real_container_as_one_instance()
+    {
+        var services = Services();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var codec = provider.GetRequiredService<SessionTokenCodec>();
+
+        Assert.Same(codec, provider.GetRequiredService<SessionTokenCodec>());
+        Assert.Equal(SessionTokenOptions.DefaultIssuer, codec.Issuer);
     }
 
     private static ServiceCollection Services(

@@ -5,6 +5,7 @@ using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
+using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Authorization;
@@ -16,6 +17,22 @@ namespace Connect.Api.Controllers;
 public sealed class RevokeAllController(IMediator mediator) : ControllerBase
 {
     public const string Route = "/revoke-all";
+
+    /// <summary>
+    /// The reasons this endpoint answers, drawn from the one table (CONTRACT.md's part of it): the body gate's,
+    /// the client-JWT policy's, the rate limiter's, the body's and the outage answers. The OpenAPI document lists
+    /// exactly these under <see cref="Route"/>; the session lifecycle's reasons belong to its own endpoints.
+    /// </summary>
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.InvalidBody, ReasonCode.ClientJwtMissing, ReasonCode.ClientJwtMalformed,
+        ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
+        ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
+        ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
+        ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.BodyTooLarge,
+        ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
+        ReasonCode.InternalError,
+    ];
 
     /// <summary>Revokes every active refresh token of one account issued for the calling application.</summary>
     [HttpPost(Route)]

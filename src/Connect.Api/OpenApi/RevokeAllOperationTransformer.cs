@@ -13,7 +13,8 @@ namespace Connect.Api.OpenApi;
 /// <summary>
 /// Describes <c>POST /revoke-all</c> beyond what the controller's signature shows: the signed raw body, the
 /// client-JWT requirement, and every error status with its reason codes. The lists are built from
-/// <see cref="ReasonCode.All"/>, so the document cannot drift from the codes the service answers.
+/// <see cref="RevokeAllController.Reasons"/>, the endpoint's part of the one table, so the document neither drifts
+/// from the codes the endpoint answers nor lists another endpoint's.
 /// </summary>
 internal sealed class RevokeAllOperationTransformer : IOpenApiOperationTransformer
 {
@@ -42,7 +43,7 @@ internal sealed class RevokeAllOperationTransformer : IOpenApiOperationTransform
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ClientJwtPolicy.Scheme, context.Document)] = [] }];
 
         operation.Responses ??= [];
-        foreach (var status in ReasonCode.All.GroupBy(reason => reason.Status).OrderBy(group => group.Key))
+        foreach (var status in RevokeAllController.Reasons.GroupBy(reason => reason.Status).OrderBy(group => group.Key))
         {
             operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] = ErrorResponse(status.Key, [.. status]);
         }

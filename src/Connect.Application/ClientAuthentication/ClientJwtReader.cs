@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using Connect.Application.Jose;
 using Connect.Domain.Outcomes;
 
 namespace Connect.Application.ClientAuthentication;

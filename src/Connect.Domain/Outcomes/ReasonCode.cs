@@ -34,14 +34,30 @@ public sealed class ReasonCode
     public static readonly ReasonCode ClientJwtLifetimeTooLong = new(nameof(ClientJwtLifetimeTooLong), 401);
     public static readonly ReasonCode ClientJwtReplayed = new(nameof(ClientJwtReplayed), 401);
     public static readonly ReasonCode ClientJwtBodyHashMismatch = new(nameof(ClientJwtBodyHashMismatch), 401);
+    public static readonly ReasonCode RefreshTokenInvalid = new(nameof(RefreshTokenInvalid), 401);
+    public static readonly ReasonCode RefreshTokenInvalidType = new(nameof(RefreshTokenInvalidType), 401);
+    public static readonly ReasonCode RefreshTokenInvalidSignature = new(nameof(RefreshTokenInvalidSignature), 401);
+    public static readonly ReasonCode RefreshTokenExpired = new(nameof(RefreshTokenExpired), 401);
+    public static readonly ReasonCode RefreshTokenRevoked = new(nameof(RefreshTokenRevoked), 401);
+    public static readonly ReasonCode RefreshTokenFamilyCompromised = new(nameof(RefreshTokenFamilyCompromised), 401);
+
+    /// <summary>A rotation lost to a concurrent one it could not adopt: the session is revoked, the body is empty.</summary>
+    public static readonly ReasonCode RefreshTokenRotationRaceLost = new(nameof(RefreshTokenRotationRaceLost), 401, isPrivate: true);
+
+    public static readonly ReasonCode AccessTokenInvalid = new(nameof(AccessTokenInvalid), 401);
+    public static readonly ReasonCode AccessTokenInvalidSignature = new(nameof(AccessTokenInvalidSignature), 401);
     public static readonly ReasonCode ApplicationDisabled = new(nameof(ApplicationDisabled), 403);
+    public static readonly ReasonCode ApplicationNotFound = new(nameof(ApplicationNotFound), 404);
     public static readonly ReasonCode BodyTooLarge = new(nameof(BodyTooLarge), 413);
     public static readonly ReasonCode UnsupportedMediaType = new(nameof(UnsupportedMediaType), 415);
     public static readonly ReasonCode RateLimited = new(nameof(RateLimited), 429);
     public static readonly ReasonCode ServiceUnavailable = new(nameof(ServiceUnavailable), 503);
     public static readonly ReasonCode InternalError = new(nameof(InternalError), 500, isPrivate: true);
 
-    /// <summary>Every reason of the contract, in the order of its table.</summary>
+    /// <summary>
+    /// Every reason of the contract (CONTRACT.md) and of the session lifecycle (SESSIONS.md, "Errors"), in the
+    /// order of their tables. Each endpoint answers a subset of it and documents only that subset.
+    /// </summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [
         InvalidBody, ClientJwtMissing, ClientJwtMalformed, ClientJwtAlgorithmRejected,
@@ -49,6 +65,9 @@ public sealed class ReasonCode
         ClientJwtExpired, ClientJwtNotYetValid, ClientJwtLifetimeTooLong, ClientJwtReplayed,
         ClientJwtBodyHashMismatch, ApplicationDisabled, BodyTooLarge, UnsupportedMediaType,
         RateLimited, ServiceUnavailable, InternalError,
+        RefreshTokenInvalid, RefreshTokenInvalidType, RefreshTokenInvalidSignature, RefreshTokenExpired,
+        RefreshTokenRevoked, RefreshTokenFamilyCompromised, RefreshTokenRotationRaceLost,
+        AccessTokenInvalid, AccessTokenInvalidSignature, ApplicationNotFound,
     ];
 
     public override string ToString() => Name;

@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Connect.Application.ClientAuthentication;
+namespace Connect.Application.Jose;
 
 /// <summary>A top-level member of a JSON object as <see cref="StrictJsonObject"/> found it.</summary>
 /// <param name="Type">The value's token type; <see cref="JsonTokenType.None"/> when the member is absent.</param>
@@ -46,9 +46,18 @@ internal static class StrictJsonObject
     /// Reads <paramref name="json"/>; <paramref name="members"/>[i] receives the top-level member named
     /// <paramref name="names"/>[i], or stays absent.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonMember> members)
+    public static bool TryRead(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonMember> members) =>
+        TryRead(json, names, members, out _);
+
+    /// <summary>
+    /// As <see cref="TryRead(ReadOnlySpan{byte}, ReadOnlySpan{byte[]}, Span{JsonMember})"/>, and counts the
+    /// object's top-level members, asked for or not: a reader that wants exactly its members compares the count.
+    /// </summary>
+    public static bool TryRead(
+        ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonMember> members, out int topLevelMembers)
     {
         members.Clear();
+        topLevelMembers = 0;
 
         // RFC 8259 §8.1: JSON text is UTF-8. The reader checks a string's bytes only when its text is asked for,
         // so the whole text is checked here, and only escapes remain to be checked string by string.
@@ -66,7 +75,7 @@ internal static class StrictJsonObject
             var area = workspace.AsSpan(0, 3 * json.Length);
             var seen = new MemberNames(
                 area[..(2 * json.Length)], table.AsSpan(0, MemberNames.TableSize(json.Length)), stackalloc int[MaxDepth + 1]);
-            return TryWalk(json, names, members, ref seen, area[(2 * json.Length)..]);
+            return TryWalk(json, names, members, ref seen, area[(2 * json.Length)..], ref topLevelMembers);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
@@ -82,7 +91,12 @@ internal static class StrictJsonObject
     }
 
     private static bool TryWalk(
-        ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonMember> members, ref MemberNames seen, Span<byte> scratch)
+        ReadOnlySpan<byte> json,
+        ReadOnlySpan<byte[]> names,
+        Span<JsonMember> members,
+        ref MemberNames seen,
+        Span<byte> scratch,
+        ref int topLevelMembers)
     {
         var reader = new Utf8JsonReader(json, Strict);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -107,7 +121,13 @@ internal static class StrictJsonObject
                         return false;
                     }
 
-                    wanted = reader.CurrentDepth == 1 ? IndexOf(names, name) : -1;
+                    if (reader.CurrentDepth == 1)
+                    {
+                        topLevelMembers++;
+                        wanted = IndexOf(names, name);
+                    }
+
+
                     continue;
                 case JsonTokenType.StartObject:
                     seen.Open();

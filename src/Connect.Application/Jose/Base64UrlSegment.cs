@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 
-namespace Connect.Application.ClientAuthentication;
+namespace Connect.Application.Jose;
 
 /// <summary>
 /// One segment of a compact JWS as canonical unpadded base64url (RFC 7515 §2): only the alphabet of RFC 4648 §5,
