@@ -1,3 +1,4 @@
+using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
@@ -16,9 +17,11 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     private readonly LocalPostgresCluster? _startedHere;
 
-    private ConnectDatabase(string connectionString, LocalPostgresCluster? startedHere, string description, bool isEmbedded)
+    private ConnectDatabase(
+        string connectionString, LocalPostgresCluster? startedHere, string description, bool isEmbedded, string? keyEncryptionKey = null)
     {
         ConnectionString = connectionString;
+        KeyEncryptionKey = keyEncryptionKey;
         _startedHere = startedHere;
         Description = description;
         IsEmbedded = isEmbedded;
@@ -28,6 +31,9 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     /// <summary>True for the checkout's private cluster, which the CLI may migrate on its own.</summary>
     public bool IsEmbedded { get; }
+
+    /// <summary>The embedded database's own key-encryption key for token-signing keys; <c>null</c> for a configured database.</summary>
+    public string? KeyEncryptionKey { get; }
 
     /// <summary>Where the data lives, for a person (never the password).</summary>
     public string Description { get; }
@@ -49,7 +55,8 @@ internal sealed class ConnectDatabase : IAsyncDisposable
             cluster.ConnectionString(DatabaseName),
             wasRunning ? null : cluster,
             $"the embedded PostgreSQL at {cluster.DataDirectory} (127.0.0.1:{cluster.Port})",
-            isEmbedded: true);
+            isEmbedded: true,
+            EmbeddedKeyEncryptionKey.LoadOrCreate(Path.GetDirectoryName(cluster.DataDirectory)!));
     }
 
     /// <summary>
@@ -67,6 +74,21 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         if (!await PostgresDatabases.HasOtherClientsAsync(ConnectionString))
         {
             await _startedHere.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="configuration"/> with this database's connection string and, for the embedded database
+    /// when no KEK is configured, its own KEK: the settings the service's layers are built from.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        yield return new($"ConnectionStrings:{DependencyInjection.ConnectionStringName}", ConnectionString);
+        var kekSetting = $"{SigningKeyOptions.SectionName}:{nameof(SigningKeyOptions.KeyEncryptionKey)}";
+        if (KeyEncryptionKey is not null && string.IsNullOrWhiteSpace(configuration[kekSetting]))
+        {
+            yield return new(kekSetting, KeyEncryptionKey);
         }
     }
 

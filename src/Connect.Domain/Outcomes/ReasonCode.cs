@@ -35,6 +35,7 @@ public sealed class ReasonCode
     public static readonly ReasonCode ClientJwtReplayed = new(nameof(ClientJwtReplayed), 401);
     public static readonly ReasonCode ClientJwtBodyHashMismatch = new(nameof(ClientJwtBodyHashMismatch), 401);
     public static readonly ReasonCode ApplicationDisabled = new(nameof(ApplicationDisabled), 403);
+    public static readonly ReasonCode ApplicationNotFound = new(nameof(ApplicationNotFound), 404);
     public static readonly ReasonCode BodyTooLarge = new(nameof(BodyTooLarge), 413);
     public static readonly ReasonCode UnsupportedMediaType = new(nameof(UnsupportedMediaType), 415);
     public static readonly ReasonCode RateLimited = new(nameof(RateLimited), 429);
@@ -47,7 +48,7 @@ public sealed class ReasonCode
         InvalidBody, ClientJwtMissing, ClientJwtMalformed, ClientJwtAlgorithmRejected,
         ClientJwtUnknownApplication, ClientJwtInvalidSignature, ClientJwtAudienceMismatch,
         ClientJwtExpired, ClientJwtNotYetValid, ClientJwtLifetimeTooLong, ClientJwtReplayed,
-        ClientJwtBodyHashMismatch, ApplicationDisabled, BodyTooLarge, UnsupportedMediaType,
+        ClientJwtBodyHashMismatch, ApplicationDisabled, ApplicationNotFound, BodyTooLarge, UnsupportedMediaType,
         RateLimited, ServiceUnavailable, InternalError,
     ];
 
