@@ -20,6 +20,7 @@ using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
 using MediatR;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
 
@@ -103,6 +104,8 @@ public sealed class DependencyInjectionTests
         ISectorSubjectMap? subjects = null, IApplicationRegistry? applications = null)
     {
         var services = new ServiceCollection();
+        // Every host has a configuration; the options the layers bind read it.
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddConnectApplication();
         services.AddSingleton(subjects ?? Substitute.For<ISectorSubjectMap>());
         services.AddSingleton(Substitute.For<IRefreshTokenRevoker>());
