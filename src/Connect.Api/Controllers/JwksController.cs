@@ -34,8 +34,9 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
     }
 
     /// <summary>
-    /// The anchor percent-decoded from its one path segment. Routing leaves <c>%2F</c> encoded (and has decoded
-    /// everything else, so a literal "%2F" in an anchor would be ambiguous): decode the raw segment exactly once.
+    /// The anchor percent-decoded from its one path segment. The request path has every escape decoded except
+    /// <c>%2F</c>, so a literal "%2F" in an anchor (sent as <c>%252F</c>) would be ambiguous: decode the raw
+    /// segment exactly once. Servers that keep no raw target (the in-memory test server) get the path's reading.
     /// </summary>
     private string Anchor()
     {
@@ -54,7 +55,7 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
             }
         }
 
-        return (string)RouteData.Values["anchor"]!;
+        return ((string)RouteData.Values["anchor"]!).Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>RFC 7517 §5: the set; each key exactly these six members, in this order (SESSIONS.md).</summary>
