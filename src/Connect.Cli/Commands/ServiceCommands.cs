@@ -41,7 +41,7 @@ internal static class ServiceCommands
 
             var app = ConnectWebApplication.Create([], builder =>
             {
-                foreach (var (key, value) in database.Settings(builder.Configuration))
+                foreach (var (key, value) in database.Settings(configuration))
                 {
                     builder.Configuration[key] = value;
                 }

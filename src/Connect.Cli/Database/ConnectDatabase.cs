@@ -78,17 +78,18 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// <paramref name="configuration"/> with this database's connection string and, for the embedded database
-    /// when no KEK is configured, its own KEK: the settings the service's layers are built from.
+    /// What the service's layers need to know of this database, over the command's <paramref name="configuration"/>:
+    /// its connection string, and the key-encryption key: the configured one, else the embedded database's own.
     /// </summary>
     public IEnumerable<KeyValuePair<string, string?>> Settings(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         yield return new($"ConnectionStrings:{DependencyInjection.ConnectionStringName}", ConnectionString);
         var kekSetting = $"{SigningKeyOptions.SectionName}:{nameof(SigningKeyOptions.KeyEncryptionKey)}";
-        if (KeyEncryptionKey is not null && string.IsNullOrWhiteSpace(configuration[kekSetting]))
+        var kek = string.IsNullOrWhiteSpace(configuration[kekSetting]) ? KeyEncryptionKey : configuration[kekSetting];
+        if (kek is not null)
         {
-            yield return new(kekSetting, KeyEncryptionKey);
+            yield return new(kekSetting, kek);
         }
     }
 
