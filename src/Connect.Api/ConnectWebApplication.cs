@@ -5,6 +5,7 @@ using Connect.Api.OpenApi;
 using Connect.Api.Requests;
 using Connect.Application;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 
@@ -66,5 +67,23 @@ public static class ConnectWebApplication
         app.MapControllers();
         app.MapConnectOpenApi();
         return app;
+    }
+
+    /// <summary>
+    /// What must stop the service before it serves, as one plain line (never key material), or <c>null</c>: today,
+    /// token-signing keys the configured key-encryption key cannot open. A database that cannot be reached is not
+    /// such a reason: the service starts and answers 503 until it is back, and the keys are checked on first use.
+    /// </summary>
+    public static async Task<string?> FindStartProblemAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            return await app.Services.GetRequiredService<SigningKeyStartCheck>().FindProblemAsync(cancellationToken);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return null;
+        }
     }
 }

@@ -5,15 +5,20 @@ using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.CreateSector;
 using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Administration.IssueSubject;
+using Connect.Application.Administration.ListSigningKeys;
 using Connect.Application.Administration.RegisterApplication;
+using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
+using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
 
 using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Jwks;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionTokens;
+using Connect.Application.SigningKeys;
 using Connect.Domain.Outcomes;
 using FluentValidation;
 using MediatR;
@@ -40,6 +45,7 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<RevokeAllCommand>, RevokeAllCommandValidator>();
         services.AddTransient<IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>, ListAuditEventsHandler>();
         services.AddSingleton<IValidator<ListAuditEventsQuery>, ListAuditEventsQueryValidator>();
+        services.AddTransient<IRequestHandler<GetJwksQuery, Outcome<JwksResult>>, GetJwksHandler>();
 
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
@@ -58,6 +64,12 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<IssueSessionsCommand>, IssueSessionsCommandValidator>();
         services.AddTransient<IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>, CountSessionsHandler>();
         services.AddSingleton<IValidator<CountSessionsQuery>, CountSessionsQueryValidator>();
+        services.AddTransient<IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>, ListSigningKeysHandler>();
+        services.AddSingleton<IValidator<ListSigningKeysQuery>, ListSigningKeysQueryValidator>();
+        services.AddTransient<IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>, RotateSigningKeyHandler>();
+        services.AddSingleton<IValidator<RotateSigningKeyCommand>, RotateSigningKeyCommandValidator>();
+        services.AddTransient<IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>, RemoveSigningKeyHandler>();
+        services.AddSingleton<IValidator<RemoveSigningKeyCommand>, RemoveSigningKeyCommandValidator>();
 
         services.AddOptions<ClientJwtOptions>().BindConfiguration(ClientJwtOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
@@ -75,6 +87,16 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
         services.AddSingleton<SessionTokenCodec>();
+
+        services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.SectionName)
+            .Validate(
+                options => options.JwksMaxAgeSeconds is >= 0 and <= SigningKeyOptions.MaxJwksMaxAgeSeconds,
+                $"{SigningKeyOptions.SectionName}: JwksMaxAgeSeconds must be 0 to {SigningKeyOptions.MaxJwksMaxAgeSeconds}.")
+            .ValidateOnStart();
+        services.AddSingleton<SigningKeyEncryption>();
+        services.AddSingleton<SigningKeyFactory>();
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<SigningKeyStartCheck>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Connect.Application.SigningKeys;
 using Connect.Cli.Commands;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
@@ -58,6 +59,10 @@ internal static class ConnectCli
                 cancellationToken);
         }
         catch (LocalPostgresException exception)
+        {
+            return Output.Fail(stderr, exception.Message);
+        }
+        catch (SigningKeysUnavailableException exception)
         {
             return Output.Fail(stderr, exception.Message);
         }

@@ -1,6 +1,7 @@
 using Connect.Application.Administration;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Infrastructure.Postgres;
@@ -47,6 +48,7 @@ public static class DependencyInjection
         services.AddSingleton<PostgresClientJwtReplayStore>();
         services.AddSingleton<IClientJwtReplayStore>(provider => provider.GetRequiredService<PostgresClientJwtReplayStore>());
         services.AddSingleton<IApplicationRegistry, PostgresApplicationRegistry>();
+        services.AddSingleton<ISigningKeyStore, PostgresSigningKeyStore>();
         services.AddSingleton<IAccountRegistry, PostgresAccountRegistry>();
         services.AddSingleton<PostgresReadinessProbe>();
         services.AddSingleton<PostgresOutages>();

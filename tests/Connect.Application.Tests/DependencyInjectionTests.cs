@@ -5,13 +5,18 @@ using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.CreateSector;
 using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Administration.IssueSubject;
+using Connect.Application.Administration.ListSigningKeys;
 using Connect.Application.Administration.RegisterApplication;
+using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
+using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Jwks;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionTokens;
+using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
@@ -37,6 +42,10 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>), typeof(IssueSessionsHandler) },
         { typeof(IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>), typeof(CountSessionsHandler) },
         { typeof(IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>), typeof(ListAuditEventsHandler) },
+        { typeof(IRequestHandler<GetJwksQuery, Outcome<JwksResult>>), typeof(GetJwksHandler) },
+        { typeof(IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>), typeof(ListSigningKeysHandler) },
+        { typeof(IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>), typeof(RotateSigningKeyHandler) },
+        { typeof(IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>), typeof(RemoveSigningKeyHandler) },
     };
 
     [Theory]
@@ -109,6 +118,8 @@ public sealed class DependencyInjectionTests
         ISectorSubjectMap? subjects = null, IApplicationRegistry? applications = null)
     {
         var services = new ServiceCollection();
+        // Every host has a configuration; the options the layers bind read it.
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddConnectApplication();
         services.AddSingleton(subjects ?? Substitute.For<ISectorSubjectMap>());
         services.AddSingleton(Substitute.For<IRefreshTokenRevoker>());
@@ -117,6 +128,7 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(applications ?? Substitute.For<IApplicationRegistry>());
         services.AddSingleton(Substitute.For<IAccountRegistry>());
         services.AddSingleton(Substitute.For<IRevocationAuditLog>());
+        services.AddSingleton(Substitute.For<ISigningKeyStore>());
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Connect.Application;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Connect.Testing.ClientJwts;
 using Connect.Testing.Postgres;
@@ -19,13 +20,25 @@ public sealed class CliDatabase : IAsyncLifetime
     private IConfiguration _configuration = null!;
     private ServiceProvider _services = null!;
 
+    public const string KeyEncryptionKeySetting = "Connect:SigningKeys:KeyEncryptionKey";
+
     public IServiceProvider Services => _services;
+
+    /// <summary>The key-encryption key this class's database is configured with, as an operator would set it.</summary>
+    public string KeyEncryptionKey { get; } = SigningKeyEncryption.NewKeyEncryptionKey();
+
+    public string ConnectionString { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         var connectionString = await PostgresServer.CreateMigratedDatabaseAsync();
+        ConnectionString = connectionString;
         _configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Connect"] = connectionString })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Connect"] = connectionString,
+                [KeyEncryptionKeySetting] = KeyEncryptionKey,
+            })
             .Build();
         _services = new ServiceCollection()
             .AddLogging()
@@ -43,6 +56,10 @@ public sealed class CliDatabase : IAsyncLifetime
 
     /// <summary>Runs <c>connect &lt;args&gt;</c> as the process would, with stdout and stderr captured.</summary>
     public Task<CliRun> RunAsync(params string[] args) => RunAsync(_configuration, args);
+
+    /// <summary>Runs <c>connect &lt;args&gt;</c> with exactly <paramref name="settings"/> as its configuration.</summary>
+    public static Task<CliRun> RunWithAsync(IReadOnlyDictionary<string, string?> settings, params string[] args) =>
+        RunAsync(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), args);
 
     /// <summary>Runs <c>connect &lt;args&gt;</c> against any connection string (an unmigrated or unreachable database).</summary>
     public static Task<CliRun> RunAgainstAsync(string connectionString, params string[] args) =>

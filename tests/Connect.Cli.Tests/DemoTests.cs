@@ -1,4 +1,5 @@
 using Connect.Api;
+using Connect.Application.SigningKeys;
 using Connect.Cli.Demo;
 using Connect.Testing.Postgres;
 using MediatR;
@@ -16,6 +17,7 @@ public sealed class DemoTests
         await using var service = ConnectWebApplication.Create([], builder =>
         {
             builder.Configuration["ConnectionStrings:Connect"] = connectionString;
+            builder.Configuration["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey();
             builder.Configuration["Urls"] = "http://127.0.0.1:0";
         });
         await service.StartAsync();

@@ -28,6 +28,7 @@ internal static class ConnectOpenApi
             options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1;
             options.AddDocumentTransformer<ContractDocumentTransformer>();
             options.AddOperationTransformer<RevokeAllOperationTransformer>();
+            options.AddOperationTransformer<JwksOperationTransformer>();
         });
     }
 

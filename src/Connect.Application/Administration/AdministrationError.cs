@@ -13,6 +13,8 @@ public enum AdministrationErrorCode
     UnknownAccount,
     UnknownKey,
     AnchorTaken,
+    TooManySigningKeys,
+    SigningKeyRaced,
 }
 
 /// <summary>
@@ -48,6 +50,17 @@ public sealed record AdministrationError
 
     public static AdministrationError UnknownKey(string anchor, string keyId) =>
         new(AdministrationErrorCode.UnknownKey, $"the application '{anchor}' has no active key '{keyId}'");
+
+    public static AdministrationError UnknownSigningKey(string anchor, string keyId) =>
+        new(AdministrationErrorCode.UnknownKey, $"the application '{anchor}' has no token-signing key '{keyId}' that is not already removed");
+
+    public static AdministrationError TooManySigningKeys(string anchor, int limit) =>
+        new(AdministrationErrorCode.TooManySigningKeys,
+            $"the application '{anchor}' already publishes {limit} token-signing keys; remove one or wait for a retiring key to expire");
+
+    public static AdministrationError SigningKeyRaced(string anchor) =>
+        new(AdministrationErrorCode.SigningKeyRaced,
+            $"the token-signing keys of '{anchor}' were changed by another command at the same time; run the command again");
 
     public static AdministrationError AnchorTaken(string anchor) =>
         new(AdministrationErrorCode.AnchorTaken, $"the anchor '{anchor}' is already registered");

@@ -27,7 +27,7 @@ internal static class AdministrationServices
     {
         ArgumentNullException.ThrowIfNull(print);
         await using var database = await OpenDatabaseAsync(configuration, cancellationToken);
-        await using var services = Build(configuration, database.ConnectionString);
+        await using var services = Build(configuration, database);
         var outcome = await services.GetRequiredService<IMediator>().Send(request, cancellationToken);
         return outcome.Succeeded ? Output.Json(parse, print(outcome.Value)) : Output.Fail(parse, outcome.Failure.Message);
     }
@@ -48,11 +48,12 @@ internal static class AdministrationServices
     }
 
     /// <summary>The Application and Infrastructure layers over one database, as the service wires them.</summary>
-    public static ServiceProvider Build(IConfiguration configuration, string connectionString)
+    public static ServiceProvider Build(IConfiguration configuration, ConnectDatabase database)
     {
+        ArgumentNullException.ThrowIfNull(database);
         var settings = new ConfigurationBuilder()
             .AddConfiguration(configuration)
-            .AddInMemoryCollection([new($"ConnectionStrings:{Infrastructure.DependencyInjection.ConnectionStringName}", connectionString)])
+            .AddInMemoryCollection(database.Settings(configuration))
             .Build();
         return new ServiceCollection()
             .AddSingleton<IConfiguration>(settings)

@@ -1,15 +1,22 @@
 using System.CommandLine;
 using Connect.Application.Administration.AddApplicationKey;
+using Connect.Application.Administration.ListSigningKeys;
 using Connect.Application.Administration.RegisterApplication;
+using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
+using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.SigningKeys;
 using Connect.Cli.Administration;
 using Connect.Domain.Applications;
 using Microsoft.Extensions.Configuration;
 
 namespace Connect.Cli.Commands;
 
-/// <summary><c>app register</c>, <c>app disable</c>, <c>app enable</c>, <c>app key add</c>, <c>app key retire</c>.</summary>
+/// <summary>
+/// <c>app register</c>, <c>app disable</c>, <c>app enable</c>, <c>app key add</c>, <c>app key retire</c>, and
+/// <c>app signing-key list | rotate | remove</c>.
+/// </summary>
 internal static class ApplicationCommands
 {
     public static Command Group(IConfiguration configuration) =>
@@ -19,6 +26,10 @@ internal static class ApplicationCommands
             SetEnabled(configuration, "disable", enabled: false),
             SetEnabled(configuration, "enable", enabled: true),
             new Command("key", "Add or retire an application's client-auth keys.") { AddKey(configuration), RetireKey(configuration) },
+            new Command("signing-key", "List, rotate or remove the keys the server signs the application's tokens with.")
+            {
+                ListSigningKeys(configuration), RotateSigningKey(configuration), RemoveSigningKey(configuration),
+            },
         };
 
     private static Command Register(IConfiguration configuration)
@@ -85,4 +96,49 @@ internal static class ApplicationCommands
             result => new { anchor = result.Anchor.Value, keyId = result.KeyId.Value, retired = true }, cancellationToken));
         return command;
     }
+
+    private static Command ListSigningKeys(IConfiguration configuration)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var command = new Command("list", "List the token-signing keys and their states; never key material.") { anchor };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new ListSigningKeysQuery(parse.GetRequiredValue(anchor)),
+            result => new
+            {
+                anchor = result.Anchor.Value,
+                keys = result.Keys.Select(key => new { keyId = key.KeyId, state = StateName(key.State), createdAt = key.CreatedAt.UtcDateTime }),
+            },
+            cancellationToken));
+        return command;
+    }
+
+    private static Command RotateSigningKey(IConfiguration configuration)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var command = new Command("rotate", "Add a next token-signing key: current once it has been published for the JWKS max-age.") { anchor };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new RotateSigningKeyCommand(parse.GetRequiredValue(anchor)),
+            result => new { anchor = result.Anchor.Value, keyId = result.KeyId, state = "next", currentFrom = result.CurrentFrom.UtcDateTime },
+            cancellationToken));
+        return command;
+    }
+
+    private static Command RemoveSigningKey(IConfiguration configuration)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var keyId = new Option<string>("--key-id") { Description = "The key id printed by 'app signing-key list'.", Required = true };
+        var command = new Command("remove", "Remove a token-signing key at once: tokens it signed no longer verify.") { anchor, keyId };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new RemoveSigningKeyCommand(parse.GetRequiredValue(anchor), parse.GetRequiredValue(keyId)),
+            result => new { anchor = result.Anchor.Value, keyId = result.KeyId, state = "removed" }, cancellationToken));
+        return command;
+    }
+
+    private static string StateName(SigningKeyState state) => state switch
+    {
+        SigningKeyState.Next => "next",
+        SigningKeyState.Current => "current",
+        SigningKeyState.Retiring => "retiring",
+        _ => "removed",
+    };
 }

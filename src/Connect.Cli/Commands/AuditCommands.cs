@@ -25,7 +25,7 @@ internal static class AuditCommands
             var anchorValue = parse.GetValue(anchor);
             var limitValue = parse.GetValue(limit);
             await using var database = await AdministrationServices.OpenDatabaseAsync(configuration, cancellationToken);
-            await using var services = AdministrationServices.Build(configuration, database.ConnectionString);
+            await using var services = AdministrationServices.Build(configuration, database);
 
             var outcome = await services.GetRequiredService<IMediator>().Send(
                 new ListAuditEventsQuery(anchorValue is null ? null : new ApplicationAnchor(anchorValue), limitValue),

@@ -41,12 +41,22 @@ internal static class ServiceCommands
 
             var app = ConnectWebApplication.Create([], builder =>
             {
-                builder.Configuration["ConnectionStrings:Connect"] = database.ConnectionString;
+                foreach (var (key, value) in database.Settings(configuration))
+                {
+                    builder.Configuration[key] = value;
+                }
+
                 if (string.IsNullOrEmpty(builder.Configuration["Urls"]))
                 {
                     builder.Configuration["Urls"] = DefaultUrl;
                 }
             }, contentRoot: AppContext.BaseDirectory);
+
+            if (await ConnectWebApplication.FindStartProblemAsync(app, cancellationToken) is { } problem)
+            {
+                await app.DisposeAsync();
+                return Output.Fail(parse, problem);
+            }
 
             await app.StartAsync(cancellationToken);
             await Console.Error.WriteLineAsync(

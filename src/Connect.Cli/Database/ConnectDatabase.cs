@@ -1,3 +1,4 @@
+using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
@@ -16,9 +17,11 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     private readonly LocalPostgresCluster? _startedHere;
 
-    private ConnectDatabase(string connectionString, LocalPostgresCluster? startedHere, string description, bool isEmbedded)
+    private ConnectDatabase(
+        string connectionString, LocalPostgresCluster? startedHere, string description, bool isEmbedded, string? keyEncryptionKey = null)
     {
         ConnectionString = connectionString;
+        KeyEncryptionKey = keyEncryptionKey;
         _startedHere = startedHere;
         Description = description;
         IsEmbedded = isEmbedded;
@@ -28,6 +31,9 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     /// <summary>True for the checkout's private cluster, which the CLI may migrate on its own.</summary>
     public bool IsEmbedded { get; }
+
+    /// <summary>The embedded database's own key-encryption key for token-signing keys; <c>null</c> for a configured database.</summary>
+    public string? KeyEncryptionKey { get; }
 
     /// <summary>Where the data lives, for a person (never the password).</summary>
     public string Description { get; }
@@ -49,7 +55,8 @@ internal sealed class ConnectDatabase : IAsyncDisposable
             cluster.ConnectionString(DatabaseName),
             wasRunning ? null : cluster,
             $"the embedded PostgreSQL at {cluster.DataDirectory} (127.0.0.1:{cluster.Port})",
-            isEmbedded: true);
+            isEmbedded: true,
+            EmbeddedKeyEncryptionKey.LoadOrCreate(Path.GetDirectoryName(cluster.DataDirectory)!));
     }
 
     /// <summary>
@@ -67,6 +74,22 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         if (!await PostgresDatabases.HasOtherClientsAsync(ConnectionString))
         {
             await _startedHere.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// What the service's layers need to know of this database, over the command's <paramref name="configuration"/>:
+    /// its connection string, and the key-encryption key: the configured one, else the embedded database's own.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        yield return new($"ConnectionStrings:{DependencyInjection.ConnectionStringName}", ConnectionString);
+        var kekSetting = $"{SigningKeyOptions.SectionName}:{nameof(SigningKeyOptions.KeyEncryptionKey)}";
+        var kek = string.IsNullOrWhiteSpace(configuration[kekSetting]) ? KeyEncryptionKey : configuration[kekSetting];
+        if (kek is not null)
+        {
+            yield return new(kekSetting, kek);
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class ReasonCode
         InvalidBody, ClientJwtMissing, ClientJwtMalformed, ClientJwtAlgorithmRejected,
         ClientJwtUnknownApplication, ClientJwtInvalidSignature, ClientJwtAudienceMismatch,
         ClientJwtExpired, ClientJwtNotYetValid, ClientJwtLifetimeTooLong, ClientJwtReplayed,
-        ClientJwtBodyHashMismatch, ApplicationDisabled, BodyTooLarge, UnsupportedMediaType,
+        ClientJwtBodyHashMismatch, ApplicationDisabled, ApplicationNotFound, BodyTooLarge, UnsupportedMediaType,
         RateLimited, ServiceUnavailable, InternalError,
         RefreshTokenInvalid, RefreshTokenInvalidType, RefreshTokenInvalidSignature, RefreshTokenExpired,
         RefreshTokenRevoked, RefreshTokenFamilyCompromised, RefreshTokenRotationRaceLost,

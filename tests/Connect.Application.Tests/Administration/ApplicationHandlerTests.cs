@@ -4,7 +4,10 @@ using Connect.Application.Administration.AddApplicationKey;
 using Connect.Application.Administration.RegisterApplication;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 
 namespace Connect.Application.Tests.Administration;
@@ -14,9 +17,20 @@ public sealed class ApplicationHandlerTests : IDisposable
     private static readonly ApplicationAnchor Anchor = new("app-a");
 
     private readonly IApplicationRegistry _applications = Substitute.For<IApplicationRegistry>();
+    private readonly ISigningKeyStore _signingKeys = Substitute.For<ISigningKeyStore>();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
     private readonly RSA _rsa = RSA.Create(2048);
 
     private string Pem => _rsa.ExportSubjectPublicKeyInfoPem();
+
+    private RegisterApplicationHandler Register(string? keyEncryptionKey = null)
+    {
+        var encryption = new SigningKeyEncryption(Options.Create(new SigningKeyOptions
+        {
+            KeyEncryptionKey = keyEncryptionKey ?? SigningKeyEncryption.NewKeyEncryptionKey(),
+        }));
+        return new RegisterApplicationHandler(_applications, _signingKeys, new SigningKeyFactory(encryption), encryption, _clock);
+    }
 
     private KeyId ExpectedKeyId => ClientPublicKey.FromPem(Pem).Id;
 
@@ -28,11 +42,43 @@ public sealed class ApplicationHandlerTests : IDisposable
         _applications.RegisterAsync(Anchor, fresh, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>())
             .Returns(new AppId(Guid.NewGuid()));
 
-        var outcome = await new RegisterApplicationHandler(_applications)
+        var outcome = await Register()
             .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, Sector: null), CancellationToken.None);
 
         Assert.True(outcome.Succeeded);
         Assert.Equal(new RegisterApplicationResult(Anchor, fresh, ExpectedKeyId), outcome.Value);
+    }
+
+    [Fact]
+    public async Task Register_creates_the_first_signing_key_current_at_once()
+    {
+        var fresh = new SectorId(Guid.NewGuid());
+        var id = new AppId(Guid.NewGuid());
+        _applications.CreateSectorAsync(Anchor.Value, Arg.Any<CancellationToken>()).Returns(fresh);
+        _applications.RegisterAsync(Anchor, fresh, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(id);
+
+        var outcome = await Register().Handle(new RegisterApplicationCommand(Anchor.Value, Pem, Sector: null), CancellationToken.None);
+
+        Assert.True(outcome.Succeeded);
+        await _signingKeys.Received(1).AddAsync(
+            Arg.Is<StoredSigningKey>(key => key.Application == id && key.Generation == 1
+                && key.CreatedAt == _clock.GetUtcNow() && key.CurrentFrom == _clock.GetUtcNow() && key.RemovedAt == null),
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Register_without_a_key_encryption_key_writes_nothing()
+    {
+        var handler = new RegisterApplicationHandler(
+            _applications, _signingKeys, new SigningKeyFactory(new SigningKeyEncryption(Options.Create(new SigningKeyOptions()))),
+            new SigningKeyEncryption(Options.Create(new SigningKeyOptions())), _clock);
+
+        var failure = await Assert.ThrowsAsync<SigningKeysUnavailableException>(() =>
+            handler.Handle(new RegisterApplicationCommand(Anchor.Value, Pem, Sector: null), CancellationToken.None));
+
+        Assert.Contains("no key-encryption key is configured", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(_applications.ReceivedCalls());
+        Assert.Empty(_signingKeys.ReceivedCalls());
     }
 
     [Fact]
@@ -43,7 +89,7 @@ public sealed class ApplicationHandlerTests : IDisposable
         _applications.RegisterAsync(Anchor, sector, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>())
             .Returns(new AppId(Guid.NewGuid()));
 
-        var outcome = await new RegisterApplicationHandler(_applications)
+        var outcome = await Register()
             .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, sector), CancellationToken.None);
 
         Assert.Equal(sector, outcome.Value?.Sector);
@@ -55,7 +101,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         var sector = new SectorId(Guid.NewGuid());
 
-        var outcome = await new RegisterApplicationHandler(_applications)
+        var outcome = await Register()
             .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, sector), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.UnknownSector, outcome.Failure?.Code);
@@ -68,7 +114,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         _applications.FindAsync(Anchor, Arg.Any<CancellationToken>()).Returns((new AppId(Guid.NewGuid()), new SectorId(Guid.NewGuid())));
 
-        var outcome = await new RegisterApplicationHandler(_applications)
+        var outcome = await Register()
             .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, Sector: null), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.AnchorTaken, outcome.Failure?.Code);
@@ -82,7 +128,7 @@ public sealed class ApplicationHandlerTests : IDisposable
         _applications.SectorExistsAsync(sector, Arg.Any<CancellationToken>()).Returns(true);
         _applications.RegisterAsync(Anchor, sector, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns((AppId?)null);
 
-        var outcome = await new RegisterApplicationHandler(_applications)
+        var outcome = await Register()
             .Handle(new RegisterApplicationCommand(Anchor.Value, Pem, sector), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.AnchorTaken, outcome.Failure?.Code);
@@ -94,7 +140,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         using var small = RSA.Create(1024);
 
-        var outcome = await new RegisterApplicationHandler(_applications)
+        var outcome = await Register()
             .Handle(new RegisterApplicationCommand(Anchor.Value, small.ExportSubjectPublicKeyInfoPem(), null), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.InvalidPublicKey, outcome.Failure?.Code);

@@ -1,9 +1,12 @@
+using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
 using MediatR;
 
 namespace Connect.Application.Administration.RegisterApplication;
 
-public sealed class RegisterApplicationHandler(IApplicationRegistry applications)
+public sealed class RegisterApplicationHandler(
+    IApplicationRegistry applications, ISigningKeyStore signingKeys, SigningKeyFactory signingKeyFactory,
+    SigningKeyEncryption encryption, TimeProvider clock)
     : IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>
 {
     public async Task<AdministrationOutcome<RegisterApplicationResult>> Handle(
@@ -15,6 +18,9 @@ public sealed class RegisterApplicationHandler(IApplicationRegistry applications
             return AdministrationError.InvalidPublicKey(problem);
         }
 
+        // Checked before anything is written: an application is never registered without its token-signing key
+        // because the key-encryption key was missing.
+        encryption.EnsureConfigured();
         var anchor = new ApplicationAnchor(request.Anchor);
         SectorId sector;
         if (request.Sector is { } chosen)
@@ -39,8 +45,15 @@ public sealed class RegisterApplicationHandler(IApplicationRegistry applications
         }
 
         // The anchor's uniqueness is settled by the insert itself, never by the check above.
-        return await applications.RegisterAsync(anchor, sector, key, cancellationToken).ConfigureAwait(false) is null
-            ? AdministrationError.AnchorTaken(request.Anchor)
-            : new RegisterApplicationResult(anchor, sector, key.Id);
+        if (await applications.RegisterAsync(anchor, sector, key, cancellationToken).ConfigureAwait(false) is not { } registered)
+        {
+            return AdministrationError.AnchorTaken(request.Anchor);
+        }
+
+        // Its first token-signing key, current at once. Should this step fail, the application still gets one on
+        // first need (SigningKeyRing), so nothing is left half-done that an operator must repair.
+        var now = clock.GetUtcNow();
+        await signingKeys.AddAsync(signingKeyFactory.Create(registered, generation: 1, now, now), cancellationToken).ConfigureAwait(false);
+        return new RegisterApplicationResult(anchor, sector, key.Id);
     }
 }

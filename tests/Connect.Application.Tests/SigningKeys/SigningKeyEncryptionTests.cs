@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Connect.Application.SigningKeys;
+using Connect.Domain.Applications;
+using Microsoft.Extensions.Options;
+
+namespace Connect.Application.Tests.SigningKeys;
+
+public sealed class SigningKeyEncryptionTests
+{
+    private static readonly AppId App = new(Guid.NewGuid());
+
+    private readonly SigningKeyEncryption _encryption = For(SigningKeyEncryption.NewKeyEncryptionKey());
+    private readonly byte[] _pkcs8 = RandomNumberGenerator.GetBytes(1200);
+
+    [Fact]
+    public void Sealed_key_opens_with_the_same_key_encryption_key_application_and_key_id()
+    {
+        var sealedKey = _encryption.Seal(App, "kid", _pkcs8);
+
+        Assert.Equal(_pkcs8, _encryption.TryOpen(App, "kid", sealedKey));
+        Assert.NotEqual(_pkcs8, sealedKey.Ciphertext);
+    }
+
+    [Fact]
+    public void Another_key_encryption_key_does_not_open_it()
+    {
+        var sealedKey = _encryption.Seal(App, "kid", _pkcs8);
+
+        Assert.Null(For(SigningKeyEncryption.NewKeyEncryptionKey()).TryOpen(App, "kid", sealedKey));
+    }
+
+    [Fact]
+    public void Ciphertext_moved_to_another_application_or_key_id_does_not_open()
+    {
+        var sealedKey = _encryption.Seal(App, "kid", _pkcs8);
+
+        Assert.Null(_encryption.TryOpen(new AppId(Guid.NewGuid()), "kid", sealedKey));
+        Assert.Null(_encryption.TryOpen(App, "other-kid", sealedKey));
+    }
+
+    [Fact]
+    public void Changed_ciphertext_does_not_open()
+    {
+        var sealedKey = _encryption.Seal(App, "kid", _pkcs8);
+        sealedKey.Ciphertext[10] ^= 1;
+
+        Assert.Null(_encryption.TryOpen(App, "kid", sealedKey));
+    }
+
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("AAAA")]
+    public void Malformed_key_encryption_key_is_a_configuration_problem_that_never_shows_the_value(string configured)
+    {
+        var encryption = For(configured);
+
+        Assert.False(encryption.IsConfigured);
+        Assert.Equal("Connect:SigningKeys:KeyEncryptionKey must be 32 bytes in standard base64", encryption.ConfigurationProblem);
+        var failure = Assert.Throws<SigningKeysUnavailableException>(() => encryption.Seal(App, "kid", _pkcs8));
+        Assert.DoesNotContain(configured, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_key_encryption_key_nothing_is_sealed()
+    {
+        var encryption = For(null);
+
+        Assert.Null(encryption.ConfigurationProblem);
+        var failure = Assert.Throws<SigningKeysUnavailableException>(() => encryption.Seal(App, "kid", _pkcs8));
+        Assert.Contains("no key-encryption key is configured", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static SigningKeyEncryption For(string? keyEncryptionKey) =>
+        new(Options.Create(new SigningKeyOptions { KeyEncryptionKey = keyEncryptionKey }));
+}
