@@ -76,9 +76,9 @@ public sealed class UpStopTests(EmbeddedCluster embedded) : IClassFixture<Embedd
 
     private async Task AssertStoppedAsync(RunningService up)
     {
-        Assert.Contains("stopping the embedded PostgreSQL it started", up.Output, StringComparison.Ordinal);
         Assert.Empty(embedded.ServerProcesses());
         Assert.Null(embedded.PostmasterPid());
         Assert.False(await embedded.Cluster.IsRunningAsync(), $"the embedded PostgreSQL is still running:\n{up.Output}");
+        Assert.Contains("stopping the embedded PostgreSQL it started", up.Output, StringComparison.Ordinal);
     }
 }
