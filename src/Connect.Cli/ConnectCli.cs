@@ -54,9 +54,14 @@ internal static class ConnectCli
 
         try
         {
-            return await parse.InvokeAsync(
-                new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false },
-                cancellationToken);
+            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            if (ServiceCommands.HandlesStopSignals(parse))
+            {
+                // Otherwise the library ends the process 2 s after Ctrl-C, however far `up` got in stopping its database.
+                invocation.ProcessTerminationTimeout = null;
+            }
+
+            return await parse.InvokeAsync(invocation, cancellationToken);
         }
         catch (LocalPostgresException exception)
         {

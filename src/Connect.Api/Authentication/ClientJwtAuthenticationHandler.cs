@@ -26,13 +26,19 @@ internal sealed class ClientJwtAuthenticationHandler(
 
         // Two Authorization headers are ambiguous; treat them as a malformed credential, never pick one.
         var headers = Request.Headers.Authorization;
-        var outcome = headers.Count > 1
-            ? Outcome<AuthenticatedApplication>.Failed(ReasonCode.ClientJwtMalformed)
-            : await policy.AuthenticateAsync(headers.ToString(), body.Bytes, Context.RequestAborted);
+        var decision = headers.Count > 1
+            ? ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtMalformed)
+            : await policy.DecideAsync(headers.ToString(), body.Bytes, Context.RequestAborted);
 
+        var outcome = decision.Outcome;
         if (!outcome.Succeeded)
         {
             Context.Features.Set(new ClientJwtRejection(outcome.Failure));
+            if (decision.SignedBy is { } signer)
+            {
+                Context.Features.Set(new SignedByApplication(signer));
+            }
+
             return AuthenticateResult.Fail(outcome.Failure.Name);
         }
 

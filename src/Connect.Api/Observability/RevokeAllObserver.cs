@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Connect.Api.Authentication;
 using Connect.Api.Controllers;
 using Connect.Application.ClientAuthentication;
 using Microsoft.AspNetCore.Diagnostics;
@@ -57,8 +58,9 @@ internal sealed partial class RevokeAllObserver(RequestDelegate next, ConnectMet
             metrics.ClientAuthenticationFailed(rejected);
         }
 
-        // Only an authenticated caller is named: before that, the iss of the JWT is just a claim.
-        var anchor = context.Features.Get<AuthenticatedApplication>()?.Anchor.Value;
+        // Named once its signature verified (then refused or not); before that, the iss of the JWT is just a claim.
+        var anchor = context.Features.Get<AuthenticatedApplication>()?.Anchor.Value
+            ?? context.Features.Get<SignedByApplication>()?.Anchor.Value;
         var durationMs = Math.Round(duration.TotalMilliseconds, 2);
         LogAnswered(status, name, anchor, outcome.RevokedCount ?? 0, durationMs, outcome.SubjectHash);
     }

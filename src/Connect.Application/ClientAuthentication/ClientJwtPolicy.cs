@@ -39,17 +39,26 @@ public sealed class ClientJwtPolicy
     }
 
     public async Task<Outcome<AuthenticatedApplication>> AuthenticateAsync(
+        string? authorization, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        (await DecideAsync(authorization, body, cancellationToken).ConfigureAwait(false)).Outcome;
+
+    /// <summary>
+    /// The same decision, with the application whose key verified the signature even when a later check
+    /// refused the request (audience, times, body hash, replay, disabled): an operator needs that name to find
+    /// the misconfigured integration. Before the signature verifies, <c>iss</c> is only a claim and is not given.
+    /// </summary>
+    public async Task<ClientJwtDecision> DecideAsync(
         string? authorization, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         if (!TryGetCredentials(authorization, out var token))
         {
-            return ReasonCode.ClientJwtMissing;
+            return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtMissing);
         }
 
         var read = ClientJwtReader.Read(token);
         if (!read.Succeeded)
         {
-            return read.Failure;
+            return ClientJwtDecision.RefusedUnverified(read.Failure);
         }
 
         var jwt = read.Value;
@@ -57,13 +66,14 @@ public sealed class ClientJwtPolicy
         // RFC 8725 §3.1, RFC 7518 §3.1: exactly one algorithm, case-sensitive; "none", HS*, ES*, PS* are out.
         if (!string.Equals(jwt.Algorithm, "RS256", StringComparison.Ordinal))
         {
-            return ReasonCode.ClientJwtAlgorithmRejected;
+            return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtAlgorithmRejected);
         }
 
         // RFC 7523 §3 A: iss names the client; matched exactly. The cached copy is tried first (see
         // ClientApplicationCache); it may accept only if the replay record confirms it is current, and never refuses.
         var anchor = new ApplicationAnchor(jwt.Issuer);
         ClientApplication? refusedCopy = null;
+        ApplicationAnchor? signedBy = null;
         if (_cache.Find(anchor) is { } cached)
         {
             var outcome = await AuthenticateAgainstAsync(jwt, cached, body, cancellationToken).ConfigureAwait(false);
@@ -73,7 +83,7 @@ public sealed class ClientJwtPolicy
             {
                 if (decided.Failure != ReasonCode.ClientJwtInvalidSignature)
                 {
-                    return decided;
+                    return new ClientJwtDecision(decided, cached.Anchor);
                 }
 
                 refusedCopy = cached;
@@ -86,25 +96,30 @@ public sealed class ClientJwtPolicy
             _cache.Remember(anchor, application);
             if (application is null)
             {
-                return ReasonCode.ClientJwtUnknownApplication;
+                return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtUnknownApplication);
             }
 
             // The copy that refused the signature was current after all: the refusal stands without a second verify.
             if (refusedCopy is not null && refusedCopy.Id == application.Id && refusedCopy.Revision == application.Revision)
             {
-                return ReasonCode.ClientJwtInvalidSignature;
+                return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtInvalidSignature);
             }
 
-            if (await AuthenticateAgainstAsync(jwt, application, body, cancellationToken).ConfigureAwait(false)
-                is { } decided)
+            var outcome = await AuthenticateAgainstAsync(jwt, application, body, cancellationToken).ConfigureAwait(false);
+            if (outcome is { } decided)
             {
-                return decided;
+                return decided.Failure == ReasonCode.ClientJwtInvalidSignature
+                    ? ClientJwtDecision.RefusedUnverified(decided.Failure)
+                    : new ClientJwtDecision(decided, application.Anchor);
             }
+
+            // Only a verified request reaches the replay record, where the application was found changed.
+            signedBy = application.Anchor;
         }
 
         // The application changed between each read and its replay record: someone is changing it right now.
         // Nothing was recorded, so the caller may simply send the same request again.
-        return ReasonCode.ServiceUnavailable;
+        return new ClientJwtDecision(ReasonCode.ServiceUnavailable, signedBy);
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ internal static class ServiceCommands
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
+    private const string UpName = "up";
+
     public static Command Migrate(IConfiguration configuration)
     {
         var command = new Command("migrate", "Apply pending migrations to the configured database and exit.");
@@ -30,16 +32,21 @@ internal static class ServiceCommands
     public static Command Up(IConfiguration configuration)
     {
         var demo = new Option<bool>("--demo") { Description = "Also register a demo application and show a real signed revocation." };
-        var command = new Command("up", $"Start the database, apply migrations and serve the API on {DefaultUrl} until Ctrl-C.")
+        var command = new Command(UpName, $"Start the database, apply migrations and serve the API on {DefaultUrl} until Ctrl-C.")
         {
             demo,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
+            // Declared in this order so that they are disposed in reverse: the service (and its connection pool)
+            // first, then the database it used, which stops the embedded cluster if this process started it,
+            // while Ctrl-C and SIGTERM are still ours (a second Ctrl-C must not cut that short).
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var signals = StopSignals.Register(stopping);
+            await using var database = await ConnectDatabase.OpenAsync(configuration, stopping.Token);
             DatabaseMigrator.Migrate(database.ConnectionString);
 
-            var app = ConnectWebApplication.Create([], builder =>
+            await using var app = ConnectWebApplication.Create([], builder =>
             {
                 foreach (var (key, value) in database.Settings(configuration))
                 {
@@ -52,13 +59,12 @@ internal static class ServiceCommands
                 }
             }, contentRoot: AppContext.BaseDirectory);
 
-            if (await ConnectWebApplication.FindStartProblemAsync(app, cancellationToken) is { } problem)
+            if (await ConnectWebApplication.FindStartProblemAsync(app, stopping.Token) is { } problem)
             {
-                await app.DisposeAsync();
                 return Output.Fail(parse, problem);
             }
 
-            await app.StartAsync(cancellationToken);
+            await app.StartAsync(stopping.Token);
             await Console.Error.WriteLineAsync(
                 $"connect: serving on {string.Join(", ", app.Urls)} with {database.Description}; Ctrl-C stops.");
             if (parse.GetValue(demo))
@@ -66,13 +72,26 @@ internal static class ServiceCommands
                 using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
                 var run = new RevokeAllDemo(
                     app.Services.GetRequiredService<IMediator>(), http, TimeProvider.System, parse.InvocationConfiguration.Output);
-                await run.RunAsync(cancellationToken);
+                await run.RunAsync(stopping.Token);
                 await Console.Error.WriteLineAsync("connect: demo done; the service keeps serving until Ctrl-C.");
             }
 
-            await app.WaitForShutdownAsync(CancellationToken.None);
+            await app.WaitForShutdownAsync(stopping.Token);
+            await Console.Error.WriteLineAsync(database.StopsOnDispose
+                ? "connect: service stopped; stopping the embedded PostgreSQL it started."
+                : "connect: service stopped.");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Whether the command stops on Ctrl-C and SIGTERM by itself (<see cref="StopSignals"/>): the command
+    /// line library must then not end the process while it is still stopping what it started.
+    /// </summary>
+    public static bool HandlesStopSignals(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return parse.CommandResult.Command.Name == UpName;
     }
 }

@@ -15,6 +15,9 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 {
     public const string DatabaseName = "connect";
 
+    private const int OtherClientChecks = 30;
+    private static readonly TimeSpan OtherClientCheckPause = TimeSpan.FromMilliseconds(100);
+
     private readonly LocalPostgresCluster? _startedHere;
 
     private ConnectDatabase(
@@ -35,6 +38,9 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     /// <summary>The embedded database's own key-encryption key for token-signing keys; <c>null</c> for a configured database.</summary>
     public string? KeyEncryptionKey { get; }
 
+    /// <summary>True when disposing may stop the embedded cluster, because this process started it.</summary>
+    public bool StopsOnDispose => _startedHere is not null;
+
     /// <summary>Where the data lives, for a person (never the password).</summary>
     public string Description { get; }
 
@@ -47,10 +53,23 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         }
 
         var port = configuration.GetValue("Connect:EmbeddedDatabase:Port", LocalPostgresCluster.DefaultPort);
-        var cluster = LocalPostgresCluster.ForCheckout(CheckoutRoot(), port);
+        var dataDirectory = configuration["Connect:EmbeddedDatabase:DataDirectory"];
+        var cluster = string.IsNullOrWhiteSpace(dataDirectory)
+            ? LocalPostgresCluster.ForCheckout(CheckoutRoot(), port)
+            : new LocalPostgresCluster(dataDirectory, port);
         var wasRunning = await cluster.IsRunningAsync(cancellationToken);
-        await cluster.StartAsync(cancellationToken);
-        await cluster.EnsureDatabaseAsync(DatabaseName, cancellationToken);
+        try
+        {
+            await cluster.StartAsync(cancellationToken);
+            await cluster.EnsureDatabaseAsync(DatabaseName, cancellationToken);
+        }
+        catch when (!wasRunning)
+        {
+            // Interrupted (Ctrl-C) or failed after the server came up: no one else will stop what we started.
+            await cluster.StopAsync(CancellationToken.None);
+            throw;
+        }
+
         return new ConnectDatabase(
             cluster.ConnectionString(DatabaseName),
             wasRunning ? null : cluster,
@@ -61,7 +80,8 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     /// <summary>
     /// Stops the embedded cluster if this process started it and no one else is using it: an `up` that came
-    /// along meanwhile (from another terminal) keeps its database.
+    /// along meanwhile (from another terminal) keeps its database. Dispose what used the database first (the
+    /// service host, whose pool would otherwise count as someone else).
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -71,9 +91,21 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         }
 
         NpgsqlConnection.ClearAllPools();
-        if (!await PostgresDatabases.HasOtherClientsAsync(ConnectionString))
+        for (var attempt = 1; ; attempt++)
         {
-            await _startedHere.StopAsync(CancellationToken.None);
+            if (!await PostgresDatabases.HasOtherClientsAsync(ConnectionString))
+            {
+                await _startedHere.StopAsync(CancellationToken.None);
+                return;
+            }
+
+            // Connections this process just closed linger a moment in pg_stat_activity; anyone else stays.
+            if (attempt == OtherClientChecks)
+            {
+                return;
+            }
+
+            await Task.Delay(OtherClientCheckPause);
         }
     }
 

@@ -74,6 +74,35 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refusal_after_the_signature_verified_names_the_application()
+    {
+        var app = await _db.RegisterApplicationAsync();
+        var body = RevokeAllBodies.For("anyone");
+        var wrongAudience = new TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body);
+        wrongAudience.Payload["aud"] = "another-service";
+
+        var response = await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(wrongAudience.AuthorizationHeader(), body));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
+        Assert.Equal(("ClientJwtAudienceMismatch", 401, app.Anchor.Value), (line.Fields["Outcome"], line.Fields["StatusCode"], line.Fields["Anchor"]));
+    }
+
+    [Fact]
+    public async Task A_disabled_application_is_named_in_its_refusal()
+    {
+        var app = await _db.RegisterApplicationAsync();
+        await _db.Applications.SetEnabledAsync(app.Anchor, false, CancellationToken.None);
+        var body = RevokeAllBodies.For("anyone");
+
+        var response = await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(Sign(app, body), body));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
+        Assert.Equal(("ApplicationDisabled", 403, app.Anchor.Value), (line.Fields["Outcome"], line.Fields["StatusCode"], line.Fields["Anchor"]));
+    }
+
+    [Fact]
     public async Task No_log_line_of_any_level_carries_the_jwt_or_the_subject()
     {
         var app = await _db.RegisterApplicationAsync();
