@@ -16,8 +16,12 @@ public sealed partial class LocalPostgresCluster
     public const int DefaultPort = 5433;
     public const string Superuser = "postgres";
 
-    // Where root keeps data that the postgres user could not reach at the requested place.
-    private const string RelocationRoot = "/var/lib/postgresql/connect";
+    // Where root keeps data that the postgres user could not reach at the requested place: root's own folder
+    // (mode 711), so the postgres user can reach its data folder inside but plant nothing beside it.
+    internal const string RelocationRoot = "/var/lib/connect";
+
+    // Where earlier versions kept it: inside /var/lib/postgresql, which the postgres user owns and can rearrange.
+    internal const string LegacyRelocationRoot = "/var/lib/postgresql/connect";
     private const string LogFileName = "server.log";
     private const string VersionFileName = "PG_VERSION";
 
@@ -48,8 +52,11 @@ public sealed partial class LocalPostgresCluster
     /// <summary>The requested data folder (absolute); may be a symlink to <see cref="RealDataDirectory"/>.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>Where the data really is: the symlink target when <see cref="DataDirectory"/> is a link.</summary>
-    public string RealDataDirectory => ResolveLink(DataDirectory);
+    /// <summary>
+    /// Where the data really is: root's relocated folder when <see cref="DataDirectory"/> is the link root made to
+    /// it. Any other link is refused (<see cref="LocalPostgresException"/>), never followed.
+    /// </summary>
+    public string RealDataDirectory => ServerAccount.IsSymbolicLink(DataDirectory) ? RelocatedDataDirectory() : DataDirectory;
 
     /// <summary>The superuser's password, one line, mode 600, beside <see cref="DataDirectory"/>.</summary>
     public string PasswordFile { get; }
@@ -94,7 +101,7 @@ public sealed partial class LocalPostgresCluster
         {
             throw new LocalPostgresException(
                 $"PostgreSQL did not start on 127.0.0.1:{Port} (pg_ctl exit code {result.ExitCode}: {result.Summary}). "
-                + $"Last lines of {logFile}:{Environment.NewLine}{LogTail(logFile)}");
+                + $"Last lines of {logFile}:{Environment.NewLine}{await ServerAccount.ReadServerFileTailAsync(logFile, 20, cancellationToken)}");
         }
 
         started = true;
@@ -134,17 +141,17 @@ public sealed partial class LocalPostgresCluster
                 throw new LocalPostgresException($"Refusing to delete {dataDirectory}: it is not a PostgreSQL data folder.");
             }
 
-            Directory.Delete(dataDirectory, recursive: true);
+            await ServerAccount.DeleteServerDirectoryAsync(dataDirectory, cancellationToken);
         }
 
-        if (IsSymbolicLink(DataDirectory))
+        if (ServerAccount.IsSymbolicLink(DataDirectory))
         {
             File.Delete(DataDirectory);
         }
 
-        if (File.Exists(PasswordFile))
+        foreach (var secret in new[] { PasswordFile }.Where(File.Exists))
         {
-            File.Delete(PasswordFile);
+            File.Delete(secret);
         }
 
         if (temporaryRoot is not null && Directory.Exists(temporaryRoot))
@@ -182,7 +189,7 @@ public sealed partial class LocalPostgresCluster
 
     private string ReadPassword() =>
         password ??= File.Exists(PasswordFile)
-            ? File.ReadAllText(PasswordFile).Trim()
+            ? SecretFile.Read(PasswordFile)
             : throw new LocalPostgresException($"No PostgreSQL password file at {PasswordFile}; start the cluster first.");
 
     // The port always comes from here, so a changed Port wins over postgresql.conf. The socket goes into the
@@ -279,18 +286,6 @@ public sealed partial class LocalPostgresCluster
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
         {
             return false;
-        }
-    }
-
-    private static string LogTail(string logFile)
-    {
-        try
-        {
-            return string.Join(Environment.NewLine, File.ReadLines(logFile).TakeLast(20));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"(log unreadable: {e.Message})";
         }
     }
 }
