@@ -21,7 +21,7 @@ internal static class ServiceCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
-            var applied = DatabaseMigrator.Migrate(database.ConnectionString);
+            var applied = DatabaseMigrator.Migrate(database.MigrationConnectionString);
             return Output.Json(parse, new { applied });
         });
         return command;
@@ -37,7 +37,7 @@ internal static class ServiceCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
-            DatabaseMigrator.Migrate(database.ConnectionString);
+            DatabaseMigrator.Migrate(database.MigrationConnectionString);
 
             var app = ConnectWebApplication.Create([], builder =>
             {
