@@ -181,11 +181,21 @@ public sealed class LocalPostgresPrivilegeTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var cluster in clusters)
+        try
         {
-            await cluster.DeleteAsync();
+            foreach (var cluster in clusters)
+            {
+                await cluster.DeleteAsync();
+            }
         }
+        finally
+        {
+            RemovePlantedFiles();
+        }
+    }
 
+    private void RemovePlantedFiles()
+    {
         foreach (var path in cleanUp)
         {
             if (new FileInfo(path).LinkTarget is not null || File.Exists(path))
@@ -196,6 +206,12 @@ public sealed class LocalPostgresPrivilegeTests : IAsyncLifetime
             {
                 Directory.Delete(path, recursive: true);
             }
+        }
+
+        // The old relocation folder exists only because a test planted links in it.
+        if (Directory.Exists(LocalPostgresCluster.LegacyRelocationRoot) && !Directory.EnumerateFileSystemEntries(LocalPostgresCluster.LegacyRelocationRoot).Any())
+        {
+            Directory.Delete(LocalPostgresCluster.LegacyRelocationRoot);
         }
     }
 
