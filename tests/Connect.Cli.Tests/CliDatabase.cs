@@ -69,7 +69,8 @@ public sealed class CliDatabase : IAsyncLifetime
                 .Build(),
             args);
 
-    private static async Task<CliRun> RunAsync(IConfiguration configuration, string[] args)
+    /// <summary>Runs <c>connect &lt;args&gt;</c> with exactly <paramref name="configuration"/> (e.g. the embedded default).</summary>
+    public static async Task<CliRun> RunAsync(IConfiguration configuration, string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Connect.Infrastructure.LocalPostgres;
 using Connect.Infrastructure.Migrations;
 using Npgsql;
@@ -13,10 +12,9 @@ namespace Connect.Benchmarks.Data;
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
-    public const string ServiceRole = "connect_service";
+    public const string ServiceRole = "connect_service"; // the role every local cluster gives the service
 
     private readonly LocalPostgresCluster _cluster;
-    private readonly string _servicePassword = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private BenchCluster(LocalPostgresCluster cluster) => _cluster = cluster;
 
@@ -63,10 +61,6 @@ internal sealed class BenchCluster : IAsyncDisposable
                 bench.AdminConnectionString, "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_prewarm'", cancellationToken) > 0;
 
             bench.ServerVersion = await ScalarAsync<string>(bench.AdminConnectionString, "SHOW server_version", cancellationToken);
-            await ExecuteAsync(
-                bench.AdminConnectionString,
-                $"CREATE ROLE {ServiceRole} LOGIN PASSWORD '{bench._servicePassword}'",
-                cancellationToken);
             return bench;
         }
         catch
@@ -79,24 +73,13 @@ internal sealed class BenchCluster : IAsyncDisposable
     public string SuperuserConnectionString(string database) => _cluster.ConnectionString(database);
 
     /// <summary>What the service is given: its own role, and otherwise nothing but Connect's defaults.</summary>
-    public string ServiceConnectionString(string database) => new NpgsqlConnectionStringBuilder
-    {
-        Host = "127.0.0.1",
-        Port = _cluster.Port,
-        Username = ServiceRole,
-        Password = _servicePassword,
-        Database = database,
-    }.ConnectionString;
+    public string ServiceConnectionString(string database) => _cluster.ServiceConnectionString(database);
 
-    /// <summary>A fresh database with the project's migrations, usable by the service role.</summary>
+    /// <summary>A fresh database with the project's migrations, usable by the service role (its grants come with the database).</summary>
     public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
     {
         await _cluster.EnsureDatabaseAsync(name, cancellationToken);
         DatabaseMigrator.Migrate(SuperuserConnectionString(name));
-        await ExecuteAsync(
-            SuperuserConnectionString(name),
-            $"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ServiceRole}",
-            cancellationToken);
     }
 
     /// <summary>

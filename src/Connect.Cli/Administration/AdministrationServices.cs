@@ -41,7 +41,7 @@ internal static class AdministrationServices
         var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
         if (database.IsEmbedded)
         {
-            DatabaseMigrator.Migrate(database.ConnectionString);
+            DatabaseMigrator.Migrate(database.MigrationConnectionString);
         }
 
         return database;

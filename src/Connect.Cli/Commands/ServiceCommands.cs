@@ -23,7 +23,7 @@ internal static class ServiceCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var database = await ConnectDatabase.OpenAsync(configuration, cancellationToken);
-            var applied = DatabaseMigrator.Migrate(database.ConnectionString);
+            var applied = DatabaseMigrator.Migrate(database.MigrationConnectionString);
             return Output.Json(parse, new { applied });
         });
         return command;
@@ -44,7 +44,7 @@ internal static class ServiceCommands
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var signals = StopSignals.Register(stopping);
             await using var database = await ConnectDatabase.OpenAsync(configuration, stopping.Token);
-            DatabaseMigrator.Migrate(database.ConnectionString);
+            DatabaseMigrator.Migrate(database.MigrationConnectionString);
 
             await using var app = ConnectWebApplication.Create([], builder =>
             {

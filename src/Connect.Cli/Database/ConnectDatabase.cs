@@ -21,16 +21,22 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     private readonly LocalPostgresCluster? _startedHere;
 
     private ConnectDatabase(
-        string connectionString, LocalPostgresCluster? startedHere, string description, bool isEmbedded, string? keyEncryptionKey = null)
+        string connectionString, string migrationConnectionString, LocalPostgresCluster? startedHere, string description,
+        bool isEmbedded, string? keyEncryptionKey = null)
     {
         ConnectionString = connectionString;
+        MigrationConnectionString = migrationConnectionString;
         KeyEncryptionKey = keyEncryptionKey;
         _startedHere = startedHere;
         Description = description;
         IsEmbedded = isEmbedded;
     }
 
+    /// <summary>What the service and the administrative commands use: on the embedded default, the service role.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>What migrations use: on the embedded default, the superuser; a configured database has one role.</summary>
+    public string MigrationConnectionString { get; }
 
     /// <summary>True for the checkout's private cluster, which the CLI may migrate on its own.</summary>
     public bool IsEmbedded { get; }
@@ -49,7 +55,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         var configured = configuration.GetConnectionString(DependencyInjection.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return new ConnectDatabase(configured, null, "the database of ConnectionStrings:Connect", isEmbedded: false);
+            return new ConnectDatabase(configured, configured, null, "the database of ConnectionStrings:Connect", isEmbedded: false);
         }
 
         var port = configuration.GetValue("Connect:EmbeddedDatabase:Port", LocalPostgresCluster.DefaultPort);
@@ -71,6 +77,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         }
 
         return new ConnectDatabase(
+            cluster.ServiceConnectionString(DatabaseName),
             cluster.ConnectionString(DatabaseName),
             wasRunning ? null : cluster,
             $"the embedded PostgreSQL at {cluster.DataDirectory} (127.0.0.1:{cluster.Port})",
@@ -93,7 +100,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         for (var attempt = 1; ; attempt++)
         {
-            if (!await PostgresDatabases.HasOtherClientsAsync(ConnectionString))
+            if (!await PostgresDatabases.HasOtherClientsAsync(MigrationConnectionString))
             {
                 await _startedHere.StopAsync(CancellationToken.None);
                 return;

@@ -14,11 +14,13 @@ public sealed partial class LocalPostgresCluster
             ?? throw new LocalPostgresException($"Cannot keep PostgreSQL data at {DataDirectory}.");
         Directory.CreateDirectory(parent);
 
-        if (IsSymbolicLink(DataDirectory))
+        if (ServerAccount.IsSymbolicLink(DataDirectory))
         {
-            var target = ResolveLink(DataDirectory);
-            await EnsureServerDirectoryAsync(target, cancellationToken);
-            return target;
+            // Only the link root made to its own folder is used, and never followed: the path is ours, not the link's.
+            var relocated = RelocatedDataDirectory();
+            PrepareRelocationRoot();
+            await EnsureServerDirectoryAsync(relocated, cancellationToken);
+            return relocated;
         }
 
         if (await ServerAccount.CanTraverseAsync(parent, cancellationToken))
@@ -27,8 +29,8 @@ public sealed partial class LocalPostgresCluster
             return DataDirectory;
         }
 
-        // Root working in a folder the postgres user cannot enter (/root, a mktemp -d checkout):
-        // keep the data under /var/lib/postgresql and leave a symlink at the requested place.
+        // Root working in a folder the postgres user cannot enter (/root, a mktemp -d checkout): keep the data in
+        // root's own folder under /var/lib and leave a symlink at the requested place.
         if (Directory.Exists(DataDirectory))
         {
             if (Directory.EnumerateFileSystemEntries(DataDirectory).Any())
@@ -40,21 +42,55 @@ public sealed partial class LocalPostgresCluster
             Directory.Delete(DataDirectory);
         }
 
-        var relocated = Path.Combine(RelocationRoot, ShortHash(DataDirectory));
-        await ServerAccount.CreateOwnedDirectoryAsync(RelocationRoot, cancellationToken);
-        await EnsureServerDirectoryAsync(relocated, cancellationToken);
-        Directory.CreateSymbolicLink(DataDirectory, relocated);
-        return relocated;
+        var relocatedDirectory = ExpectedRelocation(DataDirectory);
+        PrepareRelocationRoot();
+        await EnsureServerDirectoryAsync(relocatedDirectory, cancellationToken);
+        Directory.CreateSymbolicLink(DataDirectory, relocatedDirectory);
+        return relocatedDirectory;
     }
 
     private static async Task EnsureServerDirectoryAsync(string directory, CancellationToken cancellationToken)
     {
+        if (ServerAccount.IsSymbolicLink(directory))
+        {
+            throw new LocalPostgresException($"{directory} is a symbolic link; Connect does not follow links it did not make.");
+        }
+
         // An initialized cluster keeps its owner and mode; the server itself checks them.
         if (!File.Exists(Path.Combine(directory, VersionFileName)))
         {
             await ServerAccount.CreateOwnedDirectoryAsync(directory, cancellationToken);
         }
     }
+
+    // /var/lib is root's alone, so nobody else can plant a link at /var/lib/connect or inside it.
+    private static void PrepareRelocationRoot() => ServerAccount.CreatePrivateDirectory(RelocationRoot);
+
+    /// <summary>
+    /// The folder <see cref="DataDirectory"/>, a symbolic link, stands for: only where root puts relocated data,
+    /// and only if the link points exactly there. Any other link is refused, never followed.
+    /// </summary>
+    private string RelocatedDataDirectory()
+    {
+        var target = new FileInfo(DataDirectory).LinkTarget;
+        var expected = ExpectedRelocation(DataDirectory);
+        if (target == expected)
+        {
+            return expected;
+        }
+
+        if (target == Path.Combine(LegacyRelocationRoot, ShortHash(DataDirectory)))
+        {
+            throw new LocalPostgresException(
+                $"{DataDirectory} links to {target}, under a folder the postgres user controls, which Connect no longer follows; "
+                + $"as root, run: mv {target} {expected} && ln -sfn {expected} {DataDirectory} (or remove the link to start afresh).");
+        }
+
+        throw new LocalPostgresException(
+            $"{DataDirectory} is a symbolic link to {target}, which Connect did not make; it is not followed. Remove the link.");
+    }
+
+    internal static string ExpectedRelocation(string dataDirectory) => Path.Combine(RelocationRoot, ShortHash(dataDirectory));
 
     /// <summary>Runs initdb unless the folder already holds a cluster.</summary>
     private async Task InitializeAsync(string dataDirectory, CancellationToken cancellationToken)
@@ -71,12 +107,12 @@ public sealed partial class LocalPostgresCluster
         }
 
         var newPassword = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        WriteSecretFile(PasswordFile, newPassword);
+        SecretFile.Write(PasswordFile, newPassword);
         password = null;
 
         // initdb runs as the server account, which may not be able to read PasswordFile: give it a copy.
         var passwordCopy = Path.Combine(ServerAccount.IsRoot ? "/tmp" : Path.GetTempPath(), $"connect-pw-{Guid.NewGuid():N}");
-        WriteSecretFile(passwordCopy, newPassword);
+        SecretFile.Write(passwordCopy, newPassword);
         try
         {
             await ServerAccount.GiveFileAsync(passwordCopy, cancellationToken);
@@ -97,7 +133,7 @@ public sealed partial class LocalPostgresCluster
             File.Delete(passwordCopy);
         }
 
-        // Appending keeps the file's owner (the server account).
+        // Written as the server account, whose folder this is: root would follow a link put in the file's place.
         var settings = string.Join(
             '\n',
             "",
@@ -117,27 +153,8 @@ public sealed partial class LocalPostgresCluster
             settings += "max_connections = 400\n";
         }
 
-        await File.AppendAllTextAsync(Path.Combine(dataDirectory, "postgresql.conf"), settings, cancellationToken);
+        await ServerAccount.AppendToServerFileAsync(Path.Combine(dataDirectory, "postgresql.conf"), settings, cancellationToken);
     }
-
-    private static void WriteSecretFile(string path, string content)
-    {
-        // Recreate rather than overwrite so the 600 mode applies even if an older file was looser.
-        File.Delete(path);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var writer = new StreamWriter(path, Encoding.ASCII, options);
-        writer.Write(content);
-    }
-
-    private static bool IsSymbolicLink(string path) => new DirectoryInfo(path).LinkTarget is not null;
-
-    private static string ResolveLink(string path) =>
-        IsSymbolicLink(path) ? new DirectoryInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path : path;
 
     private static string ShortHash(string path) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..16];

@@ -2,37 +2,60 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 
 namespace Connect.Infrastructure.LocalPostgres;
 
 public sealed partial class LocalPostgresCluster
 {
-    private const string TemporaryPrefix = "connect-pg-";
+    internal const string TemporaryPrefix = "connect-pg-";
 
     // Names the process that made a throwaway cluster, so a later run can clean up after one that was killed.
-    private const string OwnerFileName = "owner.pid";
+    internal const string OwnerFileName = "owner.pid";
 
     /// <summary>
-    /// A throwaway cluster in a fresh temp folder on a free port (not started yet). <see cref="DeleteAsync"/>
-    /// removes the whole folder. Clusters left behind by test processes that died are removed first.
+    /// Where this user's throwaway clusters live: a folder only this user can change (root's under /var/lib,
+    /// anyone else's under their own home), so that nobody else can plant a cluster, a link or an owner file
+    /// that the clean-up of abandoned clusters would act on. A shared /tmp cannot give that.
+    /// </summary>
+    public static string TemporaryClustersFolder => ServerAccount.IsRoot
+        ? Path.Combine(RelocationRoot, "temporary")
+        : Path.Combine(
+            Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData) is { Length: > 0 } data
+                ? data
+                : throw new LocalPostgresException("No home folder to keep throwaway PostgreSQL clusters in; set HOME."),
+            "connect",
+            "temporary-clusters");
+
+    /// <summary>
+    /// A throwaway cluster in a fresh folder under <see cref="TemporaryClustersFolder"/> on a free port (not
+    /// started yet). <see cref="DeleteAsync"/> removes the whole folder. Clusters left behind by this user's
+    /// test processes that died are removed first.
     /// </summary>
     public static async Task<LocalPostgresCluster> CreateTemporaryAsync(CancellationToken cancellationToken = default)
     {
         var binDirectory = LocalPostgresBinaries.FindBinDirectory();
-        await RemoveAbandonedTemporaryClustersAsync(binDirectory, cancellationToken);
-
-        string root;
+        var parent = TemporaryClustersFolder;
         if (ServerAccount.IsRoot)
         {
-            // Under /tmp and owned by postgres: reachable by the server whatever our own TMPDIR is.
-            var made = await ServerAccount.RunCheckedAsync("mktemp", ["-d", $"/tmp/{TemporaryPrefix}XXXXXX"], cancellationToken);
-            root = made.StandardOutput.Trim();
+            PrepareRelocationRoot();
         }
         else
         {
-            root = Directory.CreateTempSubdirectory(TemporaryPrefix).FullName;
+            Directory.CreateDirectory(Path.GetDirectoryName(parent)!);
         }
 
+        ServerAccount.CreatePrivateDirectory(parent);
+        await RemoveAbandonedTemporaryClustersAsync(parent, binDirectory, cancellationToken);
+
+        // This process's own folder (the server account may only pass through it to the data folder inside).
+        var root = Path.Combine(parent, TemporaryPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        if (Path.Exists(root))
+        {
+            throw new LocalPostgresException($"{root} already exists.");
+        }
+
+        ServerAccount.CreatePrivateDirectory(root);
         await File.WriteAllTextAsync(
             Path.Combine(root, OwnerFileName),
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
@@ -50,18 +73,18 @@ public sealed partial class LocalPostgresCluster
         return port;
     }
 
-    private static async Task RemoveAbandonedTemporaryClustersAsync(string binDirectory, CancellationToken cancellationToken)
+    private static async Task RemoveAbandonedTemporaryClustersAsync(string parent, string binDirectory, CancellationToken cancellationToken)
     {
-        var tempRoots = new[] { "/tmp", Path.GetTempPath() }
-            .Select(Path.TrimEndingDirectorySeparator)
-            .Distinct(StringComparer.Ordinal)
-            .Where(Directory.Exists);
-        foreach (var folder in tempRoots.SelectMany(root => Directory.EnumerateDirectories(root, TemporaryPrefix + "*")))
+        foreach (var folder in Directory.EnumerateFileSystemEntries(parent, TemporaryPrefix + "*"))
         {
             try
             {
+                // Never follow a link, whoever put it there: only real folders made by this user are cleaned.
                 var ownerFile = Path.Combine(folder, OwnerFileName);
-                if (!File.Exists(ownerFile)
+                if (ServerAccount.IsSymbolicLink(folder)
+                    || !Directory.Exists(folder)
+                    || ServerAccount.IsSymbolicLink(ownerFile)
+                    || !File.Exists(ownerFile)
                     || !int.TryParse(await File.ReadAllTextAsync(ownerFile, cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
                     || ProcessExists(owner))
                 {
@@ -73,7 +96,7 @@ public sealed partial class LocalPostgresCluster
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or LocalPostgresException)
             {
-                // Someone else's, or being removed concurrently: leave it.
+                // Being removed concurrently, or not what it should be (a data link): leave it.
             }
         }
     }

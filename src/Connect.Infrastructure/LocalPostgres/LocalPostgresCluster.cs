@@ -16,13 +16,20 @@ public sealed partial class LocalPostgresCluster
     public const int DefaultPort = 5433;
     public const string Superuser = "postgres";
 
-    // Where root keeps data that the postgres user could not reach at the requested place.
-    private const string RelocationRoot = "/var/lib/postgresql/connect";
+    // Where root keeps data that the postgres user could not reach at the requested place: root's own folder
+    // (mode 711), so the postgres user can reach its data folder inside but plant nothing beside it.
+    internal const string RelocationRoot = "/var/lib/connect";
+
+    // Where earlier versions kept it: inside /var/lib/postgresql, which the postgres user owns and can rearrange.
+    internal const string LegacyRelocationRoot = "/var/lib/postgresql/connect";
     private const string LogFileName = "server.log";
     private const string VersionFileName = "PG_VERSION";
 
     private readonly string? temporaryRoot;
     private string? password;
+    // Test classes ensure their databases in parallel on one cluster: one of them makes the role and its password.
+    private readonly Lock serviceRoleLock = new();
+    private Task<string>? serviceRole;
     private bool started;
 
     /// <param name="dataDirectory">Where the data lives (or a symlink to it, which this class may create).</param>
@@ -40,6 +47,7 @@ public sealed partial class LocalPostgresCluster
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         DataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
         PasswordFile = DataDirectory + ".password";
+        ServicePasswordFile = DataDirectory + ".service-password";
         Port = port;
         BinDirectory = binDirectory ?? LocalPostgresBinaries.FindBinDirectory();
         this.temporaryRoot = temporaryRoot;
@@ -48,11 +56,17 @@ public sealed partial class LocalPostgresCluster
     /// <summary>The requested data folder (absolute); may be a symlink to <see cref="RealDataDirectory"/>.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>Where the data really is: the symlink target when <see cref="DataDirectory"/> is a link.</summary>
-    public string RealDataDirectory => ResolveLink(DataDirectory);
+    /// <summary>
+    /// Where the data really is: root's relocated folder when <see cref="DataDirectory"/> is the link root made to
+    /// it. Any other link is refused (<see cref="LocalPostgresException"/>), never followed.
+    /// </summary>
+    public string RealDataDirectory => ServerAccount.IsSymbolicLink(DataDirectory) ? RelocatedDataDirectory() : DataDirectory;
 
     /// <summary>The superuser's password, one line, mode 600, beside <see cref="DataDirectory"/>.</summary>
     public string PasswordFile { get; }
+
+    /// <summary>The service role's password (<see cref="ServiceConnectionString"/>), one line, mode 600.</summary>
+    public string ServicePasswordFile { get; }
 
     public string LogFile => Path.Combine(RealDataDirectory, LogFileName);
 
@@ -94,7 +108,7 @@ public sealed partial class LocalPostgresCluster
         {
             throw new LocalPostgresException(
                 $"PostgreSQL did not start on 127.0.0.1:{Port} (pg_ctl exit code {result.ExitCode}: {result.Summary}). "
-                + $"Last lines of {logFile}:{Environment.NewLine}{LogTail(logFile)}");
+                + $"Last lines of {logFile}:{Environment.NewLine}{await ServerAccount.ReadServerFileTailAsync(logFile, 20, cancellationToken)}");
         }
 
         started = true;
@@ -134,17 +148,17 @@ public sealed partial class LocalPostgresCluster
                 throw new LocalPostgresException($"Refusing to delete {dataDirectory}: it is not a PostgreSQL data folder.");
             }
 
-            Directory.Delete(dataDirectory, recursive: true);
+            await ServerAccount.DeleteServerDirectoryAsync(dataDirectory, cancellationToken);
         }
 
-        if (IsSymbolicLink(DataDirectory))
+        if (ServerAccount.IsSymbolicLink(DataDirectory))
         {
             File.Delete(DataDirectory);
         }
 
-        if (File.Exists(PasswordFile))
+        foreach (var secret in new[] { PasswordFile, ServicePasswordFile }.Where(File.Exists))
         {
-            File.Delete(PasswordFile);
+            File.Delete(secret);
         }
 
         if (temporaryRoot is not null && Directory.Exists(temporaryRoot))
@@ -153,37 +167,78 @@ public sealed partial class LocalPostgresCluster
         }
 
         password = null;
+        serviceRole = null;
         started = false;
     }
 
     public Task<bool> IsRunningAsync(CancellationToken cancellationToken = default) =>
         IsRunningAsync(RealDataDirectory, cancellationToken);
 
-    /// <summary>Connection string for <paramref name="database"/> as the superuser over TCP.</summary>
-    public string ConnectionString(string database = "postgres")
+    /// <summary>
+    /// Connection string for <paramref name="database"/> as the superuser over TCP: for creating databases and
+    /// running migrations, never for the service (<see cref="ServiceConnectionString"/>).
+    /// </summary>
+    public string ConnectionString(string database = "postgres") => Connection(database, Superuser, ReadPassword());
+
+    /// <summary>
+    /// Connection string for <paramref name="database"/> as the service role, which may change Connect's rows
+    /// and nothing else. <see cref="EnsureDatabaseAsync"/> must have run for the database.
+    /// </summary>
+    public string ServiceConnectionString(string database) =>
+        Connection(
+            database,
+            ServiceRole.Name,
+            serviceRole is { IsCompletedSuccessfully: true } made ? made.Result : ReadSecret(ServicePasswordFile, "service"));
+
+    /// <summary>
+    /// Creates database <paramref name="name"/> unless it exists, and the service role unless it exists, and lets
+    /// that role use the database's tables, today's and those later migrations create. The server must be running.
+    /// </summary>
+    public async Task EnsureDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await PostgresDatabases.EnsureDatabaseAsync(ConnectionString("postgres"), name, cancellationToken);
+        await EnsureServiceRoleAsync(cancellationToken);
+        await ServiceRole.GrantDataAccessAsync(ConnectionString(name), cancellationToken);
+    }
+
+    private Task<string> EnsureServiceRoleAsync(CancellationToken cancellationToken)
+    {
+        lock (serviceRoleLock)
+        {
+            if (serviceRole is null || serviceRole.IsFaulted || serviceRole.IsCanceled)
+            {
+                serviceRole = ServiceRole.EnsureAsync(ConnectionString("postgres"), ServicePasswordFile, cancellationToken);
+            }
+
+            return serviceRole;
+        }
+    }
+
+    // Over TCP the password would reach whatever holds the port while the server is down, in clear if it asked
+    // for that: require SCRAM, which never sends the password and proves the server knows its verifier.
+    private string Connection(string database, string user, string secret)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(database);
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
             Port = Port,
-            Username = Superuser,
-            Password = ReadPassword(),
+            Username = user,
+            Password = secret,
             Database = database,
+            RequireAuth = "ScramSHA256",
         };
         return builder.ConnectionString;
     }
 
-    /// <summary>Creates database <paramref name="name"/> unless it exists. The server must be running.</summary>
-    public Task EnsureDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
-        PostgresDatabases.EnsureDatabaseAsync(ConnectionString("postgres"), name, cancellationToken);
-
     private string Tool(string name) => Path.Combine(BinDirectory, name);
 
-    private string ReadPassword() =>
-        password ??= File.Exists(PasswordFile)
-            ? File.ReadAllText(PasswordFile).Trim()
-            : throw new LocalPostgresException($"No PostgreSQL password file at {PasswordFile}; start the cluster first.");
+    private string ReadPassword() => password ??= ReadSecret(PasswordFile, "superuser");
+
+    private static string ReadSecret(string path, string whose) =>
+        File.Exists(path)
+            ? SecretFile.Read(path)
+            : throw new LocalPostgresException($"No PostgreSQL {whose} password file at {path}; start the cluster and ensure its database first.");
 
     // The port always comes from here, so a changed Port wins over postgresql.conf. The socket goes into the
     // data folder (psql as the postgres user can use it) when that path is short enough for a socket name and
@@ -279,18 +334,6 @@ public sealed partial class LocalPostgresCluster
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
         {
             return false;
-        }
-    }
-
-    private static string LogTail(string logFile)
-    {
-        try
-        {
-            return string.Join(Environment.NewLine, File.ReadLines(logFile).TakeLast(20));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"(log unreadable: {e.Message})";
         }
     }
 }

@@ -19,7 +19,12 @@ internal sealed record ProcessResult(int ExitCode, string StandardOutput, string
 /// <summary>Runs external programs with an argument list (never a shell string) and captures their output.</summary>
 internal static class ProcessRunner
 {
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    public static Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        RunAsync(fileName, arguments, standardInput: null, cancellationToken);
+
+    /// <summary>Runs the program with <paramref name="standardInput"/> (or nothing) on its standard input.</summary>
+    public static async Task<ProcessResult> RunAsync(
+        string fileName, IEnumerable<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -43,6 +48,11 @@ internal static class ProcessRunner
         catch (Win32Exception e)
         {
             throw new LocalPostgresException($"Could not run {fileName}: {e.Message}", e);
+        }
+
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
         }
 
         process.StandardInput.Close();

@@ -47,18 +47,39 @@ internal static class ServerAccount
         return result.ExitCode == 0;
     }
 
-    /// <summary>Creates <paramref name="directory"/> if needed, owned by the server account with mode 700.</summary>
+    /// <summary>
+    /// Creates <paramref name="directory"/> if needed, owned by the server account with mode 700. The folder must
+    /// not be a symbolic link, and its parent must be one only this process's user can change (root never
+    /// changes the owner of a path someone else could swap for a link in the meantime).
+    /// </summary>
     public static async Task CreateOwnedDirectoryAsync(string directory, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
-        if (IsRoot)
-        {
-            await ProcessRunner.RunCheckedAsync("chown", [$"{PostgresUser}:", directory], cancellationToken);
-        }
-
+        CreateRealDirectory(directory);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        if (IsRoot)
+        {
+            // -h: change the entry itself, never what a link there points at.
+            await ProcessRunner.RunCheckedAsync("chown", ["-h", $"{PostgresUser}:", "--", directory], cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> if needed as this process's own folder, which only it may change:
+    /// mode 711 for root (the server account may pass through, to a folder of its own inside), 700 otherwise.
+    /// </summary>
+    public static void CreatePrivateDirectory(string directory)
+    {
+        CreateRealDirectory(directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(
+                directory,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | (IsRoot ? UnixFileMode.GroupExecute | UnixFileMode.OtherExecute : UnixFileMode.None));
         }
     }
 
@@ -67,8 +88,75 @@ internal static class ServerAccount
     {
         if (IsRoot)
         {
-            await ProcessRunner.RunCheckedAsync("chown", [$"{PostgresUser}:", path], cancellationToken);
+            await ProcessRunner.RunCheckedAsync("chown", ["-h", $"{PostgresUser}:", "--", path], cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="text"/> to a file in a folder the server account owns, as that account: root
+    /// writing there would follow a link the account put in the file's place.
+    /// </summary>
+    public static async Task AppendToServerFileAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        if (!IsRoot)
+        {
+            await File.AppendAllTextAsync(path, text, cancellationToken);
+            return;
+        }
+
+        var result = await ProcessRunner.RunAsync(
+            RunUser, ["-u", PostgresUser, "--", "tee", "-a", "--", path], text, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new LocalPostgresException($"Could not append to {path} as the {PostgresUser} user: {result.Summary}");
+        }
+    }
+
+    /// <summary>The last lines of a file the server account writes (its log), read as that account.</summary>
+    public static async Task<string> ReadServerFileTailAsync(string path, int lines, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(
+            "tail", ["-n", lines.ToString(System.Globalization.CultureInfo.InvariantCulture), "--", path], cancellationToken);
+        return result.ExitCode == 0 ? result.StandardOutput.TrimEnd() : $"(log unreadable: {result.Summary})";
+    }
+
+    /// <summary>
+    /// Deletes a folder the server account owns: its contents as that account (root descending into it would
+    /// follow whatever links the account swaps in while it runs), then the emptied folder itself.
+    /// </summary>
+    public static async Task DeleteServerDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        if (IsSymbolicLink(directory))
+        {
+            throw new LocalPostgresException($"Refusing to delete {directory}: it is a symbolic link.");
+        }
+
+        if (!IsRoot)
+        {
+            Directory.Delete(directory, recursive: true);
+            return;
+        }
+
+        // find -delete never follows links; removing the folder itself may fail when its parent is root's.
+        await ProcessRunner.RunAsync(
+            RunUser, ["-u", PostgresUser, "--", "find", directory, "-mindepth", "1", "-delete"], cancellationToken);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: false);
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> itself is a symbolic link (never follows it).</summary>
+    public static bool IsSymbolicLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    private static void CreateRealDirectory(string directory)
+    {
+        if (IsSymbolicLink(directory))
+        {
+            throw new LocalPostgresException($"{directory} is a symbolic link; Connect does not follow links it did not make.");
+        }
+
+        Directory.CreateDirectory(directory);
     }
 
     private static volatile bool postgresUserExists;

@@ -16,6 +16,8 @@ public static class PostgresServer
 
     private const string DatabasePrefix = "connect_test_";
 
+    private static LocalPostgresCluster? throwaway;
+
     private static readonly Lazy<Task<string>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
     // Only tracked on an external server; a throwaway cluster disappears whole.
@@ -29,9 +31,14 @@ public static class PostgresServer
     {
         var admin = await Server.Value.WaitAsync(ct);
         var name = DatabasePrefix + Guid.NewGuid().ToString("N");
-        await PostgresDatabases.EnsureDatabaseAsync(admin, name, ct);
-        if (IsExternal)
+        if (throwaway is { } cluster)
         {
+            // Also lets the cluster's service role use it (ServiceConnectionString).
+            await cluster.EnsureDatabaseAsync(name, ct);
+        }
+        else
+        {
+            await PostgresDatabases.EnsureDatabaseAsync(admin, name, ct);
             ExternalDatabases.Add(name);
         }
 
@@ -45,6 +52,15 @@ public static class PostgresServer
         DatabaseMigrator.Migrate(connectionString);
         return connectionString;
     }
+
+    /// <summary>
+    /// <paramref name="connectionString"/>'s database as the throwaway cluster's service role, which may change rows
+    /// and nothing else; on an external server, which has no such role, the string itself.
+    /// </summary>
+    public static string ServiceConnectionString(string connectionString) =>
+        throwaway is { } cluster
+            ? new NpgsqlConnectionStringBuilder(cluster.ServiceConnectionString(new NpgsqlConnectionStringBuilder(connectionString).Database!)) { Timeout = 30 }.ConnectionString
+            : connectionString;
 
     private static bool IsExternal => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ExternalServerVariable));
 
@@ -60,6 +76,7 @@ public static class PostgresServer
         // Registered before starting, so a half-started cluster is removed too.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(cluster);
         await cluster.StartAsync();
+        throwaway = cluster;
         // The whole suite opens connections in parallel on as few as two cores; a backend may then take longer
         // than the service's 5-second default to start. A slow machine must not fail a test: allow 30 seconds.
         return new NpgsqlConnectionStringBuilder(cluster.ConnectionString("postgres")) { Timeout = 30 }.ConnectionString;

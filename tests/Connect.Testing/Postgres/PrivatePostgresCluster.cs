@@ -18,6 +18,9 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
     /// <summary>Connection string for the <see cref="DatabaseName"/> database; stays valid across Stop/Start.</summary>
     public string ConnectionString => cluster.ConnectionString(DatabaseName);
 
+    /// <summary>The same database as the service role (may change rows, nothing else).</summary>
+    public string ServiceConnectionString => cluster.ServiceConnectionString(DatabaseName);
+
     public int Port => cluster.Port;
 
     public LocalPostgresCluster Cluster => cluster;
