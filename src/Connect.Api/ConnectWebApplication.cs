@@ -1,11 +1,13 @@
 using Connect.Api.Authentication;
 using Connect.Api.Errors;
+using Connect.Api.Health;
 using Connect.Api.Observability;
 using Connect.Api.OpenApi;
 using Connect.Api.Requests;
 using Connect.Application;
 using Connect.Application.ClientAuthentication;
 using Connect.Infrastructure;
+using Connect.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Connect.Api;
@@ -49,6 +51,8 @@ public static class ConnectWebApplication
         // Named explicitly: under the CLI the entry assembly is not this one.
         services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
         services.AddConnectOpenApi();
+        services.AddSingleton(provider => new ReadinessCache(
+            provider.GetRequiredService<PostgresReadinessProbe>().IsReadyAsync, provider.GetRequiredService<TimeProvider>()));
         services.AddConnectObservability(builder.Configuration);
 
         var app = builder.Build();

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
+using Connect.Api.Health;
 using Connect.Application.ClientAuthentication;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -22,7 +24,22 @@ internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
             Description = "Session management of the Sudomimus Connect API: an application logs one of its users out everywhere.",
         };
         document.AddComponent(ClientJwtPolicy.Scheme, ClientJwtScheme());
+        DescribeHealthStatus(document);
         return Task.CompletedTask;
+    }
+
+    /// <summary><c>status</c> says the same as <c>ready</c>, in the words the newer clients read.</summary>
+    private static void DescribeHealthStatus(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas is { } schemas
+            && schemas.TryGetValue(nameof(HealthController.HealthResponse), out var schema)
+            && schema is OpenApiSchema { Properties: { } properties }
+            && properties.TryGetValue("status", out var property)
+            && property is OpenApiSchema status)
+        {
+            status.Enum = [JsonValue.Create("ok"), JsonValue.Create("unavailable")];
+            status.Description = "`ok` when ready (200), `unavailable` when not (503).";
+        }
     }
 
     /// <summary>

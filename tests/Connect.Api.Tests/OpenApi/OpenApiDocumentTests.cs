@@ -41,6 +41,17 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Health_answer_documents_both_generations_fields()
+    {
+        var health = Root.GetProperty("components").GetProperty("schemas").GetProperty("HealthResponse");
+
+        var required = health.GetProperty("required").EnumerateArray().Select(name => name.GetString()).Order().ToList();
+        Assert.Equal(["ready", "service", "status", "version"], required);
+        var status = health.GetProperty("properties").GetProperty("status").GetProperty("enum");
+        Assert.Equal(["ok", "unavailable"], status.EnumerateArray().Select(value => value.GetString()).ToList());
+    }
+
+    [Fact]
     public void Revoke_all_requires_the_SudomimusClientJWT_scheme_which_states_the_claim_rules()
     {
         var scheme = Root.GetProperty("components").GetProperty("securitySchemes").GetProperty("SudomimusClientJWT");
