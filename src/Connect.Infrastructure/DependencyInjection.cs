@@ -7,6 +7,7 @@ using Connect.Infrastructure.Postgres;
 using Connect.Infrastructure.Postgres.Administration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -39,6 +40,7 @@ public static class DependencyInjection
                 $"{PostgresOptions.SectionName}: ReplayPurgeInterval must be positive, ReplayPurgeBatchSize 1 to 100000, ReplayPurgeBatchPause not negative.")
             .ValidateOnStart();
 
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ISectorSubjectMap, PostgresSectorSubjectMap>();
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
         services.AddSingleton<IRevocationAuditLog, PostgresRevocationAuditLog>();
