@@ -8,8 +8,11 @@ using Microsoft.OpenApi;
 namespace Connect.Api.OpenApi;
 
 /// <summary>The document as a whole: its title and version, and the <c>SudomimusClientJWT</c> security scheme.</summary>
-internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
+internal sealed class ContractDocumentTransformer(IConfiguration configuration) : IOpenApiDocumentTransformer
 {
+    /// <summary>The service's public base URL, as its clients reach it; without it the document names no server.</summary>
+    public const string ServerUrlKey = "Connect:OpenApi:ServerUrl";
+
     private static readonly string Version =
         typeof(ContractDocumentTransformer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             .Split('+')[0] ?? "0.0.0";
@@ -25,6 +28,11 @@ internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
         };
         document.AddComponent(ClientJwtPolicy.Scheme, ClientJwtScheme());
         DescribeHealthStatus(document);
+
+        // Never the request's Host (anyone can send any Host): the configured URL, or none (clients then use the
+        // document's own origin, OpenAPI 3.1 §4.8.1).
+        var serverUrl = configuration[ServerUrlKey];
+        document.Servers = string.IsNullOrWhiteSpace(serverUrl) ? [] : [new OpenApiServer { Url = serverUrl }];
         return Task.CompletedTask;
     }
 
