@@ -37,6 +37,7 @@ public static class ConnectWebApplication
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
         });
         configure?.Invoke(builder);
+        builder.ListenForMetrics();
         builder.Logging.UseBatchedConsole();
 
         var services = builder.Services;
