@@ -1,5 +1,6 @@
 using Connect.Api.Authentication;
 using Connect.Api.Errors;
+using Connect.Api.Health;
 using Connect.Api.Observability;
 using Connect.Api.OpenApi;
 using Connect.Api.Requests;
@@ -7,6 +8,7 @@ using Connect.Application;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
+using Connect.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Connect.Api;
@@ -36,6 +38,7 @@ public static class ConnectWebApplication
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
         });
         configure?.Invoke(builder);
+        builder.ListenForMetrics();
         builder.Logging.UseBatchedConsole();
 
         var services = builder.Services;
@@ -50,6 +53,8 @@ public static class ConnectWebApplication
         // Named explicitly: under the CLI the entry assembly is not this one.
         services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
         services.AddConnectOpenApi();
+        services.AddSingleton(provider => new ReadinessCache(
+            provider.GetRequiredService<PostgresReadinessProbe>().IsReadyAsync, provider.GetRequiredService<TimeProvider>()));
         services.AddConnectObservability(builder.Configuration);
 
         var app = builder.Build();

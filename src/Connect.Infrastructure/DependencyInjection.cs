@@ -8,6 +8,7 @@ using Connect.Infrastructure.Postgres;
 using Connect.Infrastructure.Postgres.Administration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -40,6 +41,7 @@ public static class DependencyInjection
                 $"{PostgresOptions.SectionName}: ReplayPurgeInterval must be positive, ReplayPurgeBatchSize 1 to 100000, ReplayPurgeBatchPause not negative.")
             .ValidateOnStart();
 
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ISectorSubjectMap, PostgresSectorSubjectMap>();
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
         services.AddSingleton<ISessionStore, PostgresSessionStore>();

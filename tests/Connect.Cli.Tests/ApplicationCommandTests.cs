@@ -220,6 +220,20 @@ public sealed class ApplicationCommandTests(CliDatabase db) : IClassFixture<CliD
     }
 
     [Fact]
+    public async Task Adding_a_retired_key_again_is_refused_and_it_keeps_failing_to_verify()
+    {
+        var anchor = CliDatabase.NewAnchor();
+        var keyId = (await RegisterAsync(anchor)).GetProperty("keyId").GetString()!;
+        (await db.RunAsync("app", "key", "retire", "--anchor", anchor, "--key-id", keyId))
+            .AssertJson(("anchor", JsonValueKind.String), ("keyId", JsonValueKind.String), ("retired", JsonValueKind.True));
+
+        var again = await db.RunAsync("app", "key", "add", "--anchor", anchor, "--public-key", db.WritePublicKey(_key));
+
+        again.AssertFailed($"the key '{keyId}' of '{anchor}' was retired and is never brought back; generate a new key pair");
+        Assert.Equal(ReasonCode.ClientJwtInvalidSignature, await db.AuthenticateAsync(anchor, _key));
+    }
+
+    [Fact]
     public async Task Retiring_a_key_twice_is_refused_the_second_time()
     {
         var anchor = CliDatabase.NewAnchor();

@@ -82,6 +82,8 @@ internal static partial class Pgbench
         .Replace("@Revision", ":revision", StringComparison.Ordinal)
         .Replace("@Jti", ":jti", StringComparison.Ordinal)
         .Replace("@KeepUntil", ":keep", StringComparison.Ordinal)
+        // The service keeps a record for the token's remaining validity plus the skew, on the database's clock.
+        .Replace("@KeepFor", "interval '90 seconds'", StringComparison.Ordinal)
         .Replace("@Sector", DataShape.PgbenchIdExpression(DataShape.SectorIdPrefix), StringComparison.Ordinal)
         .Replace("@Subject", ":subject", StringComparison.Ordinal)
         .Replace("@Account", ":account_id", StringComparison.Ordinal)

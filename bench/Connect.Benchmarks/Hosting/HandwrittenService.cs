@@ -359,7 +359,7 @@ internal sealed class HandwrittenRevokeAll : IDisposable
             await using var record = new NpgsqlCommand(PostgresClientJwtReplayStore.RecordSql, connection);
             record.Parameters.AddWithValue("Application", application.Value);
             record.Parameters.AddWithValue("Jti", jti);
-            record.Parameters.AddWithValue("KeepUntil", keepUntil);
+            record.Parameters.AddWithValue("KeepFor", keepUntil - DateTimeOffset.UtcNow);
             record.Parameters.AddWithValue("Revision", revision);
             return (int)(await record.ExecuteScalarAsync(cancellationToken))! switch
             {

@@ -19,7 +19,7 @@ internal static class UnhandledExceptionResponder
             return ReasonResponse.WriteAsync(context, ReasonCode.InternalError);
         }
 
-        context.RequestServices.GetRequiredService<PostgresOutages>().ForgetIdleConnections();
+        context.RequestServices.GetRequiredService<PostgresOutages>().ForgetIdleConnectionsAfter(exception);
         return ReasonResponse.WriteAsync(context, ReasonCode.ServiceUnavailable);
     }
 }

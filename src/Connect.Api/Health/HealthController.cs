@@ -1,25 +1,29 @@
 using System.Reflection;
-using Connect.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Health;
 
-public sealed class HealthController(PostgresReadinessProbe database) : ControllerBase
+public sealed class HealthController(ReadinessCache readiness) : ControllerBase
 {
     private static readonly string Version =
         typeof(HealthController).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             .Split('+')[0] ?? "0.0.0";
 
-    /// <summary>Ready when the database answers.</summary>
+    /// <summary>Ready when the database answered (a result at most a second old).</summary>
+    /// <remarks>
+    /// Both generations of official clients read it (CONTRACT.md "Health"): the first reads <c>ready</c>, the
+    /// second <c>status</c>.
+    /// </remarks>
     [HttpGet("/health")]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status503ServiceUnavailable, "application/json")]
     public async Task<IActionResult> Health(CancellationToken cancellationToken)
     {
-        var ready = await database.IsReadyAsync(cancellationToken);
-        var body = new HealthResponse(ready, "connect", Version);
+        var ready = await readiness.IsReadyAsync(cancellationToken);
+        var body = new HealthResponse(ready, ready ? "ok" : "unavailable", "connect", Version);
         return ready ? Ok(body) : StatusCode(StatusCodes.Status503ServiceUnavailable, body);
     }
 
-    public sealed record HealthResponse(bool Ready, string Service, string Version);
+    /// <param name="Status"><c>ok</c> or <c>unavailable</c>, the same answer as <paramref name="Ready"/>.</param>
+    public sealed record HealthResponse(bool Ready, string Status, string Service, string Version);
 }

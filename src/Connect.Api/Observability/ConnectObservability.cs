@@ -15,8 +15,16 @@ namespace Connect.Api.Observability;
 /// </summary>
 internal static class ConnectObservability
 {
-    /// <summary>Turns on <c>GET /metrics</c> (Prometheus text format), answered to loopback callers only.</summary>
+    /// <summary>
+    /// Turns on <c>GET /metrics</c> (Prometheus text format), answered on its own listener
+    /// (<see cref="PrometheusUrlKey"/>) to loopback callers only.
+    /// </summary>
     public const string PrometheusEnabledKey = "Connect:Metrics:Prometheus:Enabled";
+
+    /// <summary>Where the metrics listener binds; never the service's own port.</summary>
+    public const string PrometheusUrlKey = "Connect:Metrics:Prometheus:Url";
+
+    public const string DefaultPrometheusUrl = "http://127.0.0.1:9464";
 
     /// <summary>The standard OpenTelemetry variable; when set, traces and metrics are exported there over OTLP.</summary>
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -26,7 +34,9 @@ internal static class ConnectObservability
     public static IServiceCollection AddConnectObservability(this IServiceCollection services, IConfiguration configuration)
     {
         // Decided once, here: the exporter and its endpoint must agree.
-        var prometheus = new PrometheusSwitch(configuration.GetValue<bool>(PrometheusEnabledKey));
+        var prometheus = new PrometheusSwitch(
+            configuration.GetValue<bool>(PrometheusEnabledKey),
+            new Uri(configuration[PrometheusUrlKey] is { Length: > 0 } url ? url : DefaultPrometheusUrl).Port);
         var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]);
         services.AddSingleton(prometheus);
         services.AddSingleton<ConnectMetrics>();
@@ -62,6 +72,23 @@ internal static class ConnectObservability
     }
 
     /// <summary>
+    /// Adds the metrics listener to the service's URLs when metrics are on. Loopback alone is no boundary: behind
+    /// a reverse proxy on the same host every caller arrives from loopback, so <c>/metrics</c> is answered only on
+    /// its own port, which the proxy does not forward to.
+    /// </summary>
+    public static void ListenForMetrics(this WebApplicationBuilder builder)
+    {
+        if (!builder.Configuration.GetValue<bool>(PrometheusEnabledKey))
+        {
+            return;
+        }
+
+        var metricsUrl = builder.Configuration[PrometheusUrlKey] is { Length: > 0 } url ? url : DefaultPrometheusUrl;
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        builder.WebHost.UseUrls([.. (urls ?? "http://localhost:5000").Split(';', StringSplitOptions.RemoveEmptyEntries), metricsUrl]);
+    }
+
+    /// <summary>
     /// Replaces the framework's console logger, where the host has one, by <see cref="BatchedConsoleLoggerProvider"/>
     /// with the same options and formatters. A host whose console logging was removed (tests that capture logs)
     /// keeps what it has.
@@ -91,11 +118,13 @@ internal static class ConnectObservability
         app.UseMiddleware<RevokeAllObserver>();
         if (app.Services.GetRequiredService<PrometheusSwitch>().Enabled)
         {
-            // Any other caller falls through to routing and gets the same empty 404 as when metrics are off,
-            // so the endpoint's existence is not visible from outside the machine.
+            // Any other caller, and any caller on the service's own port, falls through to routing and gets the same
+            // empty 404 as when metrics are off, so the endpoint's existence is not visible through the service.
+            var port = app.Services.GetRequiredService<PrometheusSwitch>().Port;
             app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
                 HttpMethods.IsGet(context.Request.Method)
                 && context.Request.Path.Equals(MetricsPath, StringComparison.OrdinalIgnoreCase)
+                && context.Connection.LocalPort == port
                 && IsLoopback(context.Connection.RemoteIpAddress));
         }
     }
@@ -104,5 +133,5 @@ internal static class ConnectObservability
     internal static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
-    private sealed record PrometheusSwitch(bool Enabled);
+    private sealed record PrometheusSwitch(bool Enabled, int Port);
 }

@@ -1,4 +1,7 @@
+using System.Text;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Scalar.AspNetCore;
@@ -25,22 +28,42 @@ internal static class ConnectOpenApi
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         return services.AddOpenApi(DocumentName, options =>
         {
-            options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1;
+            options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             options.AddDocumentTransformer<ContractDocumentTransformer>();
             options.AddOperationTransformer<RevokeAllOperationTransformer>();
             options.AddOperationTransformer<JwksOperationTransformer>();
         });
     }
 
+    /// <summary>How long clients and proxies may keep the document: it changes only with a new version.</summary>
+    public const string CacheControl = "public, max-age=3600";
+
     public static void MapConnectOpenApi(this WebApplication app)
     {
-        // A literal path, not "/openapi/{documentName}.json": any other name stays the service's empty 404
-        // instead of the framework's plain-text "No OpenAPI document" answer.
-        app.MapOpenApi(DocumentPath);
+        // Built once, outside any request, and served as bytes: the framework's own endpoint rebuilds the document
+        // on every request (milliseconds of CPU for anyone who asks) and writes the request's Host into servers.
+        // A literal path, not "/openapi/{documentName}.json": any other name stays the service's empty 404.
+        var document = new Lazy<Task<byte[]>>(() => SerializeAsync(app.Services));
+        app.MapGet(DocumentPath, async (HttpContext context) =>
+        {
+            var bytes = await document.Value;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            context.Response.Headers.CacheControl = CacheControl;
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        }).ExcludeFromDescription();
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference(scalar => scalar.OpenApiRoutePattern = DocumentPath);
         }
+    }
+
+    private static async Task<byte[]> SerializeAsync(IServiceProvider services)
+    {
+        var provider = services.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName);
+        var document = await provider.GetOpenApiDocumentAsync(CancellationToken.None);
+        var json = await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, CancellationToken.None);
+        return Encoding.UTF8.GetBytes(json);
     }
 
     private sealed class DocumentEveryAction : IActionModelConvention

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
+using Connect.Api.Health;
 using Connect.Application.ClientAuthentication;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -6,8 +8,11 @@ using Microsoft.OpenApi;
 namespace Connect.Api.OpenApi;
 
 /// <summary>The document as a whole: its title and version, and the <c>SudomimusClientJWT</c> security scheme.</summary>
-internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
+internal sealed class ContractDocumentTransformer(IConfiguration configuration) : IOpenApiDocumentTransformer
 {
+    /// <summary>The service's public base URL, as its clients reach it; without it the document names no server.</summary>
+    public const string ServerUrlKey = "Connect:OpenApi:ServerUrl";
+
     private static readonly string Version =
         typeof(ContractDocumentTransformer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             .Split('+')[0] ?? "0.0.0";
@@ -22,7 +27,27 @@ internal sealed class ContractDocumentTransformer : IOpenApiDocumentTransformer
             Description = "Session management of the Sudomimus Connect API: an application logs one of its users out everywhere.",
         };
         document.AddComponent(ClientJwtPolicy.Scheme, ClientJwtScheme());
+        DescribeHealthStatus(document);
+
+        // Never the request's Host (anyone can send any Host): the configured URL, or none (clients then use the
+        // document's own origin, OpenAPI 3.1 §4.8.1).
+        var serverUrl = configuration[ServerUrlKey];
+        document.Servers = string.IsNullOrWhiteSpace(serverUrl) ? [] : [new OpenApiServer { Url = serverUrl }];
         return Task.CompletedTask;
+    }
+
+    /// <summary><c>status</c> says the same as <c>ready</c>, in the words the newer clients read.</summary>
+    private static void DescribeHealthStatus(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas is { } schemas
+            && schemas.TryGetValue(nameof(HealthController.HealthResponse), out var schema)
+            && schema is OpenApiSchema { Properties: { } properties }
+            && properties.TryGetValue("status", out var property)
+            && property is OpenApiSchema status)
+        {
+            status.Enum = [JsonValue.Create("ok"), JsonValue.Create("unavailable")];
+            status.Description = "`ok` when ready (200), `unavailable` when not (503).";
+        }
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ public enum AdministrationErrorCode
     AnchorTaken,
     TooManySigningKeys,
     SigningKeyRaced,
+    KeyRetired,
+    TooManyKeys,
 }
 
 /// <summary>
@@ -64,6 +66,14 @@ public sealed record AdministrationError
 
     public static AdministrationError AnchorTaken(string anchor) =>
         new(AdministrationErrorCode.AnchorTaken, $"the anchor '{anchor}' is already registered");
+
+    public static AdministrationError KeyRetired(string anchor, KeyId key) =>
+        new(AdministrationErrorCode.KeyRetired,
+            $"the key '{key}' of '{anchor}' was retired and is never brought back; generate a new key pair");
+
+    public static AdministrationError TooManyKeys(string anchor) =>
+        new(AdministrationErrorCode.TooManyKeys,
+            $"the application '{anchor}' already has {ClientPublicKey.MaxActivePerApplication} active keys; retire one first");
 
     public override string ToString() => $"{Code}: {Message}";
 }

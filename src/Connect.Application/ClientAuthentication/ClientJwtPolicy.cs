@@ -23,7 +23,7 @@ public sealed class ClientJwtPolicy
     private readonly TimeProvider _clock;
     private readonly IReadOnlySet<string> _audiences;
     private readonly ClientJwtSignature _signature = new();
-    private readonly ClientApplicationCache _cache = new();
+    private readonly ClientApplicationCache _cache;
 
     public ClientJwtPolicy(
         IClientApplicationDirectory applications,
@@ -35,6 +35,7 @@ public sealed class ClientJwtPolicy
         _applications = applications;
         _replays = replays;
         _clock = clock;
+        _cache = new ClientApplicationCache(clock);
         _audiences = options.Value.EffectiveAudiences;
     }
 
@@ -69,21 +70,34 @@ public sealed class ClientJwtPolicy
             return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtAlgorithmRejected);
         }
 
-        // RFC 7523 §3 A: iss names the client; matched exactly. The cached copy is tried first (see
-        // ClientApplicationCache); it may accept only if the replay record confirms it is current, and never refuses.
+        // RFC 7523 §3 A: iss names the client; matched exactly. What this instance keeps is tried first (see
+        // ClientApplicationCache): a kept copy may accept only if the replay record confirms it is current, and
+        // refuses only where a read cannot change the answer or was just made.
         var anchor = new ApplicationAnchor(jwt.Issuer);
+        if (_cache.IsKnownUnknown(anchor))
+        {
+            return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtUnknownApplication);
+        }
+
         ClientApplication? refusedCopy = null;
         ApplicationAnchor? signedBy = null;
         if (_cache.Find(anchor) is { } cached)
         {
             var outcome = await AuthenticateAgainstAsync(jwt, cached, body, cancellationToken).ConfigureAwait(false);
 
-            // A signature the copy cannot verify may be by a key added since: only the current state may refuse.
+            // A signature the copy cannot verify may be by a key added since, unless the kid names one of the copy's
+            // keys (a kid is the key's thumbprint: no read can make that key verify), or a read just found the copy
+            // current. Each forged token would otherwise cost a database read.
             if (outcome is { } decided)
             {
                 if (decided.Failure != ReasonCode.ClientJwtInvalidSignature)
                 {
                     return new ClientJwtDecision(decided, cached.Anchor);
+                }
+
+                if (NamesAKeptKey(jwt, cached) || !_cache.MayReadAgain(anchor, cached))
+                {
+                    return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtInvalidSignature);
                 }
 
                 refusedCopy = cached;
@@ -92,8 +106,12 @@ public sealed class ClientJwtPolicy
 
         for (var attempt = 0; attempt < MaxCurrentReads; attempt++)
         {
-            var application = await _applications.FindByAnchorAsync(anchor, cancellationToken).ConfigureAwait(false);
-            _cache.Remember(anchor, application);
+            // The first read is shared with concurrent requests for the anchor; a read after the application changed
+            // under a replay record must be this request's own, made after that change.
+            var application = attempt == 0
+                ? await _cache.ReadAsync(anchor, _applications.FindByAnchorAsync, cancellationToken).ConfigureAwait(false)
+                : await _applications.FindByAnchorAsync(anchor, cancellationToken).ConfigureAwait(false);
+            _cache.Remember(anchor, application, refusedCopy);
             if (application is null)
             {
                 return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtUnknownApplication);
@@ -172,6 +190,24 @@ public sealed class ClientJwtPolicy
         }
 
         return new AuthenticatedApplication(application.Id, application.Anchor, application.Sector);
+    }
+
+    private static bool NamesAKeptKey(ClientJwt jwt, ClientApplication copy)
+    {
+        if (jwt.KeyId is null)
+        {
+            return false;
+        }
+
+        foreach (var key in copy.ActiveKeys)
+        {
+            if (string.Equals(key.Id.Value, jwt.KeyId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

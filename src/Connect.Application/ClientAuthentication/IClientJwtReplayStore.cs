@@ -11,7 +11,10 @@ public interface IClientJwtReplayStore
     /// any number of instances, at most one returns <see cref="JtiRecording.FirstUse"/>.
     /// </summary>
     /// <param name="revision">The application revision the request was checked against.</param>
-    /// <param name="keepUntil">The record may be purged after this instant (the token's exp plus the allowed skew).</param>
+    /// <param name="keepUntil">
+    /// The record may be purged after this instant of the caller's clock (the token's exp plus the allowed skew). A
+    /// store shared by instances whose clocks differ keeps the record for <c>keepUntil - now</c> on its own clock.
+    /// </param>
     /// <returns>
     /// <see cref="JtiRecording.ApplicationChanged"/> (nothing recorded) when the application has another revision
     /// or is gone, else <see cref="JtiRecording.FirstUse"/> or <see cref="JtiRecording.Replayed"/>.

@@ -5,18 +5,21 @@ using Npgsql;
 
 namespace Connect.Infrastructure.Postgres;
 
-internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource) : IClientJwtReplayStore
+internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource, TimeProvider clock) : IClientJwtReplayStore
 {
     // One atomic insert instead of read-then-write: the unique key decides the race, on every instance at once.
     // It inserts only while the application is at the revision the request was checked against, read in the
     // same statement, so a request checked against a cached copy is accepted only if that copy is current.
     // Answers 0 first use, 1 replay, 2 application changed (or gone).
+    // The record's expiry is set and purged on one clock, the database's: it is kept for as long as the token
+    // stays valid on this instance's clock, plus the skew, counted from the database's now(). An instance whose
+    // clock is behind the database's would otherwise see its records purged while it still accepts the token.
     internal const string RecordSql = """
         WITH application AS (
             SELECT revision FROM applications WHERE id = @Application
         ), recorded AS (
             INSERT INTO client_jwt_replays (application_id, jti, expires_at)
-            SELECT @Application, @Jti, @KeepUntil FROM application WHERE revision = @Revision
+            SELECT @Application, @Jti, now() + @KeepFor FROM application WHERE revision = @Revision
             ON CONFLICT (application_id, jti) DO NOTHING
             RETURNING 1
         )
@@ -38,10 +41,11 @@ internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource) 
     public async Task<JtiRecording> TryRecordFirstUseAsync(
         AppId application, long revision, string jti, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
+        var keepFor = keepUntil - clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var recording = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             RecordSql,
-            new { Application = application.Value, Revision = revision, Jti = jti, KeepUntil = keepUntil },
+            new { Application = application.Value, Revision = revision, Jti = jti, KeepFor = keepFor },
             cancellationToken: cancellationToken));
         return recording switch
         {

@@ -1,24 +1,65 @@
+using System.Net.Sockets;
 using Npgsql;
 
 namespace Connect.Infrastructure.Postgres;
 
 /// <summary>Tells a database outage from a bug, and gets the pool ready for the database's return.</summary>
-public sealed class PostgresOutages(NpgsqlDataSource dataSource)
+public sealed class PostgresOutages(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    /// <summary>The pool is cleared at most once per interval, however many requests fail together.</summary>
+    public static readonly TimeSpan ClearInterval = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _gate = new();
+    private long? _lastClear;
+
     /// <summary>
-    /// Connection failures, timeouts and server shutdowns are outages; a constraint violation or a bad
-    /// statement is a bug.
+    /// Connection failures, timeouts (a full pool's too) and server shutdowns are outages, answered 503; a
+    /// constraint violation or a bad statement is a bug.
     /// </summary>
     public static bool IsOutage(Exception? exception) => exception switch
     {
         NpgsqlException { IsTransient: true } => true,
-        NpgsqlException { InnerException: TimeoutException or System.Net.Sockets.SocketException or IOException } => true,
+        NpgsqlException { InnerException: TimeoutException or SocketException or IOException } => true,
         _ => false,
     };
 
     /// <summary>
-    /// Drops the idle pooled connections: after a server restart they are all dead, and each would fail one
-    /// more request before the pool noticed.
+    /// Whether the connection itself failed (refused, reset, or the server shutting down), which leaves the idle
+    /// pooled connections dead too. A timeout is not: a wait for a full pool or a slow statement says the database
+    /// is busy, and reconnecting everything would only add to its load.
     /// </summary>
-    public void ForgetIdleConnections() => dataSource.Clear();
+    public static bool IsConnectionFailure(Exception? exception) => exception switch
+    {
+        PostgresException { SqlState: var state } =>
+            state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03",
+        NpgsqlException { InnerException: SocketException or IOException } => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Drops the idle pooled connections after a real connection failure, at most once per
+    /// <see cref="ClearInterval"/>: after a server restart they are all dead, and each would fail one more request
+    /// before the pool noticed. Under overload every waiting request fails at once; one clear is enough.
+    /// </summary>
+    /// <returns>Whether the pool was cleared.</returns>
+    public bool ForgetIdleConnectionsAfter(Exception? exception)
+    {
+        if (!IsConnectionFailure(exception))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_lastClear is { } last && clock.GetElapsedTime(last) < ClearInterval)
+            {
+                return false;
+            }
+
+            _lastClear = clock.GetTimestamp();
+        }
+
+        dataSource.Clear();
+        return true;
+    }
 }

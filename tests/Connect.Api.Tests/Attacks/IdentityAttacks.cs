@@ -82,7 +82,7 @@ public sealed class IdentityAttacks(AttackTarget target) : IClassFixture<AttackT
         var app = await target.Db.RegisterApplicationAsync();
         using var next = RSA.Create(2048);
         var nextKey = ClientPublicKey.FromSubjectPublicKeyInfo(next.ExportSubjectPublicKeyInfo());
-        Assert.True(await target.Db.Applications.AddKeyAsync(app.Anchor, nextKey, CancellationToken.None));
+        Assert.Equal(KeyAddition.Added, await target.Db.Applications.AddKeyAsync(app.Anchor, nextKey, CancellationToken.None));
         Assert.True(await target.Db.Applications.RetireKeyAsync(app.Anchor, app.KeyId, CancellationToken.None));
         var victim = await target.NewVictimAsync(app);
         var jwt = target.NewJwt(victim.Body, app);

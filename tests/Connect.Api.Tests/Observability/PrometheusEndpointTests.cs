@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text;
+using Connect.Api.Observability;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Connect.Api.Tests.Observability;
@@ -53,14 +56,51 @@ public sealed class PrometheusEndpointTests
         await ApiAssert.EmptyAsync(overHttpClient, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Enabled_metrics_are_an_empty_404_on_the_service_port_even_from_loopback()
+    {
+        // A reverse proxy on the same host makes every caller a loopback caller of the service's port.
+        await using var api = new ConnectApiFactory(NoDatabase, Enabled);
+
+        var throughProxy = await ScrapeAsync(api, IPAddress.Loopback, localPort: 5080);
+
+        Assert.Equal((404, ""), (throughProxy.Response.StatusCode, await BodyAsync(throughProxy)));
+    }
+
+    [Fact]
+    public async Task Metrics_listen_on_their_own_configured_port()
+    {
+        var settings = new Dictionary<string, string?>(Enabled) { ["Connect:Metrics:Prometheus:Url"] = "http://127.0.0.1:9999" };
+        await using var api = new ConnectApiFactory(NoDatabase, settings);
+
+        var configured = await ScrapeAsync(api, IPAddress.Loopback, localPort: 9999);
+        var defaultPort = await ScrapeAsync(api, IPAddress.Loopback);
+
+        Assert.Equal((200, 404), (configured.Response.StatusCode, defaultPort.Response.StatusCode));
+    }
+
+    [Fact]
+    public void Enabled_metrics_add_their_listener_beside_the_service_URL()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["Urls"] = "http://127.0.0.1:5080";
+        builder.Configuration["Connect:Metrics:Prometheus:Enabled"] = "true";
+
+        builder.ListenForMetrics();
+
+        Assert.Equal("http://127.0.0.1:5080;http://127.0.0.1:9464", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+    }
+
     private static async Task<string> BodyAsync(HttpContext context) =>
         await new StreamReader(context.Response.Body, Encoding.UTF8).ReadToEndAsync();
 
-    private static Task<HttpContext> ScrapeAsync(ConnectApiFactory api, IPAddress? peer) =>
+    /// <summary>A scrape on the metrics listener's port (the default, 9464) unless another local port is given.</summary>
+    private static Task<HttpContext> ScrapeAsync(ConnectApiFactory api, IPAddress? peer, int localPort = 9464) =>
         api.Server.SendAsync(context =>
         {
             context.Request.Method = HttpMethods.Get;
             context.Request.Path = "/metrics";
             context.Connection.RemoteIpAddress = peer;
+            context.Connection.LocalPort = localPort;
         });
 }

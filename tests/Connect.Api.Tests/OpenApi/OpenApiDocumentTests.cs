@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Connect.Domain.Outcomes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.OpenApi;
 
@@ -38,6 +40,80 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.True(Root.GetProperty("paths").TryGetProperty("/health", out var health));
         Assert.True(health.TryGetProperty("get", out _));
         Assert.Equal(JsonValueKind.Object, RevokeAll.ValueKind);
+    }
+
+    [Fact]
+    public async Task Document_is_built_once_and_served_with_a_cache_header()
+    {
+        var builds = 0;
+        await using var api = new ConnectApiFactory(NoDatabase, replaceServices: services =>
+            services.Configure<OpenApiOptions>("v1", options => options.AddDocumentTransformer((_, _, _) =>
+            {
+                Interlocked.Increment(ref builds);
+                return Task.CompletedTask;
+            })));
+        var client = api.CreateClient();
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 5; i++)
+        {
+            answers.Add(await client.GetAsync("/openapi/v1.json"));
+        }
+
+        Assert.Equal(1, builds);
+        Assert.All(answers, answer => Assert.Equal("public, max-age=3600", answer.Headers.CacheControl?.ToString()));
+        Assert.All(answers, answer => Assert.Equal("application/json; charset=utf-8", answer.Content.Headers.ContentType?.ToString()));
+        Assert.Single((await Task.WhenAll(answers.Select(answer => answer.Content.ReadAsStringAsync()))).Distinct());
+    }
+
+    [Fact]
+    public async Task Servers_never_echo_the_request_Host()
+    {
+        await using var api = new ConnectApiFactory(NoDatabase, new Dictionary<string, string?> { ["AllowedHosts"] = "*" });
+        var client = api.CreateClient();
+        client.BaseAddress = new Uri("http://attacker.example/");
+
+        var text = await client.GetStringAsync("/openapi/v1.json");
+
+        Assert.DoesNotContain("attacker.example", text, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(text);
+        Assert.True(
+            !document.RootElement.TryGetProperty("servers", out var servers) || servers.GetArrayLength() == 0,
+            "no server is named unless one is configured");
+    }
+
+    [Fact]
+    public async Task Servers_name_the_configured_public_URL()
+    {
+        await using var api = new ConnectApiFactory(
+            NoDatabase, new Dictionary<string, string?> { ["Connect:OpenApi:ServerUrl"] = "https://connect.example.org" });
+
+        using var document = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"));
+
+        var server = Assert.Single(document.RootElement.GetProperty("servers").EnumerateArray());
+        Assert.Equal("https://connect.example.org", server.GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public async Task A_request_for_another_host_is_refused_by_default()
+    {
+        var client = _api.CreateClient();
+        client.BaseAddress = new Uri("http://attacker.example/");
+
+        var response = await client.GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public void Health_answer_documents_both_generations_fields()
+    {
+        var health = Root.GetProperty("components").GetProperty("schemas").GetProperty("HealthResponse");
+
+        var required = health.GetProperty("required").EnumerateArray().Select(name => name.GetString()).Order().ToList();
+        Assert.Equal(["ready", "service", "status", "version"], required);
+        var status = health.GetProperty("properties").GetProperty("status").GetProperty("enum");
+        Assert.Equal(["ok", "unavailable"], status.EnumerateArray().Select(value => value.GetString()).ToList());
     }
 
     [Fact]

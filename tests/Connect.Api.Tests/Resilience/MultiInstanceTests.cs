@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using Connect.Application.Administration;
 using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
+using Connect.Domain.Applications;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Connect.Api.Tests.Resilience;
 
@@ -112,5 +115,30 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         await ApiAssert.RevokedAsync(enabledOnSecond, 0);
         await ApiAssert.RevokedAsync(addedOnFirst, 0);
         await ApiAssert.RevokedAsync(addedOnSecond, 0);
+    }
+
+    [Fact]
+    public async Task Application_registered_after_both_instances_found_its_anchor_unknown_is_accepted_by_both_within_a_second()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new Dictionary<string, string?> { ["Connect:RateLimit:BurstLimit"] = "1000" };
+        await using var first = new ConnectApiFactory(_db.ConnectionString, settings, services => services.AddSingleton<TimeProvider>(clock));
+        await using var second = new ConnectApiFactory(_db.ConnectionString, settings, services => services.AddSingleton<TimeProvider>(clock));
+        var anchor = $"later-{Guid.NewGuid():N}";
+        using var key = RSA.Create(2048);
+        var unregistered = new TestApplication(new ApplicationAnchor(anchor), default, default, key, default);
+        await ApiAssert.ReasonAsync(await first.RevokeAllAsync(unregistered, "s"), HttpStatusCode.Unauthorized, "ClientJwtUnknownApplication");
+        await ApiAssert.ReasonAsync(await second.RevokeAllAsync(unregistered, "s"), HttpStatusCode.Unauthorized, "ClientJwtUnknownApplication");
+
+        var app = await _db.RegisterApplicationAsync(anchor);
+        var keptUnknownOnFirst = await first.RevokeAllAsync(app, "s");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var acceptedOnFirst = await first.RevokeAllAsync(app, "s");
+        var acceptedOnSecond = await second.RevokeAllAsync(app, "s");
+
+        // Within the second, the instance answers from the unknown anchor it kept: no read per forged request.
+        await ApiAssert.ReasonAsync(keptUnknownOnFirst, HttpStatusCode.Unauthorized, "ClientJwtUnknownApplication");
+        await ApiAssert.RevokedAsync(acceptedOnFirst, 0);
+        await ApiAssert.RevokedAsync(acceptedOnSecond, 0);
     }
 }

@@ -151,12 +151,38 @@ public sealed class ApplicationHandlerTests : IDisposable
     [Fact]
     public async Task Add_key_answers_its_thumbprint()
     {
-        _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(true);
+        _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(KeyAddition.Added);
 
         var outcome = await new AddApplicationKeyHandler(_applications)
             .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
 
         Assert.Equal(new AddApplicationKeyResult(Anchor, ExpectedKeyId), outcome.Value);
+    }
+
+    [Fact]
+    public async Task Add_key_that_was_retired_is_refused_in_one_plain_line()
+    {
+        _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(KeyAddition.Retired);
+
+        var outcome = await new AddApplicationKeyHandler(_applications)
+            .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.KeyRetired, outcome.Failure?.Code);
+        Assert.Equal(
+            $"the key '{ExpectedKeyId}' of 'app-a' was retired and is never brought back; generate a new key pair",
+            outcome.Failure?.Message);
+    }
+
+    [Fact]
+    public async Task Add_key_beyond_the_cap_is_refused_in_one_plain_line()
+    {
+        _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(KeyAddition.TooManyKeys);
+
+        var outcome = await new AddApplicationKeyHandler(_applications)
+            .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
+
+        Assert.Equal(AdministrationErrorCode.TooManyKeys, outcome.Failure?.Code);
+        Assert.Equal("the application 'app-a' already has 4 active keys; retire one first", outcome.Failure?.Message);
     }
 
     [Fact]

@@ -50,6 +50,69 @@ public sealed class ClientPublicKeyTests
     }
 
     [Fact]
+    public void RSA_public_key_of_4096_bits_is_accepted()
+    {
+        var read = ClientPublicKey.TryFromSubjectPublicKeyInfo(PublicKey(bits: 4096, Exponent65537), out var key, out var problem);
+
+        Assert.True(read, problem);
+        Assert.Equal(4096, key!.Bits);
+    }
+
+    [Fact]
+    public void RSA_key_of_more_than_4096_bits_is_too_large()
+    {
+        var read = ClientPublicKey.TryFromSubjectPublicKeyInfo(PublicKey(bits: 4104, Exponent65537), out _, out var problem);
+
+        Assert.False(read);
+        Assert.Equal("the RSA key has 4104 bits; at most 4096 are accepted", problem);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(17)]
+    [InlineData(65539)]
+    public void RSA_key_with_a_small_public_exponent_other_than_65537_is_refused(int exponent)
+    {
+        var bytes = new[] { (byte)(exponent >> 16), (byte)(exponent >> 8), (byte)exponent }.AsSpan().TrimStart((byte)0).ToArray();
+
+        var read = ClientPublicKey.TryFromSubjectPublicKeyInfo(PublicKey(bits: 2048, bytes), out _, out var problem);
+
+        Assert.False(read);
+        Assert.Equal("the RSA key's public exponent is not 65537", problem);
+    }
+
+    [Fact]
+    public void RSA_key_with_a_huge_public_exponent_is_refused()
+    {
+        // The experiment: a 3,072-bit modulus with a 3,070-bit exponent costs ~130 times a normal verify.
+        var exponent = RandomOdd(bits: 3070);
+
+        var read = ClientPublicKey.TryFromSubjectPublicKeyInfo(PublicKey(bits: 3072, exponent), out _, out var problem);
+
+        Assert.False(read);
+        Assert.Equal("the RSA key's public exponent is not 65537", problem);
+    }
+
+    private static readonly byte[] Exponent65537 = [0x01, 0x00, 0x01];
+
+    /// <summary>A public key of exactly <paramref name="bits"/> bits; a public key needs no primes to be imported.</summary>
+    private static byte[] PublicKey(int bits, byte[] exponent)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = RandomOdd(bits), Exponent = exponent });
+        return rsa.ExportSubjectPublicKeyInfo();
+    }
+
+    private static byte[] RandomOdd(int bits)
+    {
+        var bytes = RandomNumberGenerator.GetBytes((bits + 7) / 8);
+        var topBits = bits % 8 == 0 ? 8 : bits % 8;
+        bytes[0] = (byte)((bytes[0] & ((1 << topBits) - 1)) | (1 << (topBits - 1)));
+        bytes[^1] |= 1;
+        return bytes;
+    }
+
+    [Fact]
     public void EC_public_key_is_not_an_RSA_key()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);

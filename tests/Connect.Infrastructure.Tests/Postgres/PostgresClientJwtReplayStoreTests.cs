@@ -4,6 +4,7 @@ using Connect.Application.ClientAuthentication;
 using Connect.Testing.Seeding;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Connect.Infrastructure.Tests.Postgres;
@@ -176,5 +177,28 @@ public sealed class PostgresClientJwtReplayStoreTests
         Assert.Equal(1, await store.PurgeExpiredAsync(batchSize: 2, CancellationToken.None));
         Assert.Equal(0, await store.PurgeExpiredAsync(batchSize: 2, CancellationToken.None));
         Assert.Equal(["live"], await Remaining());
+    }
+
+    [Fact]
+    public async Task An_instance_a_minute_behind_the_database_keeps_its_records_until_its_tokens_expire()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var revision = await db.CurrentRevisionAsync(app.Anchor);
+        var dataSource = db.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var databaseNow = new DateTimeOffset(await connection.ExecuteScalarAsync<DateTime>("SELECT now()"), TimeSpan.Zero);
+        var behind = new FakeTimeProvider(databaseNow.AddMinutes(-1));
+        var store = new Connect.Infrastructure.Postgres.PostgresClientJwtReplayStore(dataSource, behind);
+        // A token this instance accepts for 5 more seconds of its clock: kept until its exp plus the 30 s skew.
+        var keepUntil = behind.GetUtcNow().AddSeconds(5 + 30);
+
+        Assert.Equal(JtiRecording.FirstUse, await store.TryRecordFirstUseAsync(app.Id, revision, "jti-1", keepUntil, CancellationToken.None));
+        await store.PurgeExpiredAsync(batchSize: 1000, CancellationToken.None);
+        var replay = await store.TryRecordFirstUseAsync(app.Id, revision, "jti-1", keepUntil, CancellationToken.None);
+
+        Assert.Equal(JtiRecording.Replayed, replay);
+        var expiresIn = await connection.ExecuteScalarAsync<TimeSpan>("SELECT expires_at - now() FROM client_jwt_replays");
+        Assert.InRange(expiresIn, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(36));
     }
 }

@@ -15,10 +15,15 @@ public sealed class AddApplicationKeyHandler(IApplicationRegistry applications)
             return AdministrationError.InvalidPublicKey(problem);
         }
 
-        // Adding a key the application already holds (or once retired) leaves it active: the call is idempotent.
+        // Adding an active key again changes nothing (the call is idempotent); a retired key stays retired, since an
+        // operator re-running provisioning with a leaked key's PEM must not quietly put it back in service.
         var anchor = new ApplicationAnchor(request.Anchor);
-        return await applications.AddKeyAsync(anchor, key, cancellationToken).ConfigureAwait(false)
-            ? new AddApplicationKeyResult(anchor, key.Id)
-            : AdministrationError.UnknownAnchor(request.Anchor);
+        return await applications.AddKeyAsync(anchor, key, cancellationToken).ConfigureAwait(false) switch
+        {
+            KeyAddition.Added or KeyAddition.AlreadyActive => new AddApplicationKeyResult(anchor, key.Id),
+            KeyAddition.Retired => AdministrationError.KeyRetired(request.Anchor, key.Id),
+            KeyAddition.TooManyKeys => AdministrationError.TooManyKeys(request.Anchor),
+            _ => AdministrationError.UnknownAnchor(request.Anchor),
+        };
     }
 }

@@ -21,11 +21,28 @@ internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) :
         SELECT id, @KeyId, @Spki FROM app
         """;
 
-    // Adding a key that was retired brings it back into service.
+    // Taken first, in its own statement, so that the count below is read after any concurrent addition to the same
+    // application committed (each statement of a READ COMMITTED transaction sees what committed before it began).
+    internal const string LockApplicationSql = "SELECT id FROM applications WHERE anchor = @Anchor FOR UPDATE";
+
+    // A key already held, active or retired, is never inserted again (a retired key is never brought back); a new
+    // one only while the application has fewer than @MaxActive active keys. Answers the KeyAddition by name.
     internal const string AddKeySql = """
-        INSERT INTO application_keys (application_id, key_id, public_key_spki)
-        SELECT id, @KeyId, @Spki FROM applications WHERE anchor = @Anchor
-        ON CONFLICT (application_id, key_id) DO UPDATE SET retired_at = NULL
+        WITH held AS (
+            SELECT retired_at FROM application_keys WHERE application_id = @Application AND key_id = @KeyId
+        ), added AS (
+            INSERT INTO application_keys (application_id, key_id, public_key_spki)
+            SELECT @Application, @KeyId, @Spki
+             WHERE NOT EXISTS (SELECT 1 FROM held)
+               AND (SELECT count(*) FROM application_keys WHERE application_id = @Application AND retired_at IS NULL) < @MaxActive
+            RETURNING 1
+        )
+        SELECT CASE
+                   WHEN EXISTS (SELECT 1 FROM added) THEN 'Added'
+                   WHEN EXISTS (SELECT 1 FROM held WHERE retired_at IS NULL) THEN 'AlreadyActive'
+                   WHEN EXISTS (SELECT 1 FROM held) THEN 'Retired'
+                   ELSE 'TooManyKeys'
+               END
         """;
 
     internal const string RetireKeySql = """
@@ -64,13 +81,31 @@ internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) :
         return inserted == 1 ? new AppId(id) : null;
     }
 
-    public async Task<bool> AddKeyAsync(ApplicationAnchor anchor, ClientPublicKey key, CancellationToken cancellationToken)
+    public async Task<KeyAddition> AddKeyAsync(ApplicationAnchor anchor, ClientPublicKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return await ExecuteAsync(
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var application = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            LockApplicationSql, new { Anchor = anchor.Value }, transaction, cancellationToken: cancellationToken));
+        if (application is null)
+        {
+            return KeyAddition.UnknownAnchor;
+        }
+
+        var addition = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             AddKeySql,
-            new { Anchor = anchor.Value, KeyId = key.Id.Value, Spki = key.SubjectPublicKeyInfo.ToArray() },
-            cancellationToken) == 1;
+            new
+            {
+                Application = application.Value,
+                KeyId = key.Id.Value,
+                Spki = key.SubjectPublicKeyInfo.ToArray(),
+                MaxActive = ClientPublicKey.MaxActivePerApplication,
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return Enum.Parse<KeyAddition>(addition!);
     }
 
     public async Task<bool> RetireKeyAsync(ApplicationAnchor anchor, KeyId key, CancellationToken cancellationToken) =>
