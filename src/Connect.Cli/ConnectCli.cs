@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Connect.Cli.Cluster;
 using Connect.Cli.Commands;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
@@ -19,6 +20,8 @@ internal static class ConnectCli
     // 128 + SIGINT, as shells report a process stopped by Ctrl-C.
     private const int Interrupted = 130;
 
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(90);
+
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args,
         TextWriter stdout,
@@ -36,6 +39,7 @@ internal static class ConnectCli
             AccountCommands.SubjectGroup(configuration),
             SessionCommands.Group(configuration),
             AuditCommands.Audit(configuration),
+            ClusterCommands.Group(),
         };
 
         // An argument starting with @ is a value (an anchor, a path), never a response file to expand.
@@ -54,10 +58,22 @@ internal static class ConnectCli
         try
         {
             return await parse.InvokeAsync(
-                new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false },
+                new InvocationConfiguration
+                {
+                    Output = stdout,
+                    Error = stderr,
+                    EnableDefaultExceptionHandler = false,
+                    // After Ctrl-C or SIGTERM a command gets this long to stop what it started (cluster up
+                    // stops three instances and three PostgreSQL servers) before the process exits anyway.
+                    ProcessTerminationTimeout = StopTimeout,
+                },
                 cancellationToken);
         }
         catch (LocalPostgresException exception)
+        {
+            return Output.Fail(stderr, exception.Message);
+        }
+        catch (ClusterException exception)
         {
             return Output.Fail(stderr, exception.Message);
         }

@@ -71,7 +71,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     }
 
     /// <summary><c>./connect</c> exports CONNECT_ROOT; otherwise the nearest folder holding Connect.sln.</summary>
-    private static string CheckoutRoot()
+    public static string CheckoutRoot()
     {
         if (Environment.GetEnvironmentVariable("CONNECT_ROOT") is { Length: > 0 } root)
         {
