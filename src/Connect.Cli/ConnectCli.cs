@@ -39,7 +39,7 @@ internal static class ConnectCli
             AccountCommands.SubjectGroup(configuration),
             SessionCommands.Group(configuration),
             AuditCommands.Audit(configuration),
-            ClusterCommands.Group(),
+            ClusterCommands.Group(configuration),
         };
 
         // An argument starting with @ is a value (an anchor, a path), never a response file to expand.

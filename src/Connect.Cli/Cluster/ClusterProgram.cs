@@ -73,6 +73,8 @@ internal static class ClusterProgram
     {
         var start = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add($"-{signal}");
+        // A negative id names a process group.
+        start.ArgumentList.Add("--");
         start.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();

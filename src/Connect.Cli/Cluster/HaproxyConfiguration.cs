@@ -6,8 +6,10 @@ namespace Connect.Cli.Cluster;
 /// <summary>
 /// haproxy in front of the instances: round robin, an HTTP check of <c>/health</c> every half second (an
 /// instance whose database has no writable primary is taken out), a failed connection retried once on
-/// another instance. When no instance is ready haproxy answers the contract's own
-/// <c>503 {"reason":"ServiceUnavailable"}</c> with <c>Retry-After</c>, never its HTML page.
+/// another instance (it never reached one, so nothing happened). When no instance is ready, or the instance
+/// died with the request (a killed instance: haproxy's 502), haproxy answers the contract's own
+/// <c>503 {"reason":"ServiceUnavailable"}</c> with <c>Retry-After</c>, never its HTML page: revoke-all is
+/// idempotent, so retrying with a new client JWT is always safe (docs/decisions.md).
 /// </summary>
 internal static class HaproxyConfiguration
 {
@@ -19,7 +21,9 @@ internal static class HaproxyConfiguration
                 maxconn 4096
 
             http-errors connect-errors
+                errorfile 502 {errorFile}
                 errorfile 503 {errorFile}
+                errorfile 504 {errorFile}
 
             defaults
                 mode http
