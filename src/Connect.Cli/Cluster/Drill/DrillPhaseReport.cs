@@ -49,7 +49,7 @@ internal sealed record DrillPhaseReport(
             }
 
             var account = application.Accounts[group.Key];
-            var counts = await mediator.Send(new CountSessionsQuery(account.Account, application.Anchor), cancellationToken);
+            var counts = await AfterOutagesAsync(() => mediator.Send(new CountSessionsQuery(account.Account, application.Anchor), cancellationToken), cancellationToken);
             if (!counts.Succeeded)
             {
                 throw new ClusterException($"could not count the sessions of a drill account: {counts.Failure.Message}");
@@ -104,6 +104,25 @@ internal sealed record DrillPhaseReport(
             replays.Count,
             disallowed,
             Passed: lostWrites == 0 && wrongCounts == 0 && doubleHonours == 0 && disallowed == 0 && firstSuccess >= 0);
+    }
+
+    /// <summary>
+    /// The drill's own reads meet the fault too: a pooled connection to a primary that was killed fails once
+    /// and is dropped from the pool, so a read that failed for an outage is tried again.
+    /// </summary>
+    private static async Task<T> AfterOutagesAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (Npgsql.NpgsqlException e) when (attempt < 20 && (Connect.Infrastructure.Postgres.PostgresOutages.IsOutage(e) || e is Npgsql.PostgresException { SqlState: ['5', '7', 'P', ..] }))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            }
+        }
     }
 
     /// <summary>From the first failed request of a run to the next request that succeeded, in seconds.</summary>
