@@ -68,13 +68,15 @@ internal sealed record MonitoredNode(
     [property: System.Text.Json.Serialization.JsonPropertyName("assigned_group_state")] string AssignedState)
 {
     /// <summary>
-    /// Primary while the node accepts writes (<c>wait_primary</c>: writes acknowledged by the primary alone
-    /// while the standby is away); secondary when it is a synchronous standby; else the state as it is.
+    /// Primary while the node accepts writes and the monitor wants it to (<c>wait_primary</c>: writes
+    /// acknowledged by the primary alone while the standby is away); secondary when it is a synchronous
+    /// standby; else where it is going (a primary the monitor is demoting is "demoted", never "primary").
     /// </summary>
     public string Role => (ReportedState, AssignedState) switch
     {
         ("primary" or "wait_primary" or "single", "primary" or "wait_primary" or "single") => "primary",
         ("secondary", "secondary") => "secondary",
+        ("primary" or "wait_primary" or "single", _) => AssignedState,
         _ => ReportedState,
     };
 }
