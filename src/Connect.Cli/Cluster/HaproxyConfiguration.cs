@@ -41,6 +41,10 @@ internal static class HaproxyConfiguration
 
             backend instances
                 balance roundrobin
+                # A request sent on a reused connection to an instance that just died is not retried and
+                # haproxy closes the client's connection without an answer; a fresh connection per request
+                # turns that death into a refused connect (retried elsewhere) or a 502 (answered as 503).
+                http-reuse never
                 option httpchk GET /health
                 http-check expect status 200
             """);
