@@ -58,7 +58,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         {
             await StartMonitorAsync(supervision.Token, cancellationToken);
             await StartNodesAsync(supervision.Token, cancellationToken);
-            DatabaseMigrator.Migrate(ClusterLayout.ConnectionString());
+            await MigrateAsync(cancellationToken);
             StartInstances(supervision.Token);
             await StartHaproxyAsync(supervision.Token, cancellationToken);
             await WaitForFrontAsync(cancellationToken);
@@ -207,6 +207,33 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         {
             await pgAutoctl.RunCheckedAsync(
                 ["config", "set", "--pgdata", layout.NodeData(name), "timeout.network_partition_timeout", "5"], cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Brings the schema up to date on the primary. A node that restarts with the cluster may still be
+    /// restarted by its pg_autoctl right after it first takes writes: a migration cut off that way is tried
+    /// again (each migration is one transaction, so a cut one left nothing behind).
+    /// </summary>
+    private static async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                DatabaseMigrator.Migrate(ClusterLayout.ConnectionString());
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException || e.InnerException is NpgsqlException)
+            {
+                if (attempt == 60)
+                {
+                    throw new ClusterException($"the migrations could not be applied to the cluster: {(e.InnerException ?? e).Message}");
+                }
+
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
     }
 
