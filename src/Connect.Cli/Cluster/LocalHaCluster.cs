@@ -180,15 +180,14 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
                      "--listen", "127.0.0.1", "--auth", "trust", "--ssl-self-signed", "--monitor", ClusterLayout.MonitorUri,
                      "--dbname", ClusterLayout.DatabaseName, "--name", name, "--run"]), supervision);
 
-            if (index == 0)
+            // The first node must be a primary before the second can be cloned from it. On later starts the
+            // primary may be either node, so both start before anything waits for writes.
+            if (index == 0 && firstTime)
             {
                 await WaitUntilAsync($"{name} accepts writes", () => HasPrimaryAsync(cancellationToken), cancellationToken);
-                if (firstTime)
+                foreach (var statement in NodeSettings)
                 {
-                    foreach (var statement in NodeSettings)
-                    {
-                        await ExecuteAsync(ClusterLayout.ConnectionString(), statement, cancellationToken);
-                    }
+                    await ExecuteAsync(ClusterLayout.ConnectionString(), statement, cancellationToken);
                 }
             }
         }
