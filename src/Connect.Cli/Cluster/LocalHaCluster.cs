@@ -202,10 +202,22 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
 
         // Without the monitor and without the standby a primary demotes itself after this long, so that a
         // cut-off primary stops taking writes before the monitor promotes the standby.
+        // The setting persists in the node's configuration; once it is there a restart leaves it alone (a
+        // config set next to a node that is still settling was seen to die of the reload signal it sends).
         foreach (var name in ClusterLayout.NodeNames)
         {
-            await pgAutoctl.RunCheckedAsync(
-                ["config", "set", "--pgdata", layout.NodeData(name), "timeout.network_partition_timeout", "5"], cancellationToken);
+            var configFile = Path.Combine(layout.XdgRoot, "config", "pg_autoctl", layout.NodeData(name).TrimStart('/'), "pg_autoctl.cfg");
+            if (File.ReadAllText(configFile).Contains("network_partition_timeout = 5", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var (exitCode, _, _) = await ClusterProgram.RunAsync(
+                pgAutoctl.Start(["config", "set", "--pgdata", layout.NodeData(name), "timeout.network_partition_timeout", "5"]), cancellationToken);
+            if (exitCode != 0)
+            {
+                await progress.WriteLineAsync($"connect: warning: could not shorten {name}'s network partition timeout (pg_autoctl exit code {exitCode}); failovers take longer");
+            }
         }
     }
 
