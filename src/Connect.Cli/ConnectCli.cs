@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Connect.Application.SigningKeys;
+using Connect.Cli.Cluster;
 using Connect.Cli.Commands;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,8 @@ internal static class ConnectCli
     // 128 + SIGINT, as shells report a process stopped by Ctrl-C.
     private const int Interrupted = 130;
 
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(90);
+
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args,
         TextWriter stdout,
@@ -37,6 +40,7 @@ internal static class ConnectCli
             AccountCommands.SubjectGroup(configuration),
             SessionCommands.Group(configuration),
             AuditCommands.Audit(configuration),
+            ClusterCommands.Group(configuration),
         };
 
         // An argument starting with @ is a value (an anchor, a path), never a response file to expand.
@@ -54,10 +58,18 @@ internal static class ConnectCli
 
         try
         {
-            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            var invocation = new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+                // After Ctrl-C or SIGTERM a command gets this long to stop what it started (cluster up stops three
+                // instances and three PostgreSQL servers) before the process exits anyway.
+                ProcessTerminationTimeout = StopTimeout,
+            };
             if (ServiceCommands.HandlesStopSignals(parse))
             {
-                // Otherwise the library ends the process 2 s after Ctrl-C, however far `up` got in stopping its database.
+                // `up` handles the signals itself and stops its database however long that takes.
                 invocation.ProcessTerminationTimeout = null;
             }
 
@@ -68,6 +80,10 @@ internal static class ConnectCli
             return Output.Fail(stderr, exception.Message);
         }
         catch (SigningKeysUnavailableException exception)
+        {
+            return Output.Fail(stderr, exception.Message);
+        }
+        catch (ClusterException exception)
         {
             return Output.Fail(stderr, exception.Message);
         }

@@ -50,6 +50,10 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     /// <summary>Where the data lives, for a person (never the password).</summary>
     public string Description { get; }
 
+    /// <summary>A database this command did not start and never stops, with the key-encryption key of its signing keys.</summary>
+    public static ConnectDatabase Configured(string connectionString, string description, string? keyEncryptionKey) =>
+        new(connectionString, connectionString, null, description, isEmbedded: false, keyEncryptionKey);
+
     public static async Task<ConnectDatabase> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         var configured = configuration.GetConnectionString(DependencyInjection.ConnectionStringName);
@@ -133,7 +137,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     }
 
     /// <summary><c>./connect</c> exports CONNECT_ROOT; otherwise the nearest folder holding Connect.sln.</summary>
-    private static string CheckoutRoot()
+    public static string CheckoutRoot()
     {
         if (Environment.GetEnvironmentVariable("CONNECT_ROOT") is { Length: > 0 } root)
         {

@@ -20,6 +20,12 @@ public sealed class PostgresOutages(NpgsqlDataSource dataSource, TimeProvider cl
     {
         NpgsqlException { IsTransient: true } => true,
         NpgsqlException { InnerException: TimeoutException or SocketException or IOException } => true,
+
+        // A multi-host data source (several nodes, Target Session Attributes=read-write) that reached no
+        // writable node: every attempt failed (the inner exceptions), or every node is known to be down or
+        // read-only, as during a failover (no inner exception at all).
+        NpgsqlException { InnerException: AggregateException attempts } => attempts.InnerExceptions.All(IsOutage),
+        NpgsqlException { InnerException: null } plain when plain.GetType() == typeof(NpgsqlException) => true,
         _ => false,
     };
 

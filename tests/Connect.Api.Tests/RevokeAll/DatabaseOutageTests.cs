@@ -29,4 +29,32 @@ public sealed class DatabaseOutageTests
         Assert.Contains("\"ready\":false", await healthDuring.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await ApiAssert.RevokedAsync(after, 3);
     }
+
+    [Fact]
+    public async Task No_writable_node_behind_a_read_write_connection_string_answers_503_not_500()
+    {
+        // What the instances of ./connect cluster up see during a failover: every node read-only or gone.
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var readWrite = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
+
+        // The same server twice: Npgsql takes the multi-host path only for more than one host.
+        readWrite.Host = $"{readWrite.Host}:{readWrite.Port},{readWrite.Host}:{readWrite.Port}";
+        readWrite.TargetSessionAttributes = "read-write";
+        await using (var admin = new Npgsql.NpgsqlConnection(db.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var readOnly = new Npgsql.NpgsqlCommand($"ALTER DATABASE \"{readWrite.Database}\" SET default_transaction_read_only = on", admin);
+            await readOnly.ExecuteNonQueryAsync();
+        }
+
+        await using var api = new ConnectApiFactory(readWrite.ConnectionString);
+
+        var during = await api.RevokeAllAsync(app, "any-subject");
+        var health = await api.CreateClient().GetAsync("/health");
+
+        await ApiAssert.ReasonAsync(during, HttpStatusCode.ServiceUnavailable, "ServiceUnavailable");
+        Assert.NotNull(during.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+    }
 }

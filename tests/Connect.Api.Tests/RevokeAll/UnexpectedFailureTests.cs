@@ -43,4 +43,20 @@ public sealed class UnexpectedFailureTests
 
         Assert.True(isOutage);
     }
+
+    [Fact]
+    public void Multi_host_source_with_no_writable_node_is_an_outage()
+    {
+        var noneWritable = new Npgsql.NpgsqlException("No suitable host was found.");
+        var everyAttemptFailed = new Npgsql.NpgsqlException(
+            "Unable to connect to a suitable host.",
+            new AggregateException(
+                new Npgsql.NpgsqlException("refused", new System.Net.Sockets.SocketException(111)),
+                new Npgsql.NpgsqlException("timed out", new TimeoutException())));
+
+        var outages = (Connect.Infrastructure.Postgres.PostgresOutages.IsOutage(noneWritable),
+            Connect.Infrastructure.Postgres.PostgresOutages.IsOutage(everyAttemptFailed));
+
+        Assert.Equal((true, true), outages);
+    }
 }

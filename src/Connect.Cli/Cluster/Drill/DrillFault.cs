@@ -1,0 +1,108 @@
+using System.Globalization;
+
+namespace Connect.Cli.Cluster.Drill;
+
+/// <summary>The faults a drill injects, in turn, while the load runs.</summary>
+internal sealed class DrillFault(string name, string description, Func<ClusterLayout, CancellationToken, Task> inject)
+{
+    public string Name { get; } = name;
+
+    public string Description { get; } = description;
+
+    public Task InjectAsync(ClusterLayout layout, CancellationToken cancellationToken) => inject(layout, cancellationToken);
+
+    public static IReadOnlyList<DrillFault> All { get; } =
+    [
+        new("switchover", "planned switchover (pg_autoctl perform switchover)", SwitchoverAsync),
+        new("postmaster-kill", "kill -9 of the primary's postmaster (pg_autoctl restarts it in place)", KillPostmasterAsync),
+        new("node-kill", "kill -9 of the whole primary node, pg_autoctl and postmaster (a real failover)", KillNodeAsync),
+        new("instance-kill", "kill -9 of one Connect instance", KillInstanceAsync),
+    ];
+
+    private static async Task SwitchoverAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        // It waits for the new primary; the ERROR it may print afterwards is known upstream and harmless,
+        // so the drill judges the outcome by the monitor's state, not by the exit code.
+        await ClusterProgram.RunAsync(
+            new PgAutoctl(layout).Start(["perform", "switchover", "--pgdata", layout.MonitorData, "--formation", "default"]),
+            cancellationToken);
+    }
+
+    private static async Task KillPostmasterAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        var primary = await PrimaryAsync(layout, cancellationToken);
+        var pid = ClusterStatus.PostmasterPid(layout.NodeData(primary))
+            ?? throw new ClusterException($"{primary} has no running postmaster to kill");
+        await ClusterProgram.SignalAsync(pid, 9);
+    }
+
+    private static async Task KillNodeAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        var primary = await PrimaryAsync(layout, cancellationToken);
+        var state = ClusterState.ReadRunning(layout) ?? throw new ClusterException("the cluster stopped");
+        var supervisor = state.PidOf(primary) ?? throw new ClusterException($"{primary} has no running pg_autoctl to kill");
+        var postmaster = ClusterStatus.PostmasterPid(layout.NodeData(primary));
+
+        // Held down until the standby has taken over, or the supervisor would restart it at once and the
+        // drill would see a restart in place instead of a failover.
+        var hold = layout.HoldFile(primary);
+        await File.WriteAllTextAsync(hold, "held by cluster drill\n", cancellationToken);
+        try
+        {
+            // pg_autoctl leads its own process group (cluster up starts it with setsid): kill all of it.
+            await ClusterProgram.SignalAsync(-supervisor, 9);
+            if (postmaster is { } pid)
+            {
+                await ClusterProgram.SignalAsync(pid, 9);
+            }
+
+            var other = ClusterLayout.NodeNames.Single(n => n != primary);
+            await DrillWait.UntilAsync(
+                $"{other} is promoted",
+                async () => await PrimaryOrNullAsync(layout, cancellationToken) == other,
+                TimeSpan.FromMinutes(3),
+                cancellationToken);
+        }
+        finally
+        {
+            File.Delete(hold);
+        }
+    }
+
+    private static async Task KillInstanceAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        var state = ClusterState.ReadRunning(layout) ?? throw new ClusterException("the cluster stopped");
+        var pid = state.PidOf("instance1") ?? throw new ClusterException("instance1 is not running");
+        await ClusterProgram.SignalAsync(pid, 9);
+        await Task.CompletedTask;
+        _ = cancellationToken;
+    }
+
+    public static async Task<string> PrimaryAsync(ClusterLayout layout, CancellationToken cancellationToken) =>
+        await PrimaryOrNullAsync(layout, cancellationToken) ?? throw new ClusterException("the monitor names no primary");
+
+    public static async Task<string?> PrimaryOrNullAsync(ClusterLayout layout, CancellationToken cancellationToken)
+    {
+        var nodes = await new PgAutoctl(layout).ShowStateAsync(cancellationToken);
+        return nodes.Where(n => n.Role == "primary").Select(n => n.Name).FirstOrDefault();
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: {Description}");
+}
+
+internal static class DrillWait
+{
+    public static async Task UntilAsync(string what, Func<Task<bool>> condition, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (started.Elapsed > limit)
+            {
+                throw new ClusterException($"gave up waiting {limit.TotalSeconds:0} s until {what}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+        }
+    }
+}

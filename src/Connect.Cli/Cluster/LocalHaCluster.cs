@@ -1,0 +1,438 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Connect.Infrastructure.Migrations;
+using Npgsql;
+
+namespace Connect.Cli.Cluster;
+
+/// <summary>
+/// <c>cluster up</c>: the pg_auto_failover monitor, a primary and a synchronous standby, three Connect
+/// instances and haproxy, all on loopback, all supervised by this process and stopped by it (and only what
+/// it started) when it is cancelled by Ctrl-C or SIGTERM.
+/// </summary>
+internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
+{
+    // The monitor's health checks, tightened from 5 s / 5 s / 20 s / 30 s so that a dead primary is
+    // replaced in seconds. The demote timeout stays above the nodes' network_partition_timeout (5 s): a
+    // primary cut off from the monitor and the standby demotes itself before the standby is promoted.
+    private static readonly string[] MonitorSettings =
+    [
+        "ALTER SYSTEM SET pgautofailover.health_check_period = 1000",
+        "ALTER SYSTEM SET pgautofailover.health_check_timeout = 1000",
+        "ALTER SYSTEM SET pgautofailover.node_considered_unhealthy_timeout = 4000",
+        "ALTER SYSTEM SET pgautofailover.primary_demote_timeout = 10000",
+        "SELECT pg_reload_conf()",
+    ];
+
+    // Set on the first primary before the standby is cloned, so both carry them: a standby retries a lost
+    // WAL source after 0.5 s (not 5 s), WAL kept for a standby is capped (the default can reach 8 GB a node),
+    // and memory suits a laptop rather than pg_auto_failover's share of the machine.
+    private static readonly string[] NodeSettings =
+    [
+        "ALTER SYSTEM SET wal_retrieve_retry_interval = '500ms'",
+        "ALTER SYSTEM SET wal_keep_size = '256MB'",
+        "ALTER SYSTEM SET shared_buffers = '128MB'",
+        "ALTER SYSTEM SET max_connections = 200",
+        "SELECT pg_reload_conf()",
+        // A checkpoint before the standby's base backup roughly halves it.
+        "CHECKPOINT",
+    ];
+
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
+    private readonly List<SupervisedProcess> processes = [];
+    private readonly Lock stateGate = new();
+    private readonly PgAutoctl pgAutoctl = new(layout);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        await RefuseIfTakenAsync();
+        await ClusterPackages.EnsureInstalledAsync(progress, cancellationToken);
+        await PrepareFoldersAsync(cancellationToken);
+        await progress.WriteLineAsync($"connect: starting the cluster in {layout.Root}");
+        using var supervision = new CancellationTokenSource();
+        try
+        {
+            await StartMonitorAsync(supervision.Token, cancellationToken);
+            await StartNodesAsync(supervision.Token, cancellationToken);
+            await MigrateAsync(cancellationToken);
+            StartInstances(supervision.Token);
+            await StartHaproxyAsync(supervision.Token, cancellationToken);
+            await WaitForFrontAsync(cancellationToken);
+            await PrintWhatRunsWhereAsync(cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await progress.WriteLineAsync("connect: stopping the cluster");
+            return 0;
+        }
+        finally
+        {
+            await supervision.CancelAsync();
+            await StopAllAsync();
+        }
+    }
+
+    private async Task RefuseIfTakenAsync()
+    {
+        if (ReadState() is { } state && state.SupervisorPid != Environment.ProcessId && ClusterProgram.IsAlive(state.SupervisorPid))
+        {
+            throw new ClusterException($"a cluster is already running (cluster up, pid {state.SupervisorPid}); stop it first");
+        }
+
+        // The front and ./connect up both default to 127.0.0.1:5080: one of them runs at a time.
+        int[] ports = [ClusterLayout.FrontPort, ClusterLayout.MonitorPort, .. ClusterLayout.NodeNames.Select((_, i) => ClusterLayout.NodePort(i)),
+            .. Enumerable.Range(0, ClusterLayout.InstanceCount).Select(ClusterLayout.InstancePort)];
+        foreach (var port in ports)
+        {
+            if (!IsPortFree(port))
+            {
+                var hint = port == ClusterLayout.FrontPort ? " (is ./connect up running? the cluster's front uses its address)" : "";
+                throw new ClusterException($"127.0.0.1:{port} is already in use{hint}; stop what holds it first");
+            }
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private async Task PrepareFoldersAsync(CancellationToken cancellationToken)
+    {
+        var parent = Path.GetDirectoryName(layout.Root)!;
+        Directory.CreateDirectory(parent);
+        if (Environment.IsPrivilegedProcess)
+        {
+            var (canEnter, _, _) = await ClusterProgram.RunAsync(
+                ClusterProgram.StartInfo("test", ["-x", parent], asPostgres: true), cancellationToken);
+            if (canEnter != 0)
+            {
+                throw new ClusterException(
+                    $"the postgres user cannot reach {parent}; put the checkout where it can (not under /root or a private temporary folder)");
+            }
+        }
+
+        // pg_autoctl writes beside each data folder (its backup/ folder), so the postgres user owns the root.
+        foreach (var folder in (string[])[layout.Root, layout.XdgRoot, layout.MonitorData, .. ClusterLayout.NodeNames.Select(layout.NodeData)])
+        {
+            if (Directory.Exists(folder))
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(folder);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            if (Environment.IsPrivilegedProcess)
+            {
+                await ClusterProgram.RunAsync(ClusterProgram.StartInfo("chown", [$"{ClusterProgram.PostgresUser}:", folder], asPostgres: false), cancellationToken);
+            }
+        }
+
+        Directory.CreateDirectory(layout.LogDirectory);
+    }
+
+    private async Task StartMonitorAsync(CancellationToken supervision, CancellationToken cancellationToken)
+    {
+        if (!pgAutoctl.IsCreated(layout.MonitorData))
+        {
+            await progress.WriteLineAsync("connect: creating the pg_auto_failover monitor");
+            await pgAutoctl.RunCheckedAsync(
+                ["create", "monitor", "--pgdata", layout.MonitorData, "--pgport", Port(ClusterLayout.MonitorPort),
+                 "--hostname", "127.0.0.1", "--auth", "trust", "--ssl-self-signed"], cancellationToken);
+
+            // create monitor has no --listen: without this it would listen on every interface.
+            await pgAutoctl.RunCheckedAsync(
+                ["config", "set", "--pgdata", layout.MonitorData, "postgresql.listen_addresses", "127.0.0.1"], cancellationToken);
+        }
+
+        Supervise("monitor", () => pgAutoctl.Start(["run", "--pgdata", layout.MonitorData]), supervision);
+        await WaitUntilAsync("the monitor accepts connections", () => CanExecuteAsync(MonitorConnectionString(), "SELECT 1", cancellationToken), cancellationToken);
+        foreach (var statement in MonitorSettings)
+        {
+            await ExecuteAsync(MonitorConnectionString(), statement, cancellationToken);
+        }
+    }
+
+    private async Task StartNodesAsync(CancellationToken supervision, CancellationToken cancellationToken)
+    {
+        for (var index = 0; index < ClusterLayout.NodeNames.Length; index++)
+        {
+            var name = ClusterLayout.NodeNames[index];
+            var pgdata = layout.NodeData(name);
+            var firstTime = !pgAutoctl.IsCreated(pgdata);
+            var port = ClusterLayout.NodePort(index);
+            if (firstTime)
+            {
+                await progress.WriteLineAsync($"connect: creating PostgreSQL node {name} on 127.0.0.1:{port}");
+            }
+
+            Supervise(name, () => pgAutoctl.IsCreated(pgdata)
+                ? pgAutoctl.Start(["run", "--pgdata", pgdata])
+                : pgAutoctl.Start(
+                    ["create", "postgres", "--pgdata", pgdata, "--pgport", Port(port), "--hostname", "127.0.0.1",
+                     "--listen", "127.0.0.1", "--auth", "trust", "--ssl-self-signed", "--monitor", ClusterLayout.MonitorUri,
+                     "--dbname", ClusterLayout.DatabaseName, "--name", name, "--run"]), supervision);
+
+            // The first node must be a primary before the second can be cloned from it. On later starts the
+            // primary may be either node, so both start before anything waits for writes.
+            if (index == 0 && firstTime)
+            {
+                await WaitUntilAsync($"{name} accepts writes", () => HasPrimaryAsync(cancellationToken), cancellationToken);
+                foreach (var statement in NodeSettings)
+                {
+                    await ExecuteAsync(ClusterLayout.ConnectionString(), statement, cancellationToken);
+                }
+            }
+        }
+
+        await WaitUntilAsync(
+            "the primary and its synchronous standby are in place",
+            async () => (await pgAutoctl.ShowStateAsync(cancellationToken)) is { Count: 2 } nodes
+                && nodes.Count(n => n.Role == "primary" && n.ReportedState == "primary") == 1
+                && nodes.Count(n => n.Role == "secondary") == 1,
+            cancellationToken,
+            TimeSpan.FromMinutes(5));
+
+        // Without the monitor and without the standby a primary demotes itself after this long, so that a
+        // cut-off primary stops taking writes before the monitor promotes the standby.
+        // The setting persists in the node's configuration; once it is there a restart leaves it alone (a
+        // config set next to a node that is still settling was seen to die of the reload signal it sends).
+        foreach (var name in ClusterLayout.NodeNames)
+        {
+            var configFile = Path.Combine(layout.XdgRoot, "config", "pg_autoctl", layout.NodeData(name).TrimStart('/'), "pg_autoctl.cfg");
+            if (File.ReadAllText(configFile).Contains("network_partition_timeout = 5", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var (exitCode, _, _) = await ClusterProgram.RunAsync(
+                pgAutoctl.Start(["config", "set", "--pgdata", layout.NodeData(name), "timeout.network_partition_timeout", "5"]), cancellationToken);
+            if (exitCode != 0)
+            {
+                await progress.WriteLineAsync($"connect: warning: could not shorten {name}'s network partition timeout (pg_autoctl exit code {exitCode}); failovers take longer");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Brings the schema up to date on the primary. A node that restarts with the cluster may still be
+    /// restarted by its pg_autoctl right after it first takes writes: a migration cut off that way is tried
+    /// again (each migration is one transaction, so a cut one left nothing behind).
+    /// </summary>
+    private static async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                DatabaseMigrator.Migrate(ClusterLayout.ConnectionString());
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException || e.InnerException is NpgsqlException)
+            {
+                if (attempt == 60)
+                {
+                    throw new ClusterException($"the migrations could not be applied to the cluster: {(e.InnerException ?? e).Message}");
+                }
+
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    private void StartInstances(CancellationToken supervision)
+    {
+        var dotnet = Environment.ProcessPath ?? "dotnet";
+        var cli = typeof(LocalHaCluster).Assembly.Location;
+        var keyEncryptionKey = layout.KeyEncryptionKey();
+        for (var index = 0; index < ClusterLayout.InstanceCount; index++)
+        {
+            var url = ClusterLayout.InstanceUrl(index);
+            var environment = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Connect"] = ClusterLayout.ConnectionString(),
+                ["Connect__SigningKeys__KeyEncryptionKey"] = keyEncryptionKey,
+                ["Urls"] = url,
+                // Three services share the machine with two PostgreSQL servers: one GC heap each.
+                ["DOTNET_gcServer"] = "0",
+            };
+            Supervise($"instance{index + 1}", () => ClusterProgram.StartInfo(dotnet, [cli, "up"], asPostgres: false, environment), supervision);
+        }
+    }
+
+    private async Task StartHaproxyAsync(CancellationToken supervision, CancellationToken cancellationToken)
+    {
+        var errorFile = Path.Combine(layout.Root, "haproxy-503.http");
+        await File.WriteAllTextAsync(errorFile, HaproxyConfiguration.ServiceUnavailableAnswer(), cancellationToken);
+        await File.WriteAllTextAsync(layout.HaproxyConfig, HaproxyConfiguration.Render(layout, errorFile), cancellationToken);
+        Supervise("haproxy", () => ClusterProgram.StartInfo("haproxy", ["-db", "-f", layout.HaproxyConfig], asPostgres: false), supervision);
+    }
+
+    private async Task WaitForFrontAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        await WaitUntilAsync(
+            $"every instance answers /health through {ClusterLayout.FrontUrl}",
+            async () =>
+            {
+                foreach (var index in Enumerable.Range(0, ClusterLayout.InstanceCount))
+                {
+                    if (!await ClusterStatus.IsHealthyAsync(http, ClusterLayout.InstanceUrl(index), cancellationToken))
+                    {
+                        return false;
+                    }
+                }
+
+                return await ClusterStatus.IsHealthyAsync(http, ClusterLayout.FrontUrl, cancellationToken);
+            },
+            cancellationToken,
+            TimeSpan.FromMinutes(3));
+    }
+
+    private async Task PrintWhatRunsWhereAsync(CancellationToken cancellationToken)
+    {
+        var status = await ClusterStatus.ReadAsync(layout, cancellationToken);
+        await progress.WriteLineAsync($"connect: cluster up; front {status.FrontUrl} (haproxy, pid {Pid("haproxy")})");
+        foreach (var node in status.Nodes)
+        {
+            await progress.WriteLineAsync(
+                $"connect:   {node.Name,-8} {node.Role,-10} 127.0.0.1:{node.Port}  postmaster {node.Pid}, pg_autoctl {node.SupervisorPid}, data {node.DataDirectory}");
+        }
+
+        for (var index = 0; index < ClusterLayout.InstanceCount; index++)
+        {
+            await progress.WriteLineAsync($"connect:   instance{index + 1} {ClusterLayout.InstanceUrl(index)}  pid {Pid($"instance{index + 1}")}");
+        }
+
+        await progress.WriteLineAsync($"connect:   instances use {status.ConnectionString}");
+        await progress.WriteLineAsync($"connect:   logs in {layout.LogDirectory}; ./connect cluster status prints this as JSON; Ctrl-C stops everything.");
+    }
+
+    private string Pid(string name) =>
+        processes.FirstOrDefault(p => p.Name == name)?.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-";
+
+    private void Supervise(string name, Func<ProcessStartInfo> start, CancellationToken supervision)
+    {
+        var process = new SupervisedProcess(name, start, layout.LogFile(name), layout.HoldFile(name));
+        process.Started += WriteState;
+        lock (stateGate)
+        {
+            processes.Add(process);
+        }
+
+        process.Supervise(supervision);
+    }
+
+    /// <summary>Stops in the reverse order of starting: front first, the monitor last; standby before primary.</summary>
+    private async Task StopAllAsync()
+    {
+        List<SupervisedProcess> toStop;
+        lock (stateGate)
+        {
+            toStop = [.. processes];
+        }
+
+        toStop.Reverse();
+        foreach (var process in toStop.Where(p => p.Name.StartsWith("instance", StringComparison.Ordinal) || p.Name == "haproxy"))
+        {
+            await process.StopAsync(StopGrace);
+        }
+
+        foreach (var process in toStop.Where(p => p.Name.StartsWith("node", StringComparison.Ordinal) || p.Name == "monitor"))
+        {
+            await process.StopAsync(StopGrace);
+        }
+
+        File.Delete(layout.StateFile);
+    }
+
+    private void WriteState()
+    {
+        lock (stateGate)
+        {
+            var state = new ClusterState(
+                Environment.ProcessId,
+                processes.Where(p => p.Pid is not null).ToDictionary(p => p.Name, p => p.Pid!.Value));
+            var temporary = layout.StateFile + ".tmp";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(state));
+            File.Move(temporary, layout.StateFile, overwrite: true);
+        }
+    }
+
+    private ClusterState? ReadState() => ClusterState.Read(layout);
+
+    private static string MonitorConnectionString() => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = ClusterLayout.MonitorPort,
+        Username = ClusterLayout.DatabaseUser,
+        Database = "pg_auto_failover",
+        Timeout = 3,
+        Pooling = false,
+    }.ConnectionString;
+
+    private static async Task<bool> HasPrimaryAsync(CancellationToken cancellationToken) =>
+        await CanExecuteAsync(new NpgsqlConnectionStringBuilder(ClusterLayout.ConnectionString()) { Pooling = false }.ConnectionString, "SELECT 1", cancellationToken);
+
+    private static async Task<bool> CanExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteAsync(connectionString, sql, cancellationToken);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task WaitUntilAsync(string what, Func<Task<bool>> condition, CancellationToken cancellationToken, TimeSpan? limit = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var bound = limit ?? TimeSpan.FromMinutes(2);
+        while (!await condition())
+        {
+            if (deadline.Elapsed > bound)
+            {
+                throw new ClusterException($"gave up waiting {bound.TotalSeconds:0} s until {what}; see the logs in {layout.LogDirectory}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
