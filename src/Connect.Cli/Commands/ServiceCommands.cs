@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Connect.Api;
 using Connect.Cli.Database;
 using Connect.Cli.Demo;
@@ -92,6 +93,7 @@ internal static class ServiceCommands
     public static bool HandlesStopSignals(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        return parse.CommandResult.Command.Name == UpName;
+        // Only the top-level `up`: `cluster up` stops what it started through the library's cancellation.
+        return parse.CommandResult.Command.Name == UpName && parse.CommandResult.Parent is CommandResult { Command: RootCommand };
     }
 }

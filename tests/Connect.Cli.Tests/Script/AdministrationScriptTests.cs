@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Connect.Application.SigningKeys;
 using Connect.Testing.Postgres;
 using Xunit.Abstractions;
 
@@ -78,8 +79,13 @@ public sealed class AdministrationScriptTests(ITestOutputHelper output) : IDispo
         return run;
     }
 
-    private static async Task<Dictionary<string, string?>> DatabaseAsync() =>
-        new() { ["ConnectionStrings__Connect"] = await PostgresServer.CreateMigratedDatabaseAsync() };
+    // A configured database, as an operator runs one: its connection string and the key-encryption key that
+    // registering an application (its first token-signing key) needs.
+    private static async Task<Dictionary<string, string?>> DatabaseAsync() => new()
+    {
+        ["ConnectionStrings__Connect"] = await PostgresServer.CreateMigratedDatabaseAsync(),
+        ["Connect__SigningKeys__KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
+    };
 
     private string WriteKey(RSA key)
     {
