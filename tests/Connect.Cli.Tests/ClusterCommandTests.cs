@@ -68,7 +68,9 @@ public sealed class ClusterCommandTests
 
         // script(1) gives ./connect a pseudo-terminal; the 0x03 typed into it is Ctrl-C, which the terminal
         // turns into SIGINT for the foreground process (cluster up), not for the programs it supervises.
-        await using var up = ConnectProcess.Start(["script", "-qfec", $"{ConnectProcess.Script} cluster up", "/dev/null"], raw: true);
+        // SIGINT and SIGQUIT at their defaults, as in a real terminal, however this test run was started (see RunningService).
+        await using var up = ConnectProcess.Start(
+            ["env", "--default-signal=INT,QUIT", "script", "-qfec", $"{ConnectProcess.Script} cluster up", "/dev/null"], raw: true);
         await up.WaitForStdoutAsync("connect: cluster up;", StartLimit);
 
         var status = await ConnectProcess.RunAsync(["cluster", "status"]);

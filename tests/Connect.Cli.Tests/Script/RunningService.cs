@@ -49,7 +49,11 @@ internal sealed class RunningService : IDisposable
     public static RunningService StartInTerminal(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var command = string.Join(' ', new[] { "exec", "bash", ConnectScript.Path, "up" }.Concat(args).Select(Quote));
-        return new(ConnectScript.Start(environment, ["script", "-qfec", command, "/dev/null"], redirectInput: true));
+        // A terminal's programs start with SIGINT and SIGQUIT at their defaults; a test run started in the background
+        // of a non-interactive shell hands them down ignored, and .NET keeps an inherited "ignore", so Ctrl-C would
+        // never arrive. env puts them back, as a real terminal session has them.
+        return new(ConnectScript.Start(
+            environment, ["env", "--default-signal=INT,QUIT", "script", "-qfec", command, "/dev/null"], redirectInput: true));
     }
 
     /// <summary>Ctrl-C typed on the terminal: the line discipline sends SIGINT to its foreground process group.</summary>
