@@ -96,6 +96,7 @@ public static class DependencyInjection
         services.AddSingleton<SigningKeyEncryption>();
         services.AddSingleton<SigningKeyFactory>();
         services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<ICurrentSigningKey>(provider => provider.GetRequiredService<SigningKeyRing>());
         services.AddSingleton<SigningKeyStartCheck>();
         return services;
     }

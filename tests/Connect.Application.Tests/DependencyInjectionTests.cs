@@ -123,6 +123,7 @@ public sealed class DependencyInjectionTests
         services.AddConnectApplication();
         services.AddSingleton(subjects ?? Substitute.For<ISectorSubjectMap>());
         services.AddSingleton(Substitute.For<IRefreshTokenRevoker>());
+        services.AddSingleton(Substitute.For<ISessionStore>());
         services.AddSingleton(Substitute.For<IClientApplicationDirectory>());
         services.AddSingleton(Substitute.For<IClientJwtReplayStore>());
         services.AddSingleton(applications ?? Substitute.For<IApplicationRegistry>());

@@ -1,7 +1,9 @@
 using Connect.Api;
 using Connect.Application.SigningKeys;
 using Connect.Cli.Demo;
+using System.Text.RegularExpressions;
 using Connect.Testing.Postgres;
+using Connect.Testing.SessionTokens;
 using MediatR;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,10 +28,17 @@ public sealed class DemoTests
         var demo = new RevokeAllDemo(service.Services.GetRequiredService<IMediator>(), http, TimeProvider.System, output);
 
         var (first, repeat) = await demo.RunAsync(CancellationToken.None);
+        var printed = output.ToString();
+        var anchor = Regex.Match(printed, "Registered application '([^']+)'").Groups[1].Value;
+        var accessToken = Regex.Match(printed, @"accessToken:\s+(\S+)").Groups[1].Value;
+        var refreshToken = Regex.Match(printed, @"refreshToken:\s+(\S+)").Groups[1].Value;
+        var accessVerifies = await JwksCheck.VerifiesAsync(http, anchor, accessToken);
+        var refreshVerifies = await JwksCheck.VerifiesAsync(http, anchor, refreshToken);
         await service.StopAsync();
 
         Assert.Equal((3, 0), (first, repeat));
-        var printed = output.ToString();
+        Assert.True(accessVerifies, "the demo's access token verifies against the application's JWKS");
+        Assert.True(refreshVerifies, "the demo's refresh token verifies against the application's JWKS");
         Assert.Contains("Authorization: SudomimusClientJWT ey", printed, StringComparison.Ordinal);
         Assert.Contains("""JWT header:  {"alg":"RS256","typ":"JWT","kid":""", printed, StringComparison.Ordinal);
         Assert.Contains("\"aud\":\"sudomimus-connect\"", printed, StringComparison.Ordinal);

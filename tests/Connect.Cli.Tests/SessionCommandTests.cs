@@ -11,6 +11,8 @@ public sealed class SessionCommandTests(CliDatabase db) : IClassFixture<CliDatab
     private static readonly (string, JsonValueKind)[] Counts =
         [("active", JsonValueKind.Number), ("revoked", JsonValueKind.Number), ("expired", JsonValueKind.Number)];
 
+    private static readonly (string, JsonValueKind)[] Issued = [("issued", JsonValueKind.Number), ("sessions", JsonValueKind.Array)];
+
     [Fact]
     public async Task Session_issue_defaults_to_one_active_session()
     {
@@ -18,8 +20,41 @@ public sealed class SessionCommandTests(CliDatabase db) : IClassFixture<CliDatab
 
         var run = await db.RunAsync("session", "issue", "--account", account, "--anchor", anchor);
 
-        Assert.Equal(1, run.AssertJson(("issued", JsonValueKind.Number)).GetProperty("issued").GetInt32());
+        Assert.Equal(1, run.AssertJson(Issued).GetProperty("issued").GetInt32());
         Assert.Equal((1, 0, 0), await CountAsync(account, anchor));
+    }
+
+    [Fact]
+    public async Task Session_issue_prints_each_session_with_its_first_token_pair()
+    {
+        var (account, anchor) = await AccountWithApplicationAsync();
+
+        var run = await db.RunAsync("session", "issue", "--account", account, "--anchor", anchor, "--count", "2", "--expires-in", "7200");
+
+        var sessions = run.AssertJson(Issued).GetProperty("sessions").EnumerateArray().ToList();
+        Assert.Equal(2, sessions.Count);
+        Assert.NotEqual(sessions[0].GetProperty("sessionId").GetString(), sessions[1].GetProperty("sessionId").GetString());
+        foreach (var session in sessions)
+        {
+            Assert.Equal(["sessionId", "accessToken", "refreshToken"], session.EnumerateObject().Select(member => member.Name));
+            var sessionId = session.GetProperty("sessionId").GetString();
+            using var access = Connect.Testing.SessionTokens.JwksCheck.Payload(session.GetProperty("accessToken").GetString()!);
+            using var refresh = Connect.Testing.SessionTokens.JwksCheck.Payload(session.GetProperty("refreshToken").GetString()!);
+            Assert.Equal(["iss", "aud", "sub", "sid", "jti", "iat", "exp"], access.RootElement.EnumerateObject().Select(member => member.Name));
+            Assert.Equal(["iss", "aud", "sid", "jti", "iat", "exp", "rotationVersion"], refresh.RootElement.EnumerateObject().Select(member => member.Name));
+            Assert.Equal((anchor, sessionId), (access.RootElement.GetProperty("aud").GetString(), access.RootElement.GetProperty("sid").GetString()));
+            Assert.Equal((anchor, sessionId), (refresh.RootElement.GetProperty("aud").GetString(), refresh.RootElement.GetProperty("sid").GetString()));
+            Assert.Equal(1, refresh.RootElement.GetProperty("rotationVersion").GetInt32());
+            Assert.Equal(7200, refresh.RootElement.GetProperty("exp").GetInt64() - refresh.RootElement.GetProperty("iat").GetInt64());
+            Assert.Equal(900, access.RootElement.GetProperty("exp").GetInt64() - access.RootElement.GetProperty("iat").GetInt64());
+        }
+
+        // The sub is the account's subject in the application's sector, the one /revoke-all takes.
+        var subject = (await db.RunAsync("subject", "issue", "--account", account, "--anchor", anchor))
+            .AssertJson(("subject", JsonValueKind.String)).GetProperty("subject").GetString();
+        using var first = Connect.Testing.SessionTokens.JwksCheck.Payload(sessions[0].GetProperty("accessToken").GetString()!);
+        Assert.Equal(subject, first.RootElement.GetProperty("sub").GetString());
+        Assert.Equal((2, 0, 0), await CountAsync(account, anchor));
     }
 
     [Fact]
@@ -57,27 +92,29 @@ public sealed class SessionCommandTests(CliDatabase db) : IClassFixture<CliDatab
     }
 
     [Fact]
-    public async Task Session_issue_at_the_cap_of_10000_issues_them_all()
+    public async Task Session_issue_at_the_cap_of_1000_issues_them_all()
     {
         var (account, anchor) = await AccountWithApplicationAsync();
 
-        var run = await db.RunAsync("session", "issue", "--account", account, "--anchor", anchor, "--count", "10000");
+        var run = await db.RunAsync("session", "issue", "--account", account, "--anchor", anchor, "--count", "1000");
 
-        Assert.Equal(10_000, run.AssertJson(("issued", JsonValueKind.Number)).GetProperty("issued").GetInt32());
+        var json = run.AssertJson(Issued);
+        Assert.Equal(1_000, json.GetProperty("issued").GetInt32());
+        Assert.Equal(1_000, json.GetProperty("sessions").GetArrayLength());
     }
 
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]
-    [InlineData("10001")]
+    [InlineData("1001")]
     [InlineData("99999999999")]
-    public async Task Session_issue_with_a_count_outside_1_to_10000_is_refused(string count)
+    public async Task Session_issue_with_a_count_outside_1_to_1000_is_refused(string count)
     {
         var (account, anchor) = await AccountWithApplicationAsync();
 
         var run = await db.RunAsync("session", "issue", "--account", account, "--anchor", anchor, "--count", count);
 
-        run.AssertFailed("the count must be between 1 and 10000");
+        run.AssertFailed("the count must be between 1 and 1000");
         Assert.Equal((0, 0, 0), await CountAsync(account, anchor));
     }
 
@@ -135,7 +172,7 @@ public sealed class SessionCommandTests(CliDatabase db) : IClassFixture<CliDatab
 
     private async Task IssueAsync(string account, string anchor, params string[] options) =>
         (await db.RunAsync(["session", "issue", "--account", account, "--anchor", anchor, .. options]))
-            .AssertJson(("issued", JsonValueKind.Number));
+            .AssertJson(Issued);
 
     private async Task<(int Active, int Revoked, int Expired)> CountAsync(string account, string anchor)
     {

@@ -9,7 +9,8 @@ internal static class AdministrationRules
 {
     public const int MaxKeyIdLength = 128;
     public const int MaxSectorNameLength = 255;
-    public const int MaxSessionsPerCall = 10_000;
+    // Each session is answered with two signed tokens (about 1.6 KB of output and two RSA signatures).
+    public const int MaxSessionsPerCall = 1_000;
 
     /// <summary>365 days: longer-lived refresh tokens are not something an operator should mint by accident.</summary>
     public const int MaxSessionLifetimeSeconds = 365 * 24 * 60 * 60;

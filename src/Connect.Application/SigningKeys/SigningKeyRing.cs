@@ -15,6 +15,7 @@ namespace Connect.Application.SigningKeys;
 /// </summary>
 public sealed class SigningKeyRing(
     ISigningKeyStore store, SigningKeyEncryption encryption, SigningKeyFactory factory, TimeProvider clock)
+    : ICurrentSigningKey
 {
     // Only existing applications are kept (an unknown anchor is not), so this bounds memory against a flood of
     // registrations, not against callers.

@@ -28,7 +28,16 @@ internal static class SessionCommands
             configuration,
             new IssueSessionsCommand(
                 new(parse.GetValue(account)), parse.GetRequiredValue(anchor), parse.GetValue(count), parse.GetValue(expiresIn)),
-            result => new { issued = result.Issued },
+            result => new
+            {
+                issued = result.Issued,
+                sessions = result.Sessions.Select(session => new
+                {
+                    sessionId = session.SessionId,
+                    accessToken = session.AccessToken,
+                    refreshToken = session.RefreshToken,
+                }),
+            },
             cancellationToken));
         return command;
     }

@@ -28,19 +28,26 @@ internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimePro
             new RegisterApplicationCommand(anchor, key.ExportSubjectPublicKeyInfoPem(), Sector: null), cancellationToken));
         var account = Expect(await mediator.Send(new CreateAccountCommand(), cancellationToken)).Account;
         var subject = Expect(await mediator.Send(new IssueSubjectCommand(account, anchor), cancellationToken)).Subject;
-        Expect(await mediator.Send(
+        var issued = Expect(await mediator.Send(
             new IssueSessionsCommand(account, anchor, Sessions, IssueSessionsCommand.DefaultExpiresInSeconds), cancellationToken));
+        var first = issued.Sessions[0];
 
         await output.WriteLineAsync($"""
 
             == Demo: log one user out everywhere ==
             Registered application '{anchor}' (key id {registered.KeyId}) in sector {registered.Sector},
             an account with subject {subject} in that sector, and {Sessions} active sessions for it.
+
+            The first session's token pair, as a client holds it (signed by the application's token-signing key,
+            published at {new Uri(http.BaseAddress!, $"/applications/{Uri.EscapeDataString(anchor)}/jwks.json")}):
+              sessionId:    {first.SessionId}
+              accessToken:  {first.AccessToken}
+              refreshToken: {first.RefreshToken}
             """);
 
-        var first = await SendAsync(anchor, registered.KeyId.Value, key, subject.Value, "The call", cancellationToken);
+        var firstCount = await SendAsync(anchor, registered.KeyId.Value, key, subject.Value, "The call", cancellationToken);
         var repeat = await SendAsync(anchor, registered.KeyId.Value, key, subject.Value, "The same call again, with a new JWT", cancellationToken);
-        return (first, repeat);
+        return (firstCount, repeat);
     }
 
     private async Task<int> SendAsync(

@@ -3,6 +3,12 @@ namespace Connect.Domain.Sessions;
 /// <summary>Reads sessions and changes them, each change one conditional statement.</summary>
 public interface ISessionStore
 {
+    /// <summary>
+    /// Stores new sessions of one account for one application, each at version 1 with the jti of its first refresh
+    /// token, in one statement: all of them or none.
+    /// </summary>
+    Task IssueAsync(NewSessions sessions, CancellationToken cancellationToken);
+
     /// <returns>The session with its application's status and the account's subject, or <c>null</c>.</returns>
     Task<SessionState?> FindAsync(SessionId id, CancellationToken cancellationToken);
 
@@ -41,3 +47,16 @@ public sealed record SessionRotation(
 /// <summary>The outcome of one conditional rotation.</summary>
 /// <param name="Before">The session as the statement saw it before writing; <c>null</c> when there is none.</param>
 public sealed record RotationAttempt(bool Rotated, SessionState? Before);
+
+/// <summary>Sessions issued together: one account, one application, one instant, one signing key.</summary>
+/// <param name="IssuedAt">Whole seconds: the <c>iat</c> of each first refresh token.</param>
+/// <param name="ExpiresAt">Whole seconds: each session's absolute expiry, the <c>exp</c> of its refresh tokens.</param>
+/// <param name="KeyId">The signing key of the first refresh tokens.</param>
+/// <param name="Sessions">Each session's id and the jti of its first refresh token.</param>
+public sealed record NewSessions(
+    Accounts.AccountId Account,
+    Applications.AppId Application,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt,
+    string KeyId,
+    IReadOnlyList<(SessionId Id, string FirstJti)> Sessions);

@@ -53,6 +53,13 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         SELECT before.*, (SELECT count(*) FROM rotated) AS rotated FROM before
         """;
 
+    // Every session of one issue in one statement: all of them land or none.
+    internal const string IssueSql = """
+        INSERT INTO sessions (account_id, application_id, sid, current_jti, rotated_at, current_key_id, issued_at, expires_at)
+        SELECT @Account, @Application, issued.sid, issued.jti, @IssuedAt, @KeyId, @IssuedAt, @ExpiresAt
+          FROM unnest(@Sids, @Jtis) AS issued (sid, jti)
+        """;
+
     // Ends an active session and audits it in one statement: both land or neither, and of two concurrent
     // calls only the one whose UPDATE found the session still active writes an audit row.
     internal const string EndSql = """
@@ -66,6 +73,25 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind, session_id)
         SELECT application_id, account_id, 1, @Kind, id FROM ended
         """;
+
+    public async Task IssueAsync(NewSessions sessions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            IssueSql,
+            new
+            {
+                Account = sessions.Account.Value,
+                Application = sessions.Application.Value,
+                sessions.IssuedAt,
+                sessions.ExpiresAt,
+                sessions.KeyId,
+                Sids = sessions.Sessions.Select(session => session.Id.Value).ToArray(),
+                Jtis = sessions.Sessions.Select(session => session.FirstJti).ToArray(),
+            },
+            cancellationToken: cancellationToken));
+    }
 
     public async Task<SessionState?> FindAsync(SessionId id, CancellationToken cancellationToken)
     {

@@ -3,7 +3,12 @@ using Connect.Application.Administration.CountSessions;
 using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Administration.IssueSubject;
+using System.Security.Cryptography;
+using Connect.Application.SessionTokens;
+using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
+using Connect.Domain.Sessions;
+using Microsoft.Extensions.Options;
 using Connect.Domain.Applications;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
@@ -20,6 +25,14 @@ public sealed class AccountHandlerTests
     private readonly IApplicationRegistry _applications = Substitute.For<IApplicationRegistry>();
     private readonly IAccountRegistry _accounts = Substitute.For<IAccountRegistry>();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+    private readonly ISessionStore _sessions = Substitute.For<ISessionStore>();
+    private readonly ICurrentSigningKey _signingKeys = Substitute.For<ICurrentSigningKey>();
+
+    private static readonly TokenSigningKey SigningKey = new("kid-test", RSA.Create(2048));
+
+    private SessionTokenCodec Codec => new(_clock, Options.Create(new SessionTokenOptions()));
+
+    private IssueSessionsHandler IssueSessions() => new(_applications, _accounts, _sessions, _signingKeys, Codec, _clock);
 
     [Fact]
     public async Task Create_account_answers_the_new_id()
@@ -67,17 +80,29 @@ public sealed class AccountHandlerTests
     }
 
     [Fact]
-    public async Task Sessions_are_issued_now_and_expire_after_the_given_seconds()
+    public async Task Sessions_are_stored_at_version_1_and_answered_with_tokens_that_name_them()
     {
         KnownApplication();
-        _accounts.AccountExistsAsync(Account, Arg.Any<CancellationToken>()).Returns(true);
+        _accounts.IssueSubjectAsync(Account, Sector, Arg.Any<CancellationToken>()).Returns(new SectorSubject("sub-1"));
         var now = _clock.GetUtcNow();
-        _accounts.IssueSessionsAsync(Account, App, 3, now, now.AddSeconds(90), Arg.Any<CancellationToken>()).Returns(3);
+        _signingKeys.GetCurrentSigningKeyAsync(App, now.AddSeconds(90), Arg.Any<CancellationToken>()).Returns(SigningKey);
+        NewSessions? stored = null;
+        await _sessions.IssueAsync(Arg.Do<NewSessions>(sessions => stored = sessions), Arg.Any<CancellationToken>());
 
-        var outcome = await new IssueSessionsHandler(_applications, _accounts, _clock)
-            .Handle(new IssueSessionsCommand(Account, Anchor.Value, 3, 90), CancellationToken.None);
+        var outcome = await IssueSessions().Handle(new IssueSessionsCommand(Account, Anchor.Value, 3, 90), CancellationToken.None);
 
-        Assert.Equal(new IssueSessionsResult(3), outcome.Value);
+        var result = Assert.IsType<IssueSessionsResult>(outcome.Value);
+        Assert.Equal(3, result.Issued);
+        Assert.NotNull(stored);
+        Assert.Equal((Account, App, now, now.AddSeconds(90), "kid-test"), (stored.Account, stored.Application, stored.IssuedAt, stored.ExpiresAt, stored.KeyId));
+        Assert.Equal(result.Sessions.Select(session => session.SessionId), stored.Sessions.Select(session => session.Id.Value));
+        foreach (var (issued, (_, firstJti)) in result.Sessions.Zip(stored.Sessions))
+        {
+            var refresh = Codec.ReadRefresh(issued.RefreshToken).Value!.Claims;
+            var access = Codec.ReadAccess(issued.AccessToken).Value!.Claims;
+            Assert.Equal((issued.SessionId, firstJti, 1, now.AddSeconds(90).ToUnixTimeSeconds()), (refresh.SessionId, refresh.TokenId, refresh.RotationVersion, refresh.ExpiresAt));
+            Assert.Equal((issued.SessionId, "sub-1", Anchor.Value), (access.SessionId, access.Subject, access.Audience));
+        }
     }
 
     [Fact]
@@ -85,21 +110,21 @@ public sealed class AccountHandlerTests
     {
         KnownApplication();
 
-        var outcome = await new IssueSessionsHandler(_applications, _accounts, _clock)
-            .Handle(new IssueSessionsCommand(Account, Anchor.Value, 1, 60), CancellationToken.None);
+        var outcome = await IssueSessions().Handle(new IssueSessionsCommand(Account, Anchor.Value, 1, 60), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.UnknownAccount, outcome.Failure?.Code);
-        await _accounts.DidNotReceiveWithAnyArgs().IssueSessionsAsync(default, default, default, default, default, default);
+        Assert.Empty(_sessions.ReceivedCalls());
+        Assert.Empty(_signingKeys.ReceivedCalls());
     }
 
     [Fact]
     public async Task Sessions_for_an_unknown_anchor_are_refused()
     {
-        var outcome = await new IssueSessionsHandler(_applications, _accounts, _clock)
-            .Handle(new IssueSessionsCommand(Account, Anchor.Value, 1, 60), CancellationToken.None);
+        var outcome = await IssueSessions().Handle(new IssueSessionsCommand(Account, Anchor.Value, 1, 60), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.UnknownAnchor, outcome.Failure?.Code);
         Assert.Empty(_accounts.ReceivedCalls());
+        Assert.Empty(_sessions.ReceivedCalls());
     }
 
     [Fact]

@@ -38,6 +38,22 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         new(sid, _app.Id, from, presentedJti, newJti, DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds()), "kid-1", Now);
 
     [Fact]
+    public async Task Issued_sessions_start_at_version_1_with_their_first_jti_and_signing_key()
+    {
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds());
+
+        await _store.IssueAsync(
+            new NewSessions(account, _app.Id, issuedAt, issuedAt.AddDays(1), "kid-1", [(new SessionId("sid-a"), "jti-a"), (new SessionId("sid-b"), "jti-b")]),
+            CancellationToken.None);
+
+        var a = await _store.FindAsync(new SessionId("sid-a"), CancellationToken.None);
+        var b = await _store.FindAsync(new SessionId("sid-b"), CancellationToken.None);
+        Assert.Equal((1, "jti-a", issuedAt, "kid-1", issuedAt.AddDays(1), subject), (a!.RotationVersion, a.CurrentJti, a.RotatedAt, a.CurrentKeyId, a.ExpiresAt, a.Subject));
+        Assert.Equal((account, "jti-b", (DateTimeOffset?)null), (b!.Account, b.CurrentJti, b.RevokedAt));
+    }
+
+    [Fact]
     public async Task Find_reads_the_session_with_its_subject_and_application_status()
     {
         var (sid, jti) = await NewSessionAsync();
