@@ -71,7 +71,7 @@ public sealed class AuditCommandTests(CliDatabase db) : IClassFixture<CliDatabas
         var account = (await db.RunAsync("account", "create"))
             .AssertJson(("accountId", JsonValueKind.String)).GetProperty("accountId").GetString()!;
         (await db.RunAsync("session", "issue", "--account", account, "--anchor", anchor, "--count", $"{sessions}"))
-            .AssertJson(("issued", JsonValueKind.Number));
+            .AssertJson(("issued", JsonValueKind.Number), ("sessions", JsonValueKind.Array));
         return (account, anchor);
     }
 
