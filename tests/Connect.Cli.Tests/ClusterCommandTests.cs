@@ -6,7 +6,7 @@ namespace Connect.Cli.Tests;
 
 /// <summary>
 /// Drives the real <c>./connect cluster up | status | drill</c> as a person does: the whole topology from the
-/// checkout's <c>.data/cluster</c>, a short drill through haproxy, and a stop by SIGTERM and by Ctrl-C typed
+/// checkout's <c>.data/cluster</c> (or root's relocation of it), a short drill through haproxy, and a stop by SIGTERM and by Ctrl-C typed
 /// into a terminal, after which nothing the cluster started may still run. The packages are installed when
 /// missing (as root, as in CI); without root and without them there is nothing to run.
 /// </summary>
@@ -125,7 +125,7 @@ public sealed class ClusterCommandTests
     private static void AssertAllGone(List<int> pids)
     {
         Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}") && !IsZombie(pid), $"process {pid} still runs"));
-        Assert.False(File.Exists(Path.Combine(ConnectProcess.Root, ".data", "cluster", "state.json")));
+        Assert.False(File.Exists(new Connect.Cli.Cluster.ClusterLayout(ConnectProcess.Root).StateFile));
     }
 
     private static bool IsZombie(int pid)

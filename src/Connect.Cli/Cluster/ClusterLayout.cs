@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 
 namespace Connect.Cli.Cluster;
@@ -21,10 +23,23 @@ internal sealed class ClusterLayout
 
     public static readonly string[] NodeNames = ["node1", "node2"];
 
+    // Root's own folder for data the postgres user could not reach in the checkout (as the embedded database's).
+    private const string RelocationRoot = "/var/lib/connect";
+
     public ClusterLayout(string checkoutRoot)
     {
-        Root = Path.Combine(Path.GetFullPath(checkoutRoot), ".data", "cluster");
+        DataFolder = Path.Combine(Path.GetFullPath(checkoutRoot), ".data");
+        var inCheckout = Path.Combine(DataFolder, "cluster");
+        // pg_autoctl runs as postgres, who cannot pass a folder that others may not enter (under /root, or a
+        // mktemp -d folder): the cluster then lives in root's /var/lib/connect, under a name derived from the
+        // checkout, so that status and drill find the same place.
+        Root = Environment.IsPrivilegedProcess && !OthersCanReach(DataFolder)
+            ? Path.Combine(RelocationRoot, "cluster-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(inCheckout)))[..16])
+            : inCheckout;
     }
+
+    /// <summary>The checkout's own <c>.data</c> folder (root's).</summary>
+    public string DataFolder { get; }
 
     public string Root { get; }
 
@@ -32,7 +47,22 @@ internal sealed class ClusterLayout
     /// The key-encryption key of the cluster's token-signing keys: the checkout's own (<c>.data/signing-keys.kek</c>,
     /// root's, mode 600), not a file in <see cref="Root"/>, which the <c>postgres</c> user owns.
     /// </summary>
-    public string KeyEncryptionKey() => Database.EmbeddedKeyEncryptionKey.LoadOrCreate(Path.GetDirectoryName(Root)!);
+    public string KeyEncryptionKey() => Database.EmbeddedKeyEncryptionKey.LoadOrCreate(DataFolder);
+
+    /// <summary>Whether every existing folder on the way to <paramref name="folder"/> lets others pass (o+x).</summary>
+    private static bool OthersCanReach(string folder)
+    {
+        for (var current = new DirectoryInfo(folder); current is not null; current = current.Parent)
+        {
+            if (current.Exists && !OperatingSystem.IsWindows()
+                && (File.GetUnixFileMode(current.FullName) & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public static string FrontUrl => string.Create(CultureInfo.InvariantCulture, $"http://{FrontHost}:{FrontPort}");
 
