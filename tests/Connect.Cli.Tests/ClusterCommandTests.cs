@@ -89,8 +89,10 @@ public sealed class ClusterCommandTests
         // script(1) gives ./connect a pseudo-terminal; the 0x03 typed into it is Ctrl-C, which the terminal
         // turns into SIGINT for the foreground process (cluster up), not for the programs it supervises.
         // SIGINT and SIGQUIT at their defaults, as in a real terminal, however this test run was started (see RunningService).
+        // exec: script runs the command through $SHELL -c, and a shell that stays as the parent (dash, CI's /bin/sh)
+        // shares the foreground group, dies of the Ctrl-C itself, and script reports 130 while cluster up still stops.
         await using var up = ConnectProcess.Start(
-            ["env", "--default-signal=INT,QUIT", "script", "-qfec", $"{ConnectProcess.Script} cluster up", "/dev/null"], raw: true);
+            ["env", "--default-signal=INT,QUIT", "script", "-qfec", $"exec bash {ConnectProcess.Script} cluster up", "/dev/null"], raw: true);
         await up.WaitForStdoutAsync("connect: cluster up;", StartLimit);
 
         var status = await ConnectProcess.RunAsync(["cluster", "status"]);
