@@ -87,6 +87,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
         services.AddSingleton<SessionTokenCodec>();
+        services.AddSingleton<SessionTokenVerifier>();
 
         services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.SectionName)
             .Validate(

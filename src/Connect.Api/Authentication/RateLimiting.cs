@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Connect.Api.Errors;
+using Connect.Application.RateBudget;
 using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ internal static class RateLimiting
     public static IServiceCollection AddPerApplicationRateLimit(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName);
+        services.AddSingleton<IApplicationRateBudget, ApplicationRateBudget>();
         return services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(PerApplicationPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
@@ -43,7 +45,7 @@ internal static class RateLimiting
         });
     }
 
-    private static TokenBucketRateLimiterOptions Bucket(RateLimitOptions budget) => new()
+    internal static TokenBucketRateLimiterOptions Bucket(RateLimitOptions budget) => new()
     {
         TokenLimit = budget.BurstLimit,
         TokensPerPeriod = budget.TokensPerSecond,

@@ -38,6 +38,7 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase
     [HttpPost(Route)]
     [RawJsonBody]
     [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
+    [AuthenticationChallenge(ClientJwtPolicy.Scheme)]
     [EnableRateLimiting(RateLimiting.PerApplicationPolicy)]
     [ProducesResponseType<RevokeAllResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> RevokeAll()

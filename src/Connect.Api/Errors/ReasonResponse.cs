@@ -1,7 +1,6 @@
 using System.Globalization;
 using Connect.Api.Observability;
 using Connect.Api.Responses;
-using Connect.Application.ClientAuthentication;
 using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
@@ -27,10 +26,10 @@ internal static class ReasonResponse
         var response = context.Response;
         response.StatusCode = reason.Status;
 
-        if (reason.Status == StatusCodes.Status401Unauthorized)
+        if (reason.Status == StatusCodes.Status401Unauthorized
+            && context.GetEndpoint()?.Metadata.GetMetadata<AuthenticationChallengeAttribute>() is { } challenge)
         {
-            // RFC 9110 §11.6.1: a 401 names the scheme that would have been accepted.
-            response.Headers.WWWAuthenticate = ClientJwtPolicy.Scheme;
+            response.Headers.WWWAuthenticate = challenge.Challenge;
         }
 
         retryAfterSeconds ??= reason == ReasonCode.ServiceUnavailable ? ServiceUnavailableRetryAfterSeconds : null;

@@ -59,6 +59,37 @@ public sealed class SigningKeyRing(
         return kept?.Published(now).FirstOrDefault(key => string.Equals(key.Stored.KeyId, keyId, StringComparison.Ordinal))?.Verification;
     }
 
+    /// <summary>
+    /// The application a session token's <c>aud</c> names and its published key <paramref name="keyId"/>, for
+    /// verifying the token. Unlike issuance and the JWKS, it never creates a key: an application without one has
+    /// signed nothing.
+    /// </summary>
+    /// <returns><c>null</c> when no application has the anchor; the key is <c>null</c> when none of its published keys has the id.</returns>
+    public async Task<(AppId Application, TokenVerificationKey? Key)?> FindPublishedKeyAsync(
+        ApplicationAnchor anchor, string keyId, CancellationToken cancellationToken)
+    {
+        // PostgreSQL text cannot hold NUL, so no anchor contains one.
+        if (anchor.Value.Length is 0 or > ApplicationAnchor.MaxLength || anchor.Value.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var revision = await store.ReadRevisionAsync(anchor, cancellationToken).ConfigureAwait(false);
+        if (revision is not { } found)
+        {
+            return null;
+        }
+
+        var kept = await FreshAsync(found.Application, found.Revision, cancellationToken).ConfigureAwait(false);
+        if (kept is null)
+        {
+            return null;
+        }
+
+        var key = kept.Published(clock.GetUtcNow()).FirstOrDefault(k => string.Equals(k.Stored.KeyId, keyId, StringComparison.Ordinal));
+        return (kept.Application, key?.Verification);
+    }
+
     /// <returns>The application's published keys, newest first, or <c>null</c> when no application has the anchor.</returns>
     public async Task<PublishedSigningKeys?> GetPublishedKeysAsync(ApplicationAnchor anchor, CancellationToken cancellationToken)
     {
