@@ -22,8 +22,8 @@ public static class ConnectWebApplication
     public static WebApplication Create(
         string[] args, Action<WebApplicationBuilder>? configure = null, string? contentRoot = null)
     {
-        // The client JWT can only be checked once the raw body is read, so authentication must never run as a
-        // default scheme at the top of the pipeline; it runs where UseAuthentication stands below.
+        // The client JWT can only be checked once the raw body is read, so no scheme may run as a default at the
+        // top of the pipeline: there is no default scheme, and the endpoint's own scheme runs inside UseAuthorization.
         AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
@@ -59,8 +59,10 @@ public static class ConnectWebApplication
 
         var app = builder.Build();
 
-        // Order is the contract's order of checks: size and media type, authentication, then the rate limit;
-        // the body itself is parsed last, in the controller.
+        // Order is the contract's order of checks: size and media type (the gate), then authentication, which
+        // UseAuthorization runs for the endpoint's [Authorize] scheme. UseAuthentication authenticates nothing (there
+        // is no default scheme); it stands here only so that the host does not add it at the top of the pipeline.
+        // The rate budget and the body come last, in the controller or the handler, once the caller is known.
         app.UseConnectObservability();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
         app.UseRouting();
@@ -68,7 +70,6 @@ public static class ConnectWebApplication
         app.UseMiddleware<RawJsonBodyGate>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.MapControllers();
         app.MapConnectOpenApi();
         return app;

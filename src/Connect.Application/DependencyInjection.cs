@@ -16,6 +16,7 @@ using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Jwks;
+using Connect.Application.Observability;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
@@ -24,6 +25,7 @@ using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application;
@@ -99,6 +101,9 @@ public static class DependencyInjection
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<ICurrentSigningKey>(provider => provider.GetRequiredService<SigningKeyRing>());
         services.AddSingleton<SigningKeyStartCheck>();
+
+        // The HTTP host replaces it with the one that feeds its access log.
+        services.TryAddSingleton<IRequestObservation, UnobservedRequest>();
         return services;
     }
 }

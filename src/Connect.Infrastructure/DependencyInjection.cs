@@ -46,6 +46,7 @@ public static class DependencyInjection
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
         services.AddSingleton<ISessionStore, PostgresSessionStore>();
         services.AddSingleton<IRevocationAuditLog, PostgresRevocationAuditLog>();
+        services.AddSingleton<IOperatorAuditLog, PostgresOperatorAuditLog>();
         services.AddSingleton<IClientApplicationDirectory, PostgresClientApplicationDirectory>();
         services.AddSingleton<PostgresClientJwtReplayStore>();
         services.AddSingleton<IClientJwtReplayStore>(provider => provider.GetRequiredService<PostgresClientJwtReplayStore>());

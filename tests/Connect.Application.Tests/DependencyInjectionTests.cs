@@ -129,6 +129,7 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(applications ?? Substitute.For<IApplicationRegistry>());
         services.AddSingleton(Substitute.For<IAccountRegistry>());
         services.AddSingleton(Substitute.For<IRevocationAuditLog>());
+        services.AddSingleton(Substitute.For<IOperatorAuditLog>());
         services.AddSingleton(Substitute.For<ISigningKeyStore>());
         return services;
     }

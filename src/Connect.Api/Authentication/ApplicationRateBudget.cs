@@ -6,9 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Connect.Api.Authentication;
 
 /// <summary>
-/// The per-application budget for the endpoints whose caller is proved by a session token in the body: the same
-/// token bucket as <see cref="RateLimiting"/>'s (<see cref="RateLimitOptions"/>), spent by the handler right after
-/// the token's signature verified, which is where SESSIONS.md puts the check.
+/// The per-application budget of every endpoint (<see cref="RateLimitOptions"/>): <c>/revoke-all</c> spends it once
+/// the client JWT is accepted (CONTRACT.md: after the application's status, before the body), the endpoints whose
+/// caller is proved by a session token in the body spend it right after the token's signature verified (SESSIONS.md
+/// step 6). One bucket per application across endpoints, so an application cannot double its budget by spreading
+/// its calls. A refusal answers <c>429 RateLimited</c> with <c>Retry-After: 1</c>: with whole tokens refilled every
+/// second and no queue, one second always brings the next token.
 /// </summary>
 internal sealed class ApplicationRateBudget(IOptions<RateLimitOptions> options) : IApplicationRateBudget, IDisposable
 {

@@ -48,11 +48,12 @@ internal sealed class ClientJwtAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ClientJwtPolicy.Scheme));
     }
 
+    /// <summary>
+    /// Every refusal of the policy, <c>403 ApplicationDisabled</c> included, is an authentication failure and answers
+    /// here: authorization only requires an authenticated application, so it never forbids one.
+    /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         ReasonResponse.WriteAsync(Context, Context.Features.Get<ClientJwtRejection>()?.Reason ?? ReasonCode.ClientJwtMissing);
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ReasonResponse.WriteAsync(Context, ReasonCode.ApplicationDisabled);
 
     private sealed record ClientJwtRejection(ReasonCode Reason);
 }

@@ -2,6 +2,7 @@ using Connect.Api.Errors;
 using Connect.Api.Responses;
 using Connect.Application.Jwks;
 using Connect.Application.SigningKeys;
+using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -16,8 +17,18 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
     private const string Prefix = "/applications/";
     private const string Suffix = "/jwks.json";
 
+    /// <summary>The reasons this endpoint answers, from the one table; the OpenAPI document lists exactly these.</summary>
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+        [ReasonCode.ApplicationNotFound, ReasonCode.ServiceUnavailable, ReasonCode.InternalError];
+
     /// <summary>The application's published token-signing keys (next, current, retiring), at most 32.</summary>
     [HttpGet(Route)]
+    [EndpointSummary("The application's token-signing keys")]
+    [EndpointDescription(
+        "The RSA public keys (RFC 7517) that verify the application's access and refresh tokens: next, current and " +
+        "retiring keys, at most 32, each exactly kty, n, e, kid (its RFC 7638 thumbprint), use and alg. The anchor is " +
+        "percent-encoded as one path segment. Answers carry Cache-Control: public, max-age=N; a key is published " +
+        "for at least N seconds before it signs. No authentication.")]
     [ProducesResponseType<JwksResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Jwks()
     {

@@ -1,20 +1,23 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Connect.Api.Authentication;
 using Connect.Api.Errors;
 using Connect.Api.Observability;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.RateBudget;
 using Connect.Application.RevokeAll;
+using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Connect.Api.Controllers;
 
-public sealed class RevokeAllController(IMediator mediator) : ControllerBase
+public sealed class RevokeAllController(IMediator mediator, IApplicationRateBudget budget) : ControllerBase
 {
     public const string Route = "/revoke-all";
 
@@ -34,12 +37,17 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase
         ReasonCode.InternalError,
     ];
 
-    /// <summary>Revokes every active refresh token of one account issued for the calling application.</summary>
+    /// <summary>Revokes every active session of one account issued for the calling application.</summary>
     [HttpPost(Route)]
-    [RawJsonBody]
+    [RawJsonBody(Schema = typeof(RevokeAllRequest))]
     [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
     [AuthenticationChallenge(ClientJwtPolicy.Scheme)]
-    [EnableRateLimiting(RateLimiting.PerApplicationPolicy)]
+    [EndpointSummary("Log one account out everywhere")]
+    [EndpointDescription(
+        "Revokes every active session of the account the subject names in the calling application's sector, for the " +
+        "calling application only. An unknown subject, or one of another sector, revokes nothing and also answers 200. " +
+        "The answer follows the client JWT's aud: sudomimus-connect gets {\"revokedCount\":n}, sudomimus-session gets " +
+        "exactly {\"revoked\":true}.")]
     [ProducesResponseType<RevokeAllResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> RevokeAll()
     {
@@ -47,6 +55,13 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase
         // request's features, and RequestAborted is the token a CancellationToken parameter would be bound to.
         var cancellationToken = HttpContext.RequestAborted;
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
+
+        // CONTRACT.md's order: the budget after authentication and the application's status, before the body.
+        if (!budget.TrySpend(caller.Anchor))
+        {
+            return ReasonResponse.AsResult(ReasonCode.RateLimited);
+        }
+
         var body = RevokeAllRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
         if (!body.Succeeded)
         {
@@ -66,8 +81,26 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase
         }
 
         observed?.RevokedCount = outcome.Value.RevokedCount;
-        return JsonAnswer.AsResult(new RevokeAllResponse(outcome.Value.RevokedCount), AnswerJson.Default.RevokeAllResponse);
+
+        // The same work for both generations of clients; only the answer's shape follows the JWT's aud.
+        return caller.IsSessionGeneration
+            ? JsonAnswer.AsResult(new SessionRevokeAllResponse(true), AnswerJson.Default.SessionRevokeAllResponse)
+            : JsonAnswer.AsResult(new RevokeAllResponse(outcome.Value.RevokedCount), AnswerJson.Default.RevokeAllResponse);
     }
 
+    /// <summary>
+    /// The body's shape, for the OpenAPI document only: the action reads the raw bytes (the client JWT signs them),
+    /// and <see cref="RevokeAllRequestBody"/> and the command's validator enforce this.
+    /// </summary>
+    public sealed record RevokeAllRequest(
+        [property: Required]
+        [property: StringLength(SectorSubject.MaxLength, MinimumLength = 1)]
+        [property: Description("The sector subject: the sub the application sees for the user.")]
+        string Subject);
+
+    /// <summary>The Connect API generation's answer (<c>aud</c> <c>sudomimus-connect</c>).</summary>
     public sealed record RevokeAllResponse(int RevokedCount);
+
+    /// <summary>The Session API generation's answer (<c>aud</c> <c>sudomimus-session</c>): exactly <c>{"revoked":true}</c>.</summary>
+    public sealed record SessionRevokeAllResponse(bool Revoked);
 }

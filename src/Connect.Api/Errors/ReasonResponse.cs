@@ -16,6 +16,12 @@ internal static class ReasonResponse
     /// <summary>Seconds a client should wait after 503 before trying again.</summary>
     public const int ServiceUnavailableRetryAfterSeconds = 5;
 
+    /// <summary>
+    /// Seconds a client should wait after 429: the budget refills whole tokens every second with no queue, so one
+    /// second always brings the next token (<see cref="Authentication.ApplicationRateBudget"/>).
+    /// </summary>
+    public const int RateLimitedRetryAfterSeconds = 1;
+
     public static Task WriteAsync(HttpContext context, ReasonCode reason, int? retryAfterSeconds = null)
     {
         if (context.Features.Get<ObservedOutcome>() is { } observed)
@@ -32,7 +38,9 @@ internal static class ReasonResponse
             response.Headers.WWWAuthenticate = challenge.Challenge;
         }
 
-        retryAfterSeconds ??= reason == ReasonCode.ServiceUnavailable ? ServiceUnavailableRetryAfterSeconds : null;
+        retryAfterSeconds ??= reason == ReasonCode.ServiceUnavailable ? ServiceUnavailableRetryAfterSeconds
+            : reason == ReasonCode.RateLimited ? RateLimitedRetryAfterSeconds
+            : null;
         if (retryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

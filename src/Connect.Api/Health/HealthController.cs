@@ -1,4 +1,5 @@
 using System.Reflection;
+using Connect.Api.Observability;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Health;
@@ -15,6 +16,7 @@ public sealed class HealthController(ReadinessCache readiness) : ControllerBase
     /// second <c>status</c>.
     /// </remarks>
     [HttpGet("/health")]
+    [QuietAccessLog]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status503ServiceUnavailable, "application/json")]
     public async Task<IActionResult> Health(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using Connect.Application.Observability;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 using OpenTelemetry.Metrics;
@@ -40,6 +41,8 @@ internal static class ConnectObservability
         var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]);
         services.AddSingleton(prometheus);
         services.AddSingleton<ConnectMetrics>();
+        services.AddHttpContextAccessor();
+        services.Replace(ServiceDescriptor.Singleton<IRequestObservation, HttpRequestObservation>());
         if (!prometheus.Enabled && !otlp)
         {
             return services;
@@ -115,7 +118,7 @@ internal static class ConnectObservability
     /// <summary>First in the pipeline, so that the observer sees every answer, the exception handler's too.</summary>
     public static void UseConnectObservability(this WebApplication app)
     {
-        app.UseMiddleware<RevokeAllObserver>();
+        app.UseMiddleware<EndpointObserver>();
         if (app.Services.GetRequiredService<PrometheusSwitch>().Enabled)
         {
             // Any other caller, and any caller on the service's own port, falls through to routing and gets the same

@@ -30,8 +30,7 @@ internal static class ConnectOpenApi
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             options.AddDocumentTransformer<ContractDocumentTransformer>();
-            options.AddOperationTransformer<RevokeAllOperationTransformer>();
-            options.AddOperationTransformer<JwksOperationTransformer>();
+            options.AddOperationTransformer<EndpointOperationTransformer>();
         });
     }
 

@@ -72,7 +72,7 @@ internal sealed class ContractDocumentTransformer(IConfiguration configuration) 
             | claim | rule |
             | --- | --- |
             | `iss` | the application anchor, matched exactly |
-            | `aud` | the single string `{ClientJwtOptions.DefaultAudience}` (or an audience the operator added) |
+            | `aud` | the single string `{ClientJwtOptions.ConnectAudience}` (Connect API clients, answered `revokedCount`) or `{ClientJwtOptions.SessionAudience}` (Session API clients, answered exactly `{"{"}"revoked":true{"}"}`), or an audience the operator added |
             | `iat` | integer UNIX seconds, at most {ClientJwtLimits.AllowedSkewSeconds} s in the future |
             | `exp` | integer UNIX seconds, strictly in the future; `exp - iat` above 0 and at most {ClientJwtLimits.MaxLifetimeSeconds} |
             | `jti` | non-empty string of at most {ClientJwtLimits.MaxJtiLength} characters, accepted once per application |

@@ -7,8 +7,9 @@ using Microsoft.Net.Http.Headers;
 namespace Connect.Api.Requests;
 
 /// <summary>
-/// The first checks of the contract, before anything is authenticated: body size, then media type; then the
-/// body is read once, bounded, and kept as <see cref="RawJsonBody"/> for the client-JWT hash and the parser.
+/// The first checks of the contract, before anything is authenticated: body size (the endpoint's own limit,
+/// <see cref="RawJsonBodyAttribute.MaxBytes"/>), then media type; then the body is read once, bounded, and kept as
+/// <see cref="RawJsonBody"/> for the client-JWT hash and the parser.
 /// </summary>
 internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimitsOptions> options)
 {
@@ -16,14 +17,15 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RawJsonBodyAttribute>() is null)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RawJsonBodyAttribute>() is not { } endpoint)
         {
             await next(context);
             return;
         }
 
+        var maxBodyBytes = endpoint.LimitOr(_maxBodyBytes);
         var request = context.Request;
-        if (request.ContentLength > _maxBodyBytes)
+        if (request.ContentLength > maxBodyBytes)
         {
             await ReasonResponse.WriteAsync(context, ReasonCode.BodyTooLarge);
             return;
@@ -37,7 +39,7 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
 
         // The bound is ours, on body bytes only: Kestrel's MaxRequestBodySize counts chunked framing too, so
         // set to this limit it refused chunked bodies well within it (4000 bytes in 7-byte chunks).
-        var body = await ReadBoundedAsync(request.Body, _maxBodyBytes, context.RequestAborted);
+        var body = await ReadBoundedAsync(request.Body, maxBodyBytes, context.RequestAborted);
         if (body is null)
         {
             await ReasonResponse.WriteAsync(context, ReasonCode.BodyTooLarge);

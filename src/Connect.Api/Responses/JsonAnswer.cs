@@ -10,7 +10,7 @@ namespace Connect.Api.Responses;
 /// Writes Connect's small JSON answers in one piece: serialized first, then sent with their Content-Length.
 /// Left to the framework, an answer of unknown length goes out chunked, and its data and the closing chunk are
 /// two sends to the socket and two reads for the client, for a body of twenty bytes. Unless the endpoint says
-/// otherwise (<see cref="AnswerHeaders"/>), no answer may be kept by a cache: each tells one caller about one change.
+/// otherwise (<see cref="AnswerHeaders"/>, <see cref="AnswerHeadersAttribute"/>), no answer may be kept by a cache: each tells one caller about one change.
 /// </summary>
 internal static class JsonAnswer
 {
@@ -21,7 +21,7 @@ internal static class JsonAnswer
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(value, type);
         response.ContentType = ContentType;
-        (headers ?? AnswerHeaders.NoStore).ApplyTo(response.Headers);
+        (headers ?? AnswerHeaders.Of(response.HttpContext)).ApplyTo(response.Headers);
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, cancellationToken).AsTask();
     }
@@ -36,11 +36,26 @@ internal static class JsonAnswer
     }
 }
 
-/// <summary>The caching headers of one endpoint's answers: each endpoint names its own, in one place.</summary>
-internal sealed record AnswerHeaders(string CacheControl)
+/// <summary>
+/// The caching headers of one endpoint's answers: each endpoint names its own, in one place, either per answer
+/// (<c>JsonAnswer.AsResult(..., headers)</c>) or for all its answers, errors included, with
+/// <see cref="AnswerHeadersAttribute"/>.
+/// </summary>
+/// <param name="PragmaNoCache">Also <c>Pragma: no-cache</c>, for HTTP/1.0 caches that do not read Cache-Control.</param>
+/// <param name="Vary">The request headers the answer depends on (RFC 9110 §12.5.5), or none.</param>
+internal sealed record AnswerHeaders(string CacheControl, bool PragmaNoCache = false, string? Vary = null)
 {
     /// <summary>Every answer about one caller's sessions: never stored by any cache.</summary>
     public static AnswerHeaders NoStore { get; } = new("no-store");
+
+    /// <summary>An answer that carries tokens (<c>/refresh</c>, SESSIONS.md): no-store, and Pragma for old caches.</summary>
+    public static AnswerHeaders NoStoreNoCache { get; } = NoStore with { PragmaNoCache = true };
+
+    /// <summary>
+    /// An answer to a bearer token in the Authorization header (<c>/userinfo</c>, <c>/claim-state</c>): as
+    /// <see cref="NoStoreNoCache"/>, and varying by that header, so no cache hands one token's answer to another.
+    /// </summary>
+    public static AnswerHeaders NoStoreByAuthorization { get; } = NoStoreNoCache with { Vary = "Authorization" };
 
     /// <summary>A public document (the JWKS) any cache may keep for <paramref name="maxAgeSeconds"/>.</summary>
     public static AnswerHeaders Public(int maxAgeSeconds) =>
@@ -50,12 +65,45 @@ internal sealed record AnswerHeaders(string CacheControl)
     {
         ArgumentNullException.ThrowIfNull(headers);
         headers.CacheControl = CacheControl;
+        if (PragmaNoCache)
+        {
+            headers.Pragma = "no-cache";
+        }
+
+        if (Vary is not null)
+        {
+            headers.Vary = Vary;
+        }
     }
+
+    /// <summary>What the endpoint declared with <see cref="AnswerHeadersAttribute"/>, else <see cref="NoStore"/>.</summary>
+    public static AnswerHeaders Of(HttpContext context) =>
+        context?.GetEndpoint()?.Metadata.GetMetadata<AnswerHeadersAttribute>()?.Headers ?? NoStore;
+}
+
+/// <summary>
+/// The caching headers of every JSON answer of one endpoint, its errors included: e.g.
+/// <c>[AnswerHeaders(PragmaNoCache = true, VaryByAuthorization = true)]</c> for <c>/userinfo</c>. Always
+/// <c>no-store</c>; an answer that may be cached (the JWKS) passes its own <see cref="AnswerHeaders"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false)]
+internal sealed class AnswerHeadersAttribute : Attribute
+{
+    public bool PragmaNoCache { get; init; }
+
+    public bool VaryByAuthorization { get; init; }
+
+    public AnswerHeaders Headers => AnswerHeaders.NoStore with
+    {
+        PragmaNoCache = PragmaNoCache,
+        Vary = VaryByAuthorization ? "Authorization" : null,
+    };
 }
 
 /// <summary>The JSON shapes Connect answers with, serialized by generated code with the web defaults (camelCase).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(Controllers.RevokeAllController.RevokeAllResponse))]
+[JsonSerializable(typeof(Controllers.RevokeAllController.SessionRevokeAllResponse))]
 [JsonSerializable(typeof(Errors.ReasonResponse.ReasonBody))]
 [JsonSerializable(typeof(Controllers.JwksController.JwksResponse))]
 internal sealed partial class AnswerJson : JsonSerializerContext;

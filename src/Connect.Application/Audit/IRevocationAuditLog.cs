@@ -4,8 +4,9 @@ using Connect.Domain.Applications;
 namespace Connect.Application.Audit;
 
 /// <summary>
-/// Reads the revocation audit. It is written by <see cref="Domain.Sessions.IRefreshTokenRevoker"/> in the same
-/// statement as the revocation, never separately.
+/// Reads the audit. Its events that end sessions are written by <see cref="Domain.Sessions.IRefreshTokenRevoker"/>
+/// and <see cref="Domain.Sessions.ISessionStore"/> in the same statement as the revocation, never separately; the
+/// operator's changes by <see cref="IOperatorAuditLog"/>.
 /// </summary>
 public interface IRevocationAuditLog
 {
@@ -14,7 +15,23 @@ public interface IRevocationAuditLog
     Task<IReadOnlyList<AuditEvent>?> ListNewestFirstAsync(ApplicationAnchor? anchor, int limit, CancellationToken cancellationToken);
 }
 
-/// <summary>One event that ended sessions: a revoke-all that reached an account, a logout, a detected reuse.</summary>
-/// <param name="Kind"><c>revoke_all</c>, <c>logout</c> or <c>reuse_detected</c> (SESSIONS.md "Audit").</param>
-/// <param name="RevokedCount">How many sessions it ended: what revoke-all answered (0 included), 1 otherwise.</param>
-public sealed record AuditEvent(DateTimeOffset At, string Kind, ApplicationAnchor Anchor, AccountId Account, int RevokedCount);
+/// <summary>
+/// One audit event: one that ended sessions (a revoke-all that reached an account, a logout, a detected reuse), or
+/// an operator's change to an application or its keys.
+/// </summary>
+/// <param name="Kind">One of <see cref="AuditKinds"/> (SESSIONS.md "Audit").</param>
+/// <param name="Account">The account whose sessions it ended; <c>null</c> for an operator's change.</param>
+/// <param name="RevokedCount">
+/// How many sessions it ended: what revoke-all answered (0 included), 1 for a logout or a reuse; 0 for an operator's
+/// change.
+/// </param>
+/// <param name="SessionId">The sid of the one session a logout or a reuse ended.</param>
+/// <param name="KeyId">The key an operator's change was about, when one was.</param>
+public sealed record AuditEvent(
+    DateTimeOffset At,
+    string Kind,
+    ApplicationAnchor Anchor,
+    AccountId? Account,
+    int RevokedCount,
+    string? SessionId = null,
+    string? KeyId = null);

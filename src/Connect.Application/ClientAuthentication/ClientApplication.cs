@@ -16,4 +16,14 @@ public sealed record ClientApplication(
 public sealed record ClientKey(KeyId Id, ReadOnlyMemory<byte> SubjectPublicKeyInfo);
 
 /// <summary>The caller, once its client JWT has passed every check.</summary>
-public sealed record AuthenticatedApplication(AppId Id, ApplicationAnchor Anchor, SectorId Sector);
+public sealed record AuthenticatedApplication(AppId Id, ApplicationAnchor Anchor, SectorId Sector)
+{
+    /// <summary>
+    /// The accepted <c>aud</c> the client JWT carried: it names the generation of client that sent it, and the answer
+    /// takes that generation's shape (SESSIONS.md "/revoke-all and /health for both generations").
+    /// </summary>
+    public string Audience { get; init; } = ClientJwtOptions.ConnectAudience;
+
+    /// <summary>A Session API client (<c>aud</c> <c>sudomimus-session</c>), which reads <c>{"revoked":true}</c>.</summary>
+    public bool IsSessionGeneration => string.Equals(Audience, ClientJwtOptions.SessionAudience, StringComparison.Ordinal);
+}

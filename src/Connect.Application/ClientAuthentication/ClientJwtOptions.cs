@@ -5,14 +5,20 @@ public sealed class ClientJwtOptions
 {
     public const string SectionName = "Connect:ClientJwt";
 
-    /// <summary>The only audience unless an operator adds one.</summary>
-    public const string DefaultAudience = "sudomimus-connect";
+    /// <summary>The audience of the Connect API generation of clients (CONTRACT.md), answered <c>{"revokedCount":n}</c>.</summary>
+    public const string ConnectAudience = "sudomimus-connect";
 
-    /// <summary>Audiences an operator accepts in addition to <see cref="DefaultAudience"/>, matched exactly.</summary>
+    /// <summary>The audience of the Session API generation of clients (SESSIONS.md), answered <c>{"revoked":true}</c>.</summary>
+    public const string SessionAudience = "sudomimus-session";
+
+    /// <summary>Accepted whatever the configuration says: the official clients of both generations send them.</summary>
+    public static IReadOnlyList<string> DefaultAudiences { get; } = [ConnectAudience, SessionAudience];
+
+    /// <summary>Audiences an operator accepts in addition to <see cref="DefaultAudiences"/>, matched exactly.</summary>
     public IList<string> AcceptedAudiences { get; } = [];
 
     internal IReadOnlySet<string> EffectiveAudiences =>
-        new HashSet<string>(AcceptedAudiences.Append(DefaultAudience), StringComparer.Ordinal);
+        new HashSet<string>(AcceptedAudiences.Concat(DefaultAudiences), StringComparer.Ordinal);
 }
 
 /// <summary>The fixed numbers of the contract's client-authentication section.</summary>

@@ -189,7 +189,7 @@ public sealed class ClientJwtPolicy
             return ReasonCode.ApplicationDisabled;
         }
 
-        return new AuthenticatedApplication(application.Id, application.Anchor, application.Sector);
+        return new AuthenticatedApplication(application.Id, application.Anchor, application.Sector) { Audience = jwt.Audience };
     }
 
     private static bool NamesAKeptKey(ClientJwt jwt, ClientApplication copy)

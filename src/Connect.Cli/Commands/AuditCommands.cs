@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Cli.Commands;
 
-/// <summary><c>audit list</c>: the revoke-all audit, newest first.</summary>
+/// <summary><c>audit list</c>: the events that ended sessions and the operator's changes, newest first.</summary>
 internal static class AuditCommands
 {
     public static Command Audit(IConfiguration configuration)
@@ -19,7 +19,7 @@ internal static class AuditCommands
             Description = $"How many events, 1 to {ListAuditEventsQuery.MaxLimit}.",
             DefaultValueFactory = _ => ListAuditEventsQuery.DefaultLimit,
         };
-        var list = new Command("list", "List revoke-all audit events, newest first.") { anchor, limit };
+        var list = new Command("list", "List audit events (sessions ended, operator changes), newest first.") { anchor, limit };
         list.SetAction(async (parse, cancellationToken) =>
         {
             var anchorValue = parse.GetValue(anchor);
@@ -43,18 +43,40 @@ internal static class AuditCommands
                 return Output.Fail(parse, $"no application has the anchor '{anchorValue}'");
             }
 
-            return Output.Json(parse, new
-            {
-                events = outcome.Value.Events.Select(audited => new
-                {
-                    at = audited.At.UtcDateTime,
-                    kind = audited.Kind,
-                    anchor = audited.Anchor.Value,
-                    accountId = audited.Account.Value,
-                    revokedCount = audited.RevokedCount,
-                }),
-            });
+            return Output.Json(parse, new { events = outcome.Value.Events.Select(Printed) });
         });
-        return new Command("audit", "Read the revocation audit.") { list };
+        return new Command("audit", "Read the audit.") { list };
+    }
+
+    /// <summary>
+    /// Each kind with the fields that apply (CLI.md): <c>at</c>, <c>kind</c>, <c>anchor</c>; an event that ended
+    /// sessions adds <c>accountId</c> and <c>revokedCount</c>, and a logout or reuse its <c>sessionId</c>; an
+    /// operator's change adds the <c>keyId</c> it was about, when it was about one.
+    /// </summary>
+    private static Dictionary<string, object> Printed(AuditEvent audited)
+    {
+        var printed = new Dictionary<string, object>
+        {
+            ["at"] = audited.At.UtcDateTime,
+            ["kind"] = audited.Kind,
+            ["anchor"] = audited.Anchor.Value,
+        };
+        if (AuditKinds.EndsSessions(audited.Kind))
+        {
+            printed["accountId"] = audited.Account?.Value ?? Guid.Empty;
+            printed["revokedCount"] = audited.RevokedCount;
+        }
+
+        if (audited.SessionId is { } session)
+        {
+            printed["sessionId"] = session;
+        }
+
+        if (audited.KeyId is { } key)
+        {
+            printed["keyId"] = key;
+        }
+
+        return printed;
     }
 }

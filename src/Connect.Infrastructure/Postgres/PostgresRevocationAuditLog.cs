@@ -9,10 +9,13 @@ namespace Connect.Infrastructure.Postgres;
 internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : IRevocationAuditLog
 {
     // The id breaks ties between calls of the same instant (at is the transaction's start time).
+    // An operator's change has no account and no count (0 is listed); logout and reuse_detected name their session.
     internal const string ListAllSql = """
-        SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, e.revoked_count AS revokedcount
+        SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, coalesce(e.revoked_count, 0) AS revokedcount,
+               s.sid AS sessionid, e.key_id AS keyid
           FROM revocation_audit e
           JOIN applications a ON a.id = e.application_id
+          LEFT JOIN sessions s ON s.id = e.session_id
          ORDER BY e.at DESC, e.id DESC
          LIMIT @Limit
         """;
@@ -20,14 +23,16 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
     // One round trip that also tells an unknown anchor (no row) from an application without events (one row
     // of nulls); the lateral subquery walks revocation_audit_by_application newest first.
     internal const string ListByAnchorSql = """
-        SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, e.revoked_count AS revokedcount
+        SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, coalesce(e.revoked_count, 0) AS revokedcount,
+               s.sid AS sessionid, e.key_id AS keyid
           FROM applications a
           LEFT JOIN LATERAL (
-                SELECT id, at, kind, account_id, revoked_count
+                SELECT id, at, kind, account_id, revoked_count, session_id, key_id
                   FROM revocation_audit
                  WHERE application_id = a.id
                  ORDER BY at DESC, id DESC
                  LIMIT @Limit) e ON true
+          LEFT JOIN sessions s ON s.id = e.session_id
          WHERE a.anchor = @Anchor
          ORDER BY e.at DESC, e.id DESC
         """;
@@ -51,10 +56,13 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
                 new DateTimeOffset(row.At!.Value, TimeSpan.Zero),
                 row.Kind!,
                 new ApplicationAnchor(row.Anchor),
-                new AccountId(row.AccountId!.Value),
-                row.RevokedCount!.Value))
+                row.AccountId is { } account ? new AccountId(account) : null,
+                row.RevokedCount!.Value,
+                row.SessionId,
+                row.KeyId))
             .ToList();
     }
 
-    private sealed record Row(string Anchor, DateTime? At, string? Kind, Guid? AccountId, int? RevokedCount);
+    private sealed record Row(
+        string Anchor, DateTime? At, string? Kind, Guid? AccountId, int? RevokedCount, string? SessionId, string? KeyId);
 }

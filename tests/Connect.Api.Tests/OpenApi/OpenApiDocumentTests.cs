@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Reflection;
 using System.Net;
 using System.Text.Json;
 using Connect.Domain.Outcomes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Routing;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -202,6 +205,65 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
             RevokeAllReasons.Where(reason => !reason.IsPrivate).Select(reason => reason.Name).Order(StringComparer.Ordinal),
             listed.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Every_controller_that_declares_reasons_gets_exactly_them_under_each_of_its_endpoints()
+    {
+        var controllers = typeof(Program).Assembly.GetTypes()
+            .Where(type => typeof(ControllerBase).IsAssignableFrom(type) && !type.IsAbstract)
+            .Select(type => (Type: type, Reasons: type.GetProperty("Reasons", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<ReasonCode>))
+            .Where(controller => controller.Reasons is not null)
+            .ToList();
+        Assert.Contains(controllers, controller => controller.Type.Name == "RevokeAllController");
+        Assert.Contains(controllers, controller => controller.Type.Name == "JwksController");
+
+        foreach (var (type, reasons) in controllers)
+        {
+            foreach (var (method, template) in Endpoints(type))
+            {
+                var operation = Root.GetProperty("paths").GetProperty(template).GetProperty(method);
+                var errors = operation.GetProperty("responses").EnumerateObject().Where(response => response.Name != "200").ToList();
+
+                Assert.Equal(
+                    reasons!.Select(reason => reason.Status.ToString(CultureInfo.InvariantCulture)).Distinct().Order(StringComparer.Ordinal),
+                    errors.Select(response => response.Name).Order(StringComparer.Ordinal));
+                foreach (var status in reasons!.GroupBy(reason => reason.Status))
+                {
+                    var response = errors.Single(error => error.Name == status.Key.ToString(CultureInfo.InvariantCulture)).Value;
+                    var spoken = status.Where(reason => !reason.IsPrivate).Select(reason => reason.Name).Order(StringComparer.Ordinal).ToList();
+                    if (spoken.Count == 0)
+                    {
+                        Assert.False(response.TryGetProperty("content", out _), $"{template} {status.Key} answers a zero-byte body");
+                        continue;
+                    }
+
+                    var listed = response.GetProperty("content").GetProperty("application/json").GetProperty("schema")
+                        .GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray()
+                        .Select(name => name.GetString()!).Order(StringComparer.Ordinal);
+                    Assert.Equal(spoken, listed);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Jwks_documents_its_404_and_its_summary_from_its_own_declarations()
+    {
+        var jwks = Root.GetProperty("paths").GetProperty("/applications/{anchor}/jwks.json").GetProperty("get");
+
+        Assert.Equal("The application's token-signing keys", jwks.GetProperty("summary").GetString());
+        Assert.Equal(
+            ["ApplicationNotFound"],
+            jwks.GetProperty("responses").GetProperty("404").GetProperty("content").GetProperty("application/json").GetProperty("schema")
+                .GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray().Select(name => name.GetString()));
+        Assert.False(jwks.TryGetProperty("security", out _), "the JWKS is public");
+        Assert.False(jwks.TryGetProperty("requestBody", out _));
+    }
+
+    private static IEnumerable<(string Method, string Template)> Endpoints(Type controller) =>
+        controller.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .SelectMany(action => action.GetCustomAttributes<HttpMethodAttribute>())
+            .SelectMany(route => route.HttpMethods.Select(method => (method.ToLowerInvariant(), route.Template!.StartsWith('/') ? route.Template : "/" + route.Template)));
 
     [Fact]
     public void Statuses_that_ask_the_client_to_wait_document_Retry_After()

@@ -1,5 +1,8 @@
 using System.Net;
+using Connect.Application.RateBudget;
 using Connect.Testing.Seeding;
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
 
 namespace Connect.Api.Tests.RevokeAll;
 
@@ -53,5 +56,43 @@ public sealed class RateLimitTests : IAsyncLifetime
         }
 
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(app, "s"), 0);
+    }
+
+    [Fact]
+    public async Task Revoke_all_spends_the_one_budget_of_the_application_that_session_token_endpoints_spend()
+    {
+        // The same IApplicationRateBudget the handlers of /refresh, /logout and /introspect spend once a token
+        // verified: one bucket per application across endpoints, keyed by the verified application.
+        var app = await _db.RegisterApplicationAsync();
+        var budget = Substitute.For<IApplicationRateBudget>();
+        budget.TrySpend(default).ReturnsForAnyArgs(true);
+        await using var api = new ConnectApiFactory(_db.ConnectionString, replaceServices: services => services.AddSingleton(budget));
+
+        await ApiAssert.RevokedAsync(await api.RevokeAllAsync(app, "s"), 0);
+
+        budget.Received(1).TrySpend(app.Anchor);
+        budget.ReceivedWithAnyArgs(1).TrySpend(default);
+    }
+
+    [Fact]
+    public async Task Rate_limit_comes_after_authentication_and_the_application_status_and_before_the_body()
+    {
+        var app = await _db.RegisterApplicationAsync();
+        var off = await _db.RegisterApplicationAsync();
+        await _db.Applications.SetEnabledAsync(off.Anchor, false, CancellationToken.None);
+        var exhausted = Substitute.For<IApplicationRateBudget>();
+        exhausted.TrySpend(default).ReturnsForAnyArgs(false);
+        await using var api = new ConnectApiFactory(_db.ConnectionString, replaceServices: services => services.AddSingleton(exhausted));
+
+        var forged = await api.RevokeAllAsync(app, "s", jwt => jwt.Key = System.Security.Cryptography.RSA.Create(2048));
+        var disabled = await api.RevokeAllAsync(off, "s");
+        var invalidBody = await api.RevokeAllAsync(app, "{}"u8.ToArray());
+
+        await ApiAssert.ReasonAsync(forged, HttpStatusCode.Unauthorized, "ClientJwtInvalidSignature");
+        await ApiAssert.ReasonAsync(disabled, HttpStatusCode.Forbidden, "ApplicationDisabled");
+        await ApiAssert.ReasonAsync(invalidBody, HttpStatusCode.TooManyRequests, "RateLimited");
+        Assert.Equal("1", invalidBody.Headers.GetValues("Retry-After").Single());
+        exhausted.ReceivedWithAnyArgs(1).TrySpend(default);
+        exhausted.Received(1).TrySpend(app.Anchor);
     }
 }

@@ -4,6 +4,7 @@ using Connect.Application.Administration.AddApplicationKey;
 using Connect.Application.Administration.RegisterApplication;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.Audit;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed class ApplicationHandlerTests : IDisposable
 
     private readonly IApplicationRegistry _applications = Substitute.For<IApplicationRegistry>();
     private readonly ISigningKeyStore _signingKeys = Substitute.For<ISigningKeyStore>();
+    private readonly IOperatorAuditLog _audit = Substitute.For<IOperatorAuditLog>();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
     private readonly RSA _rsa = RSA.Create(2048);
 
@@ -29,7 +31,7 @@ public sealed class ApplicationHandlerTests : IDisposable
         {
             KeyEncryptionKey = keyEncryptionKey ?? SigningKeyEncryption.NewKeyEncryptionKey(),
         }));
-        return new RegisterApplicationHandler(_applications, _signingKeys, new SigningKeyFactory(encryption), encryption, _clock);
+        return new RegisterApplicationHandler(_applications, _signingKeys, new SigningKeyFactory(encryption), encryption, _clock, _audit);
     }
 
     private KeyId ExpectedKeyId => ClientPublicKey.FromPem(Pem).Id;
@@ -47,6 +49,8 @@ public sealed class ApplicationHandlerTests : IDisposable
 
         Assert.True(outcome.Succeeded);
         Assert.Equal(new RegisterApplicationResult(Anchor, fresh, ExpectedKeyId), outcome.Value);
+        await _audit.Received(1).RecordAsync(
+            new OperatorAuditEvent("application_registered", Anchor, ExpectedKeyId.Value), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -71,7 +75,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         var handler = new RegisterApplicationHandler(
             _applications, _signingKeys, new SigningKeyFactory(new SigningKeyEncryption(Options.Create(new SigningKeyOptions()))),
-            new SigningKeyEncryption(Options.Create(new SigningKeyOptions())), _clock);
+            new SigningKeyEncryption(Options.Create(new SigningKeyOptions())), _clock, _audit);
 
         var failure = await Assert.ThrowsAsync<SigningKeysUnavailableException>(() =>
             handler.Handle(new RegisterApplicationCommand(Anchor.Value, Pem, Sector: null), CancellationToken.None));
@@ -79,6 +83,7 @@ public sealed class ApplicationHandlerTests : IDisposable
         Assert.Contains("no key-encryption key is configured", failure.Message, StringComparison.Ordinal);
         Assert.Empty(_applications.ReceivedCalls());
         Assert.Empty(_signingKeys.ReceivedCalls());
+        Assert.Empty(_audit.ReceivedCalls());
     }
 
     [Fact]
@@ -153,10 +158,24 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(KeyAddition.Added);
 
-        var outcome = await new AddApplicationKeyHandler(_applications)
+        var outcome = await new AddApplicationKeyHandler(_applications, _audit)
             .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
 
         Assert.Equal(new AddApplicationKeyResult(Anchor, ExpectedKeyId), outcome.Value);
+        await _audit.Received(1).RecordAsync(
+            new OperatorAuditEvent("client_key_added", Anchor, ExpectedKeyId.Value), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Add_key_that_is_already_active_changes_nothing_and_audits_nothing()
+    {
+        _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(KeyAddition.AlreadyActive);
+
+        var outcome = await new AddApplicationKeyHandler(_applications, _audit)
+            .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
+
+        Assert.True(outcome.Succeeded);
+        Assert.Empty(_audit.ReceivedCalls());
     }
 
     [Fact]
@@ -164,7 +183,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(KeyAddition.Retired);
 
-        var outcome = await new AddApplicationKeyHandler(_applications)
+        var outcome = await new AddApplicationKeyHandler(_applications, _audit)
             .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.KeyRetired, outcome.Failure?.Code);
@@ -178,7 +197,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         _applications.AddKeyAsync(Anchor, Arg.Any<ClientPublicKey>(), Arg.Any<CancellationToken>()).Returns(KeyAddition.TooManyKeys);
 
-        var outcome = await new AddApplicationKeyHandler(_applications)
+        var outcome = await new AddApplicationKeyHandler(_applications, _audit)
             .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.TooManyKeys, outcome.Failure?.Code);
@@ -188,7 +207,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     [Fact]
     public async Task Add_key_to_an_unknown_anchor_is_refused()
     {
-        var outcome = await new AddApplicationKeyHandler(_applications)
+        var outcome = await new AddApplicationKeyHandler(_applications, _audit)
             .Handle(new AddApplicationKeyCommand(Anchor.Value, Pem), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.UnknownAnchor, outcome.Failure?.Code);
@@ -200,7 +219,7 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-        var outcome = await new AddApplicationKeyHandler(_applications)
+        var outcome = await new AddApplicationKeyHandler(_applications, _audit)
             .Handle(new AddApplicationKeyCommand(Anchor.Value, ec.ExportSubjectPublicKeyInfoPem()), CancellationToken.None);
 
         Assert.Equal("invalid public key: not an RSA public key", outcome.Failure?.Message);
@@ -212,16 +231,17 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         _applications.RetireKeyAsync(Anchor, new KeyId("kid-1"), Arg.Any<CancellationToken>()).Returns(true);
 
-        var outcome = await new RetireApplicationKeyHandler(_applications)
+        var outcome = await new RetireApplicationKeyHandler(_applications, _audit)
             .Handle(new RetireApplicationKeyCommand(Anchor.Value, "kid-1"), CancellationToken.None);
 
         Assert.Equal(new RetireApplicationKeyResult(Anchor, new KeyId("kid-1")), outcome.Value);
+        await _audit.Received(1).RecordAsync(new OperatorAuditEvent("client_key_retired", Anchor, "kid-1"), Arg.Any<CancellationToken>());
     }
 
     [Fact]
     public async Task Retire_key_of_an_unknown_anchor_names_the_anchor()
     {
-        var outcome = await new RetireApplicationKeyHandler(_applications)
+        var outcome = await new RetireApplicationKeyHandler(_applications, _audit)
             .Handle(new RetireApplicationKeyCommand(Anchor.Value, "kid-1"), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.UnknownAnchor, outcome.Failure?.Code);
@@ -232,11 +252,12 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         _applications.FindAsync(Anchor, Arg.Any<CancellationToken>()).Returns((new AppId(Guid.NewGuid()), new SectorId(Guid.NewGuid())));
 
-        var outcome = await new RetireApplicationKeyHandler(_applications)
+        var outcome = await new RetireApplicationKeyHandler(_applications, _audit)
             .Handle(new RetireApplicationKeyCommand(Anchor.Value, "kid-1"), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.UnknownKey, outcome.Failure?.Code);
         Assert.Equal("the application 'app-a' has no active key 'kid-1'", outcome.Failure?.Message);
+        Assert.Empty(_audit.ReceivedCalls());
     }
 
     [Theory]
@@ -246,19 +267,22 @@ public sealed class ApplicationHandlerTests : IDisposable
     {
         _applications.SetEnabledAsync(Anchor, enabled, Arg.Any<CancellationToken>()).Returns(true);
 
-        var outcome = await new SetApplicationEnabledHandler(_applications)
+        var outcome = await new SetApplicationEnabledHandler(_applications, _audit)
             .Handle(new SetApplicationEnabledCommand(Anchor.Value, enabled), CancellationToken.None);
 
         Assert.Equal(new SetApplicationEnabledResult(Anchor, enabled), outcome.Value);
+        await _audit.Received(1).RecordAsync(
+            new OperatorAuditEvent(enabled ? "application_enabled" : "application_disabled", Anchor), Arg.Any<CancellationToken>());
     }
 
     [Fact]
     public async Task Set_enabled_on_an_unknown_anchor_is_refused()
     {
-        var outcome = await new SetApplicationEnabledHandler(_applications)
+        var outcome = await new SetApplicationEnabledHandler(_applications, _audit)
             .Handle(new SetApplicationEnabledCommand(Anchor.Value, false), CancellationToken.None);
 
         Assert.Equal(AdministrationErrorCode.UnknownAnchor, outcome.Failure?.Code);
+        Assert.Empty(_audit.ReceivedCalls());
     }
 
     public void Dispose() => _rsa.Dispose();

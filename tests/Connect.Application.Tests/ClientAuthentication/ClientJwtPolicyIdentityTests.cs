@@ -204,6 +204,29 @@ public sealed class ClientJwtPolicyIdentityTests : IDisposable
     }
 
     [Fact]
+    public async Task Session_API_audience_is_accepted_by_default_and_named_in_the_caller()
+    {
+        // SESSIONS.md: both generations of clients, sudomimus-connect and sudomimus-session, by default.
+        var jwt = _h.NewJwt();
+        jwt.Payload["aud"] = "sudomimus-session";
+
+        var outcome = await _h.AuthenticateAsync(jwt);
+
+        Assert.True(outcome.Succeeded);
+        Assert.Equal(("sudomimus-session", true), (outcome.Value!.Audience, outcome.Value.IsSessionGeneration));
+        _h.AssertJtiRecorded(jwt);
+    }
+
+    [Fact]
+    public async Task Connect_API_audience_names_the_older_generation()
+    {
+        var outcome = await _h.AuthenticateAsync(_h.NewJwt());
+
+        _h.AssertSucceeded(outcome);
+        Assert.Equal(("sudomimus-connect", false), (outcome.Value!.Audience, outcome.Value.IsSessionGeneration));
+    }
+
+    [Fact]
     public async Task Audience_added_by_an_operator_is_accepted()
     {
         _h.Options.AcceptedAudiences.Add("connect.internal.example");
@@ -213,6 +236,7 @@ public sealed class ClientJwtPolicyIdentityTests : IDisposable
         var outcome = await _h.AuthenticateAsync(jwt);
 
         _h.AssertSucceeded(outcome);
+        Assert.Equal("connect.internal.example", outcome.Value!.Audience);
         _h.AssertJtiRecorded(jwt);
     }
 

@@ -67,7 +67,7 @@ internal static class ClientJwtRulesModel
             return ReasonCode.ClientJwtInvalidSignature;
         }
 
-        if (aud!.Text != "sudomimus-connect")
+        if (aud!.Text is not ("sudomimus-connect" or "sudomimus-session"))
         {
             return ReasonCode.ClientJwtAudienceMismatch;
         }

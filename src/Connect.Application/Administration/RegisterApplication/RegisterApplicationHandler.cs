@@ -1,3 +1,4 @@
+using Connect.Application.Audit;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
 using MediatR;
@@ -6,7 +7,7 @@ namespace Connect.Application.Administration.RegisterApplication;
 
 public sealed class RegisterApplicationHandler(
     IApplicationRegistry applications, ISigningKeyStore signingKeys, SigningKeyFactory signingKeyFactory,
-    SigningKeyEncryption encryption, TimeProvider clock)
+    SigningKeyEncryption encryption, TimeProvider clock, IOperatorAuditLog audit)
     : IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>
 {
     public async Task<AdministrationOutcome<RegisterApplicationResult>> Handle(
@@ -54,6 +55,7 @@ public sealed class RegisterApplicationHandler(
         // first need (SigningKeyRing), so nothing is left half-done that an operator must repair.
         var now = clock.GetUtcNow();
         await signingKeys.AddAsync(signingKeyFactory.Create(registered, generation: 1, now, now), cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(new OperatorAuditEvent(AuditKinds.ApplicationRegistered, anchor, key.Id.Value), cancellationToken).ConfigureAwait(false);
         return new RegisterApplicationResult(anchor, sector, key.Id);
     }
 }

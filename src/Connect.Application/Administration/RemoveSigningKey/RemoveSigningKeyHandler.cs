@@ -1,10 +1,11 @@
+using Connect.Application.Audit;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
 using MediatR;
 
 namespace Connect.Application.Administration.RemoveSigningKey;
 
-public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock)
+public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOperatorAuditLog audit)
     : IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>
 {
     /// <remarks>
@@ -38,8 +39,12 @@ public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFa
             replacement = next is null ? factory.Create(set.Application, SigningKeyLifecycle.NextGeneration(set.Keys), now, now) : null;
         }
 
-        return await store.RemoveAsync(set.Application, target.KeyId, now, promote, replacement, cancellationToken).ConfigureAwait(false)
-            ? new RemoveSigningKeyResult(set.Anchor, target.KeyId)
-            : AdministrationError.UnknownSigningKey(request.Anchor, request.KeyId);
+        if (!await store.RemoveAsync(set.Application, target.KeyId, now, promote, replacement, cancellationToken).ConfigureAwait(false))
+        {
+            return AdministrationError.UnknownSigningKey(request.Anchor, request.KeyId);
+        }
+
+        await audit.RecordAsync(new OperatorAuditEvent(AuditKinds.SigningKeyRemoved, set.Anchor, target.KeyId), cancellationToken).ConfigureAwait(false);
+        return new RemoveSigningKeyResult(set.Anchor, target.KeyId);
     }
 }

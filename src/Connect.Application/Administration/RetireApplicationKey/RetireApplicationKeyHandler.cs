@@ -1,9 +1,10 @@
+using Connect.Application.Audit;
 using Connect.Domain.Applications;
 using MediatR;
 
 namespace Connect.Application.Administration.RetireApplicationKey;
 
-public sealed class RetireApplicationKeyHandler(IApplicationRegistry applications)
+public sealed class RetireApplicationKeyHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
     : IRequestHandler<RetireApplicationKeyCommand, AdministrationOutcome<RetireApplicationKeyResult>>
 {
     /// <remarks>
@@ -18,6 +19,7 @@ public sealed class RetireApplicationKeyHandler(IApplicationRegistry application
         var key = new KeyId(request.KeyId);
         if (await applications.RetireKeyAsync(anchor, key, cancellationToken).ConfigureAwait(false))
         {
+            await audit.RecordAsync(new OperatorAuditEvent(AuditKinds.ClientKeyRetired, anchor, key.Value), cancellationToken).ConfigureAwait(false);
             return new RetireApplicationKeyResult(anchor, key);
         }
 

@@ -1,3 +1,4 @@
+using Connect.Application.Audit;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
 using MediatR;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Connect.Application.Administration.RotateSigningKey;
 
 public sealed class RotateSigningKeyHandler(
-    ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOptions<SigningKeyOptions> options)
+    ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOptions<SigningKeyOptions> options, IOperatorAuditLog audit)
     : IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>
 {
     public async Task<AdministrationOutcome<RotateSigningKeyResult>> Handle(RotateSigningKeyCommand request, CancellationToken cancellationToken)
@@ -31,8 +32,12 @@ public sealed class RotateSigningKeyHandler(
 
         // The generation is unique: a rotation racing this one wins or loses whole, and the bound above cannot be
         // passed by two rotations that both read 31 keys.
-        return await store.AddAsync(key, cancellationToken).ConfigureAwait(false)
-            ? new RotateSigningKeyResult(set.Anchor, key.KeyId, key.CurrentFrom)
-            : AdministrationError.SigningKeyRaced(request.Anchor);
+        if (!await store.AddAsync(key, cancellationToken).ConfigureAwait(false))
+        {
+            return AdministrationError.SigningKeyRaced(request.Anchor);
+        }
+
+        await audit.RecordAsync(new OperatorAuditEvent(AuditKinds.SigningKeyRotated, set.Anchor, key.KeyId), cancellationToken).ConfigureAwait(false);
+        return new RotateSigningKeyResult(set.Anchor, key.KeyId, key.CurrentFrom);
     }
 }

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Application.ClientAuthentication;
+using Connect.Domain.Outcomes;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.OpenApi;
+
+namespace Connect.Api.OpenApi;
+
+/// <summary>
+/// Describes every controller action from what it declares, with nothing written per endpoint: every error status
+/// with its reason codes, drawn from the controller's own part of the one table (<c>public static
+/// IReadOnlyList&lt;ReasonCode&gt; Reasons</c>, as <c>RevokeAllController</c> has), so the document neither drifts from
+/// the codes an endpoint answers nor lists another endpoint's; the raw JSON body its <see cref="RawJsonBodyAttribute"/>
+/// names; and the credential its <see cref="AuthenticationChallengeAttribute"/> names. The 200 body comes from the
+/// action's <c>[ProducesResponseType]</c>, its summary from <c>[EndpointSummary]</c> / <c>[EndpointDescription]</c>.
+/// </summary>
+internal sealed class EndpointOperationTransformer : IOpenApiOperationTransformer
+{
+    /// <summary>The name of the property a controller lists its reasons in.</summary>
+    public const string ReasonsProperty = "Reasons";
+
+    /// <summary>The security scheme of the endpoints whose credential is an access token in the Authorization header.</summary>
+    public const string BearerScheme = "Bearer";
+
+    private const string Json = "application/json";
+
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Description.ActionDescriptor is not ControllerActionDescriptor action)
+        {
+            return;
+        }
+
+        var challenge = action.MethodInfo.GetCustomAttribute<AuthenticationChallengeAttribute>()?.Challenge
+            ?? action.ControllerTypeInfo.GetCustomAttribute<AuthenticationChallengeAttribute>()?.Challenge;
+        if (action.MethodInfo.GetCustomAttribute<RawJsonBodyAttribute>() is { Schema: { } bodyType } body)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = BodyDescription(body, challenge),
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [Json] = new() { Schema = await context.GetOrCreateSchemaAsync(bodyType, null, cancellationToken) },
+                },
+            };
+        }
+
+        if (SecurityScheme(challenge, context.Document) is { } scheme)
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+        }
+
+        operation.Responses ??= [];
+        foreach (var status in ReasonsOf(action.ControllerTypeInfo).GroupBy(reason => reason.Status).OrderBy(group => group.Key))
+        {
+            operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] = ErrorResponse(status.Key, [.. status], challenge);
+        }
+    }
+
+    /// <summary>The controller's <c>public static IReadOnlyList&lt;ReasonCode&gt; Reasons</c>, or none.</summary>
+    internal static IReadOnlyList<ReasonCode> ReasonsOf(Type controller) =>
+        controller.GetProperty(ReasonsProperty, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<ReasonCode> ?? [];
+
+    private static string BodyDescription(RawJsonBodyAttribute body, string? challenge)
+    {
+        var limit = body.MaxBytes > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"At most {body.MaxBytes} bytes")
+            : "At most Connect:Requests:MaxBodyBytes bytes (4096 by default)";
+        var signed = challenge == ClientJwtPolicy.Scheme ? " Signed byte for byte by the client JWT's body_sha256." : string.Empty;
+        return $"{limit}, application/json (charset utf-8 at most), no Content-Encoding.{signed} Unknown properties are ignored.";
+    }
+
+    /// <summary>The scheme the endpoint's 401 challenge names, added to the document's components on first use.</summary>
+    private static string? SecurityScheme(string? challenge, OpenApiDocument? document)
+    {
+        if (challenge == ClientJwtPolicy.Scheme)
+        {
+            return ClientJwtPolicy.Scheme; // described by ContractDocumentTransformer
+        }
+
+        if (challenge?.StartsWith(BearerScheme, StringComparison.Ordinal) == true)
+        {
+            document?.AddComponent(BearerScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "`Authorization: Bearer <access token>`: one of the application's access tokens (RS256, " +
+                              "typ vnd.sudomimus.application-access+jwt), unexpired, of an active session.",
+            });
+            return BearerScheme;
+        }
+
+        return null;
+    }
+
+    private static OpenApiResponse ErrorResponse(int status, IReadOnlyList<ReasonCode> reasons, string? challenge)
+    {
+        var spoken = reasons.Where(reason => !reason.IsPrivate).Select(reason => reason.Name).ToList();
+        var response = new OpenApiResponse
+        {
+            Description = spoken.Count > 0
+                ? $"{ReasonPhrases.GetReasonPhrase(status)}: {string.Join(", ", spoken)}."
+                : $"{ReasonPhrases.GetReasonPhrase(status)}, with a zero-byte body; the detail is in the server log only.",
+            Headers = Headers(status, challenge),
+        };
+        if (spoken.Count > 0)
+        {
+            response.Content = new Dictionary<string, OpenApiMediaType> { [Json] = new() { Schema = ReasonSchema(spoken) } };
+        }
+
+        return response;
+    }
+
+    private static OpenApiSchema ReasonSchema(IEnumerable<string> names) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Required = new HashSet<string> { "reason" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["reason"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. names.Select(name => JsonValue.Create(name))],
+            },
+        },
+    };
+
+    /// <summary>The headers <c>ReasonResponse</c> adds, by status: the endpoint's challenge on 401, Retry-After.</summary>
+    private static Dictionary<string, IOpenApiHeader>? Headers(int status, string? challenge) => status switch
+    {
+        StatusCodes.Status401Unauthorized when challenge is not null =>
+            new() { ["WWW-Authenticate"] = Header($"Always `{challenge}`.", JsonSchemaType.String) },
+        StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable =>
+            new() { ["Retry-After"] = Header("Seconds to wait before trying again.", JsonSchemaType.Integer) },
+        _ => null,
+    };
+
+    private static OpenApiHeader Header(string description, JsonSchemaType type) => new()
+    {
+        Description = description,
+        Required = true,
+        Schema = new OpenApiSchema { Type = type },
+    };
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Connect.Application.Jwks;
+using Connect.Application.Observability;
+using Connect.Domain.Applications;
+using Connect.Domain.Outcomes;
+using Connect.Domain.Sessions;
+using Connect.Testing.ClientJwts;
+using Connect.Testing.Seeding;
+using MediatR;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Connect.Api.Tests.Observability;
+
+/// <summary>The one access log of every endpoint, named by endpoint (issue 13 item 5).</summary>
+public sealed class EndpointLogTests : IAsyncLifetime
+{
+    private readonly CapturingLoggerProvider _logs = new();
+    private ConnectTestDatabase _db = null!;
+    private ConnectApiFactory _api = null!;
+    private WebApplicationFactory<Program> _logged = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await ConnectTestDatabase.CreateAsync();
+        _api = new ConnectApiFactory(_db.ConnectionString);
+        _logged = _api.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddLogging(logging => logging
+            .AddProvider(_logs)
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace))));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _logged.DisposeAsync();
+        await _api.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Another_endpoint_logs_one_line_named_by_its_method_and_route_template()
+    {
+        var response = await _logged.CreateClient().GetAsync("/applications/nobody/jwks.json");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
+        Assert.Equal(("GET", "/applications/{anchor}/jwks.json"), (line.Fields["Method"], line.Fields["Endpoint"]));
+        Assert.Equal(("ApplicationNotFound", 404), (line.Fields["Outcome"], line.Fields["StatusCode"]));
+        Assert.Null(line.Fields["Anchor"]);
+        Assert.Null(line.Fields["SessionHash"]);
+        Assert.IsType<double>(line.Fields["DurationMs"]);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Equal("Connect.Api.Observability.EndpointObserver", line.Category);
+        Assert.DoesNotContain(_logs.Entries, entry => entry.EventId.Name == "RevokeAllAnswered");
+    }
+
+    [Fact]
+    public async Task A_use_case_names_the_application_that_signed_and_a_hash_of_the_session_never_the_sid()
+    {
+        const string Sid = "sid-that-must-never-be-logged-0123456789abcdef";
+        await using var observing = _logged.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
+            services.AddTransient<IRequestHandler<GetJwksQuery, Outcome<JwksResult>>>(provider =>
+                new ObservingHandler(provider.GetRequiredService<IRequestObservation>(), Sid))));
+
+        var response = await observing.CreateClient().GetAsync("/applications/signed.example/jwks.json");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
+        Assert.Equal("signed.example", line.Fields["Anchor"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sid)))[..8], line.Fields["SessionHash"]);
+        Assert.DoesNotContain(_logs.Entries, entry => entry.Text.Contains(Sid, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Health_is_observed_at_debug_so_probes_do_not_fill_the_log()
+    {
+        var response = await _logged.CreateClient().GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
+        Assert.Equal((LogLevel.Debug, "/health", 200, "Answered"), (line.Level, line.Fields["Endpoint"], line.Fields["StatusCode"], line.Fields["Outcome"]));
+    }
+
+    [Fact]
+    public async Task Revoke_all_keeps_its_own_line_and_writes_no_second_one()
+    {
+        var app = await _db.RegisterApplicationAsync();
+
+        var body = RevokeAllBodies.For("s");
+
+        await ApiAssert.RevokedAsync(await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(
+            new TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body).AuthorizationHeader(), body)), 0);
+
+        await ObservabilityHarness.EventuallyAsync(() => _logs.Entries.SingleOrDefault(entry => entry.EventId.Name == "RevokeAllAnswered"));
+        Assert.Empty(Answered());
+    }
+
+    private List<CapturedLog> Answered() =>
+        _logs.Entries.Where(entry => entry.EventId.Name == "EndpointAnswered").ToList();
+
+    /// <summary>A use case that verified a token of <c>signed.example</c> for session <c>sid</c>, then refused.</summary>
+    private sealed class ObservingHandler(IRequestObservation observation, string sid) : IRequestHandler<GetJwksQuery, Outcome<JwksResult>>
+    {
+        public Task<Outcome<JwksResult>> Handle(GetJwksQuery request, CancellationToken cancellationToken)
+        {
+            observation.SignedBy(new ApplicationAnchor(request.Anchor));
+            observation.ConcernsSession(new SessionId(sid));
+            return Task.FromResult<Outcome<JwksResult>>(ReasonCode.ApplicationNotFound);
+        }
+    }
+}
