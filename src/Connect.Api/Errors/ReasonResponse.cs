@@ -32,7 +32,9 @@ internal static class ReasonResponse
             response.Headers.WWWAuthenticate = challenge.Challenge;
         }
 
-        retryAfterSeconds ??= reason == ReasonCode.ServiceUnavailable ? ServiceUnavailableRetryAfterSeconds : null;
+        retryAfterSeconds ??= reason == ReasonCode.ServiceUnavailable ? ServiceUnavailableRetryAfterSeconds
+            // A handler's 429 (a body-token endpoint's rate budget) knows no wait of its own: one bucket refill.
+            : reason == ReasonCode.RateLimited ? 1 : null;
         if (retryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

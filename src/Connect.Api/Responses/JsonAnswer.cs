@@ -37,10 +37,13 @@ internal static class JsonAnswer
 }
 
 /// <summary>The caching headers of one endpoint's answers: each endpoint names its own, in one place.</summary>
-internal sealed record AnswerHeaders(string CacheControl)
+internal sealed record AnswerHeaders(string CacheControl, string? Pragma = null)
 {
     /// <summary>Every answer about one caller's sessions: never stored by any cache.</summary>
     public static AnswerHeaders NoStore { get; } = new("no-store");
+
+    /// <summary>An answer carrying tokens (<c>/refresh</c>): also <c>Pragma: no-cache</c> for HTTP/1.0 caches (RFC 6749 §5.1).</summary>
+    public static AnswerHeaders NoStoreNoCache { get; } = new("no-store", "no-cache");
 
     /// <summary>A public document (the JWKS) any cache may keep for <paramref name="maxAgeSeconds"/>.</summary>
     public static AnswerHeaders Public(int maxAgeSeconds) =>
@@ -50,6 +53,10 @@ internal sealed record AnswerHeaders(string CacheControl)
     {
         ArgumentNullException.ThrowIfNull(headers);
         headers.CacheControl = CacheControl;
+        if (Pragma is not null)
+        {
+            headers.Pragma = Pragma;
+        }
     }
 }
 
@@ -58,4 +65,5 @@ internal sealed record AnswerHeaders(string CacheControl)
 [JsonSerializable(typeof(Controllers.RevokeAllController.RevokeAllResponse))]
 [JsonSerializable(typeof(Errors.ReasonResponse.ReasonBody))]
 [JsonSerializable(typeof(Controllers.JwksController.JwksResponse))]
+[JsonSerializable(typeof(Controllers.RefreshController.RefreshResponse))]
 internal sealed partial class AnswerJson : JsonSerializerContext;
