@@ -17,6 +17,7 @@ using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Jwks;
 using Connect.Application.Observability;
+using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
@@ -48,6 +49,8 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>, ListAuditEventsHandler>();
         services.AddSingleton<IValidator<ListAuditEventsQuery>, ListAuditEventsQueryValidator>();
         services.AddTransient<IRequestHandler<GetJwksQuery, Outcome<JwksResult>>, GetJwksHandler>();
+        services.AddTransient<IRequestHandler<RefreshCommand, Outcome<RefreshResult>>, RefreshHandler>();
+        services.AddSingleton<IValidator<RefreshCommand>, RefreshCommandValidator>();
 
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
@@ -90,6 +93,14 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
         services.AddSingleton<SessionTokenCodec>();
         services.AddSingleton<SessionTokenVerifier>();
+
+        services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.SectionName)
+            .Validate(
+                options => options.RefreshGraceSeconds is >= 0 and <= RefreshOptions.MaxRefreshGraceSeconds,
+                $"{RefreshOptions.SectionName}: RefreshGraceSeconds must be 0 to {RefreshOptions.MaxRefreshGraceSeconds}.")
+            .ValidateOnStart();
+        // Its meter comes from the host's IMeterFactory (ASP.NET Core registers one), as the Api's instruments do.
+        services.AddSingleton<RefreshMetrics>();
 
         services.AddOptions<SigningKeyOptions>().BindConfiguration(SigningKeyOptions.SectionName)
             .Validate(

@@ -14,6 +14,8 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Jwks;
+using Connect.Application.RateBudget;
+using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
@@ -24,6 +26,7 @@ using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
+using System.Diagnostics.Metrics;
 
 namespace Connect.Application.Tests;
 
@@ -43,6 +46,7 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>), typeof(CountSessionsHandler) },
         { typeof(IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>), typeof(ListAuditEventsHandler) },
         { typeof(IRequestHandler<GetJwksQuery, Outcome<JwksResult>>), typeof(GetJwksHandler) },
+        { typeof(IRequestHandler<RefreshCommand, Outcome<RefreshResult>>), typeof(RefreshHandler) },
         { typeof(IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>), typeof(ListSigningKeysHandler) },
         { typeof(IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>), typeof(RotateSigningKeyHandler) },
         { typeof(IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>), typeof(RemoveSigningKeyHandler) },
@@ -114,6 +118,13 @@ public sealed class DependencyInjectionTests
         Assert.Equal(SessionTokenOptions.DefaultIssuer, codec.Issuer);
     }
 
+    private static IMeterFactory MeterFactory()
+    {
+        var meters = Substitute.For<IMeterFactory>();
+        meters.Create(Arg.Any<MeterOptions>()).Returns(call => new Meter(call.Arg<MeterOptions>()));
+        return meters;
+    }
+
     private static ServiceCollection Services(
         ISectorSubjectMap? subjects = null, IApplicationRegistry? applications = null)
     {
@@ -131,6 +142,9 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IRevocationAuditLog>());
         services.AddSingleton(Substitute.For<IOperatorAuditLog>());
         services.AddSingleton(Substitute.For<ISigningKeyStore>());
+        // What the hosts provide: the Api's rate budget and ASP.NET Core's meter factory.
+        services.AddSingleton(Substitute.For<IApplicationRateBudget>());
+        services.AddSingleton(MeterFactory());
         return services;
     }
 }

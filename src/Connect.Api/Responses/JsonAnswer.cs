@@ -106,4 +106,5 @@ internal sealed class AnswerHeadersAttribute : Attribute
 [JsonSerializable(typeof(Controllers.RevokeAllController.SessionRevokeAllResponse))]
 [JsonSerializable(typeof(Errors.ReasonResponse.ReasonBody))]
 [JsonSerializable(typeof(Controllers.JwksController.JwksResponse))]
+[JsonSerializable(typeof(Controllers.RefreshController.RefreshResponse))]
 internal sealed partial class AnswerJson : JsonSerializerContext;

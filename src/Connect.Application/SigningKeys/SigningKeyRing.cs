@@ -51,6 +51,20 @@ public sealed class SigningKeyRing(
         return current.Signing.Value;
     }
 
+    /// <summary>
+    /// The private key <paramref name="keyId"/> of the application while it is still published (current, or retiring
+    /// since it signed), for re-signing claims it already signed: adoption answers the byte-identical refresh token,
+    /// so it must be signed by the key that signed it, not by today's current key.
+    /// </summary>
+    /// <returns><c>null</c> when the application has no such published key (removed on purpose, or expired).</returns>
+    /// <exception cref="SigningKeysUnavailableException">The key-encryption key is missing or does not open the key.</exception>
+    public async Task<TokenSigningKey?> FindSigningKeyAsync(AppId application, string keyId, CancellationToken cancellationToken)
+    {
+        var kept = await FreshAsync(application, cancellationToken).ConfigureAwait(false);
+        return kept?.Published(clock.GetUtcNow())
+            .FirstOrDefault(key => string.Equals(key.Stored.KeyId, keyId, StringComparison.Ordinal))?.Signing.Value;
+    }
+
     /// <returns>The published (next, current or retiring) key <paramref name="keyId"/> of the application, or <c>null</c>.</returns>
     public async Task<TokenVerificationKey?> FindPublishedKeyAsync(AppId application, string keyId, CancellationToken cancellationToken)
     {

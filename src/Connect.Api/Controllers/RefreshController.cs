@@ -1,0 +1,68 @@
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Api.Responses;
+using Connect.Application.Refresh;
+using Connect.Domain.Outcomes;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connect.Api.Controllers;
+
+/// <summary>
+/// <c>POST /refresh</c> (SESSIONS.md): the refresh token in the body proves the caller, so there is no client JWT
+/// and no challenge header; the rate budget is spent by the handler once the token's signature verified.
+/// </summary>
+public sealed class RefreshController(IMediator mediator) : ControllerBase
+{
+    public const string Route = "/refresh";
+
+    /// <summary>The reasons this endpoint answers, drawn from the one table, in SESSIONS.md's order of checks.</summary>
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody,
+        ReasonCode.RefreshTokenInvalid, ReasonCode.RefreshTokenInvalidType, ReasonCode.RefreshTokenInvalidSignature,
+        ReasonCode.RateLimited, ReasonCode.RefreshTokenRevoked, ReasonCode.RefreshTokenExpired,
+        ReasonCode.ApplicationDisabled, ReasonCode.RefreshTokenFamilyCompromised,
+        ReasonCode.RefreshTokenRotationRaceLost, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+    ];
+
+    /// <summary>Consumes the presented version of a session and answers a new access token and the next refresh token.</summary>
+    [HttpPost(Route)]
+    [RawJsonBody]
+    [ProducesResponseType<RefreshResponse>(StatusCodes.Status200OK, "application/json")]
+    public async Task<IActionResult> Refresh()
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        var body = RefreshRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        if (!body.Succeeded)
+        {
+            return ReasonResponse.AsResult(body.Failure);
+        }
+
+        var outcome = await mediator.Send(new RefreshCommand(body.Value.RefreshToken), cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            return ReasonResponse.AsResult(outcome.Failure);
+        }
+
+        return JsonAnswer.AsResult(
+            new RefreshResponse(outcome.Value.AccessToken, outcome.Value.RefreshToken, ClaimStates.Unknown),
+            AnswerJson.Default.RefreshResponse,
+            AnswerHeaders.NoStoreNoCache);
+    }
+
+    public sealed record RefreshResponse(string AccessToken, string RefreshToken, ClaimStates Claims);
+
+    /// <summary>The five profile claims the official clients read; Connect holds no profile data, so all are off.</summary>
+    public sealed record ClaimStates(
+        ClaimState Email, ClaimState FirstName, ClaimState LastName, ClaimState StaticAvatar, ClaimState AnimatedAvatar)
+    {
+        public static ClaimStates Unknown { get; } = new(ClaimState.Off, ClaimState.Off, ClaimState.Off, ClaimState.Off, ClaimState.Off);
+    }
+
+    public sealed record ClaimState(string Requirement, string State)
+    {
+        public static ClaimState Off { get; } = new("OFF", "UNKNOWN");
+    }
+}

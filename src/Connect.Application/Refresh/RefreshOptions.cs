@@ -1,0 +1,20 @@
+namespace Connect.Application.Refresh;
+
+/// <summary>Configurable parts of <c>/refresh</c> (configuration section <c>Connect:Sessions</c>).</summary>
+public sealed class RefreshOptions
+{
+    public const string SectionName = "Connect:Sessions";
+
+    public const int DefaultRefreshGraceSeconds = 30;
+
+    public const int MaxRefreshGraceSeconds = 60;
+
+    /// <summary>
+    /// How long after a rotation the previous version still adopts the current refresh token (SESSIONS.md: default
+    /// 30 s, 0 to 60): long enough for a client retrying through a database failover, short enough that a stolen
+    /// consumed token is caught.
+    /// </summary>
+    public int RefreshGraceSeconds { get; set; } = DefaultRefreshGraceSeconds;
+
+    public TimeSpan GraceWindow => TimeSpan.FromSeconds(RefreshGraceSeconds);
+}

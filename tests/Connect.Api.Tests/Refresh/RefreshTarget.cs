@@ -1,0 +1,222 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Connect.Application.Administration.IssueSessions;
+using Connect.Application.SessionTokens;
+using Connect.Application.SigningKeys;
+using Connect.Domain.Accounts;
+using Connect.Testing.ClientJwts;
+using Connect.Testing.Seeding;
+using Dapper;
+using MediatR;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Connect.Api.Tests.Refresh;
+
+/// <summary>
+/// The real service on a loopback Kestrel port over a fresh PostgreSQL database with one registered application,
+/// and a fake clock standing still at a whole second (moved only by the tests that ask), so that the grace window
+/// and expiry are exact. Each test issues sessions of its own through the service's own issuance command.
+/// </summary>
+public sealed class RefreshTarget : IAsyncLifetime
+{
+    public const int GraceSeconds = 30;
+
+    private readonly List<IAsyncDisposable> _instances = [];
+
+    /// <summary>
+    /// An hour behind the real time, so that tests may move it forward without passing the database's clock:
+    /// revoke-all stamps <c>revoked_at = now()</c>, which must not fall before a session's <c>issued_at</c>.
+    /// </summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds()));
+
+    public string KeyEncryptionKey { get; } = SigningKeyEncryption.NewKeyEncryptionKey();
+
+    public ConnectTestDatabase Db { get; private set; } = null!;
+
+    public TestApplication App { get; private set; } = null!;
+
+    /// <summary>The first instance; <see cref="StartInstanceAsync"/> adds more over the same database.</summary>
+    public ServiceInstance Service { get; private set; } = null!;
+
+    public HttpClient Client => Service.Client;
+
+    public IServiceProvider Services => Service.Services;
+
+    public async Task InitializeAsync()
+    {
+        Db = await ConnectTestDatabase.CreateAsync();
+        App = await Db.RegisterApplicationAsync();
+        Service = StartInstance();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        await Db.DisposeAsync();
+    }
+
+    /// <summary>Another instance of the service over the same database, clock and key-encryption key.</summary>
+    public ServiceInstance StartInstance(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Connect:SigningKeys:KeyEncryptionKey"] = KeyEncryptionKey,
+            ["Connect:RateLimit:BurstLimit"] = "100000",
+            ["Connect:RateLimit:TokensPerSecond"] = "100000",
+            ["Connect:Sessions:RefreshGraceSeconds"] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Connect:SessionTokens:Issuer"] = "https://connect.test",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var factory = new ConnectApiFactory(Db.ConnectionString, all);
+        var api = factory.WithWebHostBuilder(builder =>
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
+        api.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        api.StartServer();
+        var address = api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.Single();
+        var instance = new ServiceInstance(factory, api, new Uri(address));
+        _instances.Add(instance);
+        return instance;
+    }
+
+    /// <summary>A new account and one session of it for the application, through the issuance command.</summary>
+    public async Task<Issued> IssueAsync(int expiresInSeconds = IssueSessionsCommand.DefaultExpiresInSeconds, TestApplication? app = null)
+    {
+        var owner = app ?? App;
+        var account = await Db.Accounts.CreateAccountAsync(CancellationToken.None);
+        var outcome = await Services.GetRequiredService<IMediator>().Send(
+            new IssueSessionsCommand(account, owner.Anchor.Value, 1, expiresInSeconds));
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var session = Assert.Single(outcome.Value!.Sessions);
+        return new Issued(owner, account, session.SessionId, session.RefreshToken);
+    }
+
+    public Task<HttpResponseMessage> RefreshAsync(string token, HttpClient? client = null) =>
+        PostAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["refreshToken"] = token }), client);
+
+    public Task<HttpResponseMessage> PostAsync(string body, HttpClient? client = null, string contentType = "application/json") =>
+        PostAsync(Encoding.UTF8.GetBytes(body), client, contentType);
+
+    public Task<HttpResponseMessage> PostAsync(byte[] body, HttpClient? client = null, string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/refresh") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return (client ?? Client).SendAsync(request);
+    }
+
+    /// <summary>A revoke-all for the account's subject, signed by the application's client key at the fake clock.</summary>
+    public async Task<HttpResponseMessage> RevokeAllAsync(Issued session, HttpClient? client = null)
+    {
+        var subject = await Db.Accounts.IssueSubjectAsync(session.Account, session.App.Sector, CancellationToken.None);
+        var body = RevokeAllBodies.For(subject!.Value.Value);
+        var jwt = new TestClientJwt(session.App.Anchor.Value, session.App.Key, Clock.GetUtcNow(), body);
+        return await (client ?? Client).SendAsync(ConnectApiFactory.Request(jwt.AuthorizationHeader(), body));
+    }
+
+    /// <summary>The session's row as the database holds it now.</summary>
+    public async Task<SessionRow> RowAsync(string sid)
+    {
+        await using var connection = await Db.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        return await connection.QuerySingleAsync<SessionRow>(
+            """
+            SELECT rotation_version AS version, current_jti AS currentjti, previous_jti AS previousjti,
+                   rotated_at AS rotatedat, current_key_id AS currentkeyid, revoked_at AS revokedat,
+                   revoked_reason AS revokedreason,
+                   (SELECT count(*) FROM revocation_audit r WHERE r.session_id = s.id) AS audits,
+                   (SELECT string_agg(r.kind, ',') FROM revocation_audit r WHERE r.session_id = s.id) AS auditkinds
+              FROM sessions s WHERE sid = @Sid
+            """,
+            new { Sid = sid });
+    }
+
+    /// <summary>The application's current signing key, as the service holds it (for tests that mint their own tokens).</summary>
+    public async Task<TokenSigningKey> CurrentSigningKeyAsync(TestApplication? app = null) =>
+        (await Services.GetRequiredService<SigningKeyRing>().GetCurrentSigningKeyAsync(
+            (app ?? App).Id, Clock.GetUtcNow().AddDays(31), CancellationToken.None))!;
+
+    public SessionTokenCodec Codec => Services.GetRequiredService<SessionTokenCodec>();
+
+    /// <summary>Signs exactly this header and payload text (RS256, unpadded base64url), whatever they say.</summary>
+    public static string SignRaw(string headerJson, string payloadJson, RSA key)
+    {
+        var input = $"{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(headerJson))}.{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payloadJson))}";
+        var signature = key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return $"{input}.{Base64Url.EncodeToString(signature)}";
+    }
+
+    public static JsonElement Claims(string token)
+    {
+        using var payload = Connect.Testing.SessionTokens.JwksCheck.Payload(token);
+        return payload.RootElement.Clone();
+    }
+}
+
+/// <summary>One running service: the factory that owns it, its Kestrel address and a client of it.</summary>
+public sealed class ServiceInstance(ConnectApiFactory factory, WebApplicationFactory<Program> api, Uri address) : IAsyncDisposable
+{
+    public Uri Address { get; } = address;
+
+    public HttpClient Client { get; } = new() { BaseAddress = address };
+
+    public IServiceProvider Services => api.Services;
+
+    /// <summary>A client of its own (its own connection pool), for requests that must travel side by side.</summary>
+    public HttpClient NewClient() => new() { BaseAddress = Address };
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await api.DisposeAsync();
+        await factory.DisposeAsync();
+    }
+}
+
+/// <param name="SessionId">The session's <c>sid</c>.</param>
+/// <param name="RefreshToken">Its first refresh token (version 1).</param>
+public sealed record Issued(TestApplication App, AccountId Account, string SessionId, string RefreshToken);
+
+public sealed record SessionRow(
+    int Version, string CurrentJti, string? PreviousJti, DateTime RotatedAt, string? CurrentKeyId, DateTime? RevokedAt,
+    string? RevokedReason, long Audits, string? AuditKinds);
+
+internal static class RefreshAssert
+{
+    /// <summary>A body-token endpoint's error: the status, exactly <c>{"reason":"..."}</c>, and no challenge header.</summary>
+    public static async Task ReasonAsync(HttpResponseMessage response, HttpStatusCode status, string reason)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal((status, $$"""{"reason":"{{reason}}"}"""), (response.StatusCode, body));
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(response.Headers.WwwAuthenticate);
+    }
+
+    /// <summary>A 200 of <c>/refresh</c>: returns the refresh token it carries (and checks the whole shape).</summary>
+    public static async Task<(string Access, string Refresh)> RefreshedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        Assert.Equal(["accessToken", "refreshToken", "claims"], root.EnumerateObject().Select(member => member.Name));
+        return (root.GetProperty("accessToken").GetString()!, root.GetProperty("refreshToken").GetString()!);
+    }
+}

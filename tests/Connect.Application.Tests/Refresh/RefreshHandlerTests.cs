@@ -1,0 +1,164 @@
+using System.Diagnostics.Metrics;
+using Connect.Application.RateBudget;
+using Connect.Application.Refresh;
+using Connect.Application.SessionTokens;
+using Connect.Application.SigningKeys;
+using Connect.Domain.Accounts;
+using Connect.Domain.Applications;
+using Connect.Domain.Outcomes;
+using Connect.Domain.Sessions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+
+namespace Connect.Application.Tests.Refresh;
+
+/// <summary>
+/// The handler's decisions on faked ports and a fake clock, where HTTP could not stage them exactly: what a refused
+/// token never reaches, and each way a lost conditional write ends.
+/// </summary>
+public sealed class RefreshHandlerTests
+{
+    private const string Issuer = "https://connect.test";
+
+    // A 2048-bit key costs up to seconds on a busy machine: one for the whole class, never on disk.
+    private static readonly Lazy<(SigningKeyEncryption Encryption, StoredSigningKey Key)> SharedKey = new(() =>
+    {
+        var encryption = new SigningKeyEncryption(Options.Create(new SigningKeyOptions { KeyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey() }));
+        var key = new SigningKeyFactory(encryption).Create(App, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        return (encryption, key);
+    });
+
+    private static readonly AppId App = new(Guid.Parse("5a0c8f8e-1a64-4cf3-9f3e-4a3a2b1c0d01"));
+    private static readonly ApplicationAnchor Anchor = new("acme-app");
+
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000));
+    private readonly ISessionStore _sessions = Substitute.For<ISessionStore>();
+    private readonly IApplicationRateBudget _budget = Substitute.For<IApplicationRateBudget>();
+    private readonly SessionTokenCodec _codec;
+    private readonly SigningKeyRing _ring;
+    private readonly RefreshHandler _handler;
+    private readonly string _sid = SessionTokenCodec.NewOpaqueId();
+    private readonly DateTimeOffset _expiresAt;
+
+    public RefreshHandlerTests()
+    {
+        var (encryption, key) = SharedKey.Value;
+        var store = Substitute.For<ISigningKeyStore>();
+        store.ReadRevisionAsync(App, Arg.Any<CancellationToken>()).Returns(1L);
+        store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns((App, 1L));
+        store.LoadAsync(App, Arg.Any<CancellationToken>()).Returns(new SigningKeySet(App, Anchor, 1, [key with { SignsUntil = DateTimeOffset.MaxValue }]));
+        _ring = new SigningKeyRing(store, encryption, new SigningKeyFactory(encryption), _clock);
+        _codec = new SessionTokenCodec(_clock, Options.Create(new SessionTokenOptions { Issuer = Issuer }));
+        _budget.TrySpend(Anchor).Returns(true);
+        var meters = Substitute.For<IMeterFactory>();
+        meters.Create(Arg.Any<MeterOptions>()).Returns(call => new Meter(call.Arg<MeterOptions>()));
+        _handler = new RefreshHandler(
+            new SessionTokenVerifier(_codec, _ring), _budget, _sessions, _ring, _codec, new RefreshMetrics(meters),
+            Options.Create(new RefreshOptions()), _clock);
+        _expiresAt = _clock.GetUtcNow().AddDays(30);
+    }
+
+    [Fact]
+    public async Task Forged_token_reaches_neither_the_budget_nor_the_sessions()
+    {
+        var token = await TokenAsync(version: 1, jti: "jti-1");
+        var forged = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
+
+        var outcome = await _handler.Handle(new RefreshCommand(forged), CancellationToken.None);
+
+        Assert.Equal(ReasonCode.RefreshTokenInvalidSignature, outcome.Failure);
+        Assert.Empty(_sessions.ReceivedCalls());
+        Assert.Empty(_budget.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task Spent_budget_is_RateLimited_before_the_session_is_touched()
+    {
+        _budget.TrySpend(Anchor).Returns(false);
+
+        var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
+
+        Assert.Equal(ReasonCode.RateLimited, outcome.Failure);
+        Assert.Empty(_sessions.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task Rotation_stores_the_jti_and_key_of_the_token_it_answers()
+    {
+        var rotations = new List<SessionRotation>();
+        _sessions.TryRotateAsync(Arg.Do<SessionRotation>(rotations.Add), Arg.Any<CancellationToken>())
+            .Returns(new RotationAttempt(true, State(version: 1, current: "jti-1", previous: null)));
+
+        var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
+
+        var next = _codec.ReadRefresh(outcome.Value!.RefreshToken).Value!;
+        var rotation = Assert.Single(rotations);
+        Assert.Equal((1, "jti-1", next.Claims.TokenId, next.KeyId, _clock.GetUtcNow()), (rotation.FromVersion, rotation.PresentedJti, rotation.NewJti, rotation.KeyId, rotation.Now));
+        Assert.Equal((2, _clock.GetUtcNow().ToUnixTimeSeconds()), (next.Claims.RotationVersion, rotation.RotatedAt.ToUnixTimeSeconds()));
+    }
+
+    [Fact]
+    public async Task Write_lost_to_one_rotation_adopts_the_winners_byte_identical_token()
+    {
+        var winner = State(version: 2, current: "jti-2", previous: "jti-1") with { RotatedAt = _clock.GetUtcNow() };
+        _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, State(1, "jti-1", null)));
+        _sessions.FindAsync(new SessionId(_sid), Arg.Any<CancellationToken>()).Returns(winner);
+        var key = await _ring.FindSigningKeyAsync(App, SharedKey.Value.Key.KeyId, CancellationToken.None);
+        var expected = _codec.Mint(
+            new RefreshTokenClaims(Issuer, Anchor.Value, _sid, "jti-2", winner.RotatedAt.ToUnixTimeSeconds(), _expiresAt.ToUnixTimeSeconds(), 2), key!);
+
+        var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
+
+        Assert.Equal(expected, outcome.Value?.RefreshToken, StringComparer.Ordinal);
+        await _sessions.DidNotReceiveWithAnyArgs().EndAsync(default, default, default, default);
+    }
+
+    [Fact]
+    public async Task Write_lost_to_a_session_two_versions_ahead_ends_it_as_a_lost_race()
+    {
+        _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, State(1, "jti-1", null)));
+        _sessions.FindAsync(new SessionId(_sid), Arg.Any<CancellationToken>()).Returns(State(3, "jti-3", "jti-2"));
+
+        var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
+
+        Assert.Equal(ReasonCode.RefreshTokenRotationRaceLost, outcome.Failure);
+        await _sessions.Received(1).EndAsync(new SessionId(_sid), SessionEndReason.RotationRaceLost, _clock.GetUtcNow(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Write_lost_to_a_revocation_that_rotated_nothing_is_RefreshTokenRevoked()
+    {
+        _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, State(1, "jti-1", null)));
+        _sessions.FindAsync(new SessionId(_sid), Arg.Any<CancellationToken>())
+            .Returns(State(1, "jti-1", null) with { RevokedAt = _clock.GetUtcNow() });
+
+        var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
+
+        Assert.Equal(ReasonCode.RefreshTokenRevoked, outcome.Failure);
+        await _sessions.DidNotReceiveWithAnyArgs().EndAsync(default, default, default, default);
+    }
+
+    [Fact]
+    public async Task Reuse_ends_the_session_as_reuse_detected_and_is_FamilyCompromised()
+    {
+        _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, State(3, "jti-3", "jti-2")));
+
+        var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
+
+        Assert.Equal(ReasonCode.RefreshTokenFamilyCompromised, outcome.Failure);
+        await _sessions.Received(1).EndAsync(new SessionId(_sid), SessionEndReason.ReuseDetected, _clock.GetUtcNow(), Arg.Any<CancellationToken>());
+        await _sessions.DidNotReceiveWithAnyArgs().FindAsync(default, default);
+    }
+
+    private async Task<string> TokenAsync(int version, string jti)
+    {
+        var key = await _ring.GetCurrentSigningKeyAsync(App, _expiresAt, CancellationToken.None);
+        return _codec.Mint(
+            new RefreshTokenClaims(Issuer, Anchor.Value, _sid, jti, _clock.GetUtcNow().ToUnixTimeSeconds(), _expiresAt.ToUnixTimeSeconds(), version), key!);
+    }
+
+    private SessionState State(int version, string current, string? previous) => new(
+        new SessionId(_sid), App, new AccountId(Guid.NewGuid()), new SectorSubject("s-1"), ApplicationEnabled: true, version,
+        current, previous, _clock.GetUtcNow().AddMinutes(-5), SharedKey.Value.Key.KeyId, _expiresAt, RevokedAt: null);
+}
