@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Connect.Api.Authentication;
 using Connect.Api.Errors;
 using Connect.Api.Observability;
 using Connect.Api.Requests;
