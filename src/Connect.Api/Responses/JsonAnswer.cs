@@ -37,10 +37,18 @@ internal static class JsonAnswer
 }
 
 /// <summary>The caching headers of one endpoint's answers: each endpoint names its own, in one place.</summary>
-internal sealed record AnswerHeaders(string CacheControl)
+/// <param name="Pragma">For HTTP/1.0 caches, which know no <c>Cache-Control</c>; none when <c>null</c>.</param>
+/// <param name="Vary">The request headers the answer depends on; none when <c>null</c>.</param>
+internal sealed record AnswerHeaders(string CacheControl, string? Pragma = null, string? Vary = null)
 {
     /// <summary>Every answer about one caller's sessions: never stored by any cache.</summary>
     public static AnswerHeaders NoStore { get; } = new("no-store");
+
+    /// <summary>
+    /// An answer about the holder of a Bearer token (<c>/userinfo</c>, <c>/claim-state</c>): never stored, by old
+    /// caches either, and never served to another token's holder.
+    /// </summary>
+    public static AnswerHeaders PerBearerToken { get; } = new("no-store", Pragma: "no-cache", Vary: "Authorization");
 
     /// <summary>A public document (the JWKS) any cache may keep for <paramref name="maxAgeSeconds"/>.</summary>
     public static AnswerHeaders Public(int maxAgeSeconds) =>
@@ -50,6 +58,15 @@ internal sealed record AnswerHeaders(string CacheControl)
     {
         ArgumentNullException.ThrowIfNull(headers);
         headers.CacheControl = CacheControl;
+        if (Pragma is not null)
+        {
+            headers.Pragma = Pragma;
+        }
+
+        if (Vary is not null)
+        {
+            headers.Vary = Vary;
+        }
     }
 }
 
@@ -58,4 +75,9 @@ internal sealed record AnswerHeaders(string CacheControl)
 [JsonSerializable(typeof(Controllers.RevokeAllController.RevokeAllResponse))]
 [JsonSerializable(typeof(Errors.ReasonResponse.ReasonBody))]
 [JsonSerializable(typeof(Controllers.JwksController.JwksResponse))]
+[JsonSerializable(typeof(Errors.ReasonResponse.BearerErrorBody))]
+[JsonSerializable(typeof(Controllers.LogoutController.LogoutResponse))]
+[JsonSerializable(typeof(Controllers.IntrospectController.IntrospectResponse))]
+[JsonSerializable(typeof(Controllers.SessionClaimsController.UserInfoResponse))]
+[JsonSerializable(typeof(Controllers.SessionClaimsController.ClaimStateResponse))]
 internal sealed partial class AnswerJson : JsonSerializerContext;
