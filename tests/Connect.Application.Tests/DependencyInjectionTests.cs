@@ -13,8 +13,12 @@ using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Introspect;
 using Connect.Application.Jwks;
+using Connect.Application.Logout;
+using Connect.Application.RateBudget;
 using Connect.Application.RevokeAll;
+using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
@@ -46,6 +50,9 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>), typeof(ListSigningKeysHandler) },
         { typeof(IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>), typeof(RotateSigningKeyHandler) },
         { typeof(IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>), typeof(RemoveSigningKeyHandler) },
+        { typeof(IRequestHandler<LogoutCommand, Outcome<LogoutResult>>), typeof(LogoutHandler) },
+        { typeof(IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>), typeof(IntrospectHandler) },
+        { typeof(IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>), typeof(SessionClaimsHandler) },
     };
 
     [Theory]
@@ -130,6 +137,8 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IAccountRegistry>());
         services.AddSingleton(Substitute.For<IRevocationAuditLog>());
         services.AddSingleton(Substitute.For<ISigningKeyStore>());
+        // Implemented by the Api (one token bucket per application); the session-token handlers spend it.
+        services.AddSingleton(Substitute.For<IApplicationRateBudget>());
         return services;
     }
 }

@@ -10,7 +10,7 @@ internal static class BearerToken
 
     /// <returns>
     /// The token, or <c>null</c> for no header, several, another scheme, or a value no access token could be (empty,
-    /// longer than a token may be, or with anything but the token after the one space).
+    /// longer than a token may be, or with anything after the token).
     /// </returns>
     public static string? From(StringValues authorization)
     {
@@ -19,15 +19,15 @@ internal static class BearerToken
             return null;
         }
 
-        // The scheme is case-insensitive (RFC 9110 §11.1); the token is b64token, so no whitespace inside it.
-        if (!value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
-            || value.Length == Scheme.Length
-            || value.Length - Scheme.Length > SessionTokenLimits.MaxTokenLength)
+        // RFC 9110 §11.4: the scheme is case-insensitive and one or more spaces follow it; the token is b64token
+        // (RFC 6750 §2.1), so nothing after it. The length bound comes before any other work on the value.
+        if (value.Length > Scheme.Length + SessionTokenLimits.MaxTokenLength
+            || !value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
 
-        var token = value[Scheme.Length..];
-        return token.AsSpan().ContainsAny(' ', '\t') ? null : token;
+        var token = value.AsSpan(Scheme.Length).TrimStart(' ');
+        return token.IsEmpty || token.ContainsAny(' ', '\t') ? null : token.ToString();
     }
 }
