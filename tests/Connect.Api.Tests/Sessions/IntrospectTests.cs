@@ -15,7 +15,7 @@ public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Access_token_of_an_active_session_is_active()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         var response = await _api.IntrospectAsync(session.AccessToken);
 
@@ -26,7 +26,7 @@ public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Expired_access_token_of_an_active_session_is_active_because_its_exp_is_not_enforced()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync(), expiresInSeconds: 7200);
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First, expiresInSeconds: 7200);
         _api.Clock.Advance(TimeSpan.FromSeconds(SessionTokenOptions.DefaultAccessTokenLifetimeSeconds + 1));
 
         await SessionAssert.StatusAsync(await _api.IntrospectAsync(session.AccessToken), "active");
@@ -35,7 +35,7 @@ public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Revoked_session_is_revoked()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         await _api.Services.GetRequiredService<ISessionStore>()
             .EndAsync(new SessionId(session.Sid), SessionEndReason.ReuseDetected, _api.Clock.GetUtcNow(), CancellationToken.None);
 
@@ -45,7 +45,7 @@ public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Session_past_its_expiry_is_expired()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync(), expiresInSeconds: 60);
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First, expiresInSeconds: 60);
         _api.Clock.Advance(TimeSpan.FromSeconds(59));
         await SessionAssert.StatusAsync(await _api.IntrospectAsync(session.AccessToken), "active");
 
@@ -75,10 +75,10 @@ public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
     [MemberData(nameof(NotFound))]
     public async Task Token_whose_session_is_unknown_or_not_of_its_aud_and_sub_is_not_found(string kind)
     {
-        var app = await _api.RegisterAsync();
+        var (app, second) = await _api.SharedApplicationsAsync();
         var session = await _api.IssueAsync(app);
         var sameApp = await _api.IssueAsync(app);
-        var otherApp = await _api.IssueAsync(await _api.RegisterAsync());
+        var otherApp = await _api.IssueAsync(second);
         var token = kind switch
         {
             "unknown session" => await _api.MintAccessAsync(session, claims => claims with { SessionId = SessionTokenCodec.NewOpaqueId() }),
@@ -97,7 +97,7 @@ public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
     [MemberData(nameof(Invalid))]
     public async Task Token_that_is_no_access_token_of_a_registered_application_is_401_AccessTokenInvalid(string kind)
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         var token = kind switch
         {
             "malformed" => "not-a-jwt",
@@ -117,7 +117,7 @@ public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Token_signed_by_another_key_is_401_AccessTokenInvalidSignature()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         var response = await _api.IntrospectAsync(SessionEndpoints.ForgeSignature(session.AccessToken));
 
@@ -160,7 +160,7 @@ public sealed class IntrospectRecheckTests : IAsyncLifetime
     [Fact]
     public async Task Recheck_seconds_are_the_configured_ones()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         await SessionAssert.StatusAsync(await _api.IntrospectAsync(session.AccessToken), "active", recheckSeconds: 7);
     }

@@ -15,7 +15,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Current_version_ends_the_session_with_one_logout_audit_row()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         var response = await _api.LogoutAsync(session.RefreshToken);
 
@@ -27,7 +27,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Previous_version_ends_the_session()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         await _api.RotateAsync(session);
 
         var response = await _api.LogoutAsync(session.RefreshToken);
@@ -39,7 +39,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Older_version_bound_by_signature_sid_and_version_ends_the_session()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         await _api.RotateAsync(session);
         await _api.RotateAsync(session);
 
@@ -52,7 +52,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Rotated_current_version_minted_for_its_new_jti_ends_the_session()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         var jti = await _api.RotateAsync(session);
         var current = await _api.MintRefreshAsync(session, claims => claims with { TokenId = jti, RotationVersion = 2 });
 
@@ -63,7 +63,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Already_revoked_session_answers_true_again_and_writes_nothing()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         await SessionAssert.LogoutAsync(await _api.LogoutAsync(session.RefreshToken), revoked: true);
         var before = await _api.SnapshotAsync();
 
@@ -100,7 +100,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Expired_session_answers_true_and_writes_nothing()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync(), expiresInSeconds: 60);
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First, expiresInSeconds: 60);
         _api.Clock.Advance(TimeSpan.FromSeconds(60));
         var before = await _api.SnapshotAsync();
 
@@ -120,9 +120,9 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [MemberData(nameof(Unresolvable))]
     public async Task Token_that_does_not_resolve_to_a_session_answers_false_and_changes_nothing(string kind)
     {
-        var app = await _api.RegisterAsync();
+        var (app, otherApp) = await _api.SharedApplicationsAsync();
         var session = await _api.IssueAsync(app);
-        var other = await _api.IssueAsync(await _api.RegisterAsync());
+        var other = await _api.IssueAsync(otherApp);
         var token = kind switch
         {
             "malformed" => "not.a-token.at-all",
@@ -150,7 +150,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Previous_version_with_a_wrong_jti_answers_false()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         await _api.RotateAsync(session);
         var forgedPrevious = await _api.MintRefreshAsync(session, claims => claims with { TokenId = SessionTokenCodec.NewOpaqueId() });
 
@@ -180,7 +180,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Unknown_members_are_ignored()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         var response = await _api.PostAsync("/logout", $$"""{"extra":{"a":[1]},"refreshToken":"{{session.RefreshToken}}"}""");
 
@@ -200,7 +200,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task After_logout_the_current_version_cannot_rotate_and_its_access_token_is_refused()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         await SessionAssert.LogoutAsync(await _api.LogoutAsync(session.RefreshToken), revoked: true);
 
@@ -224,7 +224,7 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
         var store = _api.Services.GetRequiredService<ISessionStore>();
         for (var round = 0; round < 10; round++)
         {
-            var session = await _api.IssueAsync(await _api.RegisterAsync());
+            var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
             var state = await store.FindAsync(new SessionId(session.Sid), CancellationToken.None);
             using var start = new ManualResetEventSlim();
 

@@ -20,7 +20,7 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Userinfo_answers_the_sessions_subject_with_its_three_headers()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         var response = await _api.GetAsync("/userinfo", $"Bearer {session.AccessToken}");
 
@@ -32,7 +32,7 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Spaces_between_scheme_and_token_are_allowed()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         var response = await _api.GetAsync("/userinfo", $"Bearer   {session.AccessToken}");
 
@@ -42,7 +42,7 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Claim_state_answers_the_subject_and_every_claim_off_and_unknown()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
 
         var response = await _api.GetAsync("/claim-state", $"bearer {session.AccessToken}");
 
@@ -66,7 +66,8 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [MemberData(nameof(Causes))]
     public async Task Every_failure_is_401_invalid_token_with_the_Bearer_challenge(string route, string cause)
     {
-        var app = await _api.RegisterAsync();
+        // Only the case that disables its application needs one of its own.
+        var app = cause == "disabled application" ? await _api.RegisterAsync() : (await _api.SharedApplicationsAsync()).First;
         var session = await _api.IssueAsync(app, expiresInSeconds: 7200);
         string? authorization = cause switch
         {
@@ -112,7 +113,7 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Access_token_is_accepted_until_the_second_before_its_exp()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync(), expiresInSeconds: 7200);
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First, expiresInSeconds: 7200);
         _api.Clock.Advance(TimeSpan.FromSeconds(SessionTokenOptions.DefaultAccessTokenLifetimeSeconds - 1));
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync("/userinfo", $"Bearer {session.AccessToken}")).StatusCode);
 
@@ -133,7 +134,7 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [Fact]
     public async Task Two_Authorization_headers_are_refused()
     {
-        var session = await _api.IssueAsync(await _api.RegisterAsync());
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
         var request = new HttpRequestMessage(HttpMethod.Get, "/userinfo");
         request.Headers.TryAddWithoutValidation("Authorization", [$"Bearer {session.AccessToken}", $"Bearer {session.AccessToken}"]);
 

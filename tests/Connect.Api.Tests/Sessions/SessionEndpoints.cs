@@ -30,6 +30,8 @@ public sealed class SessionEndpoints : IAsyncLifetime
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private ConnectApiFactory _factory = null!;
     private WebApplicationFactory<Program> _api = null!;
+    private readonly SemaphoreSlim _sharedLock = new(1, 1);
+    private (TestApplication, TestApplication)? _shared;
 
     public SessionEndpoints()
         : this(new Dictionary<string, string?>())
@@ -67,6 +69,7 @@ public sealed class SessionEndpoints : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _sharedLock.Dispose();
         Client.Dispose();
         await _api.DisposeAsync();
         await _factory.DisposeAsync();
@@ -74,6 +77,24 @@ public sealed class SessionEndpoints : IAsyncLifetime
     }
 
     public Task<TestApplication> RegisterAsync() => Db.RegisterApplicationAsync();
+
+    /// <summary>
+    /// Two applications registered once for the whole fixture (each registration makes RSA keys), for tests that
+    /// need fresh sessions but not fresh applications. Tests that disable an application register their own.
+    /// </summary>
+    public async Task<(TestApplication First, TestApplication Second)> SharedApplicationsAsync()
+    {
+        await _sharedLock.WaitAsync();
+        try
+        {
+            _shared ??= (await RegisterAsync(), await RegisterAsync());
+            return _shared.Value;
+        }
+        finally
+        {
+            _sharedLock.Release();
+        }
+    }
 
     /// <summary>A new account of <paramref name="app"/>'s sector with one session, issued as a login front end would.</summary>
     public async Task<IssuedTestSession> IssueAsync(TestApplication app, int expiresInSeconds = 3600, AccountId? account = null)
