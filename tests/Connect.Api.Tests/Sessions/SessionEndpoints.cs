@@ -28,6 +28,7 @@ namespace Connect.Api.Tests.Sessions;
 public sealed class SessionEndpoints : IAsyncLifetime
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private ConnectApiFactory _factory = null!;
     private WebApplicationFactory<Program> _api = null!;
     private readonly SemaphoreSlim _sharedLock = new(1, 1);
@@ -38,7 +39,13 @@ public sealed class SessionEndpoints : IAsyncLifetime
     {
     }
 
-    internal SessionEndpoints(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
+    /// <param name="settings">Configuration over the defaults (a generous rate budget, a fresh key-encryption key).</param>
+    /// <param name="services">Last changes to the service's services (a capturing logger, say).</param>
+    internal SessionEndpoints(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    {
+        _settings = settings;
+        _services = services;
+    }
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
@@ -63,7 +70,11 @@ public sealed class SessionEndpoints : IAsyncLifetime
 
         _factory = new ConnectApiFactory(Db.ConnectionString, settings);
         _api = _factory.WithWebHostBuilder(builder =>
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                _services?.Invoke(services);
+            }));
         Client = _api.CreateClient();
     }
 
