@@ -98,6 +98,18 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     }
 
     [Fact]
+    public async Task Session_of_a_disabled_application_can_still_be_ended()
+    {
+        var app = await _api.RegisterAsync();
+        var session = await _api.IssueAsync(app);
+        await _api.SetEnabledAsync(app, enabled: false);
+
+        await SessionAssert.LogoutAsync(await _api.LogoutAsync(session.RefreshToken), revoked: true);
+
+        Assert.Equal(new SessionRow(1, true, "logout"), await _api.RowAsync(session.Sid));
+    }
+
+    [Fact]
     public async Task Expired_session_answers_true_and_writes_nothing()
     {
         var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First, expiresInSeconds: 60);
