@@ -15,10 +15,13 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Introspect;
 using Connect.Application.Jwks;
+using Connect.Application.Logout;
 using Connect.Application.Observability;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
+using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Outcomes;
@@ -51,6 +54,11 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<GetJwksQuery, Outcome<JwksResult>>, GetJwksHandler>();
         services.AddTransient<IRequestHandler<RefreshCommand, Outcome<RefreshResult>>, RefreshHandler>();
         services.AddSingleton<IValidator<RefreshCommand>, RefreshCommandValidator>();
+        services.AddTransient<IRequestHandler<LogoutCommand, Outcome<LogoutResult>>, LogoutHandler>();
+        services.AddSingleton<IValidator<LogoutCommand>, LogoutCommandValidator>();
+        services.AddTransient<IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>, IntrospectHandler>();
+        services.AddSingleton<IValidator<IntrospectQuery>, IntrospectQueryValidator>();
+        services.AddTransient<IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>, SessionClaimsHandler>();
 
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
@@ -93,6 +101,11 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
         services.AddSingleton<SessionTokenCodec>();
         services.AddSingleton<SessionTokenVerifier>();
+        services.AddOptions<IntrospectOptions>().BindConfiguration(IntrospectOptions.SectionName)
+            .Validate(
+                options => options.IntrospectRecheckSeconds is >= 0 and <= IntrospectOptions.MaxRecheckSeconds,
+                $"{IntrospectOptions.SectionName}: IntrospectRecheckSeconds must be 0 to {IntrospectOptions.MaxRecheckSeconds}.")
+            .ValidateOnStart();
 
         services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.SectionName)
             .Validate(

@@ -13,10 +13,13 @@ using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Introspect;
 using Connect.Application.Jwks;
+using Connect.Application.Logout;
 using Connect.Application.RateBudget;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
+using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
@@ -50,6 +53,9 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>), typeof(ListSigningKeysHandler) },
         { typeof(IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>), typeof(RotateSigningKeyHandler) },
         { typeof(IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>), typeof(RemoveSigningKeyHandler) },
+        { typeof(IRequestHandler<LogoutCommand, Outcome<LogoutResult>>), typeof(LogoutHandler) },
+        { typeof(IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>), typeof(IntrospectHandler) },
+        { typeof(IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>), typeof(SessionClaimsHandler) },
     };
 
     [Theory]

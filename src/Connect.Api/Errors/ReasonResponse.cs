@@ -9,7 +9,8 @@ namespace Connect.Api.Errors;
 
 /// <summary>
 /// The one place a reason code becomes an HTTP answer: its status, and <c>{"reason":"..."}</c> or, for a
-/// private reason, a zero-byte body. Nothing else writes error responses.
+/// private reason, a zero-byte body; a Bearer endpoint's 401 is its own <c>{"error":"invalid_token"}</c>
+/// (<see cref="BearerTokenAnswersAttribute"/>). Nothing else writes error responses.
 /// </summary>
 internal static class ReasonResponse
 {
@@ -31,9 +32,10 @@ internal static class ReasonResponse
 
         var response = context.Response;
         response.StatusCode = reason.Status;
+        var metadata = context.GetEndpoint()?.Metadata;
 
         if (reason.Status == StatusCodes.Status401Unauthorized
-            && context.GetEndpoint()?.Metadata.GetMetadata<AuthenticationChallengeAttribute>() is { } challenge)
+            && metadata?.GetMetadata<AuthenticationChallengeAttribute>() is { } challenge)
         {
             response.Headers.WWWAuthenticate = challenge.Challenge;
         }
@@ -46,19 +48,36 @@ internal static class ReasonResponse
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
+        var bearer = metadata?.GetMetadata<BearerTokenAnswersAttribute>() is not null;
         if (reason.IsPrivate)
         {
             response.ContentLength = 0;
             return Task.CompletedTask;
         }
 
-        return JsonAnswer.WriteAsync(response, new ReasonBody(reason.Name), AnswerJson.Default.ReasonBody, context.RequestAborted);
+        if (bearer && reason.Status == StatusCodes.Status401Unauthorized)
+        {
+            // RFC 6750 §3.1: whatever was wrong with the token, the caller learns only that it is not usable.
+            return JsonAnswer.WriteAsync(
+                response, BearerErrorBody.InvalidToken, AnswerJson.Default.BearerErrorBody, context.RequestAborted,
+                AnswerHeaders.NoStoreByAuthorization);
+        }
+
+        return JsonAnswer.WriteAsync(
+            response, new ReasonBody(reason.Name), AnswerJson.Default.ReasonBody, context.RequestAborted,
+            bearer ? AnswerHeaders.NoStoreByAuthorization : null);
     }
 
     /// <summary>The same answer as an MVC result, for controllers.</summary>
     public static IActionResult AsResult(ReasonCode reason) => new Result(reason);
 
     internal sealed record ReasonBody(string Reason);
+
+    /// <summary>The error body of a Bearer endpoint (RFC 6750 §3.1).</summary>
+    internal sealed record BearerErrorBody(string Error)
+    {
+        public static BearerErrorBody InvalidToken { get; } = new("invalid_token");
+    }
 
     private sealed class Result(ReasonCode reason) : IActionResult
     {

@@ -107,4 +107,9 @@ internal sealed class AnswerHeadersAttribute : Attribute
 [JsonSerializable(typeof(Errors.ReasonResponse.ReasonBody))]
 [JsonSerializable(typeof(Controllers.JwksController.JwksResponse))]
 [JsonSerializable(typeof(Controllers.RefreshController.RefreshResponse))]
+[JsonSerializable(typeof(Errors.ReasonResponse.BearerErrorBody))]
+[JsonSerializable(typeof(Controllers.LogoutController.LogoutResponse))]
+[JsonSerializable(typeof(Controllers.IntrospectController.IntrospectResponse))]
+[JsonSerializable(typeof(Controllers.SessionClaimsController.UserInfoResponse))]
+[JsonSerializable(typeof(Controllers.SessionClaimsController.ClaimStateResponse))]
 internal sealed partial class AnswerJson : JsonSerializerContext;

@@ -1,0 +1,58 @@
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Api.Responses;
+using Connect.Application.Introspect;
+using Connect.Domain.Outcomes;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connect.Api.Controllers;
+
+public sealed class IntrospectController(IMediator mediator) : ControllerBase
+{
+    public const string Route = "/introspect";
+
+    /// <summary>
+    /// The reasons this endpoint answers (SESSIONS.md <c>POST /introspect</c>): the body gate's, the body's, the
+    /// access token's (whose 401s name no challenge: the token is in the body), the rate budget's and the outages'.
+    /// </summary>
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.InvalidBody, ReasonCode.AccessTokenInvalid, ReasonCode.AccessTokenInvalidSignature,
+        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
+        ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+    ];
+
+    /// <summary>The status of the session an access token belongs to; the token's own expiry is not enforced.</summary>
+    [HttpPost(Route)]
+    [RawJsonBody]
+    [ProducesResponseType<IntrospectResponse>(StatusCodes.Status200OK, "application/json")]
+    public async Task<IActionResult> Introspect()
+    {
+        var body = IntrospectRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        if (!body.Succeeded)
+        {
+            return ReasonResponse.AsResult(body.Failure);
+        }
+
+        var outcome = await mediator.Send(new IntrospectQuery(body.Value.AccessToken), HttpContext.RequestAborted);
+        return outcome.Succeeded
+            ? JsonAnswer.AsResult(
+                new IntrospectResponse(WireName(outcome.Value.Status), outcome.Value.RecommendedRecheckSeconds),
+                AnswerJson.Default.IntrospectResponse)
+            : ReasonResponse.AsResult(outcome.Failure);
+    }
+
+    private static string WireName(SessionStatus status) => status switch
+    {
+        SessionStatus.Active => "active",
+        SessionStatus.Revoked => "revoked",
+        SessionStatus.Expired => "expired",
+        SessionStatus.NotFound => "not_found",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    /// <param name="Status"><c>active</c>, <c>revoked</c>, <c>expired</c> or <c>not_found</c>.</param>
+    public sealed record IntrospectResponse(string Status, int RecommendedRecheckSeconds);
+}

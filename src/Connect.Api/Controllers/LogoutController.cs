@@ -1,0 +1,46 @@
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Api.Responses;
+using Connect.Application.Logout;
+using Connect.Domain.Outcomes;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connect.Api.Controllers;
+
+public sealed class LogoutController(IMediator mediator) : ControllerBase
+{
+    public const string Route = "/logout";
+
+    /// <summary>
+    /// The reasons this endpoint answers (SESSIONS.md <c>POST /logout</c>): the body gate's, the body's, the rate
+    /// budget's and the outage answers. A token that does not resolve to a session is no error: it is
+    /// <c>200 {"revoked":false}</c>.
+    /// </summary>
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.InvalidBody, ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
+        ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+    ];
+
+    /// <summary>Ends the session a genuine refresh token (any version up to the current one) belongs to.</summary>
+    [HttpPost(Route)]
+    [RawJsonBody]
+    [ProducesResponseType<LogoutResponse>(StatusCodes.Status200OK, "application/json")]
+    public async Task<IActionResult> Logout()
+    {
+        var body = LogoutRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        if (!body.Succeeded)
+        {
+            return ReasonResponse.AsResult(body.Failure);
+        }
+
+        var outcome = await mediator.Send(new LogoutCommand(body.Value.RefreshToken), HttpContext.RequestAborted);
+        return outcome.Succeeded
+            ? JsonAnswer.AsResult(new LogoutResponse(outcome.Value.Revoked), AnswerJson.Default.LogoutResponse)
+            : ReasonResponse.AsResult(outcome.Failure);
+    }
+
+    public sealed record LogoutResponse(bool Revoked);
+}

@@ -1,0 +1,13 @@
+using Connect.Application.SessionTokens;
+using FluentValidation;
+
+namespace Connect.Application.Introspect;
+
+/// <summary>As for <c>/refresh</c>: a non-empty string of at most 4 KiB, else <c>InvalidBody</c>.</summary>
+public sealed class IntrospectQueryValidator : AbstractValidator<IntrospectQuery>
+{
+    public IntrospectQueryValidator()
+    {
+        RuleFor(query => query.AccessToken).NotEmpty().MaximumLength(SessionTokenLimits.MaxTokenLength);
+    }
+}

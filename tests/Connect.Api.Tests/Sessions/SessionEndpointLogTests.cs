@@ -1,0 +1,65 @@
+using System.Net;
+using Connect.Api.Tests.Observability;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Connect.Api.Tests.Sessions;
+
+/// <summary>No log line of any level carries a session token, a subject or a sid (issue 13 item 5).</summary>
+public sealed class SessionEndpointLogTests : IAsyncLifetime
+{
+    private readonly CapturingLoggerProvider _logs = new();
+    private readonly SessionEndpoints _api;
+
+    public SessionEndpointLogTests() =>
+        _api = new SessionEndpoints(new Dictionary<string, string?>(), services => services.AddLogging(logging => logging
+            .AddProvider(_logs)
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)));
+
+    public Task InitializeAsync() => _api.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        _logs.Dispose();
+    }
+
+    [Fact]
+    public async Task No_log_line_of_any_level_carries_a_token_the_subject_or_the_sid()
+    {
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
+        var forged = SessionEndpoints.ForgeSignature(session.AccessToken);
+
+        var answers = new[]
+        {
+            await _api.IntrospectAsync(session.AccessToken),
+            await _api.IntrospectAsync(forged),
+            await _api.GetAsync("/userinfo", $"Bearer {session.AccessToken}"),
+            await _api.GetAsync("/claim-state", $"Bearer {forged}"),
+            await _api.LogoutAsync(SessionEndpoints.ForgeSignature(session.RefreshToken)),
+            await _api.LogoutAsync(session.RefreshToken),
+            await _api.GetAsync("/userinfo", $"Bearer {session.AccessToken}"),
+        };
+
+        Assert.Equal(
+            [HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.OK,
+             HttpStatusCode.OK, HttpStatusCode.Unauthorized],
+            answers.Select(answer => answer.StatusCode));
+        string[] secrets =
+        [
+            session.AccessToken, session.RefreshToken, forged, .. session.AccessToken.Split('.')[1..],
+            .. session.RefreshToken.Split('.')[1..], session.Subject, session.Sid,
+        ];
+        Assert.Contains(_logs.Entries, entry => entry.Level == LogLevel.Debug);
+        foreach (var entry in _logs.Entries)
+        {
+            foreach (var secret in secrets)
+            {
+                Assert.False(
+                    entry.Text.Contains(secret, StringComparison.Ordinal),
+                    $"{entry.Category} ({entry.Level}) logged a secret: {entry.Text}");
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Connect.Application.Introspect;
+using Connect.Application.Logout;
+using Connect.Application.SessionTokens;
+
+namespace Connect.Application.Tests.Logout;
+
+/// <summary>Step 2 of SESSIONS.md for <c>/logout</c> and <c>/introspect</c>: a non-empty string of at most 4 KiB.</summary>
+public sealed class SessionTokenBodyValidatorTests
+{
+    public static TheoryData<string?, bool> Tokens => new()
+    {
+        { null, false },
+        { "", false },
+        { "a", true },
+        { new string('a', SessionTokenLimits.MaxTokenLength), true },
+        { new string('a', SessionTokenLimits.MaxTokenLength + 1), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tokens))]
+    public void Logout_takes_a_non_empty_token_of_at_most_4_KiB(string? token, bool valid)
+    {
+        var result = new LogoutCommandValidator().Validate(new LogoutCommand(token));
+
+        Assert.Equal(valid, result.IsValid);
+    }
+
+    [Theory]
+    [MemberData(nameof(Tokens))]
+    public void Introspect_takes_a_non_empty_token_of_at_most_4_KiB(string? token, bool valid)
+    {
+        var result = new IntrospectQueryValidator().Validate(new IntrospectQuery(token));
+
+        Assert.Equal(valid, result.IsValid);
+    }
+}
