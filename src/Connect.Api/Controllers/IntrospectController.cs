@@ -3,6 +3,9 @@ using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Introspect;
 using Connect.Domain.Outcomes;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Connect.Application.SessionTokens;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -26,7 +29,11 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase
 
     /// <summary>The status of the session an access token belongs to; the token's own expiry is not enforced.</summary>
     [HttpPost(Route)]
-    [RawJsonBody]
+    [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(AccessTokenRequest))]
+    [EndpointSummary("Ask whether an access token's session still stands")]
+    [EndpointDescription(
+        "The access token authenticates itself (its signature under the issuing application's published key); its own "
+        + "exp is not enforced: the answer describes its session, and may be kept for recommendedRecheckSeconds.")]
     [ProducesResponseType<IntrospectResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Introspect()
     {
@@ -52,6 +59,13 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase
         SessionStatus.NotFound => "not_found",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
+
+    /// <summary>The body, for the OpenAPI document only: the action reads the raw bytes.</summary>
+    public sealed record AccessTokenRequest(
+        [property: Required]
+        [property: StringLength(SessionTokenLimits.MaxTokenLength, MinimumLength = 1)]
+        [property: Description("An access token (compact JWS), at most 4 KiB; it may have expired.")]
+        string AccessToken);
 
     /// <param name="Status"><c>active</c>, <c>revoked</c>, <c>expired</c> or <c>not_found</c>.</param>
     public sealed record IntrospectResponse(string Status, int RecommendedRecheckSeconds);

@@ -26,11 +26,15 @@ public sealed class LogoutController(IMediator mediator) : ControllerBase
 
     /// <summary>Ends the session a genuine refresh token (any version up to the current one) belongs to.</summary>
     [HttpPost(Route)]
-    [RawJsonBody]
+    [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(RefreshController.RefreshTokenRequest))]
+    [EndpointSummary("End one session")]
+    [EndpointDescription(
+        "Any genuine refresh token of the session, up to its current version, ends it. A token that does not resolve "
+        + "to a session answers {\"revoked\":false}, saying nothing of why.")]
     [ProducesResponseType<LogoutResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Logout()
     {
-        var body = LogoutRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

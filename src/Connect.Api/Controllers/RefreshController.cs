@@ -2,7 +2,10 @@ using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Refresh;
+using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -29,12 +32,18 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase
 
     /// <summary>Consumes the presented version of a session and answers a new access token and the next refresh token.</summary>
     [HttpPost(Route)]
-    [RawJsonBody]
+    [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(RefreshTokenRequest))]
+    [AnswerHeaders(PragmaNoCache = true)]
+    [EndpointSummary("Rotate a session's refresh token")]
+    [EndpointDescription(
+        "Consumes the presented version of the session and answers a new access token and the next version's refresh "
+        + "token. The previous version, presented again within the grace window, adopts the same current refresh token; "
+        + "an older one revokes the session (RefreshTokenFamilyCompromised).")]
     [ProducesResponseType<RefreshResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Refresh()
     {
         var cancellationToken = HttpContext.RequestAborted;
-        var body = RefreshRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);
@@ -51,6 +60,16 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase
             AnswerJson.Default.RefreshResponse,
             AnswerHeaders.NoStoreNoCache);
     }
+
+    /// <summary>
+    /// The body of <c>/refresh</c> and <c>/logout</c>, for the OpenAPI document only: the action reads the raw bytes,
+    /// and <see cref="RefreshTokenRequestBody"/> and the command's validator enforce this.
+    /// </summary>
+    public sealed record RefreshTokenRequest(
+        [property: Required]
+        [property: StringLength(SessionTokenLimits.MaxTokenLength, MinimumLength = 1)]
+        [property: Description("A refresh token of the session (compact JWS), at most 4 KiB.")]
+        string RefreshToken);
 
     public sealed record RefreshResponse(string AccessToken, string RefreshToken, ClaimStates Claims);
 

@@ -4,10 +4,10 @@ using Connect.Domain.Outcomes;
 
 namespace Connect.Api.Requests;
 
-/// <summary>The wire form of <c>POST /logout</c>: one JSON object whose <c>refreshToken</c> is a string.</summary>
-internal sealed record LogoutRequestBody([property: JsonPropertyName("refreshToken")] string? RefreshToken)
+/// <summary>The wire form of <c>POST /refresh</c> and <c>POST /logout</c>: one JSON object whose <c>refreshToken</c> is a string.</summary>
+internal sealed record RefreshTokenRequestBody([property: JsonPropertyName("refreshToken")] string? RefreshToken)
 {
-    public static Outcome<LogoutRequestBody> Parse(ReadOnlySpan<byte> body) => StrictRequestJson.Parse<LogoutRequestBody>(body);
+    public static Outcome<RefreshTokenRequestBody> Parse(ReadOnlySpan<byte> body) => StrictRequestJson.Parse<RefreshTokenRequestBody>(body);
 }
 
 /// <summary>The wire form of <c>POST /introspect</c>: one JSON object whose <c>accessToken</c> is a string.</summary>

@@ -1,6 +1,8 @@
+using Connect.Application.Observability;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
 using Connect.Domain.Outcomes;
+using Connect.Domain.Sessions;
 
 namespace Connect.Application.SessionTokens;
 
@@ -8,9 +10,10 @@ namespace Connect.Application.SessionTokens;
 /// Steps 3 to 5 of SESSIONS.md for every endpoint that takes a session token: structure and type, the application
 /// its <c>aud</c> names, and the signature under that application's published key named by <c>kid</c>. Nothing
 /// here touches the database except reading the application's keys (kept in memory while their revision holds),
-/// so a forged token costs no session lookup.
+/// so a forged token costs no session lookup. Once a signature verifies, and only then, the request's observation
+/// is told the application and the session, so the access log of every session-token endpoint names them.
 /// </summary>
-public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing keys)
+public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing keys, IRequestObservation? observation = null)
 {
     /// <returns>The verified token, or <c>RefreshTokenInvalid</c>, <c>RefreshTokenInvalidType</c>, <c>RefreshTokenInvalidSignature</c>.</returns>
     public async Task<Outcome<VerifiedRefreshToken>> VerifyRefreshAsync(string? token, CancellationToken cancellationToken)
@@ -29,9 +32,14 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
             return ReasonCode.RefreshTokenInvalid;
         }
 
-        return application.Key is { } key && codec.Verifies(unverified, key)
-            ? new VerifiedRefreshToken(application.Application, new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, unverified.Claims)
-            : ReasonCode.RefreshTokenInvalidSignature;
+        if (application.Key is not { } key || !codec.Verifies(unverified, key))
+        {
+            return ReasonCode.RefreshTokenInvalidSignature;
+        }
+
+        var verified = new VerifiedRefreshToken(application.Application, new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, unverified.Claims);
+        Observe(verified.Anchor, verified.Claims.SessionId);
+        return verified;
     }
 
     /// <returns>The verified token, or <c>AccessTokenInvalid</c>, <c>AccessTokenInvalidSignature</c>. Its <c>exp</c> is not judged here.</returns>
@@ -51,9 +59,20 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
             return ReasonCode.AccessTokenInvalid;
         }
 
-        return application.Key is { } key && codec.Verifies(unverified, key)
-            ? new VerifiedAccessToken(application.Application, new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, unverified.Claims)
-            : ReasonCode.AccessTokenInvalidSignature;
+        if (application.Key is not { } key || !codec.Verifies(unverified, key))
+        {
+            return ReasonCode.AccessTokenInvalidSignature;
+        }
+
+        var verified = new VerifiedAccessToken(application.Application, new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, unverified.Claims);
+        Observe(verified.Anchor, verified.Claims.SessionId);
+        return verified;
+    }
+
+    private void Observe(ApplicationAnchor application, string sessionId)
+    {
+        observation?.SignedBy(application);
+        observation?.ConcernsSession(new SessionId(sessionId));
     }
 }
 
