@@ -79,7 +79,11 @@ internal sealed class RevokeAllLoad(HttpClient http, DrillApplication applicatio
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Path) { Content = new ByteArrayContent(request.Body) };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        message.Headers.TryAddWithoutValidation("Authorization", request.Authorization);
+        if (request.Authorization is { } authorization)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
         try
         {
             using var response = await http.SendAsync(message);
