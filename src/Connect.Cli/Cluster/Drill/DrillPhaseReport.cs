@@ -9,6 +9,7 @@ namespace Connect.Cli.Cluster.Drill;
 /// 200 was lost, nothing was honoured twice, no honest client's session was taken for stolen, and every failure
 /// was a 503 with Retry-After or a refused connection.
 /// </summary>
+/// <param name="DisallowedDetails">Each kind of disallowed failure by endpoint, with what the client saw.</param>
 /// <param name="TakenForTheft">Sessions revoked although their client only ever presented the refresh token it was
 /// last given (or, after a lost answer, the one before it): a retry that should have adopted.</param>
 internal sealed record DrillPhaseReport(
@@ -23,6 +24,7 @@ internal sealed record DrillPhaseReport(
     int DoubleHonours,
     int ReplaysSent,
     int DisallowedFailures,
+    IReadOnlyDictionary<string, int> DisallowedDetails,
     int TakenForTheft,
     bool Passed)
 {
@@ -118,6 +120,9 @@ internal sealed record DrillPhaseReport(
             doubleHonours,
             replays.Count,
             disallowed,
+            ordered.Where(a => !a.Succeeded && !a.IsAllowedFailure)
+                .GroupBy(a => $"{a.Endpoint} {a.Key}{(a.Status is null && a.Reason is { } detail ? $" ({detail})" : "")}")
+                .ToDictionary(g => g.Key, g => g.Count()),
             takenForTheft,
             Passed: lostWrites == 0 && wrongCounts == 0 && doubleHonours == 0 && disallowed == 0 && takenForTheft == 0 && firstSuccess >= 0);
     }
