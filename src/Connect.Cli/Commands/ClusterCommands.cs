@@ -6,6 +6,7 @@ using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Connect.Cli.Database;
+using Connect.Domain.Sessions;
 
 namespace Connect.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal static class ClusterCommands
         status.SetAction(async (parse, cancellationToken) =>
             Output.Json(parse, await ClusterStatus.ReadAsync(Layout(), cancellationToken)));
 
-        var rate = new Option<int>("--rate") { Description = "Requests per second through the front.", DefaultValueFactory = _ => 40 };
+        var rate = new Option<int>("--rate") { Description = "Requests per second through the front, half /revoke-all, half /refresh.", DefaultValueFactory = _ => 40 };
         var accounts = new Option<int>("--accounts") { Description = "Accounts to revoke, each with two sessions.", DefaultValueFactory = _ => 600 };
         var steady = new Option<int>("--steady") { Description = "Seconds of load before each fault and after recovery.", DefaultValueFactory = _ => 5 };
         var faults = new Option<string>("--faults")
@@ -33,7 +34,7 @@ internal static class ClusterCommands
             Description = $"Comma-separated faults, in the drill's order: {string.Join(',', DrillFault.All.Select(f => f.Name))}.",
             DefaultValueFactory = _ => string.Join(',', DrillFault.All.Select(f => f.Name)),
         };
-        var drill = new Command("drill", "Run signed /revoke-all load through the running cluster's front while injecting each fault in turn; print the figures and the checks.")
+        var drill = new Command("drill", "Run signed /revoke-all and /refresh load through the running cluster's front while injecting each fault in turn; print the figures and the checks.")
         {
             rate, accounts, steady, faults,
         };
@@ -55,7 +56,7 @@ internal static class ClusterCommands
                 configuration, ConnectDatabase.Configured(ClusterLayout.ConnectionString(), "the local cluster", layout.KeyEncryptionKey()));
             var options = new DrillOptions(parse.GetValue(rate), parse.GetValue(accounts), TimeSpan.FromSeconds(parse.GetValue(steady)), chosen);
             var error = parse.InvocationConfiguration.Error;
-            var result = await new ClusterDrill(layout, services.GetRequiredService<IMediator>(), options, error).RunAsync(cancellationToken);
+            var result = await new ClusterDrill(layout, services.GetRequiredService<IMediator>(), services.GetRequiredService<ISessionStore>(), options, error).RunAsync(cancellationToken);
             await error.WriteAsync(result.Table());
             Output.Json(parse, result);
             return result.Passed ? 0 : Output.Failed;

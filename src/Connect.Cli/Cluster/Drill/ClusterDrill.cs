@@ -7,6 +7,7 @@ using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Administration.RegisterApplication;
+using Connect.Domain.Sessions;
 using MediatR;
 
 namespace Connect.Cli.Cluster.Drill;
@@ -16,16 +17,23 @@ namespace Connect.Cli.Cluster.Drill;
 /// turn, injects each fault; after each it waits for the cluster to be whole again and judges the recorded
 /// answers against the database.
 /// </summary>
-internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, DrillOptions options, TextWriter progress)
+internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISessionStore sessions, DrillOptions options, TextWriter progress)
 {
     public const int SessionsPerAccount = 2;
+
+    // Each refresh client is visited every few seconds, so a retry after a lost answer comes well within the
+    // grace window even when a failover keeps it failing for twenty seconds first.
+    private const int SecondsBetweenVisits = 5;
 
     public async Task<DrillResult> RunAsync(CancellationToken cancellationToken)
     {
         _ = ClusterState.ReadRunning(layout) ?? throw new ClusterException("no cluster is running here; start one with ./connect cluster up");
         await WaitUntilWholeAsync(cancellationToken);
         using var key = RSA.Create(2048);
+        var revokeRate = Math.Max(1, options.RatePerSecond / 2);
+        var refreshRate = Math.Max(1, options.RatePerSecond - revokeRate);
         var application = await PrepareAsync(key, cancellationToken);
+        var clients = await PrepareRefreshClientsAsync(application, Math.Clamp(refreshRate * SecondsBetweenVisits, 4, 1000), cancellationToken);
         var revokedSoFar = new int[application.Accounts.Count];
 
         using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2) })
@@ -38,9 +46,10 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, Dri
         {
             await progress.WriteLineAsync($"connect: drill: {fault.Description}");
             var clock = Stopwatch.StartNew();
-            var load = new RevokeAllLoad(http, application, options.RatePerSecond);
+            var load = new RevokeAllLoad(http, application, revokeRate);
+            var refreshes = new RefreshLoad(http, clients, refreshRate);
             using var stopLoad = new CancellationTokenSource();
-            var running = load.RunAsync(clock, stopLoad.Token);
+            var running = Task.WhenAll(load.RunAsync(clock, stopLoad.Token), refreshes.RunAsync(clock, stopLoad.Token));
 
             await Task.Delay(options.Steady, cancellationToken);
             var faultAt = clock.Elapsed.TotalSeconds;
@@ -50,7 +59,8 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, Dri
             await stopLoad.CancelAsync();
             await running;
 
-            var report = await DrillPhaseReport.JudgeAsync(fault.Name, faultAt, load.Answers, application, revokedSoFar, mediator, http, cancellationToken);
+            var report = await DrillPhaseReport.JudgeAsync(
+                fault.Name, faultAt, [.. load.Answers, .. refreshes.Answers], application, revokedSoFar, clients, mediator, sessions, http, cancellationToken);
             phases.Add(report);
             await progress.WriteLineAsync($"connect: drill: {fault.Name} {(report.Passed ? "passed" : "FAILED")}");
         }
@@ -95,6 +105,15 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, Dri
         return new DrillApplication(anchor, registered.KeyId.Value, key, accounts);
     }
 
+    /// <summary>One more account of the drill's application, with the sessions the refresh load drives, one client each.</summary>
+    private async Task<IReadOnlyList<DrillSessionClient>> PrepareRefreshClientsAsync(DrillApplication application, int count, CancellationToken cancellationToken)
+    {
+        var account = Expect(await mediator.Send(new CreateAccountCommand(), cancellationToken)).Account;
+        var issued = Expect(await mediator.Send(new IssueSessionsCommand(account, application.Anchor, count, IssueSessionsCommand.DefaultExpiresInSeconds), cancellationToken));
+        await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"connect: drill: {count} more sessions, each refreshed by its own client"));
+        return [.. issued.Sessions.Select((session, index) => new DrillSessionClient(index, session.SessionId, session.RefreshToken))];
+    }
+
     private static T Expect<T>(AdministrationOutcome<T> outcome) =>
         outcome.Succeeded ? outcome.Value : throw new ClusterException($"drill setup failed: {outcome.Failure.Message}");
 }
@@ -108,14 +127,14 @@ internal sealed record DrillResult(bool Passed, int RatePerSecond, int Accounts,
     public string Table()
     {
         var text = new StringBuilder();
-        text.AppendLine("fault            sent  ok    503   refused  other  longest-fail-s  first-ok-after-s  lost  wrong-count  double  verdict");
+        text.AppendLine("fault            sent  ok    503   refused  other  longest-fail-s  first-ok-after-s  lost  wrong-count  double  theft  verdict");
         foreach (var p in Phases)
         {
             var ok = p.Answers.Where(a => a.Key.StartsWith("200", StringComparison.Ordinal)).Sum(a => a.Value);
             var unavailable = p.Answers.Where(a => a.Key.StartsWith("503", StringComparison.Ordinal)).Sum(a => a.Value);
             var refused = p.Answers.GetValueOrDefault("refused");
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Fault,-16} {p.RequestsSent,5} {ok,5} {unavailable,5} {refused,8} {p.RequestsSent - ok - unavailable - refused,6} {p.LongestFailureRunSeconds,15:0.00} {(p.FirstSuccessAfterFaultSeconds is { } s ? s.ToString("0.00", CultureInfo.InvariantCulture) : "-"),17} {p.LostWrites,5} {p.WrongCounts,12} {p.DoubleHonours,7}  {(p.Passed ? "pass" : "FAIL")}"));
+                $"{p.Fault,-16} {p.RequestsSent,5} {ok,5} {unavailable,5} {refused,8} {p.RequestsSent - ok - unavailable - refused,6} {p.LongestFailureRunSeconds,15:0.00} {(p.FirstSuccessAfterFaultSeconds is { } s ? s.ToString("0.00", CultureInfo.InvariantCulture) : "-"),17} {p.LostWrites,5} {p.WrongCounts,12} {p.DoubleHonours,7} {p.TakenForTheft,6}  {(p.Passed ? "pass" : "FAIL")}"));
         }
 
         return text.ToString();

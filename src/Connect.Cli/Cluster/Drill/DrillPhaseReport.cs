@@ -1,14 +1,17 @@
-using Connect.Application.Administration;
-using MediatR;
 using Connect.Application.Administration.CountSessions;
+using Connect.Domain.Sessions;
+using MediatR;
 
 namespace Connect.Cli.Cluster.Drill;
 
 /// <summary>
 /// What one fault did to the load, judged against the database afterwards. Passes when nothing answered
-/// 200 was lost, nothing was honoured twice, and every failure was a 503 with Retry-After or a refused
-/// connection.
+/// 200 was lost, nothing was honoured twice, no honest client's session was taken for stolen, and every failure
+/// was a 503 with Retry-After or a refused connection.
 /// </summary>
+/// <param name="DisallowedDetails">Each kind of disallowed failure by endpoint, with what the client saw.</param>
+/// <param name="TakenForTheft">Sessions revoked although their client only ever presented the refresh token it was
+/// last given (or, after a lost answer, the one before it): a retry that should have adopted.</param>
 internal sealed record DrillPhaseReport(
     string Fault,
     double FaultAt,
@@ -21,27 +24,35 @@ internal sealed record DrillPhaseReport(
     int DoubleHonours,
     int ReplaysSent,
     int DisallowedFailures,
+    IReadOnlyDictionary<string, int> DisallowedDetails,
+    int TakenForTheft,
     bool Passed)
 {
-    /// <summary>Reads the sessions of every account the load touched and replays a sample of honoured requests.</summary>
+    /// <summary>
+    /// Reads the sessions of every account and session the loads touched, and replays a sample of honoured
+    /// revocations.
+    /// </summary>
     public static async Task<DrillPhaseReport> JudgeAsync(
         string fault,
         double faultAt,
         IReadOnlyCollection<DrillAnswer> answers,
         DrillApplication application,
         int[] revokedSoFar,
+        IReadOnlyList<DrillSessionClient> clients,
         IMediator mediator,
+        ISessionStore sessions,
         HttpClient http,
         CancellationToken cancellationToken)
     {
         var ordered = answers.OrderBy(a => a.SentAt).ToList();
+        var revocations = ordered.Where(a => a.Endpoint == "revoke-all").ToList();
 
         // Lost writes: an account whose revocation was answered 200 but that still has an active session.
         // Wrong counts: the 200s for an account report more sessions ended than were, or (when none of its
         // requests could have taken effect unseen) fewer.
         var lostWrites = 0;
         var wrongCounts = 0;
-        foreach (var group in ordered.GroupBy(a => a.Target))
+        foreach (var group in revocations.GroupBy(a => a.Target))
         {
             if (!group.Any(a => a.Succeeded || a.IsAmbiguous))
             {
@@ -78,7 +89,9 @@ internal sealed record DrillPhaseReport(
 
         // Double honours: the same signed request sent again must be refused as a replay, on whichever
         // instance and primary it now reaches; the replay record must have survived the fault.
-        var replays = ordered.Where(a => a.Succeeded).TakeLast(50).ToList();
+        // (Refresh answers are not replayed: presenting a consumed refresh token again is reuse, which the contract
+        // answers by revoking the session.)
+        var replays = revocations.Where(a => a.Succeeded).TakeLast(50).ToList();
         var doubleHonours = 0;
         foreach (var honoured in replays)
         {
@@ -88,6 +101,10 @@ internal sealed record DrillPhaseReport(
                 doubleHonours++;
             }
         }
+
+        var (lostRotations, doubleRotations, takenForTheft) = await JudgeRefreshesAsync(ordered, clients, sessions, cancellationToken);
+        lostWrites += lostRotations;
+        doubleHonours += doubleRotations;
 
         var disallowed = ordered.Count(a => !a.Succeeded && !a.IsAllowedFailure);
         var firstSuccess = ordered.Where(a => a.Succeeded && a.SentAt >= faultAt).Select(a => a.AnsweredAt - faultAt).DefaultIfEmpty(-1).Min();
@@ -103,7 +120,53 @@ internal sealed record DrillPhaseReport(
             doubleHonours,
             replays.Count,
             disallowed,
-            Passed: lostWrites == 0 && wrongCounts == 0 && doubleHonours == 0 && disallowed == 0 && firstSuccess >= 0);
+            ordered.Where(a => !a.Succeeded && !a.IsAllowedFailure)
+                .GroupBy(a => $"{a.Endpoint} {a.Key}{(a.Status is null && a.Reason is { } detail ? $" ({detail})" : "")}")
+                .ToDictionary(g => g.Key, g => g.Count()),
+            takenForTheft,
+            Passed: lostWrites == 0 && wrongCounts == 0 && doubleHonours == 0 && disallowed == 0 && takenForTheft == 0 && firstSuccess >= 0);
+    }
+
+    /// <summary>
+    /// For every session the refresh load touched, against the session as the (new) primary holds it: a lost
+    /// write is a 200 whose new refresh token the database does not know (its version not reached, or another
+    /// jti at that version or as the previous one); a double honour is one presented version answered 200 with
+    /// two different refresh tokens; a session revoked at all was taken for theft, since its client is honest.
+    /// </summary>
+    private static async Task<(int Lost, int Double, int Theft)> JudgeRefreshesAsync(
+        List<DrillAnswer> ordered, IReadOnlyList<DrillSessionClient> clients, ISessionStore sessions, CancellationToken cancellationToken)
+    {
+        var (lost, twice, theft) = (0, 0, 0);
+        foreach (var group in ordered.Where(a => a.Endpoint == "refresh").GroupBy(a => a.Target))
+        {
+            var client = clients[group.Key];
+            var state = await AfterOutagesAsync(() => sessions.FindAsync(new SessionId(client.SessionId), cancellationToken), cancellationToken);
+            var honoured = group.Where(a => a.Succeeded && a.AnsweredToken is not null).ToList();
+            if (honoured.Any(a => !IsKnown(state, a)))
+            {
+                lost++;
+            }
+
+            if (honoured.GroupBy(a => a.PresentedVersion).Any(g => g.Select(a => a.AnsweredToken).Distinct(StringComparer.Ordinal).Count() > 1))
+            {
+                twice++;
+            }
+
+            if (state?.RevokedAt is not null)
+            {
+                theft++;
+            }
+        }
+
+        return (lost, twice, theft);
+    }
+
+    private static bool IsKnown(SessionState? state, DrillAnswer honoured)
+    {
+        var (jti, version) = DrillRefreshToken.Read(honoured.AnsweredToken!);
+        return state is not null && (state.RotationVersion > version + 1
+            || (state.RotationVersion == version && state.CurrentJti == jti)
+            || (state.RotationVersion == version + 1 && state.PreviousJti == jti));
     }
 
     /// <summary>

@@ -79,7 +79,11 @@ internal sealed class RevokeAllLoad(HttpClient http, DrillApplication applicatio
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Path) { Content = new ByteArrayContent(request.Body) };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        message.Headers.TryAddWithoutValidation("Authorization", request.Authorization);
+        if (request.Authorization is { } authorization)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
         try
         {
             using var response = await http.SendAsync(message);
@@ -105,14 +109,26 @@ internal sealed class RevokeAllLoad(HttpClient http, DrillApplication applicatio
         {
             return (null, null, false, "refused", null);
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
-            return (null, null, false, "dropped", null);
+            // What the client saw, kept for the report: "dropped" covers a reset, an answer cut short, a bad header.
+            return (null, Describe(e), false, "dropped", null);
         }
         catch (TaskCanceledException)
         {
             return (null, null, false, "timeout", null);
         }
+    }
+
+    private static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            parts.Add(current is System.Net.Sockets.SocketException socket ? $"{socket.SocketErrorCode}" : current.Message);
+        }
+
+        return string.Join(" <- ", parts);
     }
 }
 
