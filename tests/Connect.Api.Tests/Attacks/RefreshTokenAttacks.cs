@@ -180,14 +180,14 @@ public sealed class RefreshTokenAttacks(RefreshTarget target) : IClassFixture<Re
     [Fact]
     public async Task Bloated_signature_verifies_against_nothing_and_an_oversized_body_is_413()
     {
-        // A token over 4 KiB cannot reach the reader while the body limit is 4 KiB (RefreshCommandValidatorTests
-        // covers the bound itself); one just under it, its signature padded out, is whole in structure and no signature.
+        // A token over 4 KiB never reaches the reader (400 InvalidBody, RefreshReasonTests), and a body over the 8 KiB
+        // limit is refused unread; one just under 4 KiB, its signature padded out, is whole in structure and no signature.
         var victim = await target.IssueAsync();
         var parts = victim.RefreshToken.Split('.');
         var bloated = $"{parts[0]}.{parts[1]}.{parts[2]}{new string('A', (4000 - victim.RefreshToken.Length) / 4 * 4)}";
 
         await RefreshAssert.ReasonAsync(
-            await target.RefreshAsync(victim.RefreshToken + new string('A', 5000)), HttpStatusCode.RequestEntityTooLarge, "BodyTooLarge");
+            await target.RefreshAsync(victim.RefreshToken + new string('A', 8 * 1024)), HttpStatusCode.RequestEntityTooLarge, "BodyTooLarge");
         await AssertRefusedAsync(victim, bloated, "RefreshTokenInvalidSignature");
     }
 

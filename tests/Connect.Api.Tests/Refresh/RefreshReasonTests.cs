@@ -102,12 +102,23 @@ public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<Ref
     public async Task Body_over_the_size_limit_is_413_and_a_wrong_media_type_is_415()
     {
         var session = await target.IssueAsync();
-        var padded = $$"""{"refreshToken":"{{session.RefreshToken}}","pad":"{{new string('x', 5000)}}"}""";
+        var padded = $$"""{"refreshToken":"{{session.RefreshToken}}","pad":"{{new string('x', 8 * 1024)}}"}""";
 
         await RefreshAssert.ReasonAsync(await target.PostAsync(padded), HttpStatusCode.RequestEntityTooLarge, "BodyTooLarge");
         await RefreshAssert.ReasonAsync(
             await target.PostAsync($$"""{"refreshToken":"{{session.RefreshToken}}"}""", contentType: "text/plain"),
             HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
+        await AssertUnchangedAsync(session);
+    }
+
+    [Fact]
+    public async Task Token_over_4_KiB_in_a_body_within_the_limit_is_InvalidBody()
+    {
+        var session = await target.IssueAsync();
+
+        var answer = await target.RefreshAsync(session.RefreshToken + new string('A', 4096));
+
+        await RefreshAssert.ReasonAsync(answer, HttpStatusCode.BadRequest, "InvalidBody");
         await AssertUnchangedAsync(session);
     }
 

@@ -200,9 +200,18 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
     }
 
     [Fact]
+    public async Task Token_over_4_KiB_in_a_body_within_the_limit_is_InvalidBody()
+    {
+        var answer = await _api.PostAsync("/logout", $$"""{"refreshToken":"{{new string('A', 4097)}}"}""");
+
+        await SessionAssert.ReasonAsync(answer, HttpStatusCode.BadRequest, "InvalidBody");
+    }
+
+    [Fact]
     public async Task Body_over_the_limit_is_413_and_another_media_type_415()
     {
-        var tooLarge = await _api.PostAsync("/logout", new byte[5000]);
+        // The token-body limit is 8 KiB (a 4 KiB token must reach the 400 check).
+        var tooLarge = await _api.PostAsync("/logout", new byte[8 * 1024 + 1]);
         var text = await _api.PostAsync("/logout", """{"refreshToken":"a"}""", "text/plain");
 
         await SessionAssert.ReasonAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge, "BodyTooLarge");
