@@ -15,7 +15,8 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) :
     internal const string RevokeAllActiveSql = """
         WITH revoked AS (
             UPDATE sessions
-               SET revoked_at = now(), revoked_reason = 'revoke_all'
+               -- issued_at is the issuing instance's clock, which may run a moment ahead of the database's.
+               SET revoked_at = GREATEST(now(), issued_at), revoked_reason = 'revoke_all'
              WHERE account_id = @Account
                AND application_id = @Application
                AND revoked_at IS NULL

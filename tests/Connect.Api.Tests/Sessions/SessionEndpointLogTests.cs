@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Connect.Api.Tests.Observability;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -61,5 +63,21 @@ public sealed class SessionEndpointLogTests : IAsyncLifetime
                     $"{entry.Category} ({entry.Level}) logged a secret: {entry.Text}");
             }
         }
+    }
+
+    [Fact]
+    public async Task The_access_log_names_the_application_and_a_session_hash_only_once_a_token_verified()
+    {
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
+
+        await _api.IntrospectAsync(session.AccessToken);
+        await _api.IntrospectAsync(SessionEndpoints.ForgeSignature(session.AccessToken));
+
+        var lines = await ObservabilityHarness.EventuallyAsync(() =>
+            _logs.Entries.Where(e => e.EventId.Name == "EndpointAnswered" && Equals(e.Fields["Endpoint"], "/introspect")).ToList() is { Count: 2 } both ? both : null);
+        Assert.Equal(
+            (session.App.Anchor.Value, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(session.Sid)))[..8]),
+            (lines[0].Fields["Anchor"], lines[0].Fields["SessionHash"]));
+        Assert.Equal(("AccessTokenInvalidSignature", null, null), (lines[1].Fields["Outcome"], lines[1].Fields["Anchor"], lines[1].Fields["SessionHash"]));
     }
 }

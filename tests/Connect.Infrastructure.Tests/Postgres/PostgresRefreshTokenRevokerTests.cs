@@ -46,6 +46,24 @@ public sealed class PostgresRefreshTokenRevokerTests
     }
 
     [Fact]
+    public async Task A_session_issued_by_an_instance_whose_clock_runs_ahead_of_the_database_is_still_revoked()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        // issued_at is the issuing instance's clock; revoked_at the database's, which may lag it by a moment.
+        var ahead = DateTimeOffset.UtcNow.AddSeconds(30);
+        await db.Services.GetRequiredService<ISessionStore>().IssueAsync(
+            new NewSessions(account, app.Id, ahead, ahead.AddDays(1), "kid-1", [(new SessionId("sid-ahead"), "jti-ahead")]), CancellationToken.None);
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+
+        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+
+        Assert.Equal(1, revoked);
+        Assert.Equal(new(0, 1, 0), await db.CountSessionsAsync(account, app.Id));
+    }
+
+    [Fact]
     public async Task Second_revocation_revokes_nothing()
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
