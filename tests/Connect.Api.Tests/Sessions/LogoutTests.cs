@@ -272,4 +272,40 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
             Assert.Equal(["logout"], await _api.AuditKindsAsync(session.Sid));
         }
     }
+
+    [Fact]
+    public async Task Logout_racing_refreshes_through_http_leaves_the_session_revoked_and_every_token_it_answered_dead()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
+            using var start = new ManualResetEventSlim();
+            var body = $$"""{"refreshToken":"{{session.RefreshToken}}"}""";
+
+            var refreshes = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                start.Wait();
+                return await _api.PostAsync("/refresh", body);
+            })).ToList();
+            var logout = Task.Run(async () =>
+            {
+                start.Wait();
+                return await _api.LogoutAsync(session.RefreshToken);
+            });
+            start.Set();
+            await Task.WhenAll(refreshes);
+
+            await SessionAssert.LogoutAsync(await logout, revoked: true);
+            var row = await _api.RowAsync(session.Sid);
+            Assert.Equal((true, "logout"), (row.Revoked, row.RevokedReason));
+            Assert.Equal(["logout"], await _api.AuditKindsAsync(session.Sid));
+            foreach (var refresh in refreshes.Select(r => r.Result).Where(r => r.StatusCode == HttpStatusCode.OK))
+            {
+                using var answer = System.Text.Json.JsonDocument.Parse(await refresh.Content.ReadAsStringAsync());
+                var answered = answer.RootElement.GetProperty("refreshToken").GetString();
+                await SessionAssert.ReasonAsync(
+                    await _api.PostAsync("/refresh", $$"""{"refreshToken":"{{answered}}"}"""), HttpStatusCode.Unauthorized, "RefreshTokenRevoked");
+            }
+        }
+    }
 }
