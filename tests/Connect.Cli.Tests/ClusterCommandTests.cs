@@ -49,9 +49,8 @@ public sealed class ClusterCommandTests
 
         var (status, json) = await StatusOnceTheSecondaryCaughtUpAsync();
         var pids = Pids(json);
-        // The instance kill is left out until its one dropped connection is explained (docs/scaling.md).
         var drill = await ConnectProcess.RunAsync(
-            ["cluster", "drill", "--accounts", "80", "--rate", "20", "--steady", "2", "--faults", "switchover,postmaster-kill,node-kill"],
+            ["cluster", "drill", "--accounts", "80", "--rate", "20", "--steady", "2", "--faults", "switchover,postmaster-kill,node-kill,instance-kill"],
             TimeSpan.FromMinutes(20));
         await up.SignalAsync(15);
         var exitCode = await up.WaitForExitAsync(TimeSpan.FromMinutes(2));
@@ -65,7 +64,7 @@ public sealed class ClusterCommandTests
         var report = JsonDocument.Parse(drill.Stdout).RootElement;
         Assert.True(report.GetProperty("passed").GetBoolean());
         Assert.Equal(
-            ["switchover", "postmaster-kill", "node-kill"],
+            ["switchover", "postmaster-kill", "node-kill", "instance-kill"],
             report.GetProperty("phases").EnumerateArray().Select(p => p.GetProperty("fault").GetString()));
         Assert.All(report.GetProperty("phases").EnumerateArray(), p =>
         {

@@ -6,8 +6,8 @@ namespace Connect.Cli.Cluster;
 /// <summary>
 /// haproxy in front of the instances: round robin, an HTTP check of <c>/health</c> every half second (an
 /// instance whose database has no writable primary is taken out), a failed connection retried once on
-/// another instance (it never reached one, so nothing happened). When no instance is ready, or the instance
-/// died with the request (a killed instance: haproxy's 502), haproxy answers the contract's own
+/// another instance (it never reached one, so nothing happened), and one request per client connection. When no
+/// instance is ready, or the instance died with the request (a killed instance: haproxy's 502), haproxy answers the contract's own
 /// <c>503 {"reason":"ServiceUnavailable"}</c> with <c>Retry-After</c>, never its HTML page: revoke-all is
 /// idempotent, so retrying with a new client JWT is always safe (docs/decisions.md).
 /// </summary>
@@ -29,6 +29,12 @@ internal static class HaproxyConfiguration
                 mode http
                 errorfiles connect-errors
                 option redispatch
+                # One request per client connection. On a kept-alive client connection that already carried a
+                # request, haproxy answers a server that died before answering (a killed instance) by closing the
+                # client's connection without a word, HTTP/1.1's "retry me" for a request that was never processed;
+                # but this one may have been, and the contract's answer for that is 503 with Retry-After. On a
+                # client connection's first request haproxy answers it 502, which the errorfile below makes that 503.
+                option httpclose
                 retries 1
                 timeout connect 1s
                 timeout client 30s
