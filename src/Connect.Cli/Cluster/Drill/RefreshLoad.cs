@@ -13,55 +13,26 @@ namespace Connect.Cli.Cluster.Drill;
 /// </summary>
 internal sealed class RefreshLoad(HttpClient http, IReadOnlyList<DrillSessionClient> clients, int ratePerSecond)
 {
-    private const int MaxInFlight = 64;
-
     private readonly ConcurrentQueue<DrillAnswer> answers = new();
     private int next;
 
     public IReadOnlyCollection<DrillAnswer> Answers => answers;
 
     /// <summary>Sends until <paramref name="stop"/> is cancelled, then waits for the answers still in flight.</summary>
-    public async Task RunAsync(Stopwatch phaseClock, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / ratePerSecond));
-        using var slots = new SemaphoreSlim(MaxInFlight);
-        var inFlight = new List<Task>();
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
+    public Task RunAsync(Stopwatch phaseClock, CancellationToken stop) =>
+        PacedRequests.RunAsync(ratePerSecond, () => NextIdleClient() is { } client
+            ? async () =>
             {
-                if (NextIdleClient() is not { } client)
+                try
                 {
-                    continue;
+                    answers.Enqueue(await SendAsync(client, phaseClock));
                 }
-
-                if (!await slots.WaitAsync(0, CancellationToken.None))
+                finally
                 {
                     client.Release();
-                    continue;
                 }
-
-                inFlight.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        answers.Enqueue(await SendAsync(client, phaseClock));
-                    }
-                    finally
-                    {
-                        client.Release();
-                        slots.Release();
-                    }
-                }, CancellationToken.None));
-                inFlight.RemoveAll(task => task.IsCompleted);
             }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-
-        await Task.WhenAll(inFlight);
-    }
+            : null, stop);
 
     /// <summary>The next client in turn that has no refresh in flight; a client never sends two at once.</summary>
     private DrillSessionClient? NextIdleClient()

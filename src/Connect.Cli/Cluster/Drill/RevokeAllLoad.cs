@@ -15,50 +15,18 @@ namespace Connect.Cli.Cluster.Drill;
 /// </summary>
 internal sealed class RevokeAllLoad(HttpClient http, DrillApplication application, int ratePerSecond)
 {
-    private const int MaxInFlight = 64;
-
     private readonly ConcurrentQueue<DrillAnswer> answers = new();
     private int next;
 
     public IReadOnlyCollection<DrillAnswer> Answers => answers;
 
     /// <summary>Sends until <paramref name="stop"/> is cancelled, then waits for the answers still in flight.</summary>
-    public async Task RunAsync(Stopwatch phaseClock, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / ratePerSecond));
-        using var slots = new SemaphoreSlim(MaxInFlight);
-        var inFlight = new List<Task>();
-        try
+    public Task RunAsync(Stopwatch phaseClock, CancellationToken stop) =>
+        PacedRequests.RunAsync(ratePerSecond, () =>
         {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                // A saturated front must show up as slow answers, not as an ever-growing queue here.
-                if (!await slots.WaitAsync(0, CancellationToken.None))
-                {
-                    continue;
-                }
-
-                var target = application.Accounts[Interlocked.Increment(ref next) % application.Accounts.Count];
-                inFlight.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        answers.Enqueue(await SendAsync(target, phaseClock));
-                    }
-                    finally
-                    {
-                        slots.Release();
-                    }
-                }, CancellationToken.None));
-                inFlight.RemoveAll(task => task.IsCompleted);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-
-        await Task.WhenAll(inFlight);
-    }
+            var target = application.Accounts[Interlocked.Increment(ref next) % application.Accounts.Count];
+            return async () => answers.Enqueue(await SendAsync(target, phaseClock));
+        }, stop);
 
     private async Task<DrillAnswer> SendAsync(DrillAccount target, Stopwatch phaseClock)
     {
