@@ -16,8 +16,9 @@ public sealed class ClusterCommandTests
     private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(8);
 
     /// <summary>
-    /// The secondary reports "catchingup" until its base backup has replayed, which on a busy machine can outlast
-    /// the start line; the drill's switchover needs it caught up.
+    /// The secondary reports "catchingup" until its base backup has replayed, and a postmaster may still be starting,
+    /// either of which can outlast the start line on a busy machine; the drill's switchover needs the secondary caught
+    /// up, and the stop tests need every process's id.
     /// </summary>
     private static async Task<(CliRun Status, JsonElement Json)> StatusOnceTheSecondaryCaughtUpAsync()
     {
@@ -26,8 +27,11 @@ public sealed class ClusterCommandTests
         {
             var status = await ConnectProcess.RunAsync(["cluster", "status"]);
             var json = JsonDocument.Parse(status.Stdout).RootElement.Clone();
-            var roles = json.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("role").GetString());
-            if (roles.Contains("secondary") || DateTime.UtcNow > deadline)
+            var nodes = json.GetProperty("nodes").EnumerateArray().ToList();
+            // A node's postmaster can still be starting (pid null) just after the start line on a busy machine.
+            var everyPidKnown = nodes.All(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number
+                && n.GetProperty("supervisorPid").ValueKind == JsonValueKind.Number);
+            if ((everyPidKnown && nodes.Any(n => n.GetProperty("role").GetString() == "secondary")) || DateTime.UtcNow > deadline)
             {
                 return (status, json);
             }
@@ -94,8 +98,8 @@ public sealed class ClusterCommandTests
             ["env", "--default-signal=INT,QUIT", "script", "-qfec", $"exec bash {ConnectProcess.Script} cluster up", "/dev/null"], raw: true);
         await up.WaitForStdoutAsync("connect: cluster up;", StartLimit);
 
-        var status = await ConnectProcess.RunAsync(["cluster", "status"]);
-        var pids = Pids(JsonDocument.Parse(status.Stdout).RootElement);
+        var (status, json) = await StatusOnceTheSecondaryCaughtUpAsync();
+        var pids = Pids(json);
         await up.TypeAsync("\u0003");
         var exitCode = await up.WaitForExitAsync(TimeSpan.FromMinutes(2));
 
