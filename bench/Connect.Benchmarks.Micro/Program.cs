@@ -27,7 +27,7 @@ if (harnessAt + 1 >= args.Length)
 
 var quick = args.Contains("--quick");
 var artifacts = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(args[harnessAt + 1]))!, "BenchmarkDotNet.Artifacts");
-var summaries = BenchmarkRunner.Run([typeof(ClientJwtBenchmarks), typeof(DispatchBenchmarks)], Micro.Config(quick, artifacts));
+var summaries = BenchmarkRunner.Run([typeof(ClientJwtBenchmarks), typeof(DispatchBenchmarks), typeof(SessionTokenBenchmarks)], Micro.Config(quick, artifacts));
 var (means, errors) = Micro.Read(summaries);
 await using (var file = File.Create(args[harnessAt + 1]))
 await using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true }))
@@ -66,6 +66,8 @@ internal static class Micro
         (nameof(ClientJwtBenchmarks.RsaVerify), "rsa_verify_us"),
         (nameof(ClientJwtBenchmarks.BodySha256), "body_sha256_us"),
         (nameof(DispatchBenchmarks.Dispatch), "dispatch_us"),
+        (nameof(SessionTokenBenchmarks.TokenSign), "token_sign_us"),
+        (nameof(SessionTokenBenchmarks.RefreshTokenRead), "refresh_token_read_us"),
         (nameof(DispatchBenchmarks.Handle), "handler_us"), // not in BENCH.md's JSON: printed and noted by the harness
     ];
 

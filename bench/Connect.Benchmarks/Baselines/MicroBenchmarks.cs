@@ -4,7 +4,11 @@ using System.Text.Json;
 namespace Connect.Benchmarks.Baselines;
 
 internal sealed record MicroResults(
-    double? JwtValidateUs, double? RsaVerifyUs, double? BodySha256Us, double? DispatchUs, double? HandlerUs, IReadOnlyList<string> Errors);
+    double? JwtValidateUs, double? RsaVerifyUs, double? BodySha256Us, double? DispatchUs, double? TokenSignUs, double? RefreshTokenReadUs,
+    double? HandlerUs, IReadOnlyList<string> Errors)
+{
+    public static MicroResults Failed(IReadOnlyList<string> errors) => new(null, null, null, null, null, null, null, errors);
+}
 
 /// <summary>
 /// Runs the BenchmarkDotNet project (bench/Connect.Benchmarks.Micro) in a process of its own and reads back the
@@ -20,7 +24,7 @@ internal static class MicroBenchmarks
         var errors = new List<string>();
         if (!File.Exists(dll))
         {
-            return new MicroResults(null, null, null, null, null, [$"micro: {dll} is missing (was bench/Connect.Benchmarks.Micro built?)"]);
+            return MicroResults.Failed([$"micro: {dll} is missing (was bench/Connect.Benchmarks.Micro built?)"]);
         }
 
         var start = new ProcessStartInfo("dotnet")
@@ -62,7 +66,7 @@ internal static class MicroBenchmarks
         if (!File.Exists(output))
         {
             errors.Add($"micro: no results were written; see {log}");
-            return new MicroResults(null, null, null, null, null, errors);
+            return MicroResults.Failed(errors);
         }
 
         using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(output, cancellationToken));
@@ -74,6 +78,7 @@ internal static class MicroBenchmarks
 
         double? Mean(string key) => root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
         return new MicroResults(
-            Mean("jwt_validate_us"), Mean("rsa_verify_us"), Mean("body_sha256_us"), Mean("dispatch_us"), Mean("handler_us"), errors);
+            Mean("jwt_validate_us"), Mean("rsa_verify_us"), Mean("body_sha256_us"), Mean("dispatch_us"), Mean("token_sign_us"),
+            Mean("refresh_token_read_us"), Mean("handler_us"), errors);
     }
 }

@@ -11,14 +11,16 @@ internal static class ReportJson
         "concurrency", "seconds", "requests", "errors", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms",
         "cpu_us_per_request", "db_round_trips_per_request", "commits_per_request", "revoked",
     ];
-    private static readonly string[] MicroKeys = ["jwt_validate_us", "rsa_verify_us", "body_sha256_us", "dispatch_us"];
+    private static readonly string[] MicroKeys =
+        ["jwt_validate_us", "rsa_verify_us", "body_sha256_us", "dispatch_us", "token_sign_us", "refresh_token_read_us"];
 
     public static void Write(BenchReport report, Stream stream)
     {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
-        json.WriteNumber("version", 1);
+        json.WriteNumber("version", BenchReport.Version);
         json.WriteBoolean("quick", report.Quick);
+        json.WriteBoolean("durable", report.Durable);
 
         json.WriteStartObject("machine");
         json.WriteNumber("cores", report.Machine.Cores);
@@ -65,6 +67,8 @@ internal static class ReportJson
         Number(json, "rsa_verify_us", report.RsaVerifyUs);
         Number(json, "body_sha256_us", report.BodySha256Us);
         Number(json, "dispatch_us", report.DispatchUs);
+        Number(json, "token_sign_us", report.TokenSignUs);
+        Number(json, "refresh_token_read_us", report.RefreshTokenReadUs);
         json.WriteEndObject();
 
         json.WriteStartObject("ratios");
@@ -153,11 +157,19 @@ internal static class ReportJson
             return value;
         }
 
-        Member(root, "version", "", JsonValueKind.Number);
-        var quick = root.TryGetProperty("quick", out var quickValue) && quickValue.ValueKind == JsonValueKind.True;
-        if (!root.TryGetProperty("quick", out _) || quickValue.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        if (Member(root, "version", "", JsonValueKind.Number) is { } version
+            && (!version.TryGetInt32(out var number) || number != BenchReport.Version))
         {
-            problems.Add("quick: missing or not a boolean");
+            problems.Add($"version: {version.GetRawText()}, expected {BenchReport.Version} (BENCH.md's current version)");
+        }
+
+        var quick = root.TryGetProperty("quick", out var quickValue) && quickValue.ValueKind == JsonValueKind.True;
+        foreach (var flag in new[] { "quick", "durable" })
+        {
+            if (!root.TryGetProperty(flag, out var value) || value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                problems.Add($"{flag}: missing or not a boolean");
+            }
         }
 
         if (Member(root, "machine", "", JsonValueKind.Object) is { } machine)
@@ -190,7 +202,7 @@ internal static class ReportJson
                     Member(cpu, "postgres", path + "cpu_us_per_request.", JsonValueKind.Number);
                 }
 
-                if (name == "open_model")
+                if (BenchReport.OpenModelRunNames.Contains(name))
                 {
                     Member(run, "target_rps", path, JsonValueKind.Number);
                 }
@@ -232,7 +244,7 @@ internal static class ReportJson
 
         if (Member(root, "ratios", "", JsonValueKind.Object) is { } ratios)
         {
-            foreach (var key in new BenchReport { Quick = quick, Machine = new(0, "", "", "") }.Ratios().Select(r => r.Name))
+            foreach (var key in new BenchReport { Quick = quick, Durable = false, Machine = new(0, "", "", "") }.Ratios().Select(r => r.Name))
             {
                 Member(ratios, key, "ratios.", JsonValueKind.Number);
             }

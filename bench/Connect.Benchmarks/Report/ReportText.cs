@@ -11,20 +11,14 @@ internal static class ReportText
         var text = new StringBuilder();
         var m = report.Machine;
         text.AppendLine(Invariant($"machine: {m.Cores} cores, {m.Cpu}, PostgreSQL {m.Postgres}, .NET {m.Dotnet}{(report.Quick ? "  [--quick: short windows, small data: smoke figures, not for comparison]" : "")}"));
+        text.AppendLine(report.Durable
+            ? "database: durable (fsync, synchronous_commit, full_page_writes on): every writing commit waits for its WAL flush"
+            : "database: --fast-commits (fsync, synchronous_commit, full_page_writes off): commits do not wait for the disk");
         text.AppendLine();
-        text.AppendLine("run              conc    secs  requests  errors      rps   p50 ms   p90 ms   p99 ms   max ms  svc us/req  pg us/req  stmts/req  commits/req  revoked");
+        text.AppendLine("run                     conc    secs  requests  errors      rps   p50 ms   p90 ms   p99 ms   max ms  svc us/req  pg us/req  stmts/req  commits/req  revoked");
         foreach (var name in BenchReport.RunNames)
         {
             Row(text, name, report.Runs[name]);
-        }
-
-        if (report.ReferenceRuns.Values.Any(run => run is not null))
-        {
-            text.AppendLine("reference, not a target: the same light load and open model on the hand-written endpoint");
-            foreach (var name in BenchReport.ReferenceRunNames)
-            {
-                Row(text, name, report.ReferenceRuns[name]);
-            }
         }
 
         text.AppendLine();
@@ -36,25 +30,30 @@ internal static class ReportText
         }
 
         text.AppendLine();
-        text.AppendLine(Invariant($"micro (BenchmarkDotNet means): jwt_validate {Cell(report.JwtValidateUs, "0.0")} us, rsa_verify {Cell(report.RsaVerifyUs, "0.0")} us, body_sha256 {Cell(report.BodySha256Us, "0.00")} us, dispatch {Cell(report.DispatchUs, "0.00")} us (handler alone {Cell(report.HandlerUs, "0.00")} us)"));
+        text.AppendLine(Invariant($"micro (BenchmarkDotNet means): jwt_validate {Cell(report.JwtValidateUs, "0.0")} us, rsa_verify {Cell(report.RsaVerifyUs, "0.0")} us, body_sha256 {Cell(report.BodySha256Us, "0.00")} us, dispatch {Cell(report.DispatchUs, "0.00")} us (handler alone {Cell(report.HandlerUs, "0.00")} us), token_sign {Cell(report.TokenSignUs, "0.0")} us, refresh_token_read {Cell(report.RefreshTokenReadUs, "0.0")} us"));
         text.AppendLine();
-        text.AppendLine("ratio                           value   target   met");
+        text.AppendLine("ratio                              value   target   met");
         foreach (var ratio in report.Ratios())
         {
             var met = ratio.Met switch { true => "yes", false => "NO", null => "-" };
-            text.AppendLine(Invariant($"{ratio.Name,-30} {Cell(ratio.Value, "0.000"),6}   {ratio.Comparison} {ratio.Target:0.00}   {met}"));
+            text.AppendLine(Invariant($"{ratio.Name,-33} {Cell(ratio.Value, "0.000"),6}   {ratio.Comparison} {ratio.Target:0.00}   {met}"));
         }
 
-        if (report.ReferenceOpenP99VsLightP50 is { } reference)
+        if (report.SigningFloorUs is { } floor)
         {
-            text.AppendLine(Invariant($"{"(handwritten_open_p99_vs_light_p50)",-30} {reference,6:0.000}   reference for open_p99_vs_light_p50, not a target"));
+            text.AppendLine(Invariant($"(refresh_cpu_vs_signing divides refresh's service CPU per request by 2 x token_sign + rsa_verify = {floor:0.0} us)"));
         }
 
-        var statements = report.Runs["pipeline"]?.StatementsPerRequest;
-        if (statements is { Count: > 0 })
+        foreach (var name in new[] { "pipeline", "refresh", "introspect" })
         {
+            var statements = report.Runs[name]?.StatementsPerRequest;
+            if (statements is not { Count: > 0 })
+            {
+                continue;
+            }
+
             text.AppendLine();
-            text.AppendLine("statements per request (pipeline run, pg_stat_statements, service role only):");
+            text.AppendLine($"statements per request ({name} run, pg_stat_statements, service role only):");
             foreach (var (query, perRequest) in statements.OrderByDescending(pair => pair.Value))
             {
                 text.AppendLine(Invariant($"  {perRequest,6:0.000}  {(query.Length > 110 ? query[..110] + "..." : query)}"));
@@ -100,13 +99,13 @@ internal static class ReportText
     {
         if (run is null)
         {
-            text.AppendLine(Invariant($"{name,-15}  (not measured: see errors below)"));
+            text.AppendLine(Invariant($"{name,-22}  (not measured: see errors below)"));
             return;
         }
 
         var label = run.TargetRps is { } target ? Invariant($"{name} @{target:0}/s") : name;
         text.AppendLine(Invariant(
-            $"{label,-15} {run.Concurrency,5} {run.Seconds,7:0.0} {run.Requests,9} {run.Errors,7} {run.Rps,8:0.0} {run.P50Ms,8:0.00} {run.P90Ms,8:0.00} {run.P99Ms,8:0.00} {run.MaxMs,8:0.00} {Cell(run.ServiceCpuUsPerRequest, "0"),11} {Cell(run.PostgresCpuUsPerRequest, "0"),10} {Cell(run.DbRoundTripsPerRequest, "0.00"),10} {Cell(run.CommitsPerRequest, "0.00"),12} {run.Revoked,8}"));
+            $"{label,-22} {run.Concurrency,5} {run.Seconds,7:0.0} {run.Requests,9} {run.Errors,7} {run.Rps,8:0.0} {run.P50Ms,8:0.00} {run.P90Ms,8:0.00} {run.P99Ms,8:0.00} {run.MaxMs,8:0.00} {Cell(run.ServiceCpuUsPerRequest, "0"),11} {Cell(run.PostgresCpuUsPerRequest, "0"),10} {Cell(run.DbRoundTripsPerRequest, "0.00"),10} {Cell(run.CommitsPerRequest, "0.00"),12} {run.Revoked,8}"));
     }
 
     private static string Cell(double? value, string format) =>
