@@ -14,6 +14,7 @@ namespace Connect.Api.Controllers;
 /// active session, named by the <c>Authorization: Bearer</c> header. Connect holds no profile data.
 /// </summary>
 [BearerTokenAnswers]
+[AnswerHeaders(PragmaNoCache = true, VaryByAuthorization = true)]
 [AuthenticationChallenge(InvalidTokenChallenge)]
 public sealed class SessionClaimsController(IMediator mediator) : ControllerBase
 {
@@ -41,7 +42,7 @@ public sealed class SessionClaimsController(IMediator mediator) : ControllerBase
     {
         var outcome = await SendAsync();
         return outcome.Succeeded
-            ? JsonAnswer.AsResult(new UserInfoResponse(outcome.Value.Subject.Value), AnswerJson.Default.UserInfoResponse, AnswerHeaders.NoStoreByAuthorization)
+            ? JsonAnswer.AsResult(new UserInfoResponse(outcome.Value.Subject.Value), AnswerJson.Default.UserInfoResponse)
             : ReasonResponse.AsResult(outcome.Failure);
     }
 
@@ -53,8 +54,7 @@ public sealed class SessionClaimsController(IMediator mediator) : ControllerBase
         var outcome = await SendAsync();
         return outcome.Succeeded
             ? JsonAnswer.AsResult(
-                new ClaimStateResponse(outcome.Value.Subject.Value, ProfileClaims.NoneHeld), AnswerJson.Default.ClaimStateResponse,
-                AnswerHeaders.NoStoreByAuthorization)
+                new ClaimStateResponse(outcome.Value.Subject.Value, ProfileClaims.NoneHeld), AnswerJson.Default.ClaimStateResponse)
             : ReasonResponse.AsResult(outcome.Failure);
     }
 

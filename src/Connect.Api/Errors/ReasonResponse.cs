@@ -58,14 +58,11 @@ internal static class ReasonResponse
         if (bearer && reason.Status == StatusCodes.Status401Unauthorized)
         {
             // RFC 6750 §3.1: whatever was wrong with the token, the caller learns only that it is not usable.
-            return JsonAnswer.WriteAsync(
-                response, BearerErrorBody.InvalidToken, AnswerJson.Default.BearerErrorBody, context.RequestAborted,
-                AnswerHeaders.NoStoreByAuthorization);
+            return JsonAnswer.WriteAsync(response, BearerErrorBody.InvalidToken, AnswerJson.Default.BearerErrorBody, context.RequestAborted);
         }
 
-        return JsonAnswer.WriteAsync(
-            response, new ReasonBody(reason.Name), AnswerJson.Default.ReasonBody, context.RequestAborted,
-            bearer ? AnswerHeaders.NoStoreByAuthorization : null);
+        // The endpoint's declared caching headers ([AnswerHeaders]) apply to its errors as to its answers.
+        return JsonAnswer.WriteAsync(response, new ReasonBody(reason.Name), AnswerJson.Default.ReasonBody, context.RequestAborted);
     }
 
     /// <summary>The same answer as an MVC result, for controllers.</summary>

@@ -51,12 +51,6 @@ internal sealed record AnswerHeaders(string CacheControl, bool PragmaNoCache = f
     /// <summary>An answer that carries tokens (<c>/refresh</c>, SESSIONS.md): no-store, and Pragma for old caches.</summary>
     public static AnswerHeaders NoStoreNoCache { get; } = NoStore with { PragmaNoCache = true };
 
-    /// <summary>
-    /// An answer to a bearer token in the Authorization header (<c>/userinfo</c>, <c>/claim-state</c>): as
-    /// <see cref="NoStoreNoCache"/>, and varying by that header, so no cache hands one token's answer to another.
-    /// </summary>
-    public static AnswerHeaders NoStoreByAuthorization { get; } = NoStoreNoCache with { Vary = "Authorization" };
-
     /// <summary>A public document (the JWKS) any cache may keep for <paramref name="maxAgeSeconds"/>.</summary>
     public static AnswerHeaders Public(int maxAgeSeconds) =>
         new(string.Create(CultureInfo.InvariantCulture, $"public, max-age={maxAgeSeconds}"));

@@ -13,7 +13,7 @@ public sealed class AnswerHeadersTests
     {
         Assert.Equal(("no-store", "", ""), Applied(AnswerHeaders.NoStore));
         Assert.Equal(("no-store", "no-cache", ""), Applied(AnswerHeaders.NoStoreNoCache));
-        Assert.Equal(("no-store", "no-cache", "Authorization"), Applied(AnswerHeaders.NoStoreByAuthorization));
+        Assert.Equal(("no-store", "no-cache", "Authorization"), Applied(new AnswerHeadersAttribute { PragmaNoCache = true, VaryByAuthorization = true }.Headers));
         Assert.Equal(("public, max-age=300", "", ""), Applied(AnswerHeaders.Public(300)));
     }
 
