@@ -48,7 +48,8 @@ internal sealed record MachineReport(int Cores, string Cpu, string Postgres, str
 
 internal sealed class BenchReport
 {
-    public static readonly string[] RunNames = ["pipeline", "handwritten", "pipeline_large", "light_load", "open_model"];
+    public static readonly string[] RunNames =
+        ["pipeline", "handwritten", "pipeline_large", "light_load", "open_model", "refresh", "handwritten_refresh", "introspect", "handwritten_introspect"];
 
     public required bool Quick { get; init; }
 

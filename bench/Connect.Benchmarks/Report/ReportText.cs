@@ -12,7 +12,7 @@ internal static class ReportText
         var m = report.Machine;
         text.AppendLine(Invariant($"machine: {m.Cores} cores, {m.Cpu}, PostgreSQL {m.Postgres}, .NET {m.Dotnet}{(report.Quick ? "  [--quick: short windows, small data: smoke figures, not for comparison]" : "")}"));
         text.AppendLine();
-        text.AppendLine("run              conc    secs  requests  errors      rps   p50 ms   p90 ms   p99 ms   max ms  svc us/req  pg us/req  stmts/req  commits/req  revoked");
+        text.AppendLine("run                     conc    secs  requests  errors      rps   p50 ms   p90 ms   p99 ms   max ms  svc us/req  pg us/req  stmts/req  commits/req  revoked");
         foreach (var name in BenchReport.RunNames)
         {
             Row(text, name, report.Runs[name]);
@@ -100,13 +100,13 @@ internal static class ReportText
     {
         if (run is null)
         {
-            text.AppendLine(Invariant($"{name,-15}  (not measured: see errors below)"));
+            text.AppendLine(Invariant($"{name,-22}  (not measured: see errors below)"));
             return;
         }
 
         var label = run.TargetRps is { } target ? Invariant($"{name} @{target:0}/s") : name;
         text.AppendLine(Invariant(
-            $"{label,-15} {run.Concurrency,5} {run.Seconds,7:0.0} {run.Requests,9} {run.Errors,7} {run.Rps,8:0.0} {run.P50Ms,8:0.00} {run.P90Ms,8:0.00} {run.P99Ms,8:0.00} {run.MaxMs,8:0.00} {Cell(run.ServiceCpuUsPerRequest, "0"),11} {Cell(run.PostgresCpuUsPerRequest, "0"),10} {Cell(run.DbRoundTripsPerRequest, "0.00"),10} {Cell(run.CommitsPerRequest, "0.00"),12} {run.Revoked,8}"));
+            $"{label,-22} {run.Concurrency,5} {run.Seconds,7:0.0} {run.Requests,9} {run.Errors,7} {run.Rps,8:0.0} {run.P50Ms,8:0.00} {run.P90Ms,8:0.00} {run.P99Ms,8:0.00} {run.MaxMs,8:0.00} {Cell(run.ServiceCpuUsPerRequest, "0"),11} {Cell(run.PostgresCpuUsPerRequest, "0"),10} {Cell(run.DbRoundTripsPerRequest, "0.00"),10} {Cell(run.CommitsPerRequest, "0.00"),12} {run.Revoked,8}"));
     }
 
     private static string Cell(double? value, string format) =>
