@@ -67,6 +67,8 @@ internal sealed partial class Harness
         var counter = cluster.HasStatementStatistics
             ? new StatementCounter(cluster.AdminConnectionString, await cluster.DatabaseOidAsync(data.Shape.Database, cancellationToken), roleOid)
             : null;
+        report.Notes.Add($"lifecycle runs: rate budget not raised either; the load is spread over {data.Shape.Applications} applications "
+            + $"({data.Shape.Pairs:N0} sessions, a few requests per application per second)");
         report.Notes.Add("refresh runs: each request presents the version-1 refresh token of an active session no other request of its batch names "
             + "(200 with both tokens expected); the rotated sessions are restored to their seeded version, jti, rotated_at and key before the next batch");
         report.Notes.Add("introspect runs: each request presents the access token of a session no other request of its batch names, a quarter of them revoked; "
