@@ -30,6 +30,20 @@ internal abstract class Workload(Dataset data)
     public abstract Task<long> ReadBackAsync(
         DateTime since, IReadOnlyList<PreparedRequest> requests, SegmentResult result, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The request for a session-token target, built once per target and server: a lifecycle batch may name a
+    /// session many times (introspection) and a run many batches, and the bytes are the same every time.
+    /// </summary>
+    protected static byte[] Cached(ref (int Port, byte[]?[] Bytes) cache, int sessions, int target, int port, Func<byte[]> build)
+    {
+        if (cache.Port != port || cache.Bytes is null)
+        {
+            cache = (port, new byte[]?[sessions]);
+        }
+
+        return cache.Bytes[target] ??= build();
+    }
+
     /// <summary>A complete HTTP/1.1 request with a JSON body of one string member, as the SDKs send a session token.</summary>
     protected static byte[] JsonPost(string path, int port, string member, string value)
     {
@@ -75,10 +89,17 @@ internal sealed class RevokeAllWorkload(
 /// </summary>
 internal sealed class RefreshWorkload(Dataset data, LifecycleData sessions) : Workload(data)
 {
+    private (int Port, byte[]?[] Bytes) _requests;
+
     public override string ReadBackName => "sessions whose version advanced";
 
     public override PreparedRequest[] Prepare(IReadOnlyList<int> targets, int port) =>
-        [.. targets.Select(n => new PreparedRequest(n, Expectation.BothTokens, JsonPost("/refresh", port, "refreshToken", sessions.RefreshTokens[n])))];
+    [
+        .. targets.Select(n => new PreparedRequest(
+            n,
+            Expectation.BothTokens,
+            Cached(ref _requests, sessions.Sessions, n, port, () => JsonPost("/refresh", port, "refreshToken", sessions.RefreshTokens[n])))),
+    ];
 
     public override Task RearmAsync(CancellationToken cancellationToken) => LifecycleRearm.RunAsync(Data, cancellationToken);
 
@@ -99,6 +120,8 @@ internal sealed class RefreshWorkload(Dataset data, LifecycleData sessions) : Wo
 /// </summary>
 internal sealed class IntrospectWorkload(Dataset data, LifecycleData sessions) : Workload(data)
 {
+    private (int Port, byte[]?[] Bytes) _requests;
+
     public override string ReadBackName => "answers matching the session's state";
 
     public override PreparedRequest[] Prepare(IReadOnlyList<int> targets, int port) =>
@@ -106,7 +129,7 @@ internal sealed class IntrospectWorkload(Dataset data, LifecycleData sessions) :
         .. targets.Select(n => new PreparedRequest(
             n,
             Expectation.Status(LifecycleData.IsRevoked(n) ? IntrospectStatus.Revoked : IntrospectStatus.Active),
-            JsonPost("/introspect", port, "accessToken", sessions.AccessTokens[n]))),
+            Cached(ref _requests, sessions.Sessions, n, port, () => JsonPost("/introspect", port, "accessToken", sessions.AccessTokens[n])))),
     ];
 
     public override Task RearmAsync(CancellationToken cancellationToken) => LifecycleRearm.RunAsync(Data, cancellationToken);
