@@ -19,7 +19,8 @@ namespace Connect.Benchmarks;
 internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bool Durable, IReadOnlySet<string>? Only = null)
 {
     public static readonly string[] Parts =
-        ["pipeline", "light_load", "open_model", "handwritten", "handwritten_open_model", "pipeline_large", "pgbench", "micro"];
+        ["pipeline", "light_load", "open_model", "handwritten", "handwritten_open_model", "pipeline_large", "pgbench", "micro",
+         "refresh", "handwritten_refresh", "introspect", "handwritten_introspect"];
 
     public bool Runs(string part) => Only is null || Only.Contains(part);
 }
@@ -50,7 +51,7 @@ internal sealed record Plan(
 /// The whole measurement: a throwaway cluster, seeded data, the service and its baselines under load, pgbench,
 /// the micro benchmarks, the report. Everything it starts it stops again, also on failure and Ctrl-C.
 /// </summary>
-internal sealed class Harness(BenchOptions options, Paths paths, TextWriter console)
+internal sealed partial class Harness(BenchOptions options, Paths paths, TextWriter console)
 {
     private readonly Plan _plan = Plan.For(options.Quick);
     private readonly List<RSAParameters> _signingKeys = [];
@@ -142,6 +143,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
 
         var small = await SeedAsync(cluster, _plan.Small, rearmed: true, report, cancellationToken);
         var large = options.Runs("pipeline_large") ? await SeedAsync(cluster, _plan.Large, rearmed: false, report, cancellationToken) : null;
+        var lifecycle = await SeedLifecycleAsync(cluster, report, cancellationToken);
         if (options.Quick && large is not null)
         {
             report.Notes.Add($"--quick: the \"large\" data set has {_plan.Large.Tokens:N0} tokens, not 10 million ({_plan.Large.Accounts:N0} accounts, {_plan.Large.Applications:N0} applications)");
@@ -226,6 +228,11 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
                 cancellationToken);
         }
 
+        if (lifecycle is { } seeded)
+        {
+            await MeasureLifecycleAsync(seeded, cluster, roleOid, work, report, cancellationToken);
+        }
+
         if (options.Runs("pgbench"))
         {
             report.PgbenchStatements = await PgbenchAsync(Pgbench.Statements(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
@@ -280,7 +287,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         try
         {
             Say($"bench: starting {(arguments.Length == 0 ? "the service (dotnet Connect.Api.dll, production settings)" : "the hand-written baseline")} on {data.Shape.Database}");
-            var settings = new Dictionary<string, string> { ["ConnectionStrings__Connect"] = data.ServiceConnectionString };
+            var settings = ServiceSettings(data);
             await using var service = await ServiceProcess.StartAsync(dll, arguments, settings, Path.Combine(work, $"{name}.log"), cancellationToken);
             await measure(service);
         }
@@ -359,32 +366,42 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
         }
     }
 
-    private async Task<RunReport?> MeasureAsync(
+    /// <summary>A revoke-all run (the pipeline's, the hand-written endpoint's) on <paramref name="data"/>.</summary>
+    private Task<RunReport?> MeasureAsync(
         string name, Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, int concurrency, double? rate,
+        double seconds, BenchReport report, CancellationToken cancellationToken) =>
+        MeasureAsync(name, RevokeAll(data), service, cluster, counter, concurrency, rate, seconds, report, cancellationToken);
+
+    private RevokeAllWorkload RevokeAll(Dataset data) => new(
+        data, _signingKeys, cancellationToken => RearmAsync(data, cancellationToken),
+        (since, cancellationToken) => CountRevokedSinceAsync(data, since, cancellationToken));
+
+    private async Task<RunReport?> MeasureAsync(
+        string name, Workload workload, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, int concurrency, double? rate,
         double seconds, BenchReport report, CancellationToken cancellationToken)
     {
+        var data = workload.Data;
         var model = rate is { } r ? Invariant($"open model at {r:0} requests/s ({concurrency} connections)") : $"closed loop, concurrency {concurrency}";
         Say($"bench: {name}: {model}, {seconds:0.#} s on {data.Shape.Database}");
         try
         {
-            var minter = new RequestMinter(data.Shape, _signingKeys, service.Port);
             var run = new RunAccumulator();
 
             // Warm-up: one request per application first (the service keeps each application it read, as it
             // would after its first minutes in production), then JIT, tiering, connection pools. Not timed, not counted.
             if (data.Rearmed)
             {
-                await RearmAsync(data, cancellationToken);
+                await workload.RearmAsync(cancellationToken);
             }
 
-            await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate: null, 30, data.TakeOnePerApplication(), cancellationToken);
+            await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate: null, 30, data.TakeOnePerApplication(), cancellationToken);
             // Several batches when one (the small data set's 2,500 targets) is over before the warm-up time is.
             var warmedUp = Stopwatch.StartNew();
             var estimate = 0.0;
             while (warmedUp.Elapsed.TotalSeconds < _plan.WarmupSeconds && data.Available > 0)
             {
                 var remaining = _plan.WarmupSeconds - warmedUp.Elapsed.TotalSeconds;
-                var warmup = await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate, remaining,
+                var warmup = await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate, remaining,
                     (int)Math.Ceiling((rate ?? 1500) * remaining), cancellationToken);
                 estimate = warmup.Result.Requests / Math.Max(warmup.Result.Elapsed.TotalSeconds, 0.001);
                 if (warmup.Result.Requests == 0)
@@ -401,7 +418,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
                 var count = rate is { } fixedRate
                     ? (int)Math.Ceiling(fixedRate * limit)
                     : (int)Math.Ceiling(estimate * limit * 1.3) + concurrency;
-                var segment = await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate, limit, count, cancellationToken);
+                var segment = await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate, limit, count, cancellationToken);
                 firstSince ??= segment.Since;
                 run.Add(segment);
                 estimate = segment.Result.Requests / Math.Max(segment.Result.Elapsed.TotalSeconds, 0.001);
@@ -415,13 +432,13 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             report.Notes.Add($"{name}: while measured: {activity.Since(activityBefore)}");
             if (!data.Rearmed && firstSince is { } since)
             {
-                run.Revoked = await CountRevokedSinceAsync(data, since, cancellationToken);
+                run.Revoked = await workload.ReadBackAsync(since, [], new SegmentResult(0), cancellationToken);
             }
 
             var result = run.ToReport(concurrency, rate, counter is not null);
             if (result.Revoked != result.ExpectedRevoked)
             {
-                report.Errors.Add($"{name}: the database shows {result.Revoked} tokens revoked, the answers counted {result.ExpectedRevoked}");
+                report.Errors.Add($"{name}: the database shows {result.Revoked} {workload.ReadBackName}, the answers counted {result.ExpectedRevoked}");
             }
 
             if (run.ExplicitTransactions > 0)
@@ -445,27 +462,27 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
     }
 
     private async Task<Segment> SegmentAsync(
-        Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, RequestMinter minter, int concurrency,
+        Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, Workload workload, int concurrency,
         double? rate, double limitSeconds, int count, CancellationToken cancellationToken)
     {
         if (data.Rearmed)
         {
-            await RearmAsync(data, cancellationToken);
+            await workload.RearmAsync(cancellationToken);
         }
 
-        return await SegmentAsync(data, service, cluster, counter, minter, concurrency, rate, limitSeconds, data.Take(Math.Max(1, count)), cancellationToken);
+        return await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate, limitSeconds, data.Take(Math.Max(1, count)), cancellationToken);
     }
 
     /// <summary>Sends <paramref name="pairs"/> (already dealt out, the data set already re-armed).</summary>
     private async Task<Segment> SegmentAsync(
-        Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, RequestMinter minter, int concurrency,
+        Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, Workload workload, int concurrency,
         double? rate, double limitSeconds, IReadOnlyList<int> pairs, CancellationToken cancellationToken)
     {
         var issuedAt = DateTimeOffset.UtcNow;
-        var requests = minter.Mint(pairs, issuedAt);
+        var requests = workload.Prepare(pairs, service.Port);
 
-        // Every JWT of the batch must still be valid when it is sent: stop 5 s before the first one expires.
-        var validFor = RequestMinter.LifetimeSeconds - 5 - (DateTimeOffset.UtcNow - issuedAt).TotalSeconds;
+        // Every client JWT of a batch must still be valid when it is sent: stop 5 s before the first one expires.
+        var validFor = (workload.ValidForSeconds ?? double.MaxValue) - (DateTimeOffset.UtcNow - issuedAt).TotalSeconds;
         var limit = TimeSpan.FromSeconds(Math.Max(0.5, Math.Min(limitSeconds, validFor)));
 
         var connections = new List<RawHttpConnection>();
@@ -509,7 +526,7 @@ internal sealed class Harness(BenchOptions options, Paths paths, TextWriter cons
             var serviceAfter = service.CpuMicroseconds;
             var postgresAfter = ProcessCpu.OfPostgres(postmaster);
             var statements = counter is null ? null : StatementCounter.Delta(statementsBefore!, await counter.SnapshotAsync(cancellationToken));
-            long? revoked = data.Rearmed ? await CountRevokedSinceAsync(data, since, cancellationToken) : null;
+            long? revoked = data.Rearmed ? await workload.ReadBackAsync(since, requests, result, cancellationToken) : null;
             return new Segment(
                 result, requests, since, serviceAfter - serviceBefore, postgresAfter - postgresBefore, statements, revoked);
         }

@@ -50,7 +50,8 @@ for (var i = 0; i < args.Length; i++)
                   --only P    only these comma-separated parts, to compare two builds or settings quickly:
                               pipeline, light_load, open_model (needs pipeline), handwritten,
                               handwritten_open_model (needs handwritten; at open_model's rate when that ran),
-                              pipeline_large, pgbench, micro
+                              pipeline_large, pgbench, micro,
+                              refresh, handwritten_refresh, introspect, handwritten_introspect
                   --validate F   only check an existing JSON file as --check does, without running anything
                 """);
             return 0;

@@ -4,6 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Introspect;
+using Connect.Application.SessionTokens;
+using Connect.Application.SigningKeys;
 using Connect.Domain.Applications;
 using Connect.Domain.Outcomes;
 using Connect.Infrastructure.Postgres;
@@ -14,7 +17,8 @@ using Npgsql;
 namespace Connect.Benchmarks.Hosting;
 
 /// <summary>
-/// The hand-written baseline: POST /revoke-all as one minimal ASP.NET Core endpoint, with the same checks in
+/// The hand-written baselines (<see cref="HandwrittenSessionEndpoints"/> for /refresh and /introspect) and, here,
+/// POST /revoke-all as one minimal ASP.NET Core endpoint, with the same checks in
 /// the contract's order (it calls the same <see cref="ClientJwtPolicy"/>), the same SQL (the adapters' own
 /// constants, one pooled connection per statement as the adapters open them) and the same per-application
 /// rate budget, but no MVC, authentication handler, MediatR, FluentValidation, Dapper or layers. What the
@@ -52,8 +56,31 @@ internal static class HandwrittenService
             configuration.GetValue("Connect:RateLimit:BurstLimit", 100),
             configuration.GetValue("Connect:RateLimit:TokensPerSecond", 50));
 
+        // The session-token endpoints: the service's token component, issuer and key-encryption key, configured as
+        // the service is (Connect:SessionTokens, Connect:SigningKeys, Connect:Sessions), one bucket per application.
+        using var sessionBudget = PartitionedRateLimiter.Create<string, string>(anchor => RateLimitPartition.GetTokenBucketLimiter(
+            anchor,
+            _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = configuration.GetValue("Connect:RateLimit:BurstLimit", 100),
+                TokensPerPeriod = configuration.GetValue("Connect:RateLimit:TokensPerSecond", 50),
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+        var sessionEndpoints = new HandwrittenSessionEndpoints(
+            dataSource,
+            new HandwrittenSigningKeys(dataSource, new SigningKeyEncryption(Options.Create(
+                configuration.GetSection(SigningKeyOptions.SectionName).Get<SigningKeyOptions>() ?? new SigningKeyOptions()))),
+            new SessionTokenCodec(TimeProvider.System, Options.Create(
+                configuration.GetSection(SessionTokenOptions.SectionName).Get<SessionTokenOptions>() ?? new SessionTokenOptions())),
+            sessionBudget,
+            configuration.GetValue($"{IntrospectOptions.SectionName}:IntrospectRecheckSeconds", IntrospectOptions.DefaultRecheckSeconds));
+
         var app = builder.Build();
         app.MapPost("/revoke-all", endpoint.HandleAsync);
+        app.MapPost("/refresh", sessionEndpoints.RefreshAsync);
+        app.MapPost("/introspect", sessionEndpoints.IntrospectAsync);
         app.MapGet("/health", (HttpContext context) => context.Response.WriteAsync("""{"ready":true,"service":"handwritten"}"""));
         using var purge = new CancellationTokenSource();
         var purger = endpoint.PurgeReplaysEveryMinuteAsync(purge.Token);
@@ -209,7 +236,7 @@ internal sealed class HandwrittenRevokeAll : IDisposable
 
     public void Dispose() => _budget.Dispose();
 
-    private static bool IsJson(HttpRequest request)
+    internal static bool IsJson(HttpRequest request)
     {
         if (request.Headers.ContentEncoding.Count > 0
             || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)

@@ -3,24 +3,36 @@ using Connect.Benchmarks.Data;
 namespace Connect.Benchmarks.Load;
 
 /// <summary>
-/// Hands out targets (pairs) so that no two requests of a batch name the same one. The small data set has
-/// fewer pairs than a run sends requests, so it is re-armed (every token made active again, outside the timed
-/// window) before each batch and its pairs are dealt out afresh; the large one is dealt out once, never reused.
+/// Hands out targets (pairs; on the lifecycle data set, sessions) so that no two requests of a batch name the same
+/// one. The small data set has fewer pairs than a run sends requests, so it is re-armed (every token made active
+/// again, outside the timed window) before each batch and its pairs are dealt out afresh; the large one is dealt
+/// out once, never reused.
 /// </summary>
 internal sealed class Dataset
 {
     private readonly int[] _order;
     private int _next;
 
-    public Dataset(DataShape shape, bool rearmed, string superuserConnectionString, string serviceConnectionString)
+    /// <param name="targets">The targets to deal out; every pair when null.</param>
+    public Dataset(DataShape shape, bool rearmed, string superuserConnectionString, string serviceConnectionString, IEnumerable<int>? targets = null)
     {
         Shape = shape;
         Rearmed = rearmed;
         SuperuserConnectionString = superuserConnectionString;
         ServiceConnectionString = serviceConnectionString;
-        _order = Enumerable.Range(0, shape.Pairs).ToArray();
+        _order = (targets ?? Enumerable.Range(0, shape.Pairs)).ToArray();
         Random.Shared.Shuffle(_order);
     }
+
+    /// <summary>The same data, dealing out only <paramref name="targets"/> (the refresh run's active sessions, say).</summary>
+    /// <param name="repeatable">
+    /// A read-only run's targets may recur within a batch (introspecting a session twice changes nothing), so a
+    /// batch is as long as the run needs rather than as the data set is large.
+    /// </param>
+    public Dataset Only(IEnumerable<int> targets, bool repeatable = false) =>
+        new(Shape, Rearmed, SuperuserConnectionString, ServiceConnectionString, targets) { Repeatable = repeatable };
+
+    public bool Repeatable { get; private init; }
 
     public DataShape Shape { get; }
 
@@ -30,7 +42,7 @@ internal sealed class Dataset
 
     public string ServiceConnectionString { get; }
 
-    public int Available => Rearmed ? Shape.Pairs : Shape.Pairs - _next;
+    public int Available => Rearmed ? _order.Length : _order.Length - _next;
 
     /// <summary>One target for each application (the first of each in the dealing order), dealt out like <see cref="Take"/>.</summary>
     public IReadOnlyList<int> TakeOnePerApplication()
@@ -65,7 +77,12 @@ internal sealed class Dataset
             _next = 0;
         }
 
-        count = Math.Min(count, Shape.Pairs - _next);
+        if (Repeatable)
+        {
+            return [.. Enumerable.Range(0, count).Select(i => _order[i % _order.Length])];
+        }
+
+        count = Math.Min(count, _order.Length - _next);
         var taken = _order.AsSpan(_next, count).ToArray();
         _next += count;
         return taken;

@@ -97,7 +97,7 @@ internal static class LoadGenerator
     {
         try
         {
-            var answer = await connection.SendAsync(request.Bytes, cancellationToken);
+            var answer = await connection.SendAsync(request.Bytes, request.Expected.Kind, cancellationToken);
             result.Record(index, Stopwatch.GetTimestamp() - startedAt, request, answer);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)

@@ -5,8 +5,8 @@ using System.Text;
 
 namespace Connect.Benchmarks.Load;
 
-/// <summary>What came back: the status, and the revokedCount of a 200 or the reason of an error (else null).</summary>
-internal readonly record struct HttpAnswer(int Status, int? RevokedCount, string? Reason);
+/// <summary>What came back: the status, and the value of a 200 (what its <see cref="AnswerKind"/> reads) or the reason of an error (else null).</summary>
+internal readonly record struct HttpAnswer(int Status, int? Value, string? Reason);
 
 /// <summary>
 /// A minimal HTTP/1.1 keep-alive client over one socket to 127.0.0.1: it writes a request's prepared bytes and
@@ -41,7 +41,8 @@ internal sealed class RawHttpConnection : IDisposable
         }
     }
 
-    public async Task<HttpAnswer> SendAsync(byte[] request, CancellationToken cancellationToken)
+    /// <param name="kind">What to read from a 200's body: only that, so revoke-all's answers cost what they did.</param>
+    public async Task<HttpAnswer> SendAsync(byte[] request, AnswerKind kind, CancellationToken cancellationToken)
     {
         try
         {
@@ -50,7 +51,7 @@ internal sealed class RawHttpConnection : IDisposable
                 sent += await _socket.SendAsync(request.AsMemory(sent), SocketFlags.None, cancellationToken);
             }
 
-            return await ReadResponseAsync(cancellationToken);
+            return await ReadResponseAsync(kind, cancellationToken);
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
@@ -59,7 +60,7 @@ internal sealed class RawHttpConnection : IDisposable
         }
     }
 
-    private async Task<HttpAnswer> ReadResponseAsync(CancellationToken cancellationToken)
+    private async Task<HttpAnswer> ReadResponseAsync(AnswerKind kind, CancellationToken cancellationToken)
     {
         int headerEnd;
         while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
@@ -107,7 +108,7 @@ internal sealed class RawHttpConnection : IDisposable
         var bodyLength = chunked ? await ReadChunkedAsync(cancellationToken) : await ReadExactAsync(contentLength, cancellationToken);
         var body = _body.AsSpan(0, bodyLength);
         return status == 200
-            ? new HttpAnswer(status, NumberAfter(body, "\"revokedCount\":"u8), null)
+            ? new HttpAnswer(status, ValueOf(kind, body), null)
             : new HttpAnswer(status, null, StringAfter(body, "\"reason\":\""u8));
     }
 
@@ -195,6 +196,26 @@ internal sealed class RawHttpConnection : IDisposable
         }
 
         _end += read;
+    }
+
+    private static int? ValueOf(AnswerKind kind, ReadOnlySpan<byte> body) => kind switch
+    {
+        AnswerKind.RevokedCount => NumberAfter(body, "\"revokedCount\":"u8),
+        AnswerKind.Tokens => HasString(body, "\"accessToken\":\""u8) && HasString(body, "\"refreshToken\":\""u8) ? 1 : 0,
+        _ => StatusOf(body),
+    };
+
+    private static bool HasString(ReadOnlySpan<byte> body, ReadOnlySpan<byte> marker)
+    {
+        var at = body.IndexOf(marker);
+        return at >= 0 && body.Length > at + marker.Length && body[at + marker.Length] != (byte)'"';
+    }
+
+    private static int? StatusOf(ReadOnlySpan<byte> body)
+    {
+        var status = StringAfter(body, "\"status\":\""u8);
+        var code = status is null ? -1 : Array.IndexOf(Expectation.StatusNames, status);
+        return code >= 0 ? code : null;
     }
 
     private static int? NumberAfter(ReadOnlySpan<byte> body, ReadOnlySpan<byte> marker)

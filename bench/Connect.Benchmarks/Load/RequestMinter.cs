@@ -7,8 +7,8 @@ using Connect.Benchmarks.Data;
 
 namespace Connect.Benchmarks.Load;
 
-/// <summary>One request ready to go on the wire, and the answer it must get: 200 with this many revoked.</summary>
-internal sealed record PreparedRequest(int Pair, int ExpectedRevoked, byte[] Bytes);
+/// <summary>One request ready to go on the wire, the target it names (a pair, a session), and the answer it must get.</summary>
+internal sealed record PreparedRequest(int Target, Expectation Expected, byte[] Bytes);
 
 /// <summary>
 /// Builds complete HTTP/1.1 requests as an official SDK would send them: the body <c>{"subject":"..."}</c> and a
@@ -84,6 +84,6 @@ internal sealed class RequestMinter(DataShape shape, IReadOnlyList<RSAParameters
         var bytes = new byte[Encoding.ASCII.GetByteCount(head) + body.Length];
         var written = Encoding.ASCII.GetBytes(head, bytes);
         body.CopyTo(bytes, written);
-        return new PreparedRequest(pair, DataShape.TokensOf(pair), bytes);
+        return new PreparedRequest(pair, Expectation.RevokedCount(DataShape.TokensOf(pair)), bytes);
     }
 }

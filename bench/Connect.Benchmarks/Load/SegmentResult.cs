@@ -11,11 +11,13 @@ internal sealed class SegmentResult
 {
     private readonly long[] _latencies;
     private readonly byte[] _outcomes;
+    private readonly int?[] _values;
 
     public SegmentResult(int capacity)
     {
         _latencies = new long[capacity];
         _outcomes = new byte[capacity];
+        _values = new int?[capacity];
     }
 
     public long StartedAt { get; set; }
@@ -27,7 +29,12 @@ internal sealed class SegmentResult
     public void Record(int index, long latencyTicks, PreparedRequest request, HttpAnswer answer)
     {
         _latencies[index] = latencyTicks;
-        if (answer.Status == 200 && answer.RevokedCount == request.ExpectedRevoked)
+        if (answer.Status == 200)
+        {
+            _values[index] = answer.Value;
+        }
+
+        if (answer.Status == 200 && answer.Value == request.Expected.Value)
         {
             _outcomes[index] = Answered;
             return;
@@ -35,7 +42,7 @@ internal sealed class SegmentResult
 
         _outcomes[index] = Failed;
         var kind = answer.Status == 200
-            ? $"200 with revokedCount {answer.RevokedCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "missing"} (expected {request.ExpectedRevoked})"
+            ? request.Expected.DescribeMismatch(answer.Value)
             : $"{answer.Status} {answer.Reason ?? "(no reason)"}";
         ErrorKinds.AddOrUpdate(kind, 1, (_, count) => count + 1);
     }
@@ -51,9 +58,12 @@ internal sealed class SegmentResult
 
     public int Errors => _outcomes.Count(outcome => outcome == Failed);
 
-    /// <summary>Expected revocations of the requests that were answered as expected.</summary>
+    /// <summary>The work (<see cref="Expectation.Work"/>) of the requests that were answered as expected.</summary>
     public long ExpectedRevoked(IReadOnlyList<PreparedRequest> requests) =>
-        Enumerable.Range(0, _outcomes.Length).Where(i => _outcomes[i] == Answered).Sum(i => (long)requests[i].ExpectedRevoked);
+        Enumerable.Range(0, _outcomes.Length).Where(i => _outcomes[i] == Answered).Sum(i => (long)requests[i].Expected.Work);
+
+    /// <summary>What the 200 to request <paramref name="index"/> read as (its <see cref="AnswerKind"/>), or null when it got no 200.</summary>
+    public int? ValueOf(int index) => _values[index];
 
     public IEnumerable<long> Latencies => Enumerable.Range(0, _outcomes.Length).Where(i => _outcomes[i] != NotSent).Select(i => _latencies[i]);
 

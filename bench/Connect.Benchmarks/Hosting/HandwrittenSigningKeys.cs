@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Connect.Application.SessionTokens;
+using Connect.Application.SigningKeys;
+using Connect.Domain.Applications;
+using Connect.Infrastructure.Postgres;
+using Npgsql;
+
+namespace Connect.Benchmarks.Hosting;
+
+/// <summary>
+/// The hand-written baseline's kept copy of each application's token-signing keys: public keys imported once,
+/// private keys decrypted once (on first signature) and held, as the service's <see cref="SigningKeyRing"/> does,
+/// and the same statements (<see cref="PostgresSigningKeyStore"/>'s constants) to confirm and load it. Key states
+/// come from the same pure <see cref="SigningKeyLifecycle"/>.
+/// </summary>
+internal sealed class HandwrittenSigningKeys(NpgsqlDataSource database, SigningKeyEncryption encryption)
+{
+    /// <summary>
+    /// The service, at the time of writing, reads the application's revision before every use of its kept copy:
+    /// by anchor to verify a token, and (for /refresh) by id again before it signs. The baseline sends the same
+    /// reads. When the service confirms its copy inside the session statement instead (RotateSql / FindSql with
+    /// @Revision), set this to false: the baseline then uses its copy unconfirmed and passes the kept revision as
+    /// @Revision (see <see cref="HandwrittenSessionEndpoints"/>), one statement per request as the service.
+    /// </summary>
+    public static bool ConfirmEveryUse { get; } = true;
+
+    private readonly ConcurrentDictionary<string, Kept> _byAnchor = new(StringComparer.Ordinal);
+
+    /// <summary>The application named by a token's <c>aud</c>, confirmed current (one revision read), or null when there is none.</summary>
+    public async Task<Kept?> ByAnchorAsync(string anchor, CancellationToken cancellationToken)
+    {
+        _byAnchor.TryGetValue(anchor, out var kept);
+        if (!ConfirmEveryUse && kept is not null)
+        {
+            return kept;
+        }
+
+        long revision;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+        await using (var read = new NpgsqlCommand(PostgresSigningKeyStore.RevisionByAnchorSql, connection))
+        {
+            read.Parameters.AddWithValue("Anchor", anchor);
+            await using var row = await read.ExecuteReaderAsync(cancellationToken);
+            if (!await row.ReadAsync(cancellationToken))
+            {
+                _byAnchor.TryRemove(anchor, out _);
+                return null;
+            }
+
+            revision = row.GetInt64(1);
+        }
+
+        return kept?.Revision == revision ? kept : await LoadAsync(PostgresSigningKeyStore.LoadByAnchorSql, "Anchor", anchor, cancellationToken);
+    }
+
+    /// <summary>The same application confirmed again before signing, as the service's signing path reads it (by id).</summary>
+    public async Task<Kept?> ConfirmAsync(Kept kept, CancellationToken cancellationToken)
+    {
+        if (!ConfirmEveryUse)
+        {
+            return kept;
+        }
+
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+        await using (var read = new NpgsqlCommand(PostgresSigningKeyStore.RevisionByIdSql, connection))
+        {
+            read.Parameters.AddWithValue("Application", kept.Application.Value);
+            var revision = await read.ExecuteScalarAsync(cancellationToken);
+            if (revision is long current && current == kept.Revision)
+            {
+                return kept;
+            }
+        }
+
+        return await LoadAsync(PostgresSigningKeyStore.LoadByIdSql, "Application", kept.Application.Value, cancellationToken);
+    }
+
+    /// <summary>Raises the key's signs-until before it signs a token that outlives it (the service's statement; rare).</summary>
+    public async Task ExtendSignsUntilAsync(Kept kept, StoredSigningKey key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var extend = new NpgsqlCommand(PostgresSigningKeyStore.ExtendSignsUntilSql, connection);
+        extend.Parameters.AddWithValue("Application", kept.Application.Value);
+        extend.Parameters.AddWithValue("KeyId", key.KeyId);
+        extend.Parameters.AddWithValue("SignsUntil", SigningKeyLifecycle.SignsUntilFor(expiresAt));
+        await extend.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<Kept?> LoadAsync(string sql, string parameter, object value, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var load = new NpgsqlCommand(sql, connection);
+        load.Parameters.AddWithValue(parameter, value);
+        await using var rows = await load.ExecuteReaderAsync(cancellationToken);
+        Guid application = default;
+        string? anchor = null;
+        long revision = 0;
+        var stored = new List<StoredSigningKey>();
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            application = rows.GetGuid(0);
+            anchor = rows.GetString(1);
+            revision = rows.GetInt64(2);
+            if (rows.IsDBNull(4))
+            {
+                continue;
+            }
+
+            stored.Add(new StoredSigningKey(
+                new AppId(application), rows.GetInt32(3), rows.GetString(4), rows.GetFieldValue<byte[]>(5),
+                new SealedPrivateKey(rows.GetFieldValue<byte[]>(6), rows.GetFieldValue<byte[]>(7), rows.GetFieldValue<byte[]>(8)),
+                Utc(rows.GetDateTime(9)), Utc(rows.GetDateTime(10)), Utc(rows.GetDateTime(11)), rows.IsDBNull(12) ? null : Utc(rows.GetDateTime(12))));
+        }
+
+        if (anchor is null)
+        {
+            return null;
+        }
+
+        var kept = new Kept(new AppId(application), anchor, revision, stored, encryption);
+        _byAnchor[anchor] = kept;
+        return kept;
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    /// <summary>One application's keys at one revision, each imported once and its private key decrypted once.</summary>
+    internal sealed class Kept
+    {
+        private readonly Dictionary<string, (TokenVerificationKey Verification, Lazy<TokenSigningKey> Signing)> _keys;
+
+        public Kept(AppId application, string anchor, long revision, IReadOnlyList<StoredSigningKey> stored, SigningKeyEncryption encryption)
+        {
+            Application = application;
+            Anchor = anchor;
+            Revision = revision;
+            Stored = stored;
+            _keys = stored.Where(key => key.RemovedAt is null).ToDictionary(
+                key => key.KeyId,
+                key =>
+                {
+#pragma warning disable CA2000 // kept for the key's lifetime, as the service keeps it
+                    var publicKey = RSA.Create();
+#pragma warning restore CA2000
+                    publicKey.ImportSubjectPublicKeyInfo(key.PublicKeySpki, out _);
+                    return (new TokenVerificationKey(key.KeyId, publicKey),
+                        new Lazy<TokenSigningKey>(() => Decrypt(key, encryption), LazyThreadSafetyMode.PublicationOnly));
+                },
+                StringComparer.Ordinal);
+        }
+
+        public AppId Application { get; }
+
+        public string Anchor { get; }
+
+        public long Revision { get; }
+
+        public IReadOnlyList<StoredSigningKey> Stored { get; }
+
+        /// <summary>The published (next, current or retiring) key with this id, or null.</summary>
+        public TokenVerificationKey? Published(string keyId, DateTimeOffset now) =>
+            SigningKeyLifecycle.Published(Stored.ToList(), now).Any(key => key.KeyId == keyId) ? _keys[keyId].Verification : null;
+
+        public (StoredSigningKey Stored, TokenSigningKey Key)? Current(DateTimeOffset now) =>
+            SigningKeyLifecycle.Current(Stored, now) is { } current ? (current, _keys[current.KeyId].Signing.Value) : null;
+
+        private static TokenSigningKey Decrypt(StoredSigningKey stored, SigningKeyEncryption encryption)
+        {
+            var pkcs8 = encryption.TryOpen(stored.Application, stored.KeyId, stored.PrivateKey)
+                ?? throw new SigningKeysUnavailableException($"the key-encryption key does not open the token-signing key {stored.KeyId}");
+            try
+            {
+#pragma warning disable CA2000 // kept for the key's lifetime
+                var privateKey = RSA.Create();
+#pragma warning restore CA2000
+                privateKey.ImportPkcs8PrivateKey(pkcs8, out _);
+                return new TokenSigningKey(stored.KeyId, privateKey);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(pkcs8);
+            }
+        }
+    }
+}
