@@ -34,6 +34,7 @@ public sealed class KeptSigningKeysTests(RefreshTarget target) : IClassFixture<R
         Assert.True(removed.Succeeded, removed.Failure?.Message);
         await RefreshAssert.ReasonAsync(await IntrospectAsync(access), HttpStatusCode.Unauthorized, "AccessTokenInvalidSignature");
         await RefreshAssert.ReasonAsync(await target.RefreshAsync(refresh), HttpStatusCode.Unauthorized, "RefreshTokenInvalidSignature");
+        Assert.Equal("""{"revoked":false}""", await (await target.Client.SendAsync(LogoutRequest(refresh))).Content.ReadAsStringAsync());
         Assert.Equal((2, (DateTime?)null), ((await target.RowAsync(session.SessionId)).Version, (await target.RowAsync(session.SessionId)).RevokedAt));
     }
 
@@ -129,6 +130,22 @@ public sealed class KeptSigningKeysTests(RefreshTarget target) : IClassFixture<R
         Assert.All([introspect, userinfo, claimState], counter => Assert.Contains("FROM sessions", Assert.Single(counter.Texts), StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Warm_logout_is_its_session_read_and_its_end()
+    {
+        var (_, session) = await WarmSessionAsync();
+        var (_, refresh) = await RefreshAsync(session.RefreshToken);
+
+        using var statements = new StatementCounter();
+        var answer = await target.Client.SendAsync(statements.Traced(LogoutRequest(refresh)));
+
+        Assert.Equal("""{"revoked":true}""", await answer.Content.ReadAsStringAsync());
+        Assert.Collection(
+            statements.Texts,
+            read => Assert.Contains("FROM sessions", read, StringComparison.Ordinal),
+            end => Assert.Contains("UPDATE sessions", end, StringComparison.Ordinal));
+    }
+
     /// <summary>A new application, a session of it, and the first instance's kept copy of its keys at their revision.</summary>
     private async Task<(TestApplication App, Issued Session)> WarmSessionAsync()
     {
@@ -156,6 +173,16 @@ public sealed class KeptSigningKeysTests(RefreshTarget target) : IClassFixture<R
         var request = new HttpRequestMessage(HttpMethod.Post, "/introspect")
         {
             Content = new StringContent($$"""{"accessToken":"{{access}}"}""", Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+        return request;
+    }
+
+    private static HttpRequestMessage LogoutRequest(string refresh)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/logout")
+        {
+            Content = new StringContent($$"""{"refreshToken":"{{refresh}}"}""", Encoding.UTF8),
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
         return request;
