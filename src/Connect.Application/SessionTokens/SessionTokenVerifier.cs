@@ -34,7 +34,8 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
 
         var unverified = read.Value!;
         var anchor = new ApplicationAnchor(unverified.Claims.Audience);
-        var key = await FindKeyAsync(anchor, unverified.KeyId, key => codec.Verifies(unverified, key), confirm, cancellationToken)
+        var key = await FindKeyAsync(
+                anchor, unverified.KeyId, static (codec, token, key) => codec.Verifies(token, key), unverified, confirm, cancellationToken)
             .ConfigureAwait(false);
         if (key.Outcome != KeyOutcome.Verified)
         {
@@ -62,7 +63,8 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
 
         var unverified = read.Value!;
         var anchor = new ApplicationAnchor(unverified.Claims.Audience);
-        var key = await FindKeyAsync(anchor, unverified.KeyId, key => codec.Verifies(unverified, key), confirm, cancellationToken)
+        var key = await FindKeyAsync(
+                anchor, unverified.KeyId, static (codec, token, key) => codec.Verifies(token, key), unverified, confirm, cancellationToken)
             .ConfigureAwait(false);
         if (key.Outcome != KeyOutcome.Verified)
         {
@@ -78,13 +80,15 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         return verified;
     }
 
-    private async Task<FoundKey> FindKeyAsync(
-        ApplicationAnchor anchor, string keyId, Func<TokenVerificationKey, bool> verifies, bool confirm, CancellationToken cancellationToken)
+    // A static callback with its token, and a ValueTask: the kept-copy path allocates no closure and no task.
+    private async ValueTask<FoundKey> FindKeyAsync<TToken>(
+        ApplicationAnchor anchor, string keyId, Func<SessionTokenCodec, TToken, TokenVerificationKey, bool> verifies, TToken token,
+        bool confirm, CancellationToken cancellationToken)
     {
         TokenVerificationKey? tried = null;
         if (!confirm && keys.FindKeptPublishedKey(anchor, keyId) is { } kept)
         {
-            if (verifies(kept.Key))
+            if (verifies(codec, token, kept.Key))
             {
                 return new FoundKey(KeyOutcome.Verified, kept.Application, kept.Revision, Confirmed: false);
             }
@@ -99,7 +103,7 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         }
 
         // The same key object that just failed would fail again: the copy did not change, the signature is bad.
-        var verified = application.Key is { } key && (ReferenceEquals(key, tried) ? false : verifies(key));
+        var verified = application.Key is { } key && !ReferenceEquals(key, tried) && verifies(codec, token, key);
         return new FoundKey(verified ? KeyOutcome.Verified : KeyOutcome.BadSignature, application.Application, application.Revision, Confirmed: true);
     }
 

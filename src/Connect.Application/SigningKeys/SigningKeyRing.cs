@@ -369,7 +369,7 @@ public sealed class SigningKeyRing(
 }
 
 /// <summary>A published verification key from a kept copy, with the revision that copy must still be at.</summary>
-public sealed record KeptVerificationKey(AppId Application, long Revision, TokenVerificationKey Key);
+public readonly record struct KeptVerificationKey(AppId Application, long Revision, TokenVerificationKey Key);
 
 /// <summary>The keys an application's JWKS shows, newest first.</summary>
 public sealed record PublishedSigningKeys(AppId Application, ApplicationAnchor Anchor, IReadOnlyList<TokenVerificationKey> Keys);
