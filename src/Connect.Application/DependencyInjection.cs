@@ -101,6 +101,7 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
         services.AddSingleton<SessionTokenCodec>();
         services.AddSingleton<SessionTokenVerifier>();
+        services.AddSingleton<VerifiedSessionReader>();
         services.AddOptions<IntrospectOptions>().BindConfiguration(IntrospectOptions.SectionName)
             .Validate(
                 options => options.IntrospectRecheckSeconds is >= 0 and <= IntrospectOptions.MaxRecheckSeconds,

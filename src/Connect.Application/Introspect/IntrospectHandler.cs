@@ -2,7 +2,6 @@ using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
-using Connect.Domain.Sessions;
 using MediatR;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +10,7 @@ namespace Connect.Application.Introspect;
 public sealed class IntrospectHandler(
     SessionTokenVerifier verifier,
     IApplicationRateBudget budget,
-    ISessionStore sessions,
+    VerifiedSessionReader sessions,
     TimeProvider clock,
     IOptions<IntrospectOptions> options)
     : IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>
@@ -34,9 +33,16 @@ public sealed class IntrospectHandler(
             return ReasonCode.RateLimited;
         }
 
-        // One round trip: the session with its application's status and the account's subject beside it.
-        var session = await sessions.FindAsync(new SessionId(token.Claims.SessionId), cancellationToken).ConfigureAwait(false);
-        var status = SessionStatusRules.Judge(session, token, clock.GetUtcNow());
+        // One round trip: the session with its application's status and the account's subject beside it, and the
+        // revision that confirms the keys the token verified under (verified again only when that moved on).
+        var read = await sessions.ReadAsync(request.AccessToken, token, cancellationToken).ConfigureAwait(false);
+        if (!read.Succeeded)
+        {
+            return read.Failure;
+        }
+
+        var (confirmed, session) = read.Value;
+        var status = SessionStatusRules.Judge(session, confirmed, clock.GetUtcNow());
         activity?.SetTag("connect.session.status", status.ToString());
         return new IntrospectResult(status, options.Value.IntrospectRecheckSeconds);
     }

@@ -9,7 +9,7 @@ using MediatR;
 namespace Connect.Application.Logout;
 
 public sealed class LogoutHandler(
-    SessionTokenVerifier verifier, IApplicationRateBudget budget, ISessionStore sessions, TimeProvider clock)
+    SessionTokenVerifier verifier, IApplicationRateBudget budget, VerifiedSessionReader reader, ISessionStore sessions, TimeProvider clock)
     : IRequestHandler<LogoutCommand, Outcome<LogoutResult>>
 {
     private static readonly LogoutResult NotResolved = new(Revoked: false);
@@ -39,8 +39,15 @@ public sealed class LogoutHandler(
 
         // An older version is bound by its signature, sid and version; the current and previous ones by their
         // jti too. A version ahead of the session was never issued by it.
+        // The read also confirms the keys the token verified under; a token they no longer verify resolves nothing.
         var id = new SessionId(token.Claims.SessionId);
-        var session = await sessions.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        var read = await reader.ReadAsync(request.RefreshToken, token, cancellationToken).ConfigureAwait(false);
+        if (!read.Succeeded)
+        {
+            return NotResolved;
+        }
+
+        (token, var session) = read.Value;
         if (session is null || session.Application != token.Application
             || !RefreshRules.IsGenuineVersion(session, token.Claims.RotationVersion, token.Claims.TokenId))
         {

@@ -14,6 +14,13 @@ namespace Connect.Application.Refresh;
 /// session. The rotation is tried first as the one conditional write (docs/decisions.md, "Sessions"): only when it
 /// changes nothing is the session judged (<see cref="RefreshRules"/>, steps 7-11) to say why, so the common case is
 /// one round trip and one commit, and the answers are those of the checks in their order.
+/// <para>
+/// That one round trip is also the only read of the application: the token is verified, and the signing key
+/// chosen, from this instance's kept copy of the application's keys, and the write rotates only while the
+/// application is still at that copy's revision (docs/decisions.md, "Session endpoints in one round trip"). When it
+/// has moved on, nothing was rotated: the request is judged again from verification with the keys read anew, the
+/// confirming path, whose write takes the application as those reads found it.
+/// </para>
 /// </summary>
 public sealed class RefreshHandler(
     SessionTokenVerifier verifier,
@@ -35,7 +42,8 @@ public sealed class RefreshHandler(
         // Neither the token nor its sid is ever a tag: a span may leave the process.
         using var activity = ConnectTelemetry.Source.StartActivity("Refresh");
 
-        // Steps 3-5: nothing but the application's keys is read until the signature verified.
+        // Steps 3-5: nothing but the application's keys is read until the signature verified (and, when this instance
+        // keeps a copy that verifies the token, not even they).
         var verified = await verifier.VerifyRefreshAsync(request.RefreshToken, cancellationToken).ConfigureAwait(false);
         if (!verified.Succeeded)
         {
@@ -49,6 +57,31 @@ public sealed class RefreshHandler(
             return ReasonCode.RateLimited;
         }
 
+        if (await RefreshAsync(token, fromKeptCopy: true, activity, cancellationToken).ConfigureAwait(false) is { } answer)
+        {
+            return answer;
+        }
+
+        // The application changed since this instance kept its keys (a key removed, added or raised, the application
+        // disabled or deleted): nothing was written, and the request is judged again from verification, confirmed by
+        // reads as before. The budget was spent once, for one request.
+        activity?.SetTag("connect.refresh.keys_reloaded", true);
+        var confirmed = await verifier.VerifyRefreshAsync(request.RefreshToken, cancellationToken, confirm: true).ConfigureAwait(false);
+        if (!confirmed.Succeeded)
+        {
+            return confirmed.Failure;
+        }
+
+        return (await RefreshAsync(confirmed.Value, fromKeptCopy: false, activity, cancellationToken).ConfigureAwait(false))!.Value;
+    }
+
+    /// <param name="fromKeptCopy">Choose the signing key from the copy the token verified under, and make the write
+    /// confirm that copy's revision; otherwise read the revision first and write without that condition.</param>
+    /// <returns>The answer; <c>null</c> (only <paramref name="fromKeptCopy"/>) when the kept copy was not current and
+    /// nothing was written.</returns>
+    private async Task<Outcome<RefreshResult>?> RefreshAsync(
+        VerifiedRefreshToken token, bool fromKeptCopy, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         var claims = token.Claims;
         var sessionId = new SessionId(claims.SessionId);
@@ -57,11 +90,25 @@ public sealed class RefreshHandler(
         // next version's claims are known before the session is read. Minted before the write, with the jti that
         // the write stores: the token answered is exactly the one the session now names.
         var sessionExpiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt);
-        var key = await signingKeys.GetCurrentSigningKeyAsync(token.Application, sessionExpiresAt, cancellationToken).ConfigureAwait(false);
-        if (key is null)
+        TokenSigningKey? key;
+        if (fromKeptCopy)
         {
-            // The application was deleted since its key verified the token: it names nothing any more.
-            return ReasonCode.RefreshTokenInvalid;
+            key = await signingKeys.GetKeptCurrentSigningKeyAsync(token.Application, token.Revision, sessionExpiresAt, cancellationToken)
+                .ConfigureAwait(false);
+            if (key is null)
+            {
+                // Reloaded by another request since this one verified, or without a current key: confirm instead.
+                return null;
+            }
+        }
+        else
+        {
+            key = await signingKeys.GetCurrentSigningKeyAsync(token.Application, sessionExpiresAt, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                // The application was deleted since its key verified the token: it names nothing any more.
+                return ReasonCode.RefreshTokenInvalid;
+            }
         }
 
         var next = tokens.NewRefreshClaims(token.Anchor, claims.SessionId, claims.RotationVersion + 1, sessionExpiresAt);
@@ -69,8 +116,14 @@ public sealed class RefreshHandler(
         var attempt = await sessions.TryRotateAsync(
             new SessionRotation(
                 sessionId, token.Application, claims.RotationVersion, claims.TokenId, next.TokenId,
-                DateTimeOffset.FromUnixTimeSeconds(next.IssuedAt), key.KeyId, now),
+                DateTimeOffset.FromUnixTimeSeconds(next.IssuedAt), key.KeyId, now, fromKeptCopy ? token.Revision : null),
             cancellationToken).ConfigureAwait(false);
+        if (attempt.ApplicationChanged)
+        {
+            // Nothing rotated, and the session as that statement saw it must not be judged with these keys.
+            return null;
+        }
+
         if (attempt.Rotated)
         {
             metrics.Count(RefreshMetrics.Rotated);

@@ -3,7 +3,6 @@ using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
-using Connect.Domain.Sessions;
 using MediatR;
 
 namespace Connect.Application.SessionClaims;
@@ -13,7 +12,7 @@ namespace Connect.Application.SessionClaims;
 /// forged token, an expired one, and a session that is not active all look the same to the caller.
 /// </summary>
 public sealed class SessionClaimsHandler(
-    SessionTokenVerifier verifier, IApplicationRateBudget budget, ISessionStore sessions, TimeProvider clock)
+    SessionTokenVerifier verifier, IApplicationRateBudget budget, VerifiedSessionReader sessions, TimeProvider clock)
     : IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>
 {
     public async Task<Outcome<SessionClaimsResult>> Handle(SessionClaimsQuery request, CancellationToken cancellationToken)
@@ -42,8 +41,15 @@ public sealed class SessionClaimsHandler(
             return ReasonCode.RateLimited;
         }
 
-        var session = await sessions.FindAsync(new SessionId(token.Claims.SessionId), cancellationToken).ConfigureAwait(false);
-        if (SessionStatusRules.Judge(session, token, now) != SessionStatus.Active)
+        // One round trip, which also confirms the keys the token verified under.
+        var read = await sessions.ReadAsync(request.AccessToken, token, cancellationToken).ConfigureAwait(false);
+        if (!read.Succeeded)
+        {
+            return read.Failure;
+        }
+
+        var (confirmed, session) = read.Value;
+        if (SessionStatusRules.Judge(session, confirmed, now) != SessionStatus.Active)
         {
             return ReasonCode.AccessTokenInvalid;
         }

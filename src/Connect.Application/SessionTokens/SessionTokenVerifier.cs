@@ -8,15 +8,23 @@ namespace Connect.Application.SessionTokens;
 
 /// <summary>
 /// Steps 3 to 5 of SESSIONS.md for every endpoint that takes a session token: structure and type, the application
-/// its <c>aud</c> names, and the signature under that application's published key named by <c>kid</c>. Nothing
-/// here touches the database except reading the application's keys (kept in memory while their revision holds),
-/// so a forged token costs no session lookup. Once a signature verifies, and only then, the request's observation
-/// is told the application and the session, so the access log of every session-token endpoint names them.
+/// its <c>aud</c> names, and the signature under that application's published key named by <c>kid</c>.
+/// <para>
+/// By default the kept copy of the application's keys is used without reading anything, and the verified token
+/// carries the revision of that copy, unconfirmed: the endpoint's one statement confirms it (and, when it moved,
+/// the endpoint verifies again with <c>confirm: true</c>). Only when no copy is kept, or the kept copy cannot
+/// verify the token (an unknown kid, a bad signature: the key may be new), is the application's revision read
+/// first, as the confirming path always does; so a forged token costs one indexed read and no session lookup,
+/// and a key just added on another instance verifies here at once.
+/// </para>
+/// Once a signature verifies, and only then, the request's observation is told the application and the session,
+/// so the access log of every session-token endpoint names them.
 /// </summary>
 public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing keys, IRequestObservation? observation = null)
 {
+    /// <param name="confirm">Read the application's revision before trusting the kept copy.</param>
     /// <returns>The verified token, or <c>RefreshTokenInvalid</c>, <c>RefreshTokenInvalidType</c>, <c>RefreshTokenInvalidSignature</c>.</returns>
-    public async Task<Outcome<VerifiedRefreshToken>> VerifyRefreshAsync(string? token, CancellationToken cancellationToken)
+    public async Task<Outcome<VerifiedRefreshToken>> VerifyRefreshAsync(string? token, CancellationToken cancellationToken, bool confirm = false)
     {
         var read = codec.ReadRefresh(token);
         if (!read.Succeeded)
@@ -25,25 +33,27 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         }
 
         var unverified = read.Value!;
-        var found = await keys.FindPublishedKeyAsync(new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, cancellationToken)
+        var anchor = new ApplicationAnchor(unverified.Claims.Audience);
+        var key = await FindKeyAsync(
+                anchor, unverified.KeyId, static (codec, token, key) => codec.Verifies(token, key), unverified, confirm, cancellationToken)
             .ConfigureAwait(false);
-        if (found is not { } application)
+        if (key.Outcome != KeyOutcome.Verified)
         {
-            return ReasonCode.RefreshTokenInvalid;
+            return key.Outcome == KeyOutcome.UnknownApplication ? ReasonCode.RefreshTokenInvalid : ReasonCode.RefreshTokenInvalidSignature;
         }
 
-        if (application.Key is not { } key || !codec.Verifies(unverified, key))
+        var verified = new VerifiedRefreshToken(key.Application, anchor, unverified.KeyId, unverified.Claims)
         {
-            return ReasonCode.RefreshTokenInvalidSignature;
-        }
-
-        var verified = new VerifiedRefreshToken(application.Application, new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, unverified.Claims);
+            Revision = key.Revision,
+            Confirmed = key.Confirmed,
+        };
         Observe(verified.Anchor, verified.Claims.SessionId);
         return verified;
     }
 
+    /// <param name="confirm">Read the application's revision before trusting the kept copy.</param>
     /// <returns>The verified token, or <c>AccessTokenInvalid</c>, <c>AccessTokenInvalidSignature</c>. Its <c>exp</c> is not judged here.</returns>
-    public async Task<Outcome<VerifiedAccessToken>> VerifyAccessAsync(string? token, CancellationToken cancellationToken)
+    public async Task<Outcome<VerifiedAccessToken>> VerifyAccessAsync(string? token, CancellationToken cancellationToken, bool confirm = false)
     {
         var read = codec.ReadAccess(token);
         if (!read.Succeeded)
@@ -52,21 +62,49 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         }
 
         var unverified = read.Value!;
-        var found = await keys.FindPublishedKeyAsync(new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, cancellationToken)
+        var anchor = new ApplicationAnchor(unverified.Claims.Audience);
+        var key = await FindKeyAsync(
+                anchor, unverified.KeyId, static (codec, token, key) => codec.Verifies(token, key), unverified, confirm, cancellationToken)
             .ConfigureAwait(false);
-        if (found is not { } application)
+        if (key.Outcome != KeyOutcome.Verified)
         {
-            return ReasonCode.AccessTokenInvalid;
+            return key.Outcome == KeyOutcome.UnknownApplication ? ReasonCode.AccessTokenInvalid : ReasonCode.AccessTokenInvalidSignature;
         }
 
-        if (application.Key is not { } key || !codec.Verifies(unverified, key))
+        var verified = new VerifiedAccessToken(key.Application, anchor, unverified.KeyId, unverified.Claims)
         {
-            return ReasonCode.AccessTokenInvalidSignature;
-        }
-
-        var verified = new VerifiedAccessToken(application.Application, new ApplicationAnchor(unverified.Claims.Audience), unverified.KeyId, unverified.Claims);
+            Revision = key.Revision,
+            Confirmed = key.Confirmed,
+        };
         Observe(verified.Anchor, verified.Claims.SessionId);
         return verified;
+    }
+
+    // A static callback with its token, and a ValueTask: the kept-copy path allocates no closure and no task.
+    private async ValueTask<FoundKey> FindKeyAsync<TToken>(
+        ApplicationAnchor anchor, string keyId, Func<SessionTokenCodec, TToken, TokenVerificationKey, bool> verifies, TToken token,
+        bool confirm, CancellationToken cancellationToken)
+    {
+        TokenVerificationKey? tried = null;
+        if (!confirm && keys.FindKeptPublishedKey(anchor, keyId) is { } kept)
+        {
+            if (verifies(codec, token, kept.Key))
+            {
+                return new FoundKey(KeyOutcome.Verified, kept.Application, kept.Revision, Confirmed: false);
+            }
+
+            tried = kept.Key;
+        }
+
+        var found = await keys.FindPublishedKeyAsync(anchor, keyId, cancellationToken).ConfigureAwait(false);
+        if (found is not { } application)
+        {
+            return new FoundKey(KeyOutcome.UnknownApplication, default, 0, Confirmed: true);
+        }
+
+        // The same key object that just failed would fail again: the copy did not change, the signature is bad.
+        var verified = application.Key is { } key && !ReferenceEquals(key, tried) && verifies(codec, token, key);
+        return new FoundKey(verified ? KeyOutcome.Verified : KeyOutcome.BadSignature, application.Application, application.Revision, Confirmed: true);
     }
 
     private void Observe(ApplicationAnchor application, string sessionId)
@@ -74,12 +112,36 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         observation?.SignedBy(application);
         observation?.ConcernsSession(new SessionId(sessionId));
     }
+
+    private enum KeyOutcome
+    {
+        Verified,
+        UnknownApplication,
+        BadSignature,
+    }
+
+    private readonly record struct FoundKey(KeyOutcome Outcome, AppId Application, long Revision, bool Confirmed);
 }
 
 /// <summary>A refresh token whose signature verified under its application's published key.</summary>
 /// <param name="Application">The application its <c>aud</c> names.</param>
 /// <param name="KeyId">The signing key that verified it.</param>
-public sealed record VerifiedRefreshToken(AppId Application, ApplicationAnchor Anchor, string KeyId, RefreshTokenClaims Claims);
+public sealed record VerifiedRefreshToken(AppId Application, ApplicationAnchor Anchor, string KeyId, RefreshTokenClaims Claims)
+{
+    /// <summary>The revision of the application's keys the signature verified under.</summary>
+    public long Revision { get; init; }
+
+    /// <summary>Whether <see cref="Revision"/> was read from the database for this request; otherwise it is the kept
+    /// copy's, and the request's own statement must confirm it.</summary>
+    public bool Confirmed { get; init; }
+}
 
 /// <summary>An access token whose signature verified under its application's published key; its expiry is not judged.</summary>
-public sealed record VerifiedAccessToken(AppId Application, ApplicationAnchor Anchor, string KeyId, AccessTokenClaims Claims);
+public sealed record VerifiedAccessToken(AppId Application, ApplicationAnchor Anchor, string KeyId, AccessTokenClaims Claims)
+{
+    /// <inheritdoc cref="VerifiedRefreshToken.Revision"/>
+    public long Revision { get; init; }
+
+    /// <inheritdoc cref="VerifiedRefreshToken.Confirmed"/>
+    public bool Confirmed { get; init; }
+}

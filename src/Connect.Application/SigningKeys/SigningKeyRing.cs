@@ -7,8 +7,11 @@ namespace Connect.Application.SigningKeys;
 
 /// <summary>
 /// This instance's kept copy of each application's token-signing keys, used by the JWKS endpoint, by issuance and
-/// by token verification. Every use first reads the application's revision (one indexed row); the store bumps it on
-/// any change to a key, so a copy is used only while it is the current state, and a key removed on one instance is
+/// by token verification. The store bumps the application's revision on any change to it or to a key, and a copy is
+/// trusted only at the revision it was loaded at, confirmed one of two ways: the confirming uses first read the
+/// revision (one indexed row); the <c>Kept</c> uses (the session endpoints' hot paths) read nothing and hand out the
+/// copy's revision, which the caller's one statement checks against the database in the same snapshot as its write
+/// or read (docs/decisions.md, "Session endpoints in one round trip"). Either way a key removed on one instance is
 /// gone from every instance on its next use. The state of each key is computed at the moment of use
 /// (<see cref="SigningKeyLifecycle"/>), so a rotation takes effect on time without any write. Private keys are
 /// decrypted once, when a key first signs, and kept for as long as the key is.
@@ -22,6 +25,50 @@ public sealed class SigningKeyRing(
     internal const int MaxApplications = 10_000;
 
     private readonly ConcurrentDictionary<AppId, KeptSet> _kept = new();
+
+    // Which kept application a token's aud names, for the unconfirmed path; the kept copy itself says its anchor, so
+    // an entry left behind by a deleted or renamed application only sends the request down the confirming path.
+    private readonly ConcurrentDictionary<string, AppId> _anchors = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The kept copy's published key <paramref name="keyId"/> of the application with <paramref name="anchor"/>,
+    /// without reading anything: unconfirmed, so the caller must confirm <see cref="KeptVerificationKey.Revision"/>
+    /// in the statement it runs next.
+    /// </summary>
+    /// <returns><c>null</c> when no copy of the application is kept or its copy has no such published key (the key
+    /// may be new): the caller then takes the confirming path.</returns>
+    public KeptVerificationKey? FindKeptPublishedKey(ApplicationAnchor anchor, string keyId)
+    {
+        if (!_anchors.TryGetValue(anchor.Value, out var application)
+            || !_kept.TryGetValue(application, out var kept)
+            || !string.Equals(kept.Anchor.Value, anchor.Value, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var key = kept.FindPublished(keyId, clock.GetUtcNow());
+        return key is null ? null : new KeptVerificationKey(kept.Application, kept.Revision, key.Verification);
+    }
+
+    /// <summary>
+    /// The key that signs now from the copy kept at <paramref name="revision"/>, without reading anything (as
+    /// <see cref="GetCurrentSigningKeyAsync"/> does otherwise, the signs-until raise included): the caller confirms
+    /// the revision in its write.
+    /// </summary>
+    /// <returns><c>null</c> when the kept copy is no longer at that revision or has no current key: the caller then
+    /// takes the confirming path.</returns>
+    /// <exception cref="SigningKeysUnavailableException">The key-encryption key is missing or does not open the key.</exception>
+    public async Task<TokenSigningKey?> GetKeptCurrentSigningKeyAsync(
+        AppId application, long revision, DateTimeOffset signsUntil, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (!_kept.TryGetValue(application, out var kept) || kept.Revision != revision || !kept.HasCurrent(now))
+        {
+            return null;
+        }
+
+        return await SignWithAsync(kept, now, signsUntil, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The key that signs now, having made sure that it stays published until <paramref name="signsUntil"/> (the
@@ -40,12 +87,18 @@ public sealed class SigningKeyRing(
             return null;
         }
 
-        var current = kept.Current(clock.GetUtcNow());
+        return await SignWithAsync(kept, clock.GetUtcNow(), signsUntil, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TokenSigningKey> SignWithAsync(KeptSet kept, DateTimeOffset now, DateTimeOffset signsUntil, CancellationToken cancellationToken)
+    {
+        var current = kept.Current(now);
         if (current.Stored.SignsUntil < signsUntil)
         {
             // Written before the token exists, so the key can never be removed while a token it signed is valid.
+            // Rare (about once a day per key); it bumps the revision, so a kept copy is reloaded on its next use.
             await store.ExtendSignsUntilAsync(
-                application, current.Stored.KeyId, SigningKeyLifecycle.SignsUntilFor(signsUntil), cancellationToken).ConfigureAwait(false);
+                kept.Application, current.Stored.KeyId, SigningKeyLifecycle.SignsUntilFor(signsUntil), cancellationToken).ConfigureAwait(false);
         }
 
         return current.Signing.Value;
@@ -61,16 +114,14 @@ public sealed class SigningKeyRing(
     public async Task<TokenSigningKey?> FindSigningKeyAsync(AppId application, string keyId, CancellationToken cancellationToken)
     {
         var kept = await FreshAsync(application, cancellationToken).ConfigureAwait(false);
-        return kept?.Published(clock.GetUtcNow())
-            .FirstOrDefault(key => string.Equals(key.Stored.KeyId, keyId, StringComparison.Ordinal))?.Signing.Value;
+        return kept?.FindPublished(keyId, clock.GetUtcNow())?.Signing.Value;
     }
 
     /// <returns>The published (next, current or retiring) key <paramref name="keyId"/> of the application, or <c>null</c>.</returns>
     public async Task<TokenVerificationKey?> FindPublishedKeyAsync(AppId application, string keyId, CancellationToken cancellationToken)
     {
         var kept = await FreshAsync(application, cancellationToken).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
-        return kept?.Published(now).FirstOrDefault(key => string.Equals(key.Stored.KeyId, keyId, StringComparison.Ordinal))?.Verification;
+        return kept?.FindPublished(keyId, clock.GetUtcNow())?.Verification;
     }
 
     /// <summary>
@@ -78,8 +129,9 @@ public sealed class SigningKeyRing(
     /// verifying the token. Unlike issuance and the JWKS, it never creates a key: an application without one has
     /// signed nothing.
     /// </summary>
-    /// <returns><c>null</c> when no application has the anchor; the key is <c>null</c> when none of its published keys has the id.</returns>
-    public async Task<(AppId Application, TokenVerificationKey? Key)?> FindPublishedKeyAsync(
+    /// <returns><c>null</c> when no application has the anchor; the key is <c>null</c> when none of its published
+    /// keys has the id. The revision is the one just read, of the copy the key comes from.</returns>
+    public async Task<(AppId Application, long Revision, TokenVerificationKey? Key)?> FindPublishedKeyAsync(
         ApplicationAnchor anchor, string keyId, CancellationToken cancellationToken)
     {
         // PostgreSQL text cannot hold NUL, so no anchor contains one.
@@ -91,6 +143,12 @@ public sealed class SigningKeyRing(
         var revision = await store.ReadRevisionAsync(anchor, cancellationToken).ConfigureAwait(false);
         if (revision is not { } found)
         {
+            // Deleted (or never registered): the unconfirmed path must stop finding a copy under this anchor.
+            if (_anchors.TryRemove(anchor.Value, out var gone))
+            {
+                _kept.TryRemove(gone, out _);
+            }
+
             return null;
         }
 
@@ -100,8 +158,7 @@ public sealed class SigningKeyRing(
             return null;
         }
 
-        var key = kept.Published(clock.GetUtcNow()).FirstOrDefault(k => string.Equals(k.Stored.KeyId, keyId, StringComparison.Ordinal));
-        return (kept.Application, key?.Verification);
+        return (kept.Application, kept.Revision, kept.FindPublished(keyId, clock.GetUtcNow())?.Verification);
     }
 
     /// <returns>The application's published keys, newest first, or <c>null</c> when no application has the anchor.</returns>
@@ -167,10 +224,13 @@ public sealed class SigningKeyRing(
         if (_kept.Count >= MaxApplications && !_kept.ContainsKey(application))
         {
             _kept.Clear();
+            _anchors.Clear();
         }
 
         // Two uses may reload concurrently: keep the newer revision.
-        return _kept.AddOrUpdate(application, kept, (_, other) => other.Revision > kept.Revision ? other : kept);
+        var newest = _kept.AddOrUpdate(application, kept, (_, other) => other.Revision > kept.Revision ? other : kept);
+        _anchors[newest.Anchor.Value] = newest.Application;
+        return newest;
     }
 
     private async Task<KeptSet?> WithCurrentKeyAsync(KeptSet? kept, CancellationToken cancellationToken)
@@ -228,6 +288,33 @@ public sealed class SigningKeyRing(
 
         public IEnumerable<KeptKey> Published(DateTimeOffset now) =>
             SigningKeyLifecycle.Published(Stored, now).Select(published => Keys.First(key => key.Stored.KeyId == published.KeyId));
+
+        /// <summary>
+        /// The published key with this id, judged for that one key rather than by building the whole published list
+        /// on every verification; the list (and its cap) is consulted only when the application has more keys than
+        /// it may publish.
+        /// </summary>
+        public KeptKey? FindPublished(string keyId, DateTimeOffset now)
+        {
+            KeptKey? found = null;
+            foreach (var key in Keys)
+            {
+                if (string.Equals(key.Stored.KeyId, keyId, StringComparison.Ordinal))
+                {
+                    found = key;
+                    break;
+                }
+            }
+
+            if (found is null || SigningKeyLifecycle.StateOf(found.Stored, Stored, now) == SigningKeyState.Removed)
+            {
+                return null;
+            }
+
+            return Keys.Count <= SigningKeyLifecycle.MaxPublishedKeys || SigningKeyLifecycle.Published(Stored, now).Contains(found.Stored)
+                ? found
+                : null;
+        }
     }
 
     private sealed class KeptKey
@@ -280,6 +367,9 @@ public sealed class SigningKeyRing(
         }
     }
 }
+
+/// <summary>A published verification key from a kept copy, with the revision that copy must still be at.</summary>
+public readonly record struct KeptVerificationKey(AppId Application, long Revision, TokenVerificationKey Key);
 
 /// <summary>The keys an application's JWKS shows, newest first.</summary>
 public sealed record PublishedSigningKeys(AppId Application, ApplicationAnchor Anchor, IReadOnlyList<TokenVerificationKey> Keys);

@@ -23,6 +23,17 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 
     internal const string FindSql = "SELECT " + SessionColumns;
 
+    // The session (if any) and the revision of the application the token named, in one snapshot: the caller verified
+    // the token with a kept copy of that application's keys, and learns here, in the same round trip, whether the
+    // copy was current (docs/decisions.md, "Session endpoints in one round trip"). Always one row.
+    internal const string FindWithRevisionSql = """
+        SELECT found.*, (SELECT revision FROM applications WHERE id = @Application) AS applicationrevision
+          FROM (SELECT 1) AS one
+          LEFT JOIN (
+        """ + " SELECT " + SessionColumns + """
+        ) AS found ON true
+        """;
+
     // The rotation is one conditional write (RFC 9700 §4.14.2 strict rotation). Under READ COMMITTED a
     // concurrent rotation of the same version blocks on the row and, once the first commits, re-checks the
     // WHERE clause against the new row: the version has moved on, so it updates nothing. One version is
@@ -31,8 +42,17 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     // statement returns the row as its snapshot saw it before the write, so the caller learns why nothing was
     // rotated without a second round trip, and can tell a lost race (that state allowed the rotation) from a
     // token that was never going to rotate.
+    //
+    // With @ApplicationRevision the write also confirms the caller's kept copy of the application's keys: it rotates
+    // only while the application is at that revision (joined as the enabled check is, in the same snapshot), and
+    // returns the revision it saw, so a caller whose copy had moved on learns that nothing was rotated and why. A
+    // key removal that committed before this statement's snapshot is therefore seen by it; one that commits after is
+    // ordered after this rotation. The statement answers one row even without a session, for the revision.
     internal const string RotateSql = """
-        WITH before AS (
+        WITH application AS (
+            SELECT revision FROM applications WHERE id = @Application
+        ),
+        before AS (
         """ + " SELECT " + SessionColumns + """
         ),
         rotated AS (
@@ -48,9 +68,13 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
                AND s.current_jti = @PresentedJti
                AND s.revoked_at IS NULL
                AND s.expires_at > @Now
-               AND EXISTS (SELECT 1 FROM applications a WHERE a.id = s.application_id AND a.enabled)
+               AND EXISTS (SELECT 1 FROM applications a
+                            WHERE a.id = s.application_id AND a.enabled
+                              AND (CAST(@ApplicationRevision AS bigint) IS NULL OR a.revision = @ApplicationRevision))
             RETURNING 1)
-        SELECT before.*, (SELECT count(*) FROM rotated) AS rotated FROM before
+        SELECT before.*, (SELECT count(*) FROM rotated) AS rotated, (SELECT revision FROM application) AS applicationrevision
+          FROM (SELECT 1) AS one
+          LEFT JOIN before ON true
         """;
 
     // Every session of one issue in one statement: all of them land or none.
@@ -101,11 +125,19 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return row?.ToState();
     }
 
+    public async Task<SessionRead> FindAsync(SessionId id, AppId application, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<RowWithRevision>(new CommandDefinition(
+            FindWithRevisionSql, new { Sid = id.Value, Application = application.Value }, cancellationToken: cancellationToken));
+        return new SessionRead(row.ToState(), row.ApplicationRevision);
+    }
+
     public async Task<RotationAttempt> TryRotateAsync(SessionRotation rotation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rotation);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<RotationRow>(new CommandDefinition(
+        var row = await connection.QuerySingleAsync<RowWithRevision>(new CommandDefinition(
             RotateSql,
             new
             {
@@ -117,9 +149,11 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
                 rotation.RotatedAt,
                 rotation.KeyId,
                 rotation.Now,
+                rotation.ApplicationRevision,
             },
             cancellationToken: cancellationToken));
-        return row is null ? new RotationAttempt(false, null) : new RotationAttempt(row.Rotated == 1, row.ToState());
+        var changed = rotation.ApplicationRevision is { } expected && row.ApplicationRevision != expected;
+        return new RotationAttempt(row.Rotated == 1, row.ToState(), changed);
     }
 
     public async Task<bool> EndAsync(SessionId id, SessionEndReason reason, DateTimeOffset now, CancellationToken cancellationToken)
@@ -162,13 +196,41 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
 
-    private sealed record RotationRow(
-        string Sid, Guid ApplicationId, Guid AccountId, string? Subject, bool ApplicationEnabled, int RotationVersion,
-        string CurrentJti, string? PreviousJti, DateTime RotatedAt, string? CurrentKeyId, DateTime ExpiresAt,
-        DateTime? RevokedAt, long Rotated)
+    // A session left-joined to one row: every session column is null when there is no session. Mapped by property
+    // name, so the find (no rotated column) and the rotation share it.
+    private sealed class RowWithRevision
     {
-        public SessionState ToState() =>
-            new Row(Sid, ApplicationId, AccountId, Subject, ApplicationEnabled, RotationVersion, CurrentJti, PreviousJti,
-                RotatedAt, CurrentKeyId, ExpiresAt, RevokedAt).ToState();
+        public string? Sid { get; set; }
+
+        public Guid? ApplicationId { get; set; }
+
+        public Guid? AccountId { get; set; }
+
+        public string? Subject { get; set; }
+
+        public bool? ApplicationEnabled { get; set; }
+
+        public int? RotationVersion { get; set; }
+
+        public string? CurrentJti { get; set; }
+
+        public string? PreviousJti { get; set; }
+
+        public DateTime? RotatedAt { get; set; }
+
+        public string? CurrentKeyId { get; set; }
+
+        public DateTime? ExpiresAt { get; set; }
+
+        public DateTime? RevokedAt { get; set; }
+
+        public long? ApplicationRevision { get; set; }
+
+        public long Rotated { get; set; }
+
+        public SessionState? ToState() => Sid is null
+            ? null
+            : new Row(Sid, ApplicationId!.Value, AccountId!.Value, Subject, ApplicationEnabled!.Value, RotationVersion!.Value,
+                CurrentJti!, PreviousJti, RotatedAt!.Value, CurrentKeyId, ExpiresAt!.Value, RevokedAt).ToState();
     }
 }

@@ -35,6 +35,7 @@ public sealed class RefreshHandlerTests
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000));
     private readonly ISessionStore _sessions = Substitute.For<ISessionStore>();
     private readonly IApplicationRateBudget _budget = Substitute.For<IApplicationRateBudget>();
+    private readonly ISigningKeyStore _store = Substitute.For<ISigningKeyStore>();
     private readonly SessionTokenCodec _codec;
     private readonly SigningKeyRing _ring;
     private readonly RefreshHandler _handler;
@@ -44,7 +45,7 @@ public sealed class RefreshHandlerTests
     public RefreshHandlerTests()
     {
         var (encryption, key) = SharedKey.Value;
-        var store = Substitute.For<ISigningKeyStore>();
+        var store = _store;
         store.ReadRevisionAsync(App, Arg.Any<CancellationToken>()).Returns(1L);
         store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns((App, 1L));
         store.LoadAsync(App, Arg.Any<CancellationToken>()).Returns(new SigningKeySet(App, Anchor, 1, [key with { SignsUntil = DateTimeOffset.MaxValue }]));
@@ -149,6 +150,55 @@ public sealed class RefreshHandlerTests
         Assert.Equal(ReasonCode.RefreshTokenFamilyCompromised, outcome.Failure);
         await _sessions.Received(1).EndAsync(new SessionId(_sid), SessionEndReason.ReuseDetected, _clock.GetUtcNow(), Arg.Any<CancellationToken>());
         await _sessions.DidNotReceiveWithAnyArgs().FindAsync(default, default);
+    }
+
+    [Fact]
+    public async Task Write_that_found_the_application_changed_is_never_judged_and_the_request_is_judged_again_with_keys_read_anew()
+    {
+        // The unconfirmed write saw a state that would be a reuse; it must not end the session on keys it did not confirm.
+        var rotations = new List<SessionRotation>();
+        _sessions.TryRotateAsync(Arg.Do<SessionRotation>(rotations.Add), Arg.Any<CancellationToken>()).Returns(
+            new RotationAttempt(false, State(3, "jti-3", "jti-2"), ApplicationChanged: true),
+            new RotationAttempt(true, State(1, "jti-1", null)));
+        var token = await TokenAsync(1, "jti-1");
+
+        var outcome = await _handler.Handle(new RefreshCommand(token), CancellationToken.None);
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal([1L, null], rotations.Select(rotation => rotation.ApplicationRevision));
+        await _sessions.DidNotReceiveWithAnyArgs().EndAsync(default, default, default, default);
+        _budget.Received(1).TrySpend(Anchor);
+        await _store.Received(1).ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Application_deleted_after_this_instance_kept_its_keys_is_RefreshTokenInvalid_with_nothing_written()
+    {
+        var token = await TokenAsync(1, "jti-1");
+        _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, null, ApplicationChanged: true));
+        _store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns(((AppId, long)?)null);
+
+        var outcome = await _handler.Handle(new RefreshCommand(token), CancellationToken.None);
+
+        Assert.Equal(ReasonCode.RefreshTokenInvalid, outcome.Failure);
+        await _sessions.ReceivedWithAnyArgs(1).TryRotateAsync(default!, default);
+        await _sessions.DidNotReceiveWithAnyArgs().EndAsync(default, default, default, default);
+    }
+
+    [Fact]
+    public async Task Warm_refresh_reads_no_key_and_names_the_kept_revision_in_its_write()
+    {
+        var token = await TokenAsync(1, "jti-1");
+        _store.ClearReceivedCalls();
+        var rotations = new List<SessionRotation>();
+        _sessions.TryRotateAsync(Arg.Do<SessionRotation>(rotations.Add), Arg.Any<CancellationToken>())
+            .Returns(new RotationAttempt(true, State(1, "jti-1", null)));
+
+        var outcome = await _handler.Handle(new RefreshCommand(token), CancellationToken.None);
+
+        Assert.True(outcome.Succeeded);
+        Assert.Equal(1L, Assert.Single(rotations).ApplicationRevision);
+        Assert.Empty(_store.ReceivedCalls());
     }
 
     private async Task<string> TokenAsync(int version, string jti)

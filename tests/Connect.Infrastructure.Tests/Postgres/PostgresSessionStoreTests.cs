@@ -127,6 +127,54 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rotation_at_the_applications_revision_rotates_and_at_any_other_rotates_nothing_and_says_so()
+    {
+        var (sid, jti) = await NewSessionAsync();
+        var revision = await _db.CurrentRevisionAsync(_app.Anchor);
+
+        var stale = await _store.TryRotateAsync(Rotation(sid, 1, jti, "n1") with { ApplicationRevision = revision - 1 }, CancellationToken.None);
+        var current = await _store.TryRotateAsync(Rotation(sid, 1, jti, "n2") with { ApplicationRevision = revision }, CancellationToken.None);
+
+        Assert.Equal((false, true, 1), (stale.Rotated, stale.ApplicationChanged, stale.Before!.RotationVersion));
+        Assert.Equal((true, false), (current.Rotated, current.ApplicationChanged));
+        Assert.Equal(("n2", 2), ((await _store.FindAsync(sid, CancellationToken.None))!.CurrentJti, (await _store.FindAsync(sid, CancellationToken.None))!.RotationVersion));
+    }
+
+    [Fact]
+    public async Task Rotation_naming_a_revision_says_the_application_changed_even_without_a_session_or_an_application()
+    {
+        var revision = await _db.CurrentRevisionAsync(_app.Anchor);
+
+        var noSession = await _store.TryRotateAsync(Rotation(new SessionId("none"), 1, "j", "n1") with { ApplicationRevision = revision }, CancellationToken.None);
+        var noSessionStale = await _store.TryRotateAsync(Rotation(new SessionId("none"), 1, "j", "n2") with { ApplicationRevision = revision + 1 }, CancellationToken.None);
+        var noApplication = await _store.TryRotateAsync(
+            Rotation(new SessionId("none"), 1, "j", "n3") with { Application = new Domain.Applications.AppId(Guid.NewGuid()), ApplicationRevision = 1 },
+            CancellationToken.None);
+
+        Assert.Equal(new RotationAttempt(false, null, ApplicationChanged: false), noSession);
+        Assert.Equal(new RotationAttempt(false, null, ApplicationChanged: true), noSessionStale);
+        Assert.Equal(new RotationAttempt(false, null, ApplicationChanged: true), noApplication);
+    }
+
+    [Fact]
+    public async Task Find_with_the_application_reads_the_session_and_that_applications_revision_in_one_statement()
+    {
+        var (sid, _) = await NewSessionAsync();
+        var revision = await _db.CurrentRevisionAsync(_app.Anchor);
+
+        var read = await _store.FindAsync(sid, _app.Id, CancellationToken.None);
+        var none = await _store.FindAsync(new SessionId("none"), _app.Id, CancellationToken.None);
+        var noApplication = await _store.FindAsync(sid, new Domain.Applications.AppId(Guid.NewGuid()), CancellationToken.None);
+        await _db.Applications.SetEnabledAsync(_app.Anchor, false, CancellationToken.None);
+        var disabled = await _store.FindAsync(sid, _app.Id, CancellationToken.None);
+
+        Assert.Equal(new SessionRead((await _store.FindAsync(sid, CancellationToken.None))! with { ApplicationEnabled = true }, revision), read);
+        Assert.Equal(new SessionRead(null, revision), none);
+        Assert.Equal((sid, (long?)null), (noApplication.Session!.Id, noApplication.ApplicationRevision));
+        Assert.Equal((false, revision + 1), (disabled.Session!.ApplicationEnabled, disabled.ApplicationRevision));
+    }
+
+    [Fact]
     public async Task Ending_a_session_is_audited_once_and_is_idempotent()
     {
         var (sid, _) = await NewSessionAsync();

@@ -131,6 +131,33 @@ public sealed class SigningKeyRingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kept_copy_hands_out_its_own_revision_unread_so_the_callers_statement_can_tell_it_moved_on()
+    {
+        var first = Instance();
+        var second = Instance();
+        var app = await RegisterAsync(first);
+        var anchor = new ApplicationAnchor(AnchorOf(app));
+        var key = await Ring(second).GetCurrentSigningKeyAsync(app, _clock.GetUtcNow().AddMinutes(15), CancellationToken.None);
+        var neverLoaded = Ring(first).FindKeptPublishedKey(anchor, key!.KeyId);
+        var confirmed = await Ring(first).FindPublishedKeyAsync(anchor, key.KeyId, CancellationToken.None);
+        var kept = Ring(first).FindKeptPublishedKey(anchor, key.KeyId);
+
+        await Mediator(second).Send(new RemoveSigningKeyCommand(AnchorOf(app), key.KeyId));
+        var keptAfterRemoval = Ring(first).FindKeptPublishedKey(anchor, key.KeyId);
+        var current = await _db.CurrentRevisionAsync(anchor);
+        var reread = await Ring(first).FindPublishedKeyAsync(anchor, key.KeyId, CancellationToken.None);
+
+        Assert.Null(neverLoaded);
+        Assert.Equal((app, confirmed!.Value.Revision, key.KeyId), (kept!.Value.Application, kept.Value.Revision, kept.Value.Key.KeyId));
+        // Unconfirmed by design: the copy still holds the key, at the revision the database has left behind.
+        Assert.Equal(confirmed.Value.Revision, keptAfterRemoval!.Value.Revision);
+        Assert.NotEqual(current, keptAfterRemoval.Value.Revision);
+        Assert.Equal((current, (object?)null), (reread!.Value.Revision, (object?)reread.Value.Key));
+        Assert.Null(Ring(first).FindKeptPublishedKey(anchor, key.KeyId));
+        Assert.Null(Ring(first).FindKeptPublishedKey(new ApplicationAnchor(AnchorOf(app) + "x"), key.KeyId));
+    }
+
+    [Fact]
     public async Task Removing_the_current_key_promotes_the_next_key_at_once()
     {
         var instance = Instance();
