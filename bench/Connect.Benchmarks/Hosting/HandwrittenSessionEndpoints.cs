@@ -32,11 +32,6 @@ internal sealed class HandwrittenSessionEndpoints(
 
     private static readonly TimeSpan GraceWindow = TimeSpan.FromSeconds(RefreshOptions.DefaultRefreshGraceSeconds);
 
-    // Should the service's statements gain the kept revision as a condition (@Revision), it is passed; see
-    // HandwrittenSigningKeys.ConfirmEveryUse for the one line that then drops the confirming reads.
-    private static readonly bool RotateTakesRevision = PostgresSessionStore.RotateSql.Contains("@Revision", StringComparison.Ordinal);
-    private static readonly bool FindTakesRevision = PostgresSessionStore.FindSql.Contains("@Revision", StringComparison.Ordinal);
-
     private static readonly byte[] RefreshTokenMember = "refreshToken"u8.ToArray();
     private static readonly byte[] AccessTokenMember = "accessToken"u8.ToArray();
 
@@ -87,8 +82,7 @@ internal sealed class HandwrittenSessionEndpoints(
             // The next version is minted before the write, with the jti the write stores, by the key that signs now.
             var anchor = new ApplicationAnchor(claims.Audience);
             var sessionExpiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt);
-            kept = await keys.ConfirmAsync(kept, cancellationToken);
-            if (kept?.Current(now) is not { } current)
+            if (kept.Current(now) is not { } current)
             {
                 await FailAsync(context, ReasonCode.RefreshTokenInvalid, pragma: true);
                 return;
@@ -101,7 +95,16 @@ internal sealed class HandwrittenSessionEndpoints(
 
             var next = tokens.NewRefreshClaims(anchor, claims.SessionId, claims.RotationVersion + 1, sessionExpiresAt);
             var nextToken = tokens.Mint(next, current.Key);
-            var (rotated, before) = await RotateAsync(kept.Application, kept.Revision, claims, next, current.Key.KeyId, now, cancellationToken);
+            var (rotated, before, revision) = await RotateAsync(kept.Application, kept.Revision, claims, next, current.Key.KeyId, now, cancellationToken);
+            if (revision != kept.Revision)
+            {
+                // The statement confirmed the kept keys and found them stale, so it rotated nothing. The service
+                // judges the request again with fresh keys; the bench changes no application while it measures.
+                keys.Forget(kept);
+                await FailAsync(context, ReasonCode.InternalError, pragma: true);
+                return;
+            }
+
             if (rotated && before?.Subject is { } subject)
             {
                 var access = tokens.Mint(tokens.NewAccessClaims(anchor, subject, claims.SessionId, before.ExpiresAt), current.Key);
@@ -179,18 +182,25 @@ internal sealed class HandwrittenSessionEndpoints(
                 return;
             }
 
+            // The session and the application's revision in one statement, as the service reads them.
             SessionState? session;
+            long? revision;
             await using (var connection = await database.OpenConnectionAsync(cancellationToken))
-            await using (var find = new NpgsqlCommand(PostgresSessionStore.FindSql, connection))
+            await using (var find = new NpgsqlCommand(PostgresSessionStore.FindWithRevisionSql, connection))
             {
                 find.Parameters.AddWithValue("Sid", unverified.Claims.SessionId);
-                if (FindTakesRevision)
-                {
-                    find.Parameters.AddWithValue("Revision", kept.Revision);
-                }
-
+                find.Parameters.AddWithValue("Application", kept.Application.Value);
                 await using var row = await find.ExecuteReaderAsync(cancellationToken);
-                session = await row.ReadAsync(cancellationToken) ? ReadSession(row) : null;
+                await row.ReadAsync(cancellationToken);
+                (session, revision) = (ReadSession(row), ReadRevision(row));
+            }
+
+            if (revision != kept.Revision)
+            {
+                // Stale keys: the service verifies and reads again; the bench changes no application while it measures.
+                keys.Forget(kept);
+                await FailAsync(context, ReasonCode.InternalError, pragma: false);
+                return;
             }
 
             var token = new VerifiedAccessToken(kept.Application, new ApplicationAnchor(kept.Anchor), unverified.KeyId, unverified.Claims);
@@ -219,7 +229,7 @@ internal sealed class HandwrittenSessionEndpoints(
         return lease.IsAcquired;
     }
 
-    private async Task<(bool Rotated, SessionState? Before)> RotateAsync(
+    private async Task<(bool Rotated, SessionState? Before, long? Revision)> RotateAsync(
         AppId application, long revision, RefreshTokenClaims presented, RefreshTokenClaims next, string keyId, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -233,18 +243,13 @@ internal sealed class HandwrittenSessionEndpoints(
         rotate.Parameters.AddWithValue("RotatedAt", DateTimeOffset.FromUnixTimeSeconds(next.IssuedAt));
         rotate.Parameters.AddWithValue("KeyId", keyId);
         rotate.Parameters.AddWithValue("Now", now);
-        if (RotateTakesRevision)
-        {
-            rotate.Parameters.AddWithValue("Revision", revision);
-        }
+        rotate.Parameters.AddWithValue("ApplicationRevision", revision);
 
+        // Always one row: the session as the statement's snapshot saw it (null columns when there is none) and the
+        // application's revision, which the write was conditional on.
         await using var row = await rotate.ExecuteReaderAsync(cancellationToken);
-        if (!await row.ReadAsync(cancellationToken))
-        {
-            return (false, null);
-        }
-
-        return (row.GetInt64(row.GetOrdinal("rotated")) == 1, ReadSession(row));
+        await row.ReadAsync(cancellationToken);
+        return (row.GetInt64(row.GetOrdinal("rotated")) == 1, ReadSession(row), ReadRevision(row));
     }
 
     private async Task EndAsync(SessionId session, DateTimeOffset now, CancellationToken cancellationToken)
@@ -259,8 +264,17 @@ internal sealed class HandwrittenSessionEndpoints(
     }
 
     /// <summary>The columns the adapter's SessionColumns name, by name (as Dapper maps them).</summary>
-    private static SessionState ReadSession(NpgsqlDataReader row)
+    private static long? ReadRevision(NpgsqlDataReader row) =>
+        row.IsDBNull(row.GetOrdinal("applicationrevision")) ? null : row.GetInt64(row.GetOrdinal("applicationrevision"));
+
+    /// <summary>The session columns of the statement's one row, or null when it found no session.</summary>
+    private static SessionState? ReadSession(NpgsqlDataReader row)
     {
+        if (row.IsDBNull(row.GetOrdinal("sid")))
+        {
+            return null;
+        }
+
         DateTimeOffset Utc(string column) => new(DateTime.SpecifyKind(row.GetDateTime(row.GetOrdinal(column)), DateTimeKind.Utc));
         string? Text(string column) => row.IsDBNull(row.GetOrdinal(column)) ? null : row.GetString(row.GetOrdinal(column));
         return new SessionState(

@@ -16,22 +16,16 @@ namespace Connect.Benchmarks.Hosting;
 /// </summary>
 internal sealed class HandwrittenSigningKeys(NpgsqlDataSource database, SigningKeyEncryption encryption)
 {
-    /// <summary>
-    /// The service, at the time of writing, reads the application's revision before every use of its kept copy:
-    /// by anchor to verify a token, and (for /refresh) by id again before it signs. The baseline sends the same
-    /// reads. When the service confirms its copy inside the session statement instead (RotateSql / FindSql with
-    /// @Revision), set this to false: the baseline then uses its copy unconfirmed and passes the kept revision as
-    /// @Revision (see <see cref="HandwrittenSessionEndpoints"/>), one statement per request as the service.
-    /// </summary>
-    public static bool ConfirmEveryUse { get; } = true;
-
     private readonly ConcurrentDictionary<string, Kept> _byAnchor = new(StringComparer.Ordinal);
 
-    /// <summary>The application named by a token's <c>aud</c>, confirmed current (one revision read), or null when there is none.</summary>
+    /// <summary>
+    /// The application named by a token's <c>aud</c>: the kept copy unread, as the service uses its own (the one
+    /// session statement then confirms its revision); read (revision, then keys) only when none is kept. Null when
+    /// there is no such application.
+    /// </summary>
     public async Task<Kept?> ByAnchorAsync(string anchor, CancellationToken cancellationToken)
     {
-        _byAnchor.TryGetValue(anchor, out var kept);
-        if (!ConfirmEveryUse && kept is not null)
+        if (_byAnchor.TryGetValue(anchor, out var kept))
         {
             return kept;
         }
@@ -54,27 +48,8 @@ internal sealed class HandwrittenSigningKeys(NpgsqlDataSource database, SigningK
         return kept?.Revision == revision ? kept : await LoadAsync(PostgresSigningKeyStore.LoadByAnchorSql, "Anchor", anchor, cancellationToken);
     }
 
-    /// <summary>The same application confirmed again before signing, as the service's signing path reads it (by id).</summary>
-    public async Task<Kept?> ConfirmAsync(Kept kept, CancellationToken cancellationToken)
-    {
-        if (!ConfirmEveryUse)
-        {
-            return kept;
-        }
-
-        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
-        await using (var read = new NpgsqlCommand(PostgresSigningKeyStore.RevisionByIdSql, connection))
-        {
-            read.Parameters.AddWithValue("Application", kept.Application.Value);
-            var revision = await read.ExecuteScalarAsync(cancellationToken);
-            if (revision is long current && current == kept.Revision)
-            {
-                return kept;
-            }
-        }
-
-        return await LoadAsync(PostgresSigningKeyStore.LoadByIdSql, "Application", kept.Application.Value, cancellationToken);
-    }
+    /// <summary>The session statement saw another revision: the copy is stale and is read afresh on its next use.</summary>
+    public void Forget(Kept kept) => _byAnchor.TryRemove(new KeyValuePair<string, Kept>(kept.Anchor, kept));
 
     /// <summary>Raises the key's signs-until before it signs a token that outlives it (the service's statement; rare).</summary>
     public async Task ExtendSignsUntilAsync(Kept kept, StoredSigningKey key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
