@@ -120,7 +120,7 @@ internal sealed class HandwrittenSigningKeys(NpgsqlDataSource database, SigningK
 #pragma warning restore CA2000
                     publicKey.ImportSubjectPublicKeyInfo(key.PublicKeySpki, out _);
                     return (new TokenVerificationKey(key.KeyId, publicKey),
-                        new Lazy<TokenSigningKey>(() => Decrypt(key, encryption), LazyThreadSafetyMode.PublicationOnly));
+                        new Lazy<TokenSigningKey>(() => encryption.OpenSigningKey(key), LazyThreadSafetyMode.PublicationOnly));
                 },
                 StringComparer.Ordinal);
         }
@@ -139,23 +139,5 @@ internal sealed class HandwrittenSigningKeys(NpgsqlDataSource database, SigningK
 
         public (StoredSigningKey Stored, TokenSigningKey Key)? Current(DateTimeOffset now) =>
             SigningKeyLifecycle.Current(Stored, now) is { } current ? (current, _keys[current.KeyId].Signing.Value) : null;
-
-        private static TokenSigningKey Decrypt(StoredSigningKey stored, SigningKeyEncryption encryption)
-        {
-            var pkcs8 = encryption.TryOpen(stored.Application, stored.KeyId, stored.PrivateKey)
-                ?? throw new SigningKeysUnavailableException($"the key-encryption key does not open the token-signing key {stored.KeyId}");
-            try
-            {
-#pragma warning disable CA2000 // kept for the key's lifetime
-                var privateKey = RSA.Create();
-#pragma warning restore CA2000
-                privateKey.ImportPkcs8PrivateKey(pkcs8, out _);
-                return new TokenSigningKey(stored.KeyId, privateKey);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(pkcs8);
-            }
-        }
     }
 }

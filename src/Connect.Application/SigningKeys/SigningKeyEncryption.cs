@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using Connect.Application.SessionTokens;
 using Connect.Domain.Applications;
 using Microsoft.Extensions.Options;
 
@@ -69,6 +70,31 @@ public sealed class SigningKeyEncryption
         using var aes = new AesGcm(kek, TagBytes);
         aes.Encrypt(nonce, pkcs8, ciphertext, tag, AssociatedData(application, keyId));
         return new SealedPrivateKey(nonce, tag, ciphertext);
+    }
+
+    /// <summary>
+    /// A stored key's private key opened into the form that signs: one RSA object, to be held for the key's
+    /// lifetime by whoever signs with it (never opened per token). The decrypted PKCS#8 bytes are wiped once imported.
+    /// </summary>
+    /// <exception cref="SigningKeysUnavailableException">No usable KEK is configured, or it does not open this key.</exception>
+    public TokenSigningKey OpenSigningKey(StoredSigningKey stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var pkcs8 = TryOpen(stored.Application, stored.KeyId, stored.PrivateKey)
+            ?? throw new SigningKeysUnavailableException(
+                $"the configured key-encryption key ({SigningKeyOptions.SectionName}:KeyEncryptionKey) does not open the token-signing key {stored.KeyId}");
+        try
+        {
+#pragma warning disable CA2000 // owned by the caller, who keeps it for the key's lifetime
+            var privateKey = RSA.Create();
+#pragma warning restore CA2000
+            privateKey.ImportPkcs8PrivateKey(pkcs8, out _);
+            return new TokenSigningKey(stored.KeyId, privateKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
     }
 
     /// <returns>The PKCS#8 private key, or <c>null</c> when the KEK or the associated data is not the one it was sealed with.</returns>

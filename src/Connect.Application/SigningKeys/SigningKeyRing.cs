@@ -342,29 +342,11 @@ public sealed class SigningKeyRing(
             return new KeptKey(
                 stored,
                 new TokenVerificationKey(stored.KeyId, publicKey),
-                new Lazy<TokenSigningKey>(() => Decrypt(stored, encryption), LazyThreadSafetyMode.PublicationOnly));
+                new Lazy<TokenSigningKey>(() => encryption.OpenSigningKey(stored), LazyThreadSafetyMode.PublicationOnly));
         }
 
         public KeptKey With(StoredSigningKey stored) => new(stored, Verification, Signing);
 
-        private static TokenSigningKey Decrypt(StoredSigningKey stored, SigningKeyEncryption encryption)
-        {
-            var pkcs8 = encryption.TryOpen(stored.Application, stored.KeyId, stored.PrivateKey)
-                ?? throw new SigningKeysUnavailableException(
-                    $"the configured key-encryption key ({SigningKeyOptions.SectionName}:KeyEncryptionKey) does not open the token-signing key {stored.KeyId}");
-            try
-            {
-#pragma warning disable CA2000 // kept for the key's lifetime in the ring
-                var privateKey = RSA.Create();
-#pragma warning restore CA2000
-                privateKey.ImportPkcs8PrivateKey(pkcs8, out _);
-                return new TokenSigningKey(stored.KeyId, privateKey);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(pkcs8);
-            }
-        }
     }
 }
 

@@ -47,6 +47,34 @@ public sealed class SigningKeyEncryptionTests
         Assert.Null(_encryption.TryOpen(App, "kid", sealedKey));
     }
 
+    [Fact]
+    public void Stored_key_opens_into_a_private_key_whose_signatures_its_public_key_verifies()
+    {
+        var stored = new SigningKeyFactory(_encryption).Create(App, 1, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var data = "signing input"u8.ToArray();
+
+        var opened = _encryption.OpenSigningKey(stored);
+        using var publicKey = RSA.Create();
+        publicKey.ImportSubjectPublicKeyInfo(stored.PublicKeySpki, out _);
+
+        Assert.Equal(stored.KeyId, opened.KeyId);
+        Assert.True(publicKey.VerifyData(
+            data, opened.PrivateKey.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
+    [Fact]
+    public void Stored_key_under_another_key_encryption_key_is_unavailable_and_named_without_key_material()
+    {
+        var stored = new SigningKeyFactory(_encryption).Create(App, 1, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+
+        var failure = Assert.Throws<SigningKeysUnavailableException>(
+            () => For(SigningKeyEncryption.NewKeyEncryptionKey()).OpenSigningKey(stored));
+
+        Assert.Contains(stored.KeyId, failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(stored.PrivateKey.Ciphertext), failure.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not base64!")]
     [InlineData("AAAA")]
