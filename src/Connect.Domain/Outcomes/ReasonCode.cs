@@ -47,6 +47,18 @@ public sealed class ReasonCode
     public static readonly ReasonCode AccessTokenInvalid = new(nameof(AccessTokenInvalid), 401);
     public static readonly ReasonCode AccessTokenInvalidSignature = new(nameof(AccessTokenInvalidSignature), 401);
     public static readonly ReasonCode ApplicationDisabled = new(nameof(ApplicationDisabled), 403);
+
+    // Sign-in (docs/contract/sign-in.md).
+    public static readonly ReasonCode ApplicationAnchorMismatch = new(nameof(ApplicationAnchorMismatch), 403);
+    public static readonly ReasonCode MethodUnavailable = new(nameof(MethodUnavailable), 400);
+    public static readonly ReasonCode CallbackUrlRejected = new(nameof(CallbackUrlRejected), 400);
+    public static readonly ReasonCode InquiryNotFound = new(nameof(InquiryNotFound), 400);
+    public static readonly ReasonCode InquiryExpired = new(nameof(InquiryExpired), 400);
+    public static readonly ReasonCode InquiryNotRealized = new(nameof(InquiryNotRealized), 400);
+    public static readonly ReasonCode InquiryAlreadyRedeemed = new(nameof(InquiryAlreadyRedeemed), 400);
+    public static readonly ReasonCode AccountNotFound = new(nameof(AccountNotFound), 400);
+    public static readonly ReasonCode AccountDisabled = new(nameof(AccountDisabled), 403);
+    public static readonly ReasonCode AccountDeleted = new(nameof(AccountDeleted), 403);
     public static readonly ReasonCode ApplicationNotFound = new(nameof(ApplicationNotFound), 404);
     public static readonly ReasonCode BodyTooLarge = new(nameof(BodyTooLarge), 413);
     public static readonly ReasonCode UnsupportedMediaType = new(nameof(UnsupportedMediaType), 415);
@@ -55,8 +67,8 @@ public sealed class ReasonCode
     public static readonly ReasonCode InternalError = new(nameof(InternalError), 500, isPrivate: true);
 
     /// <summary>
-    /// Every reason of the contract (CONTRACT.md) and of the session lifecycle (SESSIONS.md, "Errors"), in the
-    /// order of their tables. Each endpoint answers a subset of it and documents only that subset.
+    /// Every reason of the contract (CONTRACT.md), of the session lifecycle (SESSIONS.md, "Errors") and of sign-in,
+    /// in the order of their tables. Each endpoint answers a subset of it and documents only that subset.
     /// </summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [
@@ -68,6 +80,8 @@ public sealed class ReasonCode
         RefreshTokenInvalid, RefreshTokenInvalidType, RefreshTokenInvalidSignature, RefreshTokenExpired,
         RefreshTokenRevoked, RefreshTokenFamilyCompromised, RefreshTokenRotationRaceLost,
         AccessTokenInvalid, AccessTokenInvalidSignature, ApplicationNotFound,
+        ApplicationAnchorMismatch, MethodUnavailable, CallbackUrlRejected, InquiryNotFound, InquiryExpired,
+        InquiryNotRealized, InquiryAlreadyRedeemed, AccountNotFound, AccountDisabled, AccountDeleted,
     ];
 
     public override string ToString() => Name;
