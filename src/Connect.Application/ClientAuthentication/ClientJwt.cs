@@ -6,10 +6,11 @@ namespace Connect.Application.ClientAuthentication;
 /// </summary>
 /// <param name="SigningInput">The ASCII of "header.payload" exactly as sent (RFC 7515 §5.2).</param>
 /// <param name="Signature">The decoded signature segment; empty when the segment was.</param>
+/// <param name="Algorithm">The header's <c>alg</c>; <c>null</c> when the header has none.</param>
 internal sealed record ClientJwt(
     byte[] SigningInput,
     byte[] Signature,
-    string Algorithm,
+    string? Algorithm,
     string? KeyId,
     string Issuer,
     string Audience,

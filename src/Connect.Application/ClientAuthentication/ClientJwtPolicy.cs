@@ -64,8 +64,10 @@ public sealed class ClientJwtPolicy
 
         var jwt = read.Value;
 
-        // RFC 8725 §3.1, RFC 7518 §3.1: exactly one algorithm, case-sensitive; "none", HS*, ES*, PS* are out.
-        if (!string.Equals(jwt.Algorithm, "RS256", StringComparison.Ordinal))
+        // RFC 8725 §3.1, RFC 7518 §3.1: exactly one algorithm, case-sensitive; "none", HS*, ES*, PS* are out. The
+        // header never chooses it: a token without alg (the Python clients send the header {}) is verified as RS256
+        // like every other, and an alg that is present must say RS256.
+        if (jwt.Algorithm is not null && !string.Equals(jwt.Algorithm, "RS256", StringComparison.Ordinal))
         {
             return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtAlgorithmRejected);
         }

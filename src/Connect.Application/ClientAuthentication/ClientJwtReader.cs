@@ -16,19 +16,19 @@ internal static class ClientJwtReader
 {
     // Header members: those the rules read, then those the rules refuse outright. RFC 8725 §3.1 and §2.3: never
     // let the token pick where its key comes from, and refuse extensions we do not implement (RFC 7515 §4.1.11:
-    // an unknown crit must be rejected; we accept no crit at all).
+    // an unknown crit must be rejected; we accept no crit at all). Every other member is ignored, as the contract
+    // says and RFC 7515 §4 asks of members a recipient does not understand: the TypeScript clients add their own
+    // (@sudoo/jwt writes an "iat" in milliseconds into the header), and nothing else here changes how the token is
+    // processed, because the signature is always checked over the segments as sent and always as RS256.
     private const int Alg = 0;
     private const int Kid = 1;
     private const int Typ = 2;
-    private const int Cty = 3;
-    private const int X5t = 4;
-    private const int FirstRejected = 5;
+    private const int FirstRejected = 3;
 
     private static readonly byte[][] HeaderNames =
     [
-        "alg"u8.ToArray(), "kid"u8.ToArray(), "typ"u8.ToArray(), "cty"u8.ToArray(), "x5t"u8.ToArray(),
+        "alg"u8.ToArray(), "kid"u8.ToArray(), "typ"u8.ToArray(),
         "crit"u8.ToArray(), "jku"u8.ToArray(), "jwk"u8.ToArray(), "x5u"u8.ToArray(), "x5c"u8.ToArray(),
-        "zip"u8.ToArray(), "enc"u8.ToArray(), "b64"u8.ToArray(),
     ];
 
     private const int Iss = 0;
@@ -111,13 +111,17 @@ internal static class ClientJwtReader
             }
         }
 
-        if (!(TryGetString(header[Alg], out var algorithm)
+        // An absent alg is read as absent, not as an error: the official Python clients send the header {}, and the
+        // policy verifies such a token as RS256. A present alg must still be a string (null, a number or an array is
+        // the wrong type), and its value is the policy's to judge.
+        if (!(OptionalString(header[Alg], out var algorithm)
             && OptionalString(header[Kid], out var keyId)
             && OptionalString(header[Typ], out var type) && type is null or "JWT"
             // A token Microsoft.IdentityModel's JsonWebToken (8.23.0) could not parse stays malformed, though it is
-            // no longer asked to: of the registered members it types, these three (RFC 7515 §4.1.10, §4.1.7; OIDC
-            // azp) must be string or null, and the rules here are already stricter about the rest.
-            && IsStringOrNull(header[Cty]) && IsStringOrNull(header[X5t]) && IsStringOrNull(payload[Azp])
+            // no longer asked to: the payload's azp (OIDC) must be string or null, and the rules here are already
+            // stricter about the rest. The header's cty and x5t, which it also typed, are ignored like every member
+            // the contract does not name.
+            && IsStringOrNull(payload[Azp])
             && TryGetString(payload[Iss], out var issuer) && issuer.Length > 0
             // RFC 7523 §3 B: a sub, when present, names the client itself.
             && OptionalString(payload[Sub], out var subject) && (subject is null || subject == issuer)

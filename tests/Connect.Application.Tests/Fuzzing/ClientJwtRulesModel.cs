@@ -12,7 +12,8 @@ internal static class ClientJwtRulesModel
     private const long Now = Connect.Application.Tests.ClientAuthentication.ClientJwtPolicyHarness.Now;
     private const int MaxJsonDepth = 8;
 
-    private static readonly string[] RejectedHeaderParameters = ["crit", "jku", "jwk", "x5u", "x5c", "zip", "enc", "b64"];
+    // Every other header member is ignored (contract/revoke-all.md): zip, enc, b64, cty and x5t included.
+    private static readonly string[] RejectedHeaderParameters = ["crit", "jku", "jwk", "x5u", "x5c"];
 
     /// <returns>The reason, or <c>null</c> for success.</returns>
     public static ReasonCode? Expect(
@@ -20,7 +21,6 @@ internal static class ClientJwtRulesModel
     {
         if (token.Length > 4096 || !IsStrictJson(header) || !IsStrictJson(payload)
             || RejectedHeaderParameters.Any(name => Find(header, name) is not null)
-            || !IsStringOrNull(Find(header, "cty")) || !IsStringOrNull(Find(header, "x5t"))
             || !IsStringOrNull(Find(payload, "azp")))
         {
             return ReasonCode.ClientJwtMalformed;
@@ -37,7 +37,7 @@ internal static class ClientJwtRulesModel
         var nbf = Find(payload, "nbf");
         var jti = Find(payload, "jti");
         var hash = Find(payload, "body_sha256");
-        var wellFormed = alg is { IsWellFormedString: true }
+        var wellFormed = (alg is null || alg.IsWellFormedString)
             && (kid is null || kid.IsWellFormedString)
             && (typ is null || (typ.IsWellFormedString && typ.Text == "JWT"))
             && iss is { IsWellFormedString: true } && iss.Text!.Length > 0
@@ -52,7 +52,8 @@ internal static class ClientJwtRulesModel
             return ReasonCode.ClientJwtMalformed;
         }
 
-        if (alg!.Text != "RS256")
+        // No alg is verified as RS256; a present alg must say RS256.
+        if (alg is not null && alg.Text != "RS256")
         {
             return ReasonCode.ClientJwtAlgorithmRejected;
         }
