@@ -15,10 +15,12 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
 using Connect.Application.Logout;
 using Connect.Application.Observability;
+using Connect.Application.RealizeInquiry;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
@@ -59,6 +61,8 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>, IntrospectHandler>();
         services.AddSingleton<IValidator<IntrospectQuery>, IntrospectQueryValidator>();
         services.AddTransient<IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>, SessionClaimsHandler>();
+        services.AddTransient<IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>, RealizeInquiryHandler>();
+        services.AddSingleton<IValidator<RealizeInquiryCommand>, RealizeInquiryCommandValidator>();
 
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
@@ -126,6 +130,13 @@ public static class DependencyInjection
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<ICurrentSigningKey>(provider => provider.GetRequiredService<SigningKeyRing>());
         services.AddSingleton<SigningKeyStartCheck>();
+
+        services.AddOptions<InquiryOptions>().BindConfiguration(InquiryOptions.SectionName)
+            .Validate(
+                options => options.LifetimeMinutes is >= InquiryOptions.MinLifetimeMinutes and <= InquiryOptions.MaxLifetimeMinutes,
+                $"{InquiryOptions.SectionName}: LifetimeMinutes must be {InquiryOptions.MinLifetimeMinutes} to {InquiryOptions.MaxLifetimeMinutes}.")
+            .ValidateOnStart();
+        services.AddSingleton<ConfirmationKeys>();
 
         // The HTTP host replaces it with the one that feeds its access log.
         services.TryAddSingleton<IRequestObservation, UnobservedRequest>();
