@@ -15,6 +15,7 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.DescribeInquiry;
 using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
@@ -63,6 +64,8 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>, SessionClaimsHandler>();
         services.AddTransient<IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>, RealizeInquiryHandler>();
         services.AddSingleton<IValidator<RealizeInquiryCommand>, RealizeInquiryCommandValidator>();
+        services.AddTransient<IRequestHandler<DescribeInquiryQuery, InquiryDescription>, DescribeInquiryHandler>();
+        services.AddSingleton<IValidator<DescribeInquiryQuery>, DescribeInquiryQueryValidator>();
 
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();

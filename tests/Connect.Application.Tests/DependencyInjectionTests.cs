@@ -13,6 +13,7 @@ using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.DescribeInquiry;
 using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
@@ -59,6 +60,7 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>), typeof(IntrospectHandler) },
         { typeof(IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>), typeof(SessionClaimsHandler) },
         { typeof(IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>), typeof(RealizeInquiryHandler) },
+        { typeof(IRequestHandler<DescribeInquiryQuery, InquiryDescription>), typeof(DescribeInquiryHandler) },
     };
 
     [Theory]
