@@ -56,6 +56,7 @@ public static class DependencyInjection
         services.AddSingleton<ISigningKeyStore, PostgresSigningKeyStore>();
         services.AddSingleton<IAccountRegistry, PostgresAccountRegistry>();
         services.AddSingleton<IInquiryStore, PostgresInquiryStore>();
+        services.AddSingleton<ISignInApplicationDirectory, PostgresSignInApplicationDirectory>();
         services.AddSingleton<PostgresReadinessProbe>();
         services.AddSingleton<PostgresOutages>();
         services.AddHostedService<ReplayRecordPurger>();
