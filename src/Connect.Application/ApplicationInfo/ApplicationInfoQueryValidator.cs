@@ -9,7 +9,7 @@ public sealed partial class ApplicationInfoQueryValidator : AbstractValidator<Ap
     public ApplicationInfoQueryValidator()
     {
         RuleFor(query => query.ApplicationAnchor).NotEmpty().MaximumLength(ApplicationAnchor.MaxLength);
-        RuleFor(query => query.Locale).NotEmpty().MaximumLength(ApplicationInfoQuery.MaxLocaleLength)
+        RuleFor(query => query.Locale).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(ApplicationInfoQuery.MaxLocaleLength)
             .Must(locale => LanguageTag().IsMatch(locale!));
     }
 
