@@ -12,18 +12,25 @@ using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
 
+using Connect.Application.ApplicationInfo;
 using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.DescribeInquiry;
+using Connect.Application.Establish;
+using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
 using Connect.Application.Logout;
 using Connect.Application.Observability;
+using Connect.Application.RealizeInquiry;
+using Connect.Application.Redeem;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
+using Connect.Application.StatusPoll;
 using Connect.Domain.Outcomes;
 using FluentValidation;
 using MediatR;
@@ -59,6 +66,18 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>, IntrospectHandler>();
         services.AddSingleton<IValidator<IntrospectQuery>, IntrospectQueryValidator>();
         services.AddTransient<IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>, SessionClaimsHandler>();
+        services.AddTransient<IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>, RealizeInquiryHandler>();
+        services.AddSingleton<IValidator<RealizeInquiryCommand>, RealizeInquiryCommandValidator>();
+        services.AddTransient<IRequestHandler<DescribeInquiryQuery, InquiryDescription>, DescribeInquiryHandler>();
+        services.AddSingleton<IValidator<DescribeInquiryQuery>, DescribeInquiryQueryValidator>();
+        services.AddTransient<IRequestHandler<EstablishCommand, Outcome<EstablishResult>>, EstablishHandler>();
+        services.AddSingleton<IValidator<EstablishCommand>, EstablishCommandValidator>();
+        services.AddTransient<IRequestHandler<StatusPollQuery, Outcome<StatusPollResult>>, StatusPollHandler>();
+        services.AddSingleton<IValidator<StatusPollQuery>, StatusPollQueryValidator>();
+        services.AddTransient<IRequestHandler<RedeemCommand, Outcome<RedeemResult>>, RedeemHandler>();
+        services.AddSingleton<IValidator<RedeemCommand>, RedeemCommandValidator>();
+        services.AddTransient<IRequestHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>, ApplicationInfoHandler>();
+        services.AddSingleton<IValidator<ApplicationInfoQuery>, ApplicationInfoQueryValidator>();
 
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
@@ -126,6 +145,13 @@ public static class DependencyInjection
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<ICurrentSigningKey>(provider => provider.GetRequiredService<SigningKeyRing>());
         services.AddSingleton<SigningKeyStartCheck>();
+
+        services.AddOptions<InquiryOptions>().BindConfiguration(InquiryOptions.SectionName)
+            .Validate(
+                options => options.LifetimeMinutes is >= InquiryOptions.MinLifetimeMinutes and <= InquiryOptions.MaxLifetimeMinutes,
+                $"{InquiryOptions.SectionName}: LifetimeMinutes must be {InquiryOptions.MinLifetimeMinutes} to {InquiryOptions.MaxLifetimeMinutes}.")
+            .ValidateOnStart();
+        services.AddSingleton<ConfirmationKeys>();
 
         // The HTTP host replaces it with the one that feeds its access log.
         services.TryAddSingleton<IRequestObservation, UnobservedRequest>();

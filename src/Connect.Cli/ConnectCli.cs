@@ -39,6 +39,7 @@ internal static class ConnectCli
             AccountCommands.AccountGroup(configuration),
             AccountCommands.SubjectGroup(configuration),
             SessionCommands.Group(configuration),
+            InquiryCommands.Group(configuration),
             AuditCommands.Audit(configuration),
             ClusterCommands.Group(configuration),
         };

@@ -1,11 +1,13 @@
 using Connect.Application.Administration;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.Inquiries;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Infrastructure.Postgres;
 using Connect.Infrastructure.Postgres.Administration;
+using Connect.Infrastructure.Postgres.Inquiries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,6 +55,8 @@ public static class DependencyInjection
         services.AddSingleton<IApplicationRegistry, PostgresApplicationRegistry>();
         services.AddSingleton<ISigningKeyStore, PostgresSigningKeyStore>();
         services.AddSingleton<IAccountRegistry, PostgresAccountRegistry>();
+        services.AddSingleton<IInquiryStore, PostgresInquiryStore>();
+        services.AddSingleton<ISignInApplicationDirectory, PostgresSignInApplicationDirectory>();
         services.AddSingleton<PostgresReadinessProbe>();
         services.AddSingleton<PostgresOutages>();
         services.AddHostedService<ReplayRecordPurger>();

@@ -11,17 +11,24 @@ using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.ApplicationInfo;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.DescribeInquiry;
+using Connect.Application.Establish;
+using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
 using Connect.Application.Logout;
 using Connect.Application.RateBudget;
+using Connect.Application.RealizeInquiry;
+using Connect.Application.Redeem;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
+using Connect.Application.StatusPoll;
 using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
@@ -56,6 +63,12 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<LogoutCommand, Outcome<LogoutResult>>), typeof(LogoutHandler) },
         { typeof(IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>), typeof(IntrospectHandler) },
         { typeof(IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>), typeof(SessionClaimsHandler) },
+        { typeof(IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>), typeof(RealizeInquiryHandler) },
+        { typeof(IRequestHandler<DescribeInquiryQuery, InquiryDescription>), typeof(DescribeInquiryHandler) },
+        { typeof(IRequestHandler<EstablishCommand, Outcome<EstablishResult>>), typeof(EstablishHandler) },
+        { typeof(IRequestHandler<StatusPollQuery, Outcome<StatusPollResult>>), typeof(StatusPollHandler) },
+        { typeof(IRequestHandler<RedeemCommand, Outcome<RedeemResult>>), typeof(RedeemHandler) },
+        { typeof(IRequestHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>), typeof(ApplicationInfoHandler) },
     };
 
     [Theory]
@@ -148,6 +161,8 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IRevocationAuditLog>());
         services.AddSingleton(Substitute.For<IOperatorAuditLog>());
         services.AddSingleton(Substitute.For<ISigningKeyStore>());
+        services.AddSingleton(Substitute.For<IInquiryStore>());
+        services.AddSingleton(Substitute.For<ISignInApplicationDirectory>());
         // What the hosts provide: the Api's rate budget and ASP.NET Core's meter factory.
         services.AddSingleton(Substitute.For<IApplicationRateBudget>());
         services.AddSingleton(MeterFactory());

@@ -28,7 +28,7 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase
     ];
 
     /// <summary>The status of the session an access token belongs to; the token's own expiry is not enforced.</summary>
-    [HttpPost(Route)]
+    [HttpPost(Route, Name = "introspect")]
     [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(AccessTokenRequest))]
     [EndpointSummary("Ask whether an access token's session still stands")]
     [EndpointDescription(

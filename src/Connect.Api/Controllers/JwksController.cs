@@ -22,7 +22,7 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
         [ReasonCode.ApplicationNotFound, ReasonCode.ServiceUnavailable, ReasonCode.InternalError];
 
     /// <summary>The application's published token-signing keys (next, current, retiring), at most 32.</summary>
-    [HttpGet(Route)]
+    [HttpGet(Route, Name = "applicationJwks")]
     [EndpointSummary("The application's token-signing keys")]
     [EndpointDescription(
         "The RSA public keys (RFC 7517) that verify the application's access and refresh tokens: next, current and " +

@@ -25,7 +25,7 @@ public sealed class LogoutController(IMediator mediator) : ControllerBase
     ];
 
     /// <summary>Ends the session a genuine refresh token (any version up to the current one) belongs to.</summary>
-    [HttpPost(Route)]
+    [HttpPost(Route, Name = "logout")]
     [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(RefreshController.RefreshTokenRequest))]
     [EndpointSummary("End one session")]
     [EndpointDescription(

@@ -31,7 +31,7 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase
     ];
 
     /// <summary>Consumes the presented version of a session and answers a new access token and the next refresh token.</summary>
-    [HttpPost(Route)]
+    [HttpPost(Route, Name = "refresh")]
     [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(RefreshTokenRequest))]
     [AnswerHeaders(PragmaNoCache = true)]
     [EndpointSummary("Rotate a session's refresh token")]

@@ -37,7 +37,7 @@ public sealed class RevokeAllController(IMediator mediator, IApplicationRateBudg
     ];
 
     /// <summary>Revokes every active session of one account issued for the calling application.</summary>
-    [HttpPost(Route)]
+    [HttpPost(Route, Name = "revokeAll")]
     [RawJsonBody(Schema = typeof(RevokeAllRequest))]
     [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
     [AuthenticationChallenge(ClientJwtPolicy.Scheme)]

@@ -36,7 +36,7 @@ public sealed class SessionClaimsController(IMediator mediator) : ControllerBase
     ];
 
     /// <summary>The subject of the session's account.</summary>
-    [HttpGet(UserInfoRoute)]
+    [HttpGet(UserInfoRoute, Name = "userinfo")]
     [ProducesResponseType<UserInfoResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> UserInfo()
     {
@@ -47,7 +47,7 @@ public sealed class SessionClaimsController(IMediator mediator) : ControllerBase
     }
 
     /// <summary>The subject and the state of each profile claim: every one <c>OFF</c> / <c>UNKNOWN</c>.</summary>
-    [HttpGet(ClaimStateRoute)]
+    [HttpGet(ClaimStateRoute, Name = "claimState")]
     [ProducesResponseType<ClaimStateResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> ClaimState()
     {

@@ -15,7 +15,7 @@ public sealed class HealthController(ReadinessCache readiness) : ControllerBase
     /// Both generations of official clients read it (CONTRACT.md "Health"): the first reads <c>ready</c>, the
     /// second <c>status</c>.
     /// </remarks>
-    [HttpGet("/health")]
+    [HttpGet("/health", Name = "health")]
     [QuietAccessLog]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status503ServiceUnavailable, "application/json")]

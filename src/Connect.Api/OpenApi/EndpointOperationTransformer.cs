@@ -76,7 +76,8 @@ internal sealed class EndpointOperationTransformer : IOpenApiOperationTransforme
             ? string.Create(CultureInfo.InvariantCulture, $"At most {body.MaxBytes} bytes")
             : "At most Connect:Requests:MaxBodyBytes bytes (4096 by default)";
         var signed = challenge == ClientJwtPolicy.Scheme ? " Signed byte for byte by the client JWT's body_sha256." : string.Empty;
-        return $"{limit}, application/json (charset utf-8 at most), no Content-Encoding.{signed} Unknown properties are ignored.";
+        var unknown = body.RefusesUnknownMembers ? "Unknown properties are refused (InvalidBody)." : "Unknown properties are ignored.";
+        return $"{limit}, application/json (charset utf-8 at most), no Content-Encoding.{signed} {unknown}";
     }
 
     /// <summary>The scheme the endpoint's 401 challenge names, added to the document's components on first use.</summary>

@@ -20,6 +20,9 @@ internal sealed class RawJsonBodyAttribute : Attribute
     /// <summary>The type whose JSON shape the body has, for the OpenAPI document (the action binds no parameter).</summary>
     public Type? Schema { get; init; }
 
+    /// <summary>The body refuses members it does not name (the sign-in bodies), for the OpenAPI document.</summary>
+    public bool RefusesUnknownMembers { get; init; }
+
     public int LimitOr(int configured) => MaxBytes > 0 ? MaxBytes : configured;
 }
 

@@ -106,4 +106,8 @@ internal sealed class AnswerHeadersAttribute : Attribute
 [JsonSerializable(typeof(Controllers.IntrospectController.IntrospectResponse))]
 [JsonSerializable(typeof(Controllers.SessionClaimsController.UserInfoResponse))]
 [JsonSerializable(typeof(Controllers.SessionClaimsController.ClaimStateResponse))]
+[JsonSerializable(typeof(Controllers.EstablishController.EstablishResponse))]
+[JsonSerializable(typeof(Controllers.StatusPollController.StatusPollResponse))]
+[JsonSerializable(typeof(Controllers.RedeemController.RedeemResponse))]
+[JsonSerializable(typeof(Controllers.InfoController.InfoResponse))]
 internal sealed partial class AnswerJson : JsonSerializerContext;

@@ -60,6 +60,12 @@ public sealed class ReasonCode
     public static readonly ReasonCode AccountDisabled = new(nameof(AccountDisabled), 403);
     public static readonly ReasonCode AccountDeleted = new(nameof(AccountDeleted), 403);
     public static readonly ReasonCode ApplicationNotFound = new(nameof(ApplicationNotFound), 404);
+
+    /// <summary>
+    /// <c>/redeem</c>'s ApplicationNotFound: the same wire name, but 400, because there the application is not the
+    /// resource asked for but a part of the inquiry presented (docs/contract/sign-in.md; docs/decisions.md).
+    /// </summary>
+    public static readonly ReasonCode InquiryApplicationNotFound = new(nameof(ApplicationNotFound), 400);
     public static readonly ReasonCode BodyTooLarge = new(nameof(BodyTooLarge), 413);
     public static readonly ReasonCode UnsupportedMediaType = new(nameof(UnsupportedMediaType), 415);
     public static readonly ReasonCode RateLimited = new(nameof(RateLimited), 429);
@@ -82,6 +88,7 @@ public sealed class ReasonCode
         AccessTokenInvalid, AccessTokenInvalidSignature, ApplicationNotFound,
         ApplicationAnchorMismatch, MethodUnavailable, CallbackUrlRejected, InquiryNotFound, InquiryExpired,
         InquiryNotRealized, InquiryAlreadyRedeemed, AccountNotFound, AccountDisabled, AccountDeleted,
+        InquiryApplicationNotFound,
     ];
 
     public override string ToString() => Name;

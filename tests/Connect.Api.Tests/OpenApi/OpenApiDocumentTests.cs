@@ -45,6 +45,36 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Object, RevokeAll.ValueKind);
     }
 
+    [Theory]
+    [InlineData("/health", "get", "health")]
+    [InlineData("/applications/{anchor}/jwks.json", "get", "applicationJwks")]
+    [InlineData("/refresh", "post", "refresh")]
+    [InlineData("/introspect", "post", "introspect")]
+    [InlineData("/userinfo", "get", "userinfo")]
+    [InlineData("/claim-state", "get", "claimState")]
+    [InlineData("/logout", "post", "logout")]
+    [InlineData("/revoke-all", "post", "revokeAll")]
+    [InlineData("/establish", "post", "establish")]
+    [InlineData("/status-poll", "post", "statusPoll")]
+    [InlineData("/redeem", "post", "redeem")]
+    [InlineData("/info", "post", "info")]
+    public void Every_endpoint_carries_the_upstream_operation_id(string path, string method, string operationId) =>
+        Assert.Equal(operationId, Root.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("operationId").GetString());
+
+    [Fact]
+    public void Redeem_lists_ApplicationNotFound_under_400_and_info_under_404()
+    {
+        static IEnumerable<string> Reasons(JsonElement operation, string status) =>
+            operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/json")
+                .GetProperty("schema").GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray()
+                .Select(name => name.GetString()!);
+        var paths = Root.GetProperty("paths");
+
+        Assert.Contains("ApplicationNotFound", Reasons(paths.GetProperty("/redeem").GetProperty("post"), "400"));
+        Assert.False(paths.GetProperty("/redeem").GetProperty("post").GetProperty("responses").TryGetProperty("404", out _));
+        Assert.Contains("ApplicationNotFound", Reasons(paths.GetProperty("/info").GetProperty("post"), "404"));
+    }
+
     [Fact]
     public async Task Document_is_built_once_and_served_with_a_cache_header()
     {

@@ -1,0 +1,101 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Api.Responses;
+using Connect.Application.ClientAuthentication;
+using Connect.Application.Establish;
+using Connect.Application.RateBudget;
+using Connect.Domain.Outcomes;
+using MediatR;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connect.Api.Controllers;
+
+/// <summary><c>POST /establish</c> (docs/contract/sign-in.md): the application opens an inquiry.</summary>
+public sealed class EstablishController(IMediator mediator, IApplicationRateBudget budget) : ControllerBase
+{
+    public const string Route = "/establish";
+
+    /// <summary>
+    /// A SECTOR_SUBJECT may name many subjects (256 of about 45 bytes each): more than the default limit, still
+    /// bounded.
+    /// </summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>The reasons this endpoint answers, in the order they are checked.</summary>
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.ClientJwtMissing,
+        ReasonCode.ClientJwtMalformed, ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
+        ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
+        ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
+        ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.RateLimited,
+        ReasonCode.InvalidBody, ReasonCode.ApplicationAnchorMismatch, ReasonCode.MethodUnavailable,
+        ReasonCode.CallbackUrlRejected, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+    ];
+
+    [HttpPost(Route, Name = "establish")]
+    [RawJsonBody(MaxBytes = MaxBodyBytes, Schema = typeof(EstablishRequest), RefusesUnknownMembers = true)]
+    [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
+    [AuthenticationChallenge(ClientJwtPolicy.Scheme)]
+    [AnswerHeaders(PragmaNoCache = true)]
+    [EndpointSummary("Open an inquiry (a pending sign-in)")]
+    [EndpointDescription(
+        "Opens an inquiry of the calling application: the exposure key goes into the sign-in URL "
+        + "(/sign-in?exposure-key=K), the hidden key stays with the application and proves it to /status-poll and "
+        + "/redeem. The inquiry lives 10 minutes unless configured otherwise.")]
+    [ProducesResponseType<EstablishResponse>(StatusCodes.Status200OK, "application/json")]
+    public async Task<IActionResult> Establish()
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
+
+        // Only the Connect generation opens inquiries; a Session API client's JWT is for another audience.
+        if (caller.IsSessionGeneration)
+        {
+            return ReasonResponse.AsResult(ReasonCode.ClientJwtAudienceMismatch);
+        }
+
+        if (!budget.TrySpend(caller.Anchor))
+        {
+            return ReasonResponse.AsResult(ReasonCode.RateLimited);
+        }
+
+        var body = EstablishRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var command = body.Succeeded ? body.Value.ToCommand(caller) : body.Failure;
+        if (!command.Succeeded)
+        {
+            return ReasonResponse.AsResult(command.Failure);
+        }
+
+        var outcome = await mediator.Send(command.Value, cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            return ReasonResponse.AsResult(outcome.Failure);
+        }
+
+        return JsonAnswer.AsResult(
+            new EstablishResponse(outcome.Value.ApplicationAnchor, outcome.Value.ExposureKey, outcome.Value.HiddenKey),
+            AnswerJson.Default.EstablishResponse,
+            AnswerHeaders.NoStoreNoCache);
+    }
+
+    /// <summary>The body's shape, for the OpenAPI document only: the action reads the raw bytes the client JWT signed.</summary>
+    public sealed record EstablishRequest(
+        [property: Required]
+        [property: StringLength(255, MinimumLength = 1)]
+        [property: Description("The calling application's anchor: the iss of the client JWT.")]
+        string ApplicationAnchor,
+        [property: Description("Optional, 1-16 entries: {\"method\":\"PASSKEY_USERNAMELESS\",\"payload\":{}}, each with optional accessTokenTtlSeconds (60-604800) and refreshTokenTtlSeconds (86400-31536000).")]
+        IReadOnlyList<JsonObject>? AuthenticationConstraints,
+        [property: Description("Optional, 1-16 entries: EVERYONE ({}) or SECTOR_SUBJECT ({\"allowedSectorSubjects\":[...]}), with the same optional lifetimes. All must hold.")]
+        IReadOnlyList<JsonObject>? RealizeConstraints,
+        [property: Description("Optional, 1-3 entries: STATUS_POLL ({}) or CALLBACK ({\"callbackUrl\":\"https://...\"}, a host of the application's callback hosts, at most 2048 bytes).")]
+        IReadOnlyList<JsonObject>? ReturnMethods);
+
+    public sealed record EstablishResponse(string ApplicationAnchor, string ExposureKey, string HiddenKey);
+}

@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Api.Responses;
+using Connect.Application.ApplicationInfo;
+using Connect.Domain.Outcomes;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connect.Api.Controllers;
+
+/// <summary><c>POST /info</c> (docs/contract/sign-in.md): public facts about an application.</summary>
+public sealed class InfoController(IMediator mediator) : ControllerBase
+{
+    public const string Route = "/info";
+
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound,
+        ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+    ];
+
+    [HttpPost(Route, Name = "info")]
+    [RawJsonBody(Schema = typeof(InfoRequest), RefusesUnknownMembers = true)]
+    [EndpointSummary("Read an application's name and token-signing public key")]
+    [EndpointDescription(
+        "The application's display name (its anchor when it has none; no name is kept per locale, so every locale "
+        + "gets it) and the PEM of its current token-signing public key, which the Connect 1.4.0 client verifies "
+        + "tokens with. The JWKS (/applications/{anchor}/jwks.json) also lists the keys still publishing.")]
+    [ProducesResponseType<InfoResponse>(StatusCodes.Status200OK, "application/json")]
+    public async Task<IActionResult> Info()
+    {
+        var body = InfoRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        if (!body.Succeeded)
+        {
+            return ReasonResponse.AsResult(body.Failure);
+        }
+
+        var outcome = await mediator.Send(new ApplicationInfoQuery(body.Value.ApplicationAnchor, body.Value.Locale), HttpContext.RequestAborted);
+        if (!outcome.Succeeded)
+        {
+            return ReasonResponse.AsResult(outcome.Failure);
+        }
+
+        return JsonAnswer.AsResult(
+            new InfoResponse(outcome.Value.ApplicationAnchor, outcome.Value.ApplicationName, outcome.Value.ApplicationPublicKey),
+            AnswerJson.Default.InfoResponse);
+    }
+
+    public sealed record InfoRequest(
+        [property: Required]
+        [property: StringLength(255, MinimumLength = 1)]
+        [property: Description("The application's anchor.")]
+        string ApplicationAnchor,
+        [property: Required]
+        [property: StringLength(ApplicationInfoQuery.MaxLocaleLength, MinimumLength = 1)]
+        [property: Description("A BCP 47 language tag, e.g. en-US.")]
+        string Locale);
+
+    public sealed record InfoResponse(string ApplicationAnchor, string ApplicationName, string ApplicationPublicKey);
+}

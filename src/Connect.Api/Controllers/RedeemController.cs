@@ -1,0 +1,82 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Api.Responses;
+using Connect.Application.Inquiries;
+using Connect.Application.Redeem;
+using Connect.Domain.Outcomes;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connect.Api.Controllers;
+
+/// <summary><c>POST /redeem</c> (docs/contract/sign-in.md): a realized inquiry becomes the session's first token pair, once.</summary>
+public sealed class RedeemController(IMediator mediator) : ControllerBase
+{
+    public const string Route = "/redeem";
+
+    /// <summary>
+    /// The reasons this endpoint answers. Its ApplicationNotFound is the 400 one: here the application is part of
+    /// the inquiry presented, not the resource asked for (docs/decisions.md).
+    /// </summary>
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
+        ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.InquiryApplicationNotFound,
+        ReasonCode.InquiryNotRealized, ReasonCode.ApplicationDisabled, ReasonCode.AccountNotFound,
+        ReasonCode.AccountDeleted, ReasonCode.AccountDisabled, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+    ];
+
+    [HttpPost(Route, Name = "redeem")]
+    [RawJsonBody(Schema = typeof(RedeemRequest), RefusesUnknownMembers = true)]
+    [AnswerHeaders(PragmaNoCache = true)]
+    [EndpointSummary("Redeem a realized inquiry for a session")]
+    [EndpointDescription(
+        "Begins the signed-in account's session in the application (rotation version 1, its pairwise subject in the "
+        + "application's sector) and answers its first access and refresh tokens. Exactly once: of concurrent redeems "
+        + "of one inquiry, one gets the tokens and the rest InquiryAlreadyRedeemed.")]
+    [ProducesResponseType<RedeemResponse>(StatusCodes.Status200OK, "application/json")]
+    public async Task<IActionResult> Redeem()
+    {
+        var body = RedeemRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        if (!body.Succeeded)
+        {
+            return ReasonResponse.AsResult(body.Failure);
+        }
+
+        var outcome = await mediator.Send(
+            new RedeemCommand(body.Value.ExposureKey, body.Value.HiddenKey, body.Value.ConfirmationKey),
+            HttpContext.RequestAborted);
+        if (!outcome.Succeeded)
+        {
+            return ReasonResponse.AsResult(outcome.Failure);
+        }
+
+        return JsonAnswer.AsResult(
+            new RedeemResponse(
+                outcome.Value.ApplicationAnchor, outcome.Value.AccessToken, outcome.Value.RefreshToken,
+                RefreshController.ClaimStates.Unknown),
+            AnswerJson.Default.RedeemResponse,
+            AnswerHeaders.NoStoreNoCache);
+    }
+
+    public sealed record RedeemRequest(
+        [property: Required]
+        [property: StringLength(InquiryKeys.MaxLength, MinimumLength = 1)]
+        [property: Description("The inquiry's exposure key.")]
+        string ExposureKey,
+        [property: Required]
+        [property: StringLength(InquiryKeys.MaxLength, MinimumLength = 1)]
+        [property: Description("The inquiry's hidden key.")]
+        string HiddenKey,
+        [property: Required]
+        [property: StringLength(InquiryKeys.MaxLength, MinimumLength = 1)]
+        [property: Description("The confirmation key /status-poll or the callback received.")]
+        string ConfirmationKey);
+
+    /// <summary>The claims object exactly as <c>/refresh</c> answers it.</summary>
+    public sealed record RedeemResponse(
+        string ApplicationAnchor, string AccessToken, string RefreshToken, RefreshController.ClaimStates Claims);
+}

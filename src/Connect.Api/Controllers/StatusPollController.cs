@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Connect.Api.Errors;
+using Connect.Api.Requests;
+using Connect.Api.Responses;
+using Connect.Application.Inquiries;
+using Connect.Application.StatusPoll;
+using Connect.Domain.Outcomes;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Connect.Api.Controllers;
+
+/// <summary><c>POST /status-poll</c> (docs/contract/sign-in.md): the hidden key in the body is the credential.</summary>
+public sealed class StatusPollController(IMediator mediator) : ControllerBase
+{
+    public const string Route = "/status-poll";
+
+    public static IReadOnlyList<ReasonCode> Reasons { get; } =
+    [
+        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
+        ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.ServiceUnavailable,
+        ReasonCode.InternalError,
+    ];
+
+    [HttpPost(Route, Name = "statusPoll")]
+    [RawJsonBody(Schema = typeof(StatusPollRequest), RefusesUnknownMembers = true)]
+    [AnswerHeaders(PragmaNoCache = true)]
+    [EndpointSummary("Ask whether an inquiry was realized")]
+    [EndpointDescription(
+        "PENDING until a person signs in, then REALIZED with the confirmation key (the same on every poll until the "
+        + "inquiry is redeemed). A wrong hidden key answers as an unknown inquiry; past its lifetime or after 600 polls "
+        + "the inquiry answers InquiryExpired.")]
+    [ProducesResponseType<StatusPollResponse>(StatusCodes.Status200OK, "application/json")]
+    public async Task<IActionResult> StatusPoll()
+    {
+        var body = StatusPollRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        if (!body.Succeeded)
+        {
+            return ReasonResponse.AsResult(body.Failure);
+        }
+
+        var outcome = await mediator.Send(new StatusPollQuery(body.Value.ExposureKey, body.Value.HiddenKey), HttpContext.RequestAborted);
+        if (!outcome.Succeeded)
+        {
+            return ReasonResponse.AsResult(outcome.Failure);
+        }
+
+        return JsonAnswer.AsResult(
+            outcome.Value.Realized
+                ? new StatusPollResponse("REALIZED", outcome.Value.ConfirmationKey)
+                : new StatusPollResponse("PENDING", null),
+            AnswerJson.Default.StatusPollResponse,
+            AnswerHeaders.NoStoreNoCache);
+    }
+
+    public sealed record StatusPollRequest(
+        [property: Required]
+        [property: StringLength(InquiryKeys.MaxLength, MinimumLength = 1)]
+        [property: Description("The inquiry's exposure key.")]
+        string ExposureKey,
+        [property: Required]
+        [property: StringLength(InquiryKeys.MaxLength, MinimumLength = 1)]
+        [property: Description("The inquiry's hidden key, which only the application holds.")]
+        string HiddenKey);
+
+    /// <summary>The status first: the official clients read it as the discriminator of the answer's shape.</summary>
+    public sealed record StatusPollResponse(
+        string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConfirmationKey);
+}

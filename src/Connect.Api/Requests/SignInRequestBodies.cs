@@ -1,0 +1,181 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Connect.Application.ClientAuthentication;
+using Connect.Application.Establish;
+using Connect.Application.Inquiries;
+using Connect.Domain.Outcomes;
+
+namespace Connect.Api.Requests;
+
+/// <summary>
+/// The wire forms of the sign-in endpoints (docs/contract/sign-in.md). Stricter than the session-token bodies: an
+/// unknown member is refused, not ignored, because these bodies open and redeem sign-ins and a member this service
+/// does not understand (a constraint it would silently drop) must not pass as if it were honoured.
+/// </summary>
+internal static class SignInRequestJson
+{
+    private static readonly JsonSerializerOptions Strict = new()
+    {
+        AllowDuplicateProperties = false,
+        PropertyNameCaseInsensitive = false,
+        NumberHandling = JsonNumberHandling.Strict,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = 16,
+    };
+
+    public static Outcome<T> Parse<T>(ReadOnlySpan<byte> body)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, Strict) is { } parsed ? parsed : ReasonCode.InvalidBody;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // The parser's message never leaves the process.
+            return ReasonCode.InvalidBody;
+        }
+    }
+}
+
+internal sealed record EstablishRequestBody(
+    [property: JsonPropertyName("applicationAnchor")] string? ApplicationAnchor,
+    [property: JsonPropertyName("authenticationConstraints")] List<AuthenticationConstraintBody?>? AuthenticationConstraints,
+    [property: JsonPropertyName("realizeConstraints")] List<RealizeConstraintBody?>? RealizeConstraints,
+    [property: JsonPropertyName("returnMethods")] List<ReturnMethodBody?>? ReturnMethods)
+{
+    public static Outcome<EstablishRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<EstablishRequestBody>(body);
+
+    /// <summary>The command, with each payload read by its kind's shape; a payload of the wrong shape is InvalidBody.</summary>
+    public Outcome<EstablishCommand> ToCommand(AuthenticatedApplication caller)
+    {
+        List<RequestedConstraint>? authentication = null;
+        if (AuthenticationConstraints is not null)
+        {
+            authentication = [];
+            foreach (var constraint in AuthenticationConstraints)
+            {
+                // PASSKEY_USERNAMELESS takes an empty payload; a method this service does not offer any object.
+                if (constraint is not { Payload: { ValueKind: JsonValueKind.Object } payload }
+                    || (constraint.Method == SignInMethods.PasskeyUsernameless && payload.EnumerateObject().Any()))
+                {
+                    return ReasonCode.InvalidBody;
+                }
+
+                authentication.Add(new RequestedConstraint(
+                    constraint.Method, null, constraint.AccessTokenTtlSeconds, constraint.RefreshTokenTtlSeconds));
+            }
+        }
+
+        List<RequestedConstraint>? realize = null;
+        if (RealizeConstraints is not null)
+        {
+            realize = [];
+            foreach (var constraint in RealizeConstraints)
+            {
+                if (constraint is not { Payload: { ValueKind: JsonValueKind.Object } payload }
+                    || ReadSubjects(constraint.ConstraintType, payload) is not { } subjects)
+                {
+                    return ReasonCode.InvalidBody;
+                }
+
+                realize.Add(new RequestedConstraint(
+                    constraint.ConstraintType, subjects.Value, constraint.AccessTokenTtlSeconds, constraint.RefreshTokenTtlSeconds));
+            }
+        }
+
+        List<RequestedReturnMethod>? returns = null;
+        if (ReturnMethods is not null)
+        {
+            returns = [];
+            foreach (var method in ReturnMethods)
+            {
+                if (method is not { Payload: { ValueKind: JsonValueKind.Object } payload }
+                    || ReadCallbackUrl(method.Type, payload) is not { } callbackUrl)
+                {
+                    return ReasonCode.InvalidBody;
+                }
+
+                returns.Add(new RequestedReturnMethod(method.Type, callbackUrl.Value));
+            }
+        }
+
+        return new EstablishCommand(caller, ApplicationAnchor, authentication, realize, returns);
+    }
+
+    /// <returns>The subjects of a SECTOR_SUBJECT (a null value for other kinds), or <c>null</c> when the payload is malformed.</returns>
+    private static Optional<IReadOnlyList<string?>>? ReadSubjects(string? kind, JsonElement payload)
+    {
+        var members = payload.EnumerateObject().ToList();
+        if (kind == SignInMethods.SectorSubject)
+        {
+            if (members is not [{ Name: "allowedSectorSubjects", Value: { ValueKind: JsonValueKind.Array } subjects }]
+                || subjects.EnumerateArray().Any(subject => subject.ValueKind != JsonValueKind.String))
+            {
+                return null;
+            }
+
+            return new Optional<IReadOnlyList<string?>>([.. subjects.EnumerateArray().Select(subject => subject.GetString())]);
+        }
+
+        return kind == SignInMethods.Everyone && members.Count > 0 ? null : new Optional<IReadOnlyList<string?>>(null);
+    }
+
+    /// <returns>A CALLBACK's URL (a null value for other types), or <c>null</c> when the payload is malformed.</returns>
+    private static Optional<string>? ReadCallbackUrl(string? type, JsonElement payload)
+    {
+        var members = payload.EnumerateObject().ToList();
+        if (type == SignInMethods.Callback)
+        {
+            return members is [{ Name: "callbackUrl", Value: { ValueKind: JsonValueKind.String } url }]
+                ? new Optional<string>(url.GetString())
+                : null;
+        }
+
+        return type == SignInMethods.StatusPoll && members.Count > 0 ? null : new Optional<string>(null);
+    }
+
+    /// <summary>A value that may itself be null, told apart from "malformed".</summary>
+    private readonly record struct Optional<T>(T? Value);
+}
+
+internal sealed record AuthenticationConstraintBody(
+    [property: JsonPropertyName("method")] string? Method,
+    [property: JsonPropertyName("payload")] JsonElement? Payload,
+    [property: JsonPropertyName("accessTokenTtlSeconds")] int? AccessTokenTtlSeconds,
+    [property: JsonPropertyName("refreshTokenTtlSeconds")] int? RefreshTokenTtlSeconds);
+
+internal sealed record RealizeConstraintBody(
+    [property: JsonPropertyName("constraintType")] string? ConstraintType,
+    [property: JsonPropertyName("payload")] JsonElement? Payload,
+    [property: JsonPropertyName("accessTokenTtlSeconds")] int? AccessTokenTtlSeconds,
+    [property: JsonPropertyName("refreshTokenTtlSeconds")] int? RefreshTokenTtlSeconds);
+
+internal sealed record ReturnMethodBody(
+    [property: JsonPropertyName("type")] string? Type,
+    [property: JsonPropertyName("payload")] JsonElement? Payload);
+
+/// <summary>The wire form of <c>POST /status-poll</c>.</summary>
+internal sealed record StatusPollRequestBody(
+    [property: JsonPropertyName("exposureKey")] string? ExposureKey,
+    [property: JsonPropertyName("hiddenKey")] string? HiddenKey)
+{
+    public static Outcome<StatusPollRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<StatusPollRequestBody>(body);
+}
+
+/// <summary>The wire form of <c>POST /redeem</c>.</summary>
+internal sealed record RedeemRequestBody(
+    [property: JsonPropertyName("exposureKey")] string? ExposureKey,
+    [property: JsonPropertyName("hiddenKey")] string? HiddenKey,
+    [property: JsonPropertyName("confirmationKey")] string? ConfirmationKey)
+{
+    public static Outcome<RedeemRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<RedeemRequestBody>(body);
+}
+
+/// <summary>The wire form of <c>POST /info</c>.</summary>
+internal sealed record InfoRequestBody(
+    [property: JsonPropertyName("applicationAnchor")] string? ApplicationAnchor,
+    [property: JsonPropertyName("locale")] string? Locale)
+{
+    public static Outcome<InfoRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<InfoRequestBody>(body);
+}

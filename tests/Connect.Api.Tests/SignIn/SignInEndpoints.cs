@@ -1,0 +1,152 @@
+using System.Net;
+using Connect.Application.Inquiries;
+using Connect.Application.RealizeInquiry;
+using Connect.Application.SigningKeys;
+using Connect.Domain.Accounts;
+using Connect.Testing.Seeding;
+using Dapper;
+using MediatR;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Connect.Api.Tests.SignIn;
+
+/// <summary>
+/// The real service in memory over a fresh PostgreSQL database, for the sign-in endpoints. Its clock is a fake at a
+/// whole second near the real time (client JWTs are minted on it too), and a second instance on the same database and
+/// key-encryption key can be started for the races that span instances.
+/// </summary>
+public sealed class SignInEndpoints : IAsyncLifetime
+{
+    public const string CallbackHost = "shop.example";
+
+    private readonly string _keyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey();
+    private readonly List<IAsyncDisposable> _hosts = [];
+    private ConnectApiFactory _factory = null!;
+    private WebApplicationFactory<Program> _api = null!;
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+    public ConnectTestDatabase Db { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public SignInClient Client { get; private set; } = null!;
+
+    public IServiceProvider Services => _api.Services;
+
+    public async Task InitializeAsync()
+    {
+        Db = await ConnectTestDatabase.CreateAsync();
+        (_factory, _api) = Host();
+        Http = _api.CreateClient();
+        Client = new SignInClient(Http, Clock.GetUtcNow);
+    }
+
+    /// <summary>Another instance of the service on the same database, keys and clock.</summary>
+    public HttpClient SecondInstance()
+    {
+        var (factory, api) = Host();
+        _hosts.Add(factory);
+        _hosts.Add(api);
+        return api.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        await _api.DisposeAsync();
+        await _factory.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    /// <summary>A new application whose callbacks may go to <see cref="CallbackHost"/> and loopback.</summary>
+    public async Task<TestApplication> RegisterAsync()
+    {
+        var app = await Db.RegisterApplicationAsync();
+        await ExecuteAsync(
+            "UPDATE applications SET callback_hosts = ARRAY['shop.example', 'localhost', '127.0.0.1'] WHERE id = @Id",
+            new { Id = app.Id.Value });
+        return app;
+    }
+
+    public async Task<EstablishAnswer> EstablishAsync(TestApplication app, EstablishBody? body = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var response = await Client.EstablishAsync(app.Anchor.Value, app.Key, body ?? new EstablishBody(app.Anchor.Value));
+        return await SignInClient.ReadAsync<EstablishAnswer>(response);
+    }
+
+    /// <summary>Realizes the inquiry as the sign-in page does once a passkey verified.</summary>
+    public async Task<RealizeInquiryResult> RealizeAsync(string exposureKey, AccountId account) =>
+        await Services.GetRequiredService<IMediator>()
+            .Send(new RealizeInquiryCommand(exposureKey, account, RealizationMethod.Passkey));
+
+    /// <summary>An inquiry established, realized by a new account of the application's sector, and its confirmation key.</summary>
+    public async Task<RealizedInquiry> RealizedInquiryAsync(TestApplication app, EstablishBody? body = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var inquiry = await EstablishAsync(app, body);
+        var (account, subject) = await Db.CreateAccountWithSubjectAsync(app.Sector);
+        Assert.True((await RealizeAsync(inquiry.ExposureKey, account)).Realized);
+        var poll = await SignInClient.ReadAsync<StatusPollAnswer>(await Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey));
+        return new RealizedInquiry(inquiry, account, subject.Value, Assert.IsType<Realized>(poll).ConfirmationKey);
+    }
+
+    public async Task ExecuteAsync(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(Db.ConnectionString);
+        await connection.ExecuteAsync(sql, parameters);
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(Db.ConnectionString);
+        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    /// <summary>Everything a sign-in request could change, as one comparable text.</summary>
+    public Task<string> SnapshotAsync() => ScalarAsync<string>("""
+        SELECT coalesce((SELECT string_agg(concat_ws('|', exposure_key, account_id, realized_at, redeemed_at, polls), ',' ORDER BY id) FROM inquiries), '')
+            || '#' || (SELECT count(*) FROM sessions) || '#' || (SELECT count(*) FROM revocation_audit)
+        """);
+
+    private (ConnectApiFactory, WebApplicationFactory<Program>) Host()
+    {
+        var factory = new ConnectApiFactory(Db.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Connect:SigningKeys:KeyEncryptionKey"] = _keyEncryptionKey,
+            ["Connect:RateLimit:BurstLimit"] = "100000",
+        });
+        var api = factory.WithWebHostBuilder(builder =>
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
+        return (factory, api);
+    }
+}
+
+/// <param name="Subject">The account's subject in the application's sector.</param>
+public sealed record RealizedInquiry(EstablishAnswer Inquiry, AccountId Account, string Subject, string ConfirmationKey);
+
+/// <summary>Exact answers of the sign-in endpoints.</summary>
+internal static class SignInAssert
+{
+    public static async Task ReasonAsync(HttpResponseMessage response, HttpStatusCode status, string reason)
+    {
+        Assert.Equal((status, $$"""{"reason":"{{reason}}"}"""), (response.StatusCode, await response.Content.ReadAsStringAsync()));
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+    }
+
+    public static void CarriesNoStoreNoCache(HttpResponseMessage response)
+    {
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal("no-cache", response.Headers.Pragma.ToString());
+    }
+}
