@@ -1,11 +1,14 @@
 using Connect.Application.Administration;
 using Connect.Application.Audit;
+using Connect.Application.Passkeys;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Infrastructure.Postgres;
 using Connect.Infrastructure.Postgres.Administration;
+using Connect.Infrastructure.Postgres.Passkeys;
+using Connect.Infrastructure.WebAuthn;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,6 +56,10 @@ public static class DependencyInjection
         services.AddSingleton<IApplicationRegistry, PostgresApplicationRegistry>();
         services.AddSingleton<ISigningKeyStore, PostgresSigningKeyStore>();
         services.AddSingleton<IAccountRegistry, PostgresAccountRegistry>();
+        services.AddSingleton<IPasskeyStore, PostgresPasskeyStore>();
+        services.AddSingleton<IEnrollmentLinks, PostgresEnrollmentLinks>();
+        services.AddSingleton<IWebAuthnChallengeStore, PostgresWebAuthnChallengeStore>();
+        services.AddSingleton<IPasskeyCeremony, Fido2PasskeyCeremony>();
         services.AddSingleton<PostgresReadinessProbe>();
         services.AddSingleton<PostgresOutages>();
         services.AddHostedService<ReplayRecordPurger>();
