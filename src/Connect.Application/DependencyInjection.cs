@@ -15,6 +15,8 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.Behaviors;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.DescribeInquiry;
+using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
 using Connect.Application.Logout;
@@ -23,6 +25,7 @@ using Connect.Application.Passkeys;
 using Connect.Application.Passkeys.CreatePasskeyLink;
 using Connect.Application.Passkeys.Enrollment;
 using Connect.Application.Passkeys.ListPasskeys;
+using Connect.Application.RealizeInquiry;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
@@ -67,6 +70,10 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>, IntrospectHandler>();
         services.AddSingleton<IValidator<IntrospectQuery>, IntrospectQueryValidator>();
         services.AddTransient<IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>, SessionClaimsHandler>();
+        services.AddTransient<IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>, RealizeInquiryHandler>();
+        services.AddSingleton<IValidator<RealizeInquiryCommand>, RealizeInquiryCommandValidator>();
+        services.AddTransient<IRequestHandler<DescribeInquiryQuery, InquiryDescription>, DescribeInquiryHandler>();
+        services.AddSingleton<IValidator<DescribeInquiryQuery>, DescribeInquiryQueryValidator>();
 
         services.AddTransient<IRequestHandler<ShowSignInPageQuery, SignInOutcome<InquiryPage>>, ShowSignInPageHandler>();
         services.AddTransient<IRequestHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>, StartPasskeyCeremonyHandler>();
@@ -153,6 +160,13 @@ public static class DependencyInjection
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<ICurrentSigningKey>(provider => provider.GetRequiredService<SigningKeyRing>());
         services.AddSingleton<SigningKeyStartCheck>();
+
+        services.AddOptions<InquiryOptions>().BindConfiguration(InquiryOptions.SectionName)
+            .Validate(
+                options => options.LifetimeMinutes is >= InquiryOptions.MinLifetimeMinutes and <= InquiryOptions.MaxLifetimeMinutes,
+                $"{InquiryOptions.SectionName}: LifetimeMinutes must be {InquiryOptions.MinLifetimeMinutes} to {InquiryOptions.MaxLifetimeMinutes}.")
+            .ValidateOnStart();
+        services.AddSingleton<ConfirmationKeys>();
 
         // The HTTP host replaces it with the one that feeds its access log.
         services.TryAddSingleton<IRequestObservation, UnobservedRequest>();

@@ -13,10 +13,13 @@ using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
+using Connect.Application.DescribeInquiry;
+using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
 using Connect.Application.Logout;
 using Connect.Application.RateBudget;
+using Connect.Application.RealizeInquiry;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
@@ -56,6 +59,8 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<LogoutCommand, Outcome<LogoutResult>>), typeof(LogoutHandler) },
         { typeof(IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>), typeof(IntrospectHandler) },
         { typeof(IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>), typeof(SessionClaimsHandler) },
+        { typeof(IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>), typeof(RealizeInquiryHandler) },
+        { typeof(IRequestHandler<DescribeInquiryQuery, InquiryDescription>), typeof(DescribeInquiryHandler) },
     };
 
     [Theory]
@@ -148,6 +153,7 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IRevocationAuditLog>());
         services.AddSingleton(Substitute.For<IOperatorAuditLog>());
         services.AddSingleton(Substitute.For<ISigningKeyStore>());
+        services.AddSingleton(Substitute.For<IInquiryStore>());
         // What the hosts provide: the Api's rate budget and ASP.NET Core's meter factory.
         services.AddSingleton(Substitute.For<IApplicationRateBudget>());
         services.AddSingleton(MeterFactory());

@@ -121,6 +121,14 @@ public sealed class SigningKeyEncryption
         }
     }
 
+    /// <summary>
+    /// A 256-bit secret for one purpose, derived from the KEK with HKDF-SHA256 (RFC 5869): the KEK itself never keys
+    /// anything but the sealing, and secrets of different purposes are independent.
+    /// </summary>
+    /// <exception cref="SigningKeysUnavailableException">No usable KEK is configured.</exception>
+    public byte[] DeriveSecret(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, RequireKey(), KeyEncryptionKeyBytes, info: Encoding.UTF8.GetBytes(purpose));
+
     private byte[] RequireKey() =>
         _keyEncryptionKey ?? throw new SigningKeysUnavailableException(ConfigurationProblem ??
             $"no key-encryption key is configured for the token-signing keys (set {SigningKeyOptions.SectionName}:KeyEncryptionKey)");
