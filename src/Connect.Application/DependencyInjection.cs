@@ -32,7 +32,6 @@ using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SignIn;
 using Connect.Application.SignIn.FinishPasskeyCeremony;
-using Connect.Application.SignIn.ShowSignInPage;
 using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Outcomes;
@@ -75,7 +74,6 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<DescribeInquiryQuery, InquiryDescription>, DescribeInquiryHandler>();
         services.AddSingleton<IValidator<DescribeInquiryQuery>, DescribeInquiryQueryValidator>();
 
-        services.AddTransient<IRequestHandler<ShowSignInPageQuery, SignInOutcome<InquiryPage>>, ShowSignInPageHandler>();
         services.AddTransient<IRequestHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>, StartPasskeyCeremonyHandler>();
         services.AddSingleton<IValidator<StartPasskeyCeremonyCommand>, StartPasskeyCeremonyCommandValidator>();
         services.AddTransient<IRequestHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>, FinishPasskeyCeremonyHandler>();

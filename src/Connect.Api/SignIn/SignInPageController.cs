@@ -4,11 +4,12 @@ using System.Text.Json;
 using Connect.Api.Errors;
 using Connect.Api.Observability;
 using Connect.Api.Requests;
+using Connect.Application.DescribeInquiry;
+using Connect.Application.Inquiries;
 using Connect.Application.Passkeys;
 using Connect.Application.Passkeys.Enrollment;
 using Connect.Application.SignIn;
 using Connect.Application.SignIn.FinishPasskeyCeremony;
-using Connect.Application.SignIn.ShowSignInPage;
 using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Domain.Outcomes;
 using MediatR;
@@ -40,18 +41,16 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
     public async Task<IResult> Page([FromQuery(Name = "exposure-key")] string? exposureKey)
     {
         SignInPageAnswers.ApplyHeaders(Response);
-        var shown = await mediator.Send(new ShowSignInPageQuery(exposureKey ?? ""), HttpContext.RequestAborted);
-        if (!shown.Succeeded)
+        var inquiry = SignInRules.IsKey(exposureKey)
+            ? await mediator.Send(new DescribeInquiryQuery(exposureKey!), HttpContext.RequestAborted)
+            : InquiryDescription.Unknown;
+        return inquiry switch
         {
-            return Html(SignInPageMarkup.Unavailable(null, SignInPageAnswers.Explain(shown.Failure.Value)), StatusCodes.Status404NotFound);
-        }
-
-        var inquiry = shown.Value;
-        return inquiry.State switch
-        {
-            InquiryState.Pending => Html(SignInPageMarkup.SignIn(inquiry.ApplicationName, exposureKey!, inquiry.SignUpOpen)),
-            InquiryState.Expired => Html(SignInPageMarkup.Unavailable(inquiry.ApplicationName, SignInPageAnswers.Explain(SignInFailure.InquiryExpired))),
-            _ => Html(SignInPageMarkup.Unavailable(inquiry.ApplicationName, SignInPageAnswers.Explain(SignInFailure.InquiryRealized))),
+            { State: InquiryState.Pending, ApplicationName: { } name } => Html(SignInPageMarkup.SignIn(name, exposureKey!, inquiry.SignUpOpen)),
+            { State: InquiryState.Expired } => Unavailable(inquiry.ApplicationName, SignInFailure.InquiryExpired, StatusCodes.Status410Gone),
+            { State: InquiryState.Realized } => Unavailable(inquiry.ApplicationName, SignInFailure.InquiryRealized, StatusCodes.Status410Gone),
+            { State: InquiryState.Redeemed } => Unavailable(inquiry.ApplicationName, SignInFailure.InquiryRedeemed, StatusCodes.Status410Gone),
+            _ => Unavailable(null, SignInFailure.InquiryNotFound, StatusCodes.Status404NotFound),
         };
     }
 
@@ -62,7 +61,7 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
         var shown = await mediator.Send(new ShowEnrollmentPageQuery(token ?? ""), HttpContext.RequestAborted);
         return shown.Succeeded
             ? Html(SignInPageMarkup.Enroll(token!, shown.Value.ExpiresAt))
-            : Html(SignInPageMarkup.Unavailable(null, SignInPageAnswers.Explain(shown.Failure.Value)), StatusCodes.Status404NotFound);
+            : Unavailable(null, shown.Failure.Value, StatusCodes.Status404NotFound);
     }
 
     [HttpGet(ScriptRoute)]
@@ -214,6 +213,9 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
 
         return answer;
     }
+
+    private static IResult Unavailable(string? applicationName, SignInFailure failure, int status) =>
+        Html(SignInPageMarkup.Unavailable(applicationName, SignInPageAnswers.Explain(failure)), status);
 
     private static IResult Html(string html, int status = StatusCodes.Status200OK) =>
         Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);

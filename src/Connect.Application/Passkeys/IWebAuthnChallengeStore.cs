@@ -10,15 +10,17 @@ public enum CeremonyPurpose
 
 /// <summary>
 /// A challenge sent to the browser, kept until its one answer: the options the browser was sent (the verification
-/// needs them back) and what it is bound to, the inquiry (by its exposure key's hash) or the enrollment link.
+/// needs them back) and what it is bound to, the inquiry (named by its exposure key) or the enrollment link. It
+/// expires at <see cref="ExpiresAt"/> or with what it is bound to, whichever comes first.
 /// </summary>
 public sealed record WebAuthnChallenge(
-    Guid Id, CeremonyPurpose Purpose, byte[]? ExposureKeyHash, Guid? EnrollmentLink, string Options, DateTimeOffset ExpiresAt);
+    Guid Id, CeremonyPurpose Purpose, string? ExposureKey, Guid? EnrollmentLink, string Options, DateTimeOffset ExpiresAt);
 
 /// <summary>Single-use WebAuthn challenges (W3C WebAuthn Level 2 §13.4.3: a challenge must not be replayable).</summary>
 public interface IWebAuthnChallengeStore
 {
-    Task SaveAsync(WebAuthnChallenge challenge, CancellationToken cancellationToken);
+    /// <summary>Keeps the challenge; <c>false</c> (nothing kept) when its inquiry or link no longer exists.</summary>
+    Task<bool> SaveAsync(WebAuthnChallenge challenge, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes the challenge away and answers its options, when it exists, is for <paramref name="purpose"/>, is
@@ -26,8 +28,8 @@ public interface IWebAuthnChallengeStore
     /// statement, so two answers to one challenge cannot both be verified.
     /// </summary>
     Task<string?> TakeAsync(
-        Guid id, CeremonyPurpose purpose, byte[]? exposureKeyHash, Guid? enrollmentLink, CancellationToken cancellationToken);
+        Guid id, CeremonyPurpose purpose, string? exposureKey, Guid? enrollmentLink, CancellationToken cancellationToken);
 
     /// <summary>Drops every challenge of the inquiry: it was realized, none of them may be answered any more.</summary>
-    Task DropForInquiryAsync(byte[] exposureKeyHash, CancellationToken cancellationToken);
+    Task DropForInquiryAsync(string exposureKey, CancellationToken cancellationToken);
 }

@@ -36,17 +36,18 @@ CREATE TABLE webauthn_challenges (
     -- The ceremony's id, handed to the page; the challenge itself lives inside options.
     id                  uuid PRIMARY KEY,
     purpose             text NOT NULL CHECK (purpose IN ('sign_in', 'sign_up', 'enroll')),
-    -- The inquiry the ceremony belongs to, by the SHA-256 of its exposure key; or the enrollment link.
-    exposure_key_hash   bytea CHECK (length(exposure_key_hash) = 32),
+    -- The inquiry the ceremony belongs to, or the enrollment link: the challenge dies with either.
+    inquiry_id          uuid REFERENCES inquiries (id) ON DELETE CASCADE,
     enrollment_link_id  uuid REFERENCES passkey_enrollment_links (id) ON DELETE CASCADE,
     -- The options the browser was sent, as Fido2 serialized them: the verification needs them back.
     options             text NOT NULL CHECK (length(options) BETWEEN 2 AND 16384),
     -- Never later than the inquiry's or the link's own expiry.
     expires_at          timestamptz NOT NULL,
-    CONSTRAINT webauthn_challenges_bound_once CHECK ((exposure_key_hash IS NULL) <> (enrollment_link_id IS NULL))
+    CONSTRAINT webauthn_challenges_bound_once CHECK ((inquiry_id IS NULL) <> (enrollment_link_id IS NULL))
 );
 
-CREATE INDEX webauthn_challenges_by_inquiry ON webauthn_challenges (exposure_key_hash) WHERE exposure_key_hash IS NOT NULL;
+CREATE INDEX webauthn_challenges_by_inquiry ON webauthn_challenges (inquiry_id) WHERE inquiry_id IS NOT NULL;
+CREATE INDEX webauthn_challenges_by_link ON webauthn_challenges (enrollment_link_id) WHERE enrollment_link_id IS NOT NULL;
 CREATE INDEX webauthn_challenges_by_expiry ON webauthn_challenges (expires_at);
 
 -- A deleted account keeps its row as a tombstone (0010), so ON DELETE CASCADE alone would never fire: its passkeys

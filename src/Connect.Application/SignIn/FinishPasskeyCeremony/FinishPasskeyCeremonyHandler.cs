@@ -1,4 +1,7 @@
+using Connect.Application.DescribeInquiry;
+using Connect.Application.Inquiries;
 using Connect.Application.Passkeys;
+using Connect.Application.RealizeInquiry;
 using Connect.Domain.Accounts;
 using MediatR;
 
@@ -10,20 +13,17 @@ namespace Connect.Application.SignIn.FinishPasskeyCeremony;
 /// (<see cref="SignInFailure.PasskeyRefused"/>), so the page never tells whether an account exists.
 /// </summary>
 public sealed class FinishPasskeyCeremonyHandler(
-    ISignInInquiries inquiries,
+    IMediator mediator,
     IPasskeyCeremony ceremony,
     IWebAuthnChallengeStore challenges,
     IPasskeyStore passkeys)
     : IRequestHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>
 {
-    public const string How = "passkey";
-
     public async Task<SignInOutcome<RealizedInquiry>> Handle(
         FinishPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var exposureKeyHash = SignInRules.Hash(request.ExposureKey);
-        var options = await challenges.TakeAsync(request.Ceremony, request.Purpose, exposureKeyHash, null, cancellationToken)
+        var options = await challenges.TakeAsync(request.Ceremony, request.Purpose, request.ExposureKey, null, cancellationToken)
             .ConfigureAwait(false);
         if (options is null)
         {
@@ -31,33 +31,35 @@ public sealed class FinishPasskeyCeremonyHandler(
         }
 
         // Checked before an account is made: a sign-up on an inquiry that is gone must leave nothing behind.
-        var inquiry = await inquiries.DescribeAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
+        var inquiry = await mediator.Send(new DescribeInquiryQuery(request.ExposureKey), cancellationToken).ConfigureAwait(false);
         if (SignInSteps.Unavailable(inquiry) is { } unavailable)
         {
             return unavailable;
         }
 
         var account = request.Purpose == CeremonyPurpose.SignUp
-            ? await SignUpAsync(inquiry!, options, request.Credential, cancellationToken).ConfigureAwait(false)
+            ? await SignUpAsync(inquiry, options, request.Credential, cancellationToken).ConfigureAwait(false)
             : await SignInAsync(options, request.Credential, cancellationToken).ConfigureAwait(false);
         if (!account.Succeeded)
         {
             return account.Failure.Value;
         }
 
-        var realized = await inquiries.RealizeAsync(request.ExposureKey, account.Value, How, cancellationToken)
+        var realized = await mediator.Send(
+            new RealizeInquiryCommand(request.ExposureKey, account.Value, RealizationMethod.Passkey), cancellationToken)
             .ConfigureAwait(false);
-        if (realized.Succeeded)
+        if (realized.Refusal is { } refusal)
         {
-            // The inquiry is spent: no other ceremony begun on it may be answered.
-            await challenges.DropForInquiryAsync(exposureKeyHash, cancellationToken).ConfigureAwait(false);
+            return SignInSteps.Refused(refusal);
         }
 
-        return realized;
+        // The inquiry is spent: no other ceremony begun on it may be answered.
+        await challenges.DropForInquiryAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
+        return new RealizedInquiry(realized.CallbackUrl is { } url ? new Uri(url) : null);
     }
 
     private async Task<SignInOutcome<AccountId>> SignUpAsync(
-        InquiryPage inquiry, string options, ReadOnlyMemory<byte> credential, CancellationToken cancellationToken)
+        InquiryDescription inquiry, string options, ReadOnlyMemory<byte> credential, CancellationToken cancellationToken)
     {
         if (!inquiry.SignUpOpen)
         {

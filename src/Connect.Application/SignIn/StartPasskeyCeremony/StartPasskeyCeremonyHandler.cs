@@ -1,3 +1,4 @@
+using Connect.Application.DescribeInquiry;
 using Connect.Application.Passkeys;
 using MediatR;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Connect.Application.SignIn.StartPasskeyCeremony;
 
 public sealed class StartPasskeyCeremonyHandler(
-    ISignInInquiries inquiries,
+    IMediator mediator,
     IPasskeyCeremony ceremony,
     IWebAuthnChallengeStore challenges,
     IOptions<PasskeyOptions> options,
@@ -16,13 +17,13 @@ public sealed class StartPasskeyCeremonyHandler(
         StartPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var inquiry = await inquiries.DescribeAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
+        var inquiry = await mediator.Send(new DescribeInquiryQuery(request.ExposureKey), cancellationToken).ConfigureAwait(false);
         if (SignInSteps.Unavailable(inquiry) is { } unavailable)
         {
             return unavailable;
         }
 
-        if (request.Purpose == CeremonyPurpose.SignUp && !inquiry!.SignUpOpen)
+        if (request.Purpose == CeremonyPurpose.SignUp && !inquiry.SignUpOpen)
         {
             return SignInFailure.SignUpClosed;
         }
@@ -31,11 +32,11 @@ public sealed class StartPasskeyCeremonyHandler(
             ? ceremony.BeginRegistration(SignInRules.NewUserHandle(), options.Value.RelyingPartyName + " account")
             : ceremony.BeginAssertion();
         var id = Guid.NewGuid();
-        // The inquiry's own expiry is checked again when it is realized; the challenge may live only one ceremony.
+        // One ceremony's time at most, and never past the inquiry, which takes its challenges with it.
         var expiresAt = clock.GetUtcNow().AddSeconds(options.Value.CeremonyTimeoutSeconds);
-        await challenges.SaveAsync(
-            new WebAuthnChallenge(id, request.Purpose, SignInRules.Hash(request.ExposureKey), null, optionsJson, expiresAt),
+        var saved = await challenges.SaveAsync(
+            new WebAuthnChallenge(id, request.Purpose, request.ExposureKey, null, optionsJson, expiresAt),
             cancellationToken).ConfigureAwait(false);
-        return new CeremonyStarted(id, optionsJson);
+        return saved ? new CeremonyStarted(id, optionsJson) : SignInFailure.InquiryNotFound;
     }
 }

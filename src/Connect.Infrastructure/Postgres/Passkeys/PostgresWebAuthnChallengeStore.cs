@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Connect.Application.Passkeys;
 using Dapper;
 using Npgsql;
@@ -13,30 +12,36 @@ internal sealed class PostgresWebAuthnChallengeStore(NpgsqlDataSource dataSource
         WITH swept AS (
             DELETE FROM webauthn_challenges
              WHERE id IN (SELECT id FROM webauthn_challenges WHERE expires_at < now() ORDER BY expires_at LIMIT 16))
-        INSERT INTO webauthn_challenges (id, purpose, exposure_key_hash, enrollment_link_id, options, expires_at)
-        VALUES (@Id, @Purpose, @ExposureKeyHash, @EnrollmentLink, @Options, @ExpiresAt)
+        INSERT INTO webauthn_challenges (id, purpose, inquiry_id, enrollment_link_id, options, expires_at)
+        SELECT @Id, @Purpose, i.id, NULL, @Options, least(@ExpiresAt, i.expires_at)
+          FROM inquiries i WHERE i.exposure_key = @ExposureKey AND @EnrollmentLink::uuid IS NULL
+        UNION ALL
+        SELECT @Id, @Purpose, NULL, l.id, @Options, least(@ExpiresAt, l.expires_at)
+          FROM passkey_enrollment_links l WHERE l.id = @EnrollmentLink AND @ExposureKey::text IS NULL
         """;
 
     // Deleted whatever is checked next: a challenge is answered at most once, right or wrong.
     internal const string TakeSql = """
-        DELETE FROM webauthn_challenges WHERE id = @Id
-        RETURNING purpose, exposure_key_hash AS exposurekeyhash, enrollment_link_id AS enrollmentlinkid, options,
-                  expires_at > now() AS live
+        DELETE FROM webauthn_challenges c WHERE c.id = @Id
+        RETURNING c.purpose, c.enrollment_link_id AS enrollmentlinkid, c.options, c.expires_at > now() AS live,
+                  (SELECT i.exposure_key FROM inquiries i WHERE i.id = c.inquiry_id) AS exposurekey
         """;
 
-    internal const string DropForInquirySql = "DELETE FROM webauthn_challenges WHERE exposure_key_hash = @Hash";
+    internal const string DropForInquirySql = """
+        DELETE FROM webauthn_challenges WHERE inquiry_id = (SELECT id FROM inquiries WHERE exposure_key = @ExposureKey)
+        """;
 
-    public async Task SaveAsync(WebAuthnChallenge challenge, CancellationToken cancellationToken)
+    public async Task<bool> SaveAsync(WebAuthnChallenge challenge, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        return 1 == await connection.ExecuteAsync(new CommandDefinition(
             SaveSql,
             new
             {
                 challenge.Id,
                 Purpose = Stored(challenge.Purpose),
-                challenge.ExposureKeyHash,
+                challenge.ExposureKey,
                 challenge.EnrollmentLink,
                 challenge.Options,
                 challenge.ExpiresAt,
@@ -45,7 +50,7 @@ internal sealed class PostgresWebAuthnChallengeStore(NpgsqlDataSource dataSource
     }
 
     public async Task<string?> TakeAsync(
-        Guid id, CeremonyPurpose purpose, byte[]? exposureKeyHash, Guid? enrollmentLink, CancellationToken cancellationToken)
+        Guid id, CeremonyPurpose purpose, string? exposureKey, Guid? enrollmentLink, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ChallengeRow>(new CommandDefinition(
@@ -55,20 +60,15 @@ internal sealed class PostgresWebAuthnChallengeStore(NpgsqlDataSource dataSource
             return null;
         }
 
-        var boundToThisInquiry = (row.ExposureKeyHash, exposureKeyHash) switch
-        {
-            (null, null) => true,
-            ({ } stored, { } given) => CryptographicOperations.FixedTimeEquals(stored, given),
-            _ => false,
-        };
-        return boundToThisInquiry ? row.Options : null;
+        // The exposure key is public (it travels in the URL): an ordinary comparison is enough.
+        return string.Equals(row.ExposureKey, exposureKey, StringComparison.Ordinal) ? row.Options : null;
     }
 
-    public async Task DropForInquiryAsync(byte[] exposureKeyHash, CancellationToken cancellationToken)
+    public async Task DropForInquiryAsync(string exposureKey, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            DropForInquirySql, new { Hash = exposureKeyHash }, cancellationToken: cancellationToken));
+            DropForInquirySql, new { ExposureKey = exposureKey }, cancellationToken: cancellationToken));
     }
 
     private static string Stored(CeremonyPurpose purpose) => purpose switch
@@ -80,5 +80,5 @@ internal sealed class PostgresWebAuthnChallengeStore(NpgsqlDataSource dataSource
     };
 
     private sealed record ChallengeRow(
-        string Purpose, byte[]? ExposureKeyHash, Guid? EnrollmentLinkId, string Options, bool Live);
+        string Purpose, Guid? EnrollmentLinkId, string Options, bool Live, string? ExposureKey);
 }
