@@ -52,7 +52,7 @@ internal sealed class PostgresEnrollmentLinks(NpgsqlDataSource dataSource) : IEn
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<LinkRow>(new CommandDefinition(
             FindUsableSql, new { TokenHash = tokenHash }, cancellationToken: cancellationToken));
-        return row is null ? null : new EnrollmentLink(row.Id, new AccountId(row.AccountId), row.ExpiresAt, row.UserHandle);
+        return row is null ? null : new EnrollmentLink(row.Id, new AccountId(row.AccountId), new DateTimeOffset(row.ExpiresAt), row.UserHandle);
     }
 
     public async Task<bool> AddPasskeyAsync(Guid link, NewPasskey passkey, CancellationToken cancellationToken)
@@ -80,5 +80,6 @@ internal sealed class PostgresEnrollmentLinks(NpgsqlDataSource dataSource) : IEn
         }
     }
 
-    private sealed record LinkRow(Guid Id, Guid AccountId, DateTimeOffset ExpiresAt, byte[]? UserHandle);
+    // Npgsql reads timestamptz as a UTC DateTime.
+    private sealed record LinkRow(Guid Id, Guid AccountId, DateTime ExpiresAt, byte[]? UserHandle);
 }

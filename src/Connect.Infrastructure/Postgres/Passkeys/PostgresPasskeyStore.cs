@@ -110,11 +110,12 @@ internal sealed class PostgresPasskeyStore(NpgsqlDataSource dataSource) : IPassk
         }
 
         return [.. rows.Where(row => row.Id is not null)
-            .Select(row => new PasskeySummary(row.Id!.Value, row.CreatedAt!.Value, row.LastUsedAt))];
+            .Select(row => new PasskeySummary(row.Id!.Value, new DateTimeOffset(row.CreatedAt!.Value), row.LastUsedAt is { } used ? new DateTimeOffset(used) : null))];
     }
 
     private sealed record PasskeyRow(
         Guid Id, Guid AccountId, byte[] CredentialId, byte[] PublicKey, long SignatureCounter, byte[] UserHandle);
 
-    private sealed record SummaryRow(Guid? Id, DateTimeOffset? CreatedAt, DateTimeOffset? LastUsedAt);
+    // Npgsql reads timestamptz as a UTC DateTime.
+    private sealed record SummaryRow(Guid? Id, DateTime? CreatedAt, DateTime? LastUsedAt);
 }
