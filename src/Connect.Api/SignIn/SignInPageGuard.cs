@@ -27,7 +27,7 @@ public sealed class SignInPageGuard : IDisposable
     private readonly PartitionedRateLimiter<string> _perAddress;
     private readonly PartitionedRateLimiter<string> _perInquiry;
 
-    internal SignInPageGuard(IOptions<PasskeyOptions> passkeys, IOptions<SignInPageOptions> options)
+    public SignInPageGuard(IOptions<PasskeyOptions> passkeys, IOptions<SignInPageOptions> options)
     {
         _origins = passkeys.Value.EffectiveOrigins.ToHashSet(StringComparer.Ordinal);
         _perAddress = PerMinute(options.Value.CallsPerMinutePerAddress);

@@ -32,7 +32,7 @@ internal static class SignInPageMarkup
                     <li>Nothing else: not your name, your email address or the other applications you use.</li>
                   </ul>
                 </section>
-                <div class="actions">
+                <div class="actions" data-connect-actions>
                   <button type="button" class="primary" data-connect-action="sign-in">Sign in with a passkey</button>
               {signUp}
                 </div>
@@ -75,7 +75,7 @@ internal static class SignInPageMarkup
                     <li>Your passkey stays on your device; Connect keeps only its public key.</li>
                   </ul>
                 </section>
-                <div class="actions">
+                <div class="actions" data-connect-actions>
                   <button type="button" class="primary" data-connect-action="enroll">Add a passkey</button>
                 </div>
                 <p class="outcome" data-connect-outcome role="status" aria-live="polite" hidden></p>

@@ -11,6 +11,17 @@
   }
 
   const buttons = Array.from(document.querySelectorAll("[data-connect-action]"));
+  const actions = document.querySelector("[data-connect-actions]");
+
+  // Once the person is through, nothing is left to press.
+  function done() {
+    for (const button of buttons) {
+      button.hidden = true;
+    }
+    if (actions) {
+      actions.hidden = true;
+    }
+  }
 
   function toBytes(base64url) {
     const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
@@ -147,16 +158,12 @@
       }));
       if (finished.state === "realized" && finished.redirect) {
         show("realized", "You are signed in. Taking you back to the application\u2026");
-        for (const button of buttons) {
-          button.hidden = true;
-        }
+        done();
         window.location.assign(finished.redirect);
         return;
       }
       if (finished.state === "realized" || finished.state === "enrolled") {
-        for (const button of buttons) {
-          button.hidden = true;
-        }
+        done();
       }
       show(finished.state, finished.message);
     } catch {
