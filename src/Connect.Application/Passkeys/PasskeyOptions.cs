@@ -29,9 +29,22 @@ public sealed class PasskeyOptions
     /// <summary>The longest an enrollment link may live (30 days).</summary>
     public const int MaxEnrollmentLinkSeconds = 2_592_000;
 
-    /// <summary>Set by the host from the session tokens' issuer when <see cref="PublicUrl"/> is not configured.</summary>
-    public string EffectivePublicUrl => (string.IsNullOrWhiteSpace(PublicUrl) ? FallbackPublicUrl : PublicUrl).TrimEnd('/');
+    /// <summary>
+    /// The configured public URL, else the issuer's. A loopback IP address becomes <c>localhost</c>: WebAuthn refuses an
+    /// IP address as relying-party id, and localhost reaches the same service (as <c>./connect up</c> serves it).
+    /// </summary>
+    public string EffectivePublicUrl
+    {
+        get
+        {
+            var url = (string.IsNullOrWhiteSpace(PublicUrl) ? FallbackPublicUrl : PublicUrl).TrimEnd('/');
+            return Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.IsLoopback && parsed.HostNameType != UriHostNameType.Dns
+                ? new UriBuilder(parsed) { Host = "localhost" }.Uri.AbsoluteUri.TrimEnd('/')
+                : url;
+        }
+    }
 
+    /// <summary>Set by the host from the session tokens' issuer.</summary>
     internal string FallbackPublicUrl { get; set; } = SessionTokens.SessionTokenOptions.DefaultIssuer;
 
     public string EffectiveRelyingPartyId =>
