@@ -55,12 +55,13 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
     }
 
     [HttpGet(EnrollRoute)]
-    public async Task<IResult> EnrollPage([FromQuery(Name = "token")] string? token)
+    public async Task<IResult> EnrollPage(
+        [FromQuery(Name = "token")] string? token, [FromQuery(Name = "exposure-key")] string? exposureKey)
     {
         SignInPageAnswers.ApplyHeaders(Response);
         var shown = await mediator.Send(new ShowEnrollmentPageQuery(token ?? ""), HttpContext.RequestAborted);
         return shown.Succeeded
-            ? Html(SignInPageMarkup.Enroll(token!, shown.Value.ExpiresAt))
+            ? Html(SignInPageMarkup.Enroll(token!, shown.Value.ExpiresAt, SignInRules.IsKey(exposureKey) ? exposureKey : null))
             : Unavailable(null, shown.Failure.Value, StatusCodes.Status404NotFound);
     }
 
@@ -137,13 +138,18 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
             return refused;
         }
 
-        if (Ceremony(body) is not { } ceremony || Credential(body) is not { } credential)
+        if (Ceremony(body) is not { } ceremony || Credential(body) is not { } credential || !OptionalKey(body, "exposureKey", out var exposureKey))
         {
             return Answer(SignInFailure.BadRequest);
         }
 
-        var finished = await mediator.Send(new FinishEnrollmentCommand(token, ceremony, credential), HttpContext.RequestAborted);
-        return finished.Succeeded ? Observed("Enrolled", SignInPageAnswers.Enrolled()) : Answer(finished.Failure.Value);
+        var finished = await mediator.Send(new FinishEnrollmentCommand(token, ceremony, credential, exposureKey), HttpContext.RequestAborted);
+        return finished switch
+        {
+            { Succeeded: true, Value.Realized: { } realized } => Observed("Realized", SignInPageAnswers.Realized(realized.CallbackUrl)),
+            { Succeeded: true } => Observed("Enrolled", SignInPageAnswers.Enrolled()),
+            _ => Answer(finished.Failure!.Value),
+        };
     }
 
     /// <summary>
@@ -179,6 +185,19 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
 
         key = value.GetString()!;
         return guard.TryAcquire(HttpContext, key) ? null : new ReasonAnswer(ReasonCode.RateLimited);
+    }
+
+    /// <summary>An absent key is fine; one that is present must be a well-formed key.</summary>
+    private static bool OptionalKey(JsonElement body, string name, out string? key)
+    {
+        key = null;
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        key = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return SignInRules.IsKey(key);
     }
 
     private static CeremonyPurpose? Mode(JsonElement body) =>

@@ -60,11 +60,13 @@ internal static class SignInPageMarkup
     }
 
     /// <summary>An enrollment link that can still add a passkey to its account.</summary>
-    public static string Enroll(string token, DateTimeOffset expiresAt)
+    /// <param name="exposureKey">An inquiry to realize once the passkey is added, when the link names one.</param>
+    public static string Enroll(string token, DateTimeOffset expiresAt, string? exposureKey)
     {
+        var inquiry = exposureKey is null ? "" : $" data-connect-exposure-key=\"{Html.Encode(exposureKey)}\"";
         var until = Html.Encode(expiresAt.UtcDateTime.ToString("d MMMM yyyy, HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
         return Document("Add a passkey to your account", $"""
-              <main class="card" data-connect-page="enroll" data-connect-token="{Html.Encode(token)}">
+              <main class="card" data-connect-page="enroll" data-connect-token="{Html.Encode(token)}"{inquiry}>
                 {Brand}
                 <h1>Add a passkey to your account</h1>
                 <p class="lead">This one-time link adds a passkey to an existing account, so that you can sign in with it from now on. It works once, until {until}.</p>

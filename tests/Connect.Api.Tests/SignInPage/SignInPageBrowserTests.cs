@@ -152,6 +152,25 @@ public sealed class SignInPageBrowserTests(SignInBrowser browser)
     }
 
     [Fact]
+    public async Task An_enrollment_link_that_names_a_waiting_inquiry_realizes_it_as_enrollment()
+    {
+        var app = await NewApplicationAsync("Northwind Shop");
+        var account = await browser.Db.Accounts.CreateAccountAsync(CancellationToken.None);
+        var link = await browser.Services.GetRequiredService<IMediator>().Send(new CreatePasskeyLinkCommand(account, null));
+        var exposureKey = await browser.NewInquiryAsync(app);
+        await using var person = await browser.NewPersonAsync();
+
+        await person.OpenAsync(new Uri(link.Value!.Url.AbsoluteUri + "&exposure-key=" + exposureKey));
+        var (state, text) = await person.ActAsync("enroll");
+
+        Assert.Equal("realized", state);
+        Assert.Contains("You can return to the application", text, StringComparison.Ordinal);
+        Assert.Equal(account, (await browser.FindInquiryAsync(exposureKey))!.RealizedBy!.Account);
+        Assert.Equal("enrollment", await ScalarAsync<string>(
+            "SELECT detail FROM revocation_audit WHERE kind = 'inquiry_realized' AND account_id = @Id", account.Value));
+    }
+
+    [Fact]
     public async Task A_page_call_from_a_foreign_origin_or_with_none_is_refused()
     {
         var app = await NewApplicationAsync("Northwind Shop");

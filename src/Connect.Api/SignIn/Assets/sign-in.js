@@ -130,7 +130,7 @@
     const enroll = action === "enroll";
     const base = enroll ? "/sign-in/enroll/" : "/sign-in/passkey/";
     const request = enroll
-      ? { token: page.dataset.connectToken }
+      ? { token: page.dataset.connectToken, exposureKey: page.dataset.connectExposureKey || null }
       : { exposureKey: page.dataset.connectExposureKey, mode: action };
 
     busy(true);

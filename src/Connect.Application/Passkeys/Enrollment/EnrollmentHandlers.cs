@@ -1,3 +1,5 @@
+using Connect.Application.Inquiries;
+using Connect.Application.RealizeInquiry;
 using Connect.Application.SignIn;
 using Connect.Application.SignIn.StartPasskeyCeremony;
 using MediatR;
@@ -51,7 +53,8 @@ public sealed class StartEnrollmentHandler(
     }
 }
 
-public sealed class FinishEnrollmentHandler(IEnrollmentLinks links, IPasskeyCeremony ceremony, IWebAuthnChallengeStore challenges)
+public sealed class FinishEnrollmentHandler(
+    IEnrollmentLinks links, IPasskeyCeremony ceremony, IWebAuthnChallengeStore challenges, IMediator mediator)
     : IRequestHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>
 {
     public async Task<SignInOutcome<Enrolled>> Handle(FinishEnrollmentCommand request, CancellationToken cancellationToken)
@@ -77,8 +80,26 @@ public sealed class FinishEnrollmentHandler(IEnrollmentLinks links, IPasskeyCere
         }
 
         // The statement that adds the passkey also uses the link up, so of two pages racing one link, one adds.
-        return await links.AddPasskeyAsync(link.Id, passkey, cancellationToken).ConfigureAwait(false)
-            ? new Enrolled()
-            : SignInFailure.LinkUnavailable;
+        if (!await links.AddPasskeyAsync(link.Id, passkey, cancellationToken).ConfigureAwait(false))
+        {
+            return SignInFailure.LinkUnavailable;
+        }
+
+        if (request.ExposureKey is null)
+        {
+            return new Enrolled();
+        }
+
+        // The passkey stays added whatever the inquiry says: the link was for the account, the inquiry a courtesy.
+        var realized = await mediator.Send(
+            new RealizeInquiryCommand(request.ExposureKey, link.Account, RealizationMethod.Enrollment), cancellationToken)
+            .ConfigureAwait(false);
+        if (realized.Refusal is { } refusal)
+        {
+            return SignInSteps.Refused(refusal);
+        }
+
+        await challenges.DropForInquiryAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
+        return new Enrolled(new RealizedInquiry(realized.CallbackUrl is { } url ? new Uri(url) : null));
     }
 }

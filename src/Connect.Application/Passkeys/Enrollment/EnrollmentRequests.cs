@@ -12,7 +12,12 @@ public sealed record EnrollmentPage(DateTimeOffset ExpiresAt);
 public sealed record StartEnrollmentCommand(string Token) : IRequest<SignInOutcome<SignIn.StartPasskeyCeremony.CeremonyStarted>>;
 
 /// <summary>The enrollment page's second call: the new credential, added to the link's account.</summary>
-public sealed record FinishEnrollmentCommand(string Token, Guid Ceremony, ReadOnlyMemory<byte> Credential)
+/// <param name="ExposureKey">
+/// An inquiry the person is waiting on (a support desk appends <c>&amp;exposure-key=K</c> to the link): once the
+/// passkey is added, it is realized for the link's account, audited as <c>enrollment</c>.
+/// </param>
+public sealed record FinishEnrollmentCommand(string Token, Guid Ceremony, ReadOnlyMemory<byte> Credential, string? ExposureKey = null)
     : IRequest<SignInOutcome<Enrolled>>;
 
-public sealed record Enrolled;
+/// <param name="Realized">The inquiry realized along with it, when one was named.</param>
+public sealed record Enrolled(RealizedInquiry? Realized = null);

@@ -14,5 +14,6 @@ public sealed class FinishEnrollmentCommandValidator : AbstractValidator<FinishE
     {
         RuleFor(command => command.Token).ValidKey();
         RuleFor(command => command.Credential.Length).InclusiveBetween(1, SignInRules.MaxCredentialBytes);
+        RuleFor(command => command.ExposureKey!).ValidKey().When(command => command.ExposureKey is not null);
     }
 }
