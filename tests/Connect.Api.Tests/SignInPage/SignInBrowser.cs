@@ -89,7 +89,7 @@ public sealed class SignInBrowser : IAsyncLifetime
         var page = await context.NewPageAsync();
         var devTools = await context.NewCDPSessionAsync(page);
         await devTools.SendAsync("WebAuthn.enable");
-        await devTools.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        var added = await devTools.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
         {
             ["options"] = new Dictionary<string, object>
             {
@@ -101,7 +101,7 @@ public sealed class SignInBrowser : IAsyncLifetime
                 ["automaticPresenceSimulation"] = true,
             },
         });
-        return new Person(context, page, this);
+        return new Person(context, page, devTools, added!.Value.GetProperty("authenticatorId").GetString()!, this);
     }
 
     /// <summary>An inquiry opened through the inquiry use cases' own store, as /establish opens one.</summary>
@@ -133,9 +133,37 @@ public sealed class SignInBrowser : IAsyncLifetime
 }
 
 /// <summary>One person's browser and authenticator.</summary>
-public sealed class Person(IBrowserContext context, IPage page, SignInBrowser browser) : IAsyncDisposable
+public sealed class Person(IBrowserContext context, IPage page, ICDPSession devTools, string authenticator, SignInBrowser browser)
+    : IAsyncDisposable
 {
     public IPage Page => page;
+
+    /// <summary>
+    /// Puts every credential back into the authenticator with its signature counter at 0: what a clone made before
+    /// the last uses would hold.
+    /// </summary>
+    public async Task RewindCountersAsync()
+    {
+        var held = await devTools.SendAsync("WebAuthn.getCredentials", new Dictionary<string, object> { ["authenticatorId"] = authenticator });
+        foreach (var credential in held!.Value.GetProperty("credentials").EnumerateArray())
+        {
+            var id = credential.GetProperty("credentialId").GetString()!;
+            await devTools.SendAsync("WebAuthn.removeCredential", new Dictionary<string, object> { ["authenticatorId"] = authenticator, ["credentialId"] = id });
+            await devTools.SendAsync("WebAuthn.addCredential", new Dictionary<string, object>
+            {
+                ["authenticatorId"] = authenticator,
+                ["credential"] = new Dictionary<string, object>
+                {
+                    ["credentialId"] = id,
+                    ["isResidentCredential"] = true,
+                    ["rpId"] = credential.GetProperty("rpId").GetString()!,
+                    ["privateKey"] = credential.GetProperty("privateKey").GetString()!,
+                    ["userHandle"] = credential.GetProperty("userHandle").GetString()!,
+                    ["signCount"] = 0,
+                },
+            });
+        }
+    }
 
     public async Task OpenAsync(Uri url) => await page.GotoAsync(url.AbsoluteUri);
 

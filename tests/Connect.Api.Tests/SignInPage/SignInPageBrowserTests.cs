@@ -89,6 +89,25 @@ public sealed class SignInPageBrowserTests(SignInBrowser browser)
     }
 
     [Fact]
+    public async Task A_passkey_whose_counter_went_backwards_is_refused_and_audited()
+    {
+        var app = await NewApplicationAsync("Northwind Shop");
+        await using var person = await browser.NewPersonAsync();
+        var account = (await person.RealizeAsync(app, "sign-up")).RealizedBy!.Account;
+        await person.RealizeAsync(app, "sign-in");
+        await person.RewindCountersAsync();
+        var exposureKey = await browser.NewInquiryAsync(app);
+
+        await person.OpenAsync(browser.SignInUrl(exposureKey));
+        var (state, _) = await person.ActAsync("sign-in");
+
+        Assert.Equal("failed", state);
+        Assert.Null((await browser.FindInquiryAsync(exposureKey))!.RealizedBy);
+        Assert.Equal(1, await ScalarAsync<long>(
+            "SELECT count(*) FROM revocation_audit WHERE kind = 'passkey_counter_regressed' AND account_id = @Id", account.Value));
+    }
+
+    [Fact]
     public async Task An_expired_inquiry_shows_a_plain_explanation_and_no_button()
     {
         var app = await NewApplicationAsync("Northwind Shop");
