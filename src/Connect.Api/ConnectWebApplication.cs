@@ -4,6 +4,7 @@ using Connect.Api.Health;
 using Connect.Api.Observability;
 using Connect.Api.OpenApi;
 using Connect.Api.Requests;
+using Connect.Api.SignIn;
 using Connect.Application;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.SigningKeys;
@@ -49,6 +50,8 @@ public static class ConnectWebApplication
             .AddScheme<AuthenticationSchemeOptions, ClientJwtAuthenticationHandler>(ClientJwtPolicy.Scheme, null);
         services.AddAuthorization();
         services.AddPerApplicationRateLimit();
+        services.AddOptions<SignInPageOptions>().BindConfiguration(SignInPageOptions.SectionName);
+        services.AddSingleton<SignInPageGuard>();
         services.AddRequestTimeouts(timeouts => timeouts.DefaultPolicy = RequestTimeouts.Default);
         // Named explicitly: under the CLI the entry assembly is not this one.
         services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);

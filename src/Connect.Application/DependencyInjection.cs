@@ -23,12 +23,19 @@ using Connect.Application.Introspect;
 using Connect.Application.Jwks;
 using Connect.Application.Logout;
 using Connect.Application.Observability;
+using Connect.Application.Passkeys;
+using Connect.Application.Passkeys.CreatePasskeyLink;
+using Connect.Application.Passkeys.Enrollment;
+using Connect.Application.Passkeys.ListPasskeys;
 using Connect.Application.RealizeInquiry;
 using Connect.Application.Redeem;
 using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
+using Connect.Application.SignIn;
+using Connect.Application.SignIn.FinishPasskeyCeremony;
+using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Application.SigningKeys;
 using Connect.Application.StatusPoll;
 using Connect.Domain.Outcomes;
@@ -79,6 +86,19 @@ public static class DependencyInjection
         services.AddTransient<IRequestHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>, ApplicationInfoHandler>();
         services.AddSingleton<IValidator<ApplicationInfoQuery>, ApplicationInfoQueryValidator>();
 
+        services.AddTransient<IRequestHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>, StartPasskeyCeremonyHandler>();
+        services.AddSingleton<IValidator<StartPasskeyCeremonyCommand>, StartPasskeyCeremonyCommandValidator>();
+        services.AddTransient<IRequestHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>, FinishPasskeyCeremonyHandler>();
+        services.AddSingleton<IValidator<FinishPasskeyCeremonyCommand>, FinishPasskeyCeremonyCommandValidator>();
+        services.AddTransient<IRequestHandler<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>>, ShowEnrollmentPageHandler>();
+        services.AddTransient<IRequestHandler<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>>, StartEnrollmentHandler>();
+        services.AddSingleton<IValidator<StartEnrollmentCommand>, StartEnrollmentCommandValidator>();
+        services.AddTransient<IRequestHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>, FinishEnrollmentHandler>();
+        services.AddSingleton<IValidator<FinishEnrollmentCommand>, FinishEnrollmentCommandValidator>();
+        services.AddTransient<IRequestHandler<CreatePasskeyLinkCommand, AdministrationOutcome<PasskeyLink>>, CreatePasskeyLinkHandler>();
+        services.AddSingleton<IValidator<CreatePasskeyLinkCommand>, CreatePasskeyLinkCommandValidator>();
+        services.AddTransient<IRequestHandler<ListPasskeysQuery, AdministrationOutcome<PasskeyList>>, ListPasskeysHandler>();
+
         services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
         services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
         services.AddTransient<IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>, RegisterApplicationHandler>();
@@ -121,6 +141,11 @@ public static class DependencyInjection
         services.AddSingleton<SessionTokenCodec>();
         services.AddSingleton<SessionTokenVerifier>();
         services.AddSingleton<VerifiedSessionReader>();
+        // The page's public URL defaults to the issuer, which in turn defaults to the host's own URL.
+        services.AddOptions<PasskeyOptions>().BindConfiguration(PasskeyOptions.SectionName)
+            .Configure<IOptions<SessionTokenOptions>>((options, tokens) => options.FallbackPublicUrl = tokens.Value.EffectiveIssuer)
+            .Validate(options => options.Problem() is null, "Connect:Passkeys is not usable (docs/operations.md).")
+            .ValidateOnStart();
         services.AddOptions<IntrospectOptions>().BindConfiguration(IntrospectOptions.SectionName)
             .Validate(
                 options => options.IntrospectRecheckSeconds is >= 0 and <= IntrospectOptions.MaxRecheckSeconds,

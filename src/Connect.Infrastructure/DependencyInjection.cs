@@ -1,5 +1,6 @@
 using Connect.Application.Administration;
 using Connect.Application.Audit;
+using Connect.Application.Passkeys;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Inquiries;
 using Connect.Application.SigningKeys;
@@ -7,6 +8,8 @@ using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Infrastructure.Postgres;
 using Connect.Infrastructure.Postgres.Administration;
+using Connect.Infrastructure.Postgres.Passkeys;
+using Connect.Infrastructure.WebAuthn;
 using Connect.Infrastructure.Postgres.Inquiries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +58,10 @@ public static class DependencyInjection
         services.AddSingleton<IApplicationRegistry, PostgresApplicationRegistry>();
         services.AddSingleton<ISigningKeyStore, PostgresSigningKeyStore>();
         services.AddSingleton<IAccountRegistry, PostgresAccountRegistry>();
+        services.AddSingleton<IPasskeyStore, PostgresPasskeyStore>();
+        services.AddSingleton<IEnrollmentLinks, PostgresEnrollmentLinks>();
+        services.AddSingleton<IWebAuthnChallengeStore, PostgresWebAuthnChallengeStore>();
+        services.AddSingleton<IPasskeyCeremony, Fido2PasskeyCeremony>();
         services.AddSingleton<IInquiryStore, PostgresInquiryStore>();
         services.AddSingleton<ISignInApplicationDirectory, PostgresSignInApplicationDirectory>();
         services.AddSingleton<PostgresReadinessProbe>();

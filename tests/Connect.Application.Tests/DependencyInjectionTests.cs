@@ -20,6 +20,10 @@ using Connect.Application.Inquiries;
 using Connect.Application.Introspect;
 using Connect.Application.Jwks;
 using Connect.Application.Logout;
+using Connect.Application.Passkeys;
+using Connect.Application.Passkeys.CreatePasskeyLink;
+using Connect.Application.Passkeys.Enrollment;
+using Connect.Application.Passkeys.ListPasskeys;
 using Connect.Application.RateBudget;
 using Connect.Application.RealizeInquiry;
 using Connect.Application.Redeem;
@@ -28,6 +32,9 @@ using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
+using Connect.Application.SignIn;
+using Connect.Application.SignIn.FinishPasskeyCeremony;
+using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Application.StatusPoll;
 using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
@@ -69,6 +76,13 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<StatusPollQuery, Outcome<StatusPollResult>>), typeof(StatusPollHandler) },
         { typeof(IRequestHandler<RedeemCommand, Outcome<RedeemResult>>), typeof(RedeemHandler) },
         { typeof(IRequestHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>), typeof(ApplicationInfoHandler) },
+        { typeof(IRequestHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>), typeof(StartPasskeyCeremonyHandler) },
+        { typeof(IRequestHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>), typeof(FinishPasskeyCeremonyHandler) },
+        { typeof(IRequestHandler<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>>), typeof(ShowEnrollmentPageHandler) },
+        { typeof(IRequestHandler<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>>), typeof(StartEnrollmentHandler) },
+        { typeof(IRequestHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>), typeof(FinishEnrollmentHandler) },
+        { typeof(IRequestHandler<CreatePasskeyLinkCommand, AdministrationOutcome<PasskeyLink>>), typeof(CreatePasskeyLinkHandler) },
+        { typeof(IRequestHandler<ListPasskeysQuery, AdministrationOutcome<PasskeyList>>), typeof(ListPasskeysHandler) },
     };
 
     [Theory]
@@ -163,6 +177,10 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<ISigningKeyStore>());
         services.AddSingleton(Substitute.For<IInquiryStore>());
         services.AddSingleton(Substitute.For<ISignInApplicationDirectory>());
+        services.AddSingleton(Substitute.For<IPasskeyStore>());
+        services.AddSingleton(Substitute.For<IEnrollmentLinks>());
+        services.AddSingleton(Substitute.For<IWebAuthnChallengeStore>());
+        services.AddSingleton(Substitute.For<IPasskeyCeremony>());
         // What the hosts provide: the Api's rate budget and ASP.NET Core's meter factory.
         services.AddSingleton(Substitute.For<IApplicationRateBudget>());
         services.AddSingleton(MeterFactory());

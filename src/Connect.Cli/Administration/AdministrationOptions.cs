@@ -1,3 +1,4 @@
+using Connect.Application.Passkeys;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -26,6 +27,9 @@ internal static class AdministrationOptions
 
     public static Option<int> ExpiresIn() =>
         Number("--expires-in", "Seconds until the sessions expire (default 30 days, at most 365 days).", IssueSessionsCommand.DefaultExpiresInSeconds);
+
+    public static Option<int> LinkExpiresIn() =>
+        Number("--expires-in", "Seconds until the link stops working (default 24 hours, at most 30 days).", PasskeyOptions.DefaultEnrollmentLinkSeconds);
 
     private static Option<Guid> Id(string name, string description, bool required) => new(name)
     {

@@ -1,16 +1,23 @@
 using System.CommandLine;
 using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.IssueSubject;
+using Connect.Application.Passkeys.CreatePasskeyLink;
+using Connect.Application.Passkeys.ListPasskeys;
 using Connect.Cli.Administration;
 using Microsoft.Extensions.Configuration;
 
 namespace Connect.Cli.Commands;
 
-/// <summary><c>account create</c> and <c>subject issue</c>: the user and the names applications know it by.</summary>
+/// <summary><c>account create | passkey-link | passkeys</c> and <c>subject issue</c>: the user and the names applications know it by.</summary>
 internal static class AccountCommands
 {
     public static Command AccountGroup(IConfiguration configuration) =>
-        new("account", "Manage accounts, the internal users.") { Create(configuration) };
+        new("account", "Manage accounts, the internal users.")
+        {
+            Create(configuration),
+            PasskeyLink(configuration),
+            Passkeys(configuration),
+        };
 
     public static Command SubjectGroup(IConfiguration configuration) =>
         new("subject", "Issue the sector subjects applications see for an account.") { IssueSubject(configuration) };
@@ -36,6 +43,38 @@ internal static class AccountCommands
         command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
             parse, configuration, new IssueSubjectCommand(new(parse.GetValue(account)), parse.GetRequiredValue(anchor)),
             result => new { subject = result.Subject.Value }, cancellationToken));
+        return command;
+    }
+
+    private static Command PasskeyLink(IConfiguration configuration)
+    {
+        var account = AdministrationOptions.Account();
+        var expiresIn = AdministrationOptions.LinkExpiresIn();
+        var command = new Command("passkey-link", "A one-time link that adds a passkey to the account.") { account, expiresIn };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new CreatePasskeyLinkCommand(new(parse.GetValue(account)), parse.GetValue(expiresIn)),
+            result => new { accountId = result.Account.Value, url = result.Url.AbsoluteUri, expiresAt = result.ExpiresAt.UtcDateTime },
+            cancellationToken));
+        return command;
+    }
+
+    private static Command Passkeys(IConfiguration configuration)
+    {
+        var account = AdministrationOptions.Account();
+        var command = new Command("passkeys", "The account's passkeys, oldest first (never key material).") { account };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new ListPasskeysQuery(new(parse.GetValue(account))),
+            result => new
+            {
+                accountId = result.Account.Value,
+                passkeys = result.Passkeys.Select(passkey => new
+                {
+                    id = passkey.Id,
+                    createdAt = passkey.CreatedAt.UtcDateTime,
+                    lastUsedAt = passkey.LastUsedAt?.UtcDateTime,
+                }),
+            },
+            cancellationToken));
         return command;
     }
 }

@@ -1,0 +1,13 @@
+using Connect.Application.Passkeys;
+using FluentValidation;
+
+namespace Connect.Application.SignIn.StartPasskeyCeremony;
+
+public sealed class StartPasskeyCeremonyCommandValidator : AbstractValidator<StartPasskeyCeremonyCommand>
+{
+    public StartPasskeyCeremonyCommandValidator()
+    {
+        RuleFor(command => command.ExposureKey).ValidKey();
+        RuleFor(command => command.Purpose).Must(purpose => purpose is CeremonyPurpose.SignIn or CeremonyPurpose.SignUp);
+    }
+}
