@@ -2,12 +2,14 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Connect.Api;
 using Connect.Cli.Database;
+using Connect.Application.Passkeys;
 using Connect.Cli.Demo;
 using Connect.Infrastructure.Migrations;
 using Microsoft.Extensions.Configuration;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Connect.Cli.Commands;
 
@@ -68,16 +70,26 @@ internal static class ServiceCommands
             await app.StartAsync(stopping.Token);
             await Console.Error.WriteLineAsync(
                 $"connect: serving on {string.Join(", ", app.Urls)} with {database.Description}; Ctrl-C stops.");
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            Task signingIn = Task.CompletedTask;
             if (parse.GetValue(demo))
             {
-                using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-                var run = new RevokeAllDemo(
+                using var revokeAll = new RevokeAllDemo(
                     app.Services.GetRequiredService<IMediator>(), http, TimeProvider.System, parse.InvocationConfiguration.Output);
-                await run.RunAsync(stopping.Token);
-                await Console.Error.WriteLineAsync("connect: demo done; the service keeps serving until Ctrl-C.");
+                await revokeAll.RunAsync(stopping.Token);
+                var signIn = new SignInDemo(
+                    http,
+                    TimeProvider.System,
+                    parse.InvocationConfiguration.Output,
+                    app.Services.GetRequiredService<IOptions<PasskeyOptions>>().Value.EffectivePublicUrl);
+                var inquiry = await signIn.EstablishAsync(revokeAll.Registered!, stopping.Token);
+                // The person signs in whenever they like; the service serves meanwhile, and Ctrl-C ends the wait.
+                signingIn = WaitForSignInAsync(signIn, inquiry, stopping.Token);
+                await Console.Error.WriteLineAsync("connect: demo done setting up; open the sign-in URL above. The service keeps serving until Ctrl-C.");
             }
 
             await app.WaitForShutdownAsync(stopping.Token);
+            await signingIn;
             await Console.Error.WriteLineAsync(database.StopsOnDispose
                 ? "connect: service stopped; stopping the embedded PostgreSQL it started."
                 : "connect: service stopped.");
@@ -95,5 +107,21 @@ internal static class ServiceCommands
         ArgumentNullException.ThrowIfNull(parse);
         // Only the top-level `up`: `cluster up` stops what it started through the library's cancellation.
         return parse.CommandResult.Command.Name == UpName && parse.CommandResult.Parent is CommandResult { Command: RootCommand };
+    }
+
+    private static async Task WaitForSignInAsync(SignInDemo demo, DemoInquiry inquiry, CancellationToken stopping)
+    {
+        try
+        {
+            await demo.RedeemWhenRealizedAsync(inquiry, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Ctrl-C before anyone signed in: nothing to say.
+        }
+        catch (HttpRequestException failure)
+        {
+            await Console.Error.WriteLineAsync($"connect: the sign-in demo stopped polling: {failure.Message}");
+        }
     }
 }

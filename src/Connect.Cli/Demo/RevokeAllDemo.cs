@@ -15,14 +15,21 @@ namespace Connect.Cli.Demo;
 /// <c>./connect up --demo</c>: a real signed <c>POST /revoke-all</c> over HTTP against the running service,
 /// set up through the same administrative commands an operator uses.
 /// </summary>
-internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimeProvider clock, TextWriter output)
+internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimeProvider clock, TextWriter output) : IDisposable
 {
     public const int Sessions = 3;
+
+    private readonly RSA _key = RSA.Create(2048);
+
+    /// <summary>The demo application, once <see cref="RunAsync"/> registered it: the sign-in demo signs as it too.</summary>
+    public DemoApplication? Registered { get; private set; }
+
+    public void Dispose() => _key.Dispose();
 
     /// <returns>The revokedCount of the first call and of the repeat.</returns>
     public async Task<(int First, int Repeat)> RunAsync(CancellationToken cancellationToken)
     {
-        using var key = RSA.Create(2048);
+        var key = _key;
         var anchor = $"demo-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{RandomNumberGenerator.GetHexString(4, lowercase: true)}";
         var registered = Expect(await mediator.Send(
             new RegisterApplicationCommand(anchor, key.ExportSubjectPublicKeyInfoPem(), Sector: null), cancellationToken));
@@ -31,6 +38,7 @@ internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimePro
         var issued = Expect(await mediator.Send(
             new IssueSessionsCommand(account, anchor, Sessions, IssueSessionsCommand.DefaultExpiresInSeconds), cancellationToken));
         var first = issued.Sessions[0];
+        Registered = new DemoApplication(anchor, registered.KeyId.Value, key);
 
         await output.WriteLineAsync($"""
 
@@ -85,3 +93,6 @@ internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimePro
     private static T Expect<T>(AdministrationOutcome<T> outcome) =>
         outcome.Succeeded ? outcome.Value : throw new InvalidOperationException($"demo setup failed: {outcome.Failure.Message}");
 }
+
+/// <summary>The application the demo registered, with the private half of its client-auth key.</summary>
+internal sealed record DemoApplication(string Anchor, string KeyId, RSA Key);
