@@ -11,6 +11,9 @@ using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.Administration.UpdateApplication;
+using Connect.Application.Administration.SetAccountEnabled;
+using Connect.Application.Administration.DeleteAccount;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Introspect;
@@ -56,6 +59,9 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<LogoutCommand, Outcome<LogoutResult>>), typeof(LogoutHandler) },
         { typeof(IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>), typeof(IntrospectHandler) },
         { typeof(IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>), typeof(SessionClaimsHandler) },
+        { typeof(IRequestHandler<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>>), typeof(UpdateApplicationHandler) },
+        { typeof(IRequestHandler<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>>), typeof(SetAccountEnabledHandler) },
+        { typeof(IRequestHandler<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>>), typeof(DeleteAccountHandler) },
     };
 
     [Theory]

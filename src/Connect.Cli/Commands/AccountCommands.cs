@@ -1,16 +1,27 @@
 using System.CommandLine;
 using Connect.Application.Administration.CreateAccount;
+using Connect.Application.Administration.DeleteAccount;
+using Connect.Application.Administration.SetAccountEnabled;
 using Connect.Application.Administration.IssueSubject;
 using Connect.Cli.Administration;
 using Microsoft.Extensions.Configuration;
 
 namespace Connect.Cli.Commands;
 
-/// <summary><c>account create</c> and <c>subject issue</c>: the user and the names applications know it by.</summary>
+/// <summary>
+/// <c>account create | disable | enable | delete</c> and <c>subject issue</c>: the user and the names applications know
+/// it by.
+/// </summary>
 internal static class AccountCommands
 {
     public static Command AccountGroup(IConfiguration configuration) =>
-        new("account", "Manage accounts, the internal users.") { Create(configuration) };
+        new("account", "Manage accounts, the internal users.")
+        {
+            Create(configuration),
+            SetEnabled(configuration, "disable", enabled: false),
+            SetEnabled(configuration, "enable", enabled: true),
+            Delete(configuration),
+        };
 
     public static Command SubjectGroup(IConfiguration configuration) =>
         new("subject", "Issue the sector subjects applications see for an account.") { IssueSubject(configuration) };
@@ -21,6 +32,38 @@ internal static class AccountCommands
         command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
             parse, configuration, new CreateAccountCommand(),
             result => new { accountId = result.Account.Value }, cancellationToken));
+        return command;
+    }
+
+    private static Command SetEnabled(IConfiguration configuration, string name, bool enabled)
+    {
+        var account = AdministrationOptions.Account();
+        var command = new Command(
+            name,
+            enabled
+                ? "Enable an account again: its sessions refresh and introspect as before."
+                : "Disable an account: its sessions are kept, but none refreshes or introspects as active meanwhile.")
+        {
+            account,
+        };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new SetAccountEnabledCommand(new(parse.GetValue(account)), enabled),
+            result => new { accountId = result.Account.Value, enabled = result.Enabled }, cancellationToken));
+        return command;
+    }
+
+    private static Command Delete(IConfiguration configuration)
+    {
+        var account = AdministrationOptions.Account();
+        var command = new Command(
+            "delete", "Delete an account for good: every session it has ends, in every application, and its subjects go.")
+        {
+            account,
+        };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new DeleteAccountCommand(new(parse.GetValue(account))),
+            result => new { accountId = result.Account.Value, deleted = true, sessionsRevoked = result.SessionsRevoked },
+            cancellationToken));
         return command;
     }
 
