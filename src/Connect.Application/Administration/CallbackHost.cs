@@ -8,7 +8,7 @@ namespace Connect.Application.Administration;
 /// <summary>
 /// A host a <c>CALLBACK</c> return method may name (docs/contract/sign-in.md, <c>app update --callback-host</c>): a
 /// DNS name or an IP literal and nothing else, kept in the form <see cref="Uri.IdnHost"/> gives a URL's host (lower
-/// case, internationalized names as punycode, IPv6 in brackets), so that <c>/establish</c> matches a callback URL by
+/// case, internationalized names as punycode, IPv6 without brackets), so that <c>/establish</c> matches a callback URL by
 /// plain string equality.
 /// </summary>
 public static class CallbackHost
@@ -62,11 +62,13 @@ public static class CallbackHost
         if (host.StartsWith('[') || host.Contains(':', StringComparison.Ordinal))
         {
             // An IPv6 literal, with or without its brackets; anything else with a colon names a port.
-            var inner = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
-            if (IPAddress.TryParse(inner, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6
-                && v6.ScopeId == 0 && !inner.Contains('%', StringComparison.Ordinal))
+            var bracketed = host.StartsWith('[') && host.EndsWith(']');
+            var inner = bracketed ? host[1..^1] : host;
+            if ((bracketed || !host.StartsWith('[')) && !inner.Contains('[', StringComparison.Ordinal)
+                && !inner.Contains('%', StringComparison.Ordinal)
+                && IPAddress.TryParse(inner, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6)
             {
-                normalized = $"[{v6}]";
+                normalized = v6.ToString();
                 return null;
             }
 
