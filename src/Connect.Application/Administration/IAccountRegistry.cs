@@ -17,7 +17,7 @@ public interface IAccountRegistry
     /// <returns><c>null</c> when the account does not exist or was deleted.</returns>
     Task<SectorSubject?> IssueSubjectAsync(AccountId account, SectorId sector, CancellationToken cancellationToken);
 
-    /// <summary>Issues <paramref name="count"/> refresh tokens; only their hashes are stored.</summary>
+    /// <summary>Issues <paramref name="count"/> sessions that no token names (seeding); none for a disabled or deleted account.</summary>
     Task<int> IssueSessionsAsync(
         AccountId account, AppId application, int count, DateTimeOffset issuedAt, DateTimeOffset expiresAt,
         CancellationToken cancellationToken);

@@ -59,9 +59,9 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
     internal const string LockAccountSql = "SELECT deleted_at IS NOT NULL FROM accounts WHERE id = @Account FOR UPDATE";
 
     // Every live session of the account ends as revoke-all ends it (same reason, one audit row per application with
-    // its count), its subjects go, the row becomes a tombstone, and account_deleted carries the total. Each UPDATE of a
-    // session waits for a rotation holding it and re-checks "revoked_at IS NULL" after, so a rotation either
-    // committed before (and its new version is revoked here) or finds the session revoked.
+    // its count), its subjects go and the row becomes a tombstone; answers the total. Each UPDATE of a session waits
+    // for a rotation holding it and re-checks "revoked_at IS NULL" after, so a rotation either committed before (and
+    // its new version is revoked here) or finds the session revoked.
     internal const string DeleteSql = """
         WITH revoked AS (
             UPDATE sessions
@@ -73,20 +73,26 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
         ), per_application AS (
             INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind)
             SELECT application_id, @Account, count(*), 'revoke_all' FROM revoked GROUP BY application_id
+            RETURNING revoked_count
         ), subjects AS (
             DELETE FROM sector_subjects WHERE account_id = @Account
         ), tombstone AS (
             UPDATE accounts SET enabled = false, deleted_at = now() WHERE id = @Account
         )
-        INSERT INTO revocation_audit (account_id, revoked_count, kind)
-        SELECT @Account, count(*), 'account_deleted' FROM revoked
-        RETURNING revoked_count
+        SELECT CAST(coalesce(sum(revoked_count), 0) AS integer) FROM per_application
         """;
 
+    // Its own statement after the revocations, so that it is the newest row of the deletion and lists first.
+    internal const string AuditDeletionSql = """
+        INSERT INTO revocation_audit (account_id, revoked_count, kind) VALUES (@Account, @Revoked, 'account_deleted')
+        """;
+
+    // None for a disabled or deleted account, judged under a share lock on it as the session store's issue is.
     internal const string IssueSessionsSql = """
         INSERT INTO sessions (account_id, application_id, sid, current_jti, rotated_at, issued_at, expires_at)
-        SELECT @Account, @Application, ids.sid, ids.jti, date_trunc('second', @IssuedAt::timestamptz), @IssuedAt, @ExpiresAt
-          FROM unnest(@Sids, @Jtis) AS ids (sid, jti)
+        SELECT account.id, @Application, ids.sid, ids.jti, date_trunc('second', @IssuedAt::timestamptz), @IssuedAt, @ExpiresAt
+          FROM (SELECT id FROM accounts WHERE id = @Account AND enabled AND deleted_at IS NULL FOR SHARE) AS account
+         CROSS JOIN unnest(@Sids, @Jtis) AS ids (sid, jti)
         """;
 
     internal const string CountSessionsSql = """
@@ -200,6 +206,8 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
 
         var revoked = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             DeleteSql, new { Account = account.Value }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            AuditDeletionSql, new { Account = account.Value, Revoked = revoked }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return new AccountDeletion(AccountDeletionOutcome.Deleted, revoked);
     }

@@ -166,8 +166,19 @@ internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) :
 
     private sealed record ApplicationRow(Guid Id, Guid SectorId);
 
-    private sealed record SignInSettingsRow(string Anchor, string? DisplayName, bool SignUpOpen, string[] CallbackHosts, bool Enabled)
+    // Mapped by property: Dapper matches constructors by the column's declared type, System.Array for text[].
+    private sealed class SignInSettingsRow
     {
+        public string Anchor { get; set; } = "";
+
+        public string? DisplayName { get; set; }
+
+        public bool SignUpOpen { get; set; }
+
+        public string[] CallbackHosts { get; set; } = [];
+
+        public bool Enabled { get; set; }
+
         public ApplicationSignInSettings ToSettings() =>
             new(new ApplicationAnchor(Anchor), DisplayName, SignUpOpen, CallbackHosts, Enabled);
     }
