@@ -53,6 +53,20 @@ public sealed class AccountStateTests : IClassFixture<SessionEndpoints>
     }
 
     [Fact]
+    public async Task Disabled_accounts_session_can_still_be_logged_out_and_stays_ended_after_enabling()
+    {
+        var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
+        await SetEnabledAsync(session.Account, enabled: false);
+
+        await SessionAssert.LogoutAsync(await _api.LogoutAsync(session.RefreshToken), revoked: true);
+        await SetEnabledAsync(session.Account, enabled: true);
+
+        Assert.Equal(new SessionRow(1, Revoked: true, "logout"), await _api.RowAsync(session.Sid));
+        await SessionAssert.ReasonAsync(await RefreshAsync(session.RefreshToken), HttpStatusCode.Unauthorized, "RefreshTokenRevoked");
+        await SessionAssert.StatusAsync(await _api.IntrospectAsync(session.AccessToken), "revoked");
+    }
+
+    [Fact]
     public async Task Revoked_before_disabled_keeps_answering_RefreshTokenRevoked()
     {
         var session = await _api.IssueAsync((await _api.SharedApplicationsAsync()).First);
