@@ -11,6 +11,9 @@ using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.Administration.UpdateApplication;
+using Connect.Application.Administration.SetAccountEnabled;
+using Connect.Application.Administration.DeleteAccount;
 
 using Connect.Application.ApplicationInfo;
 using Connect.Application.Audit;
@@ -109,7 +112,11 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<AddApplicationKeyCommand>, AddApplicationKeyCommandValidator>();
         services.AddTransient<IRequestHandler<RetireApplicationKeyCommand, AdministrationOutcome<RetireApplicationKeyResult>>, RetireApplicationKeyHandler>();
         services.AddSingleton<IValidator<RetireApplicationKeyCommand>, RetireApplicationKeyCommandValidator>();
+        services.AddTransient<IRequestHandler<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>>, UpdateApplicationHandler>();
+        services.AddSingleton<IValidator<UpdateApplicationCommand>, UpdateApplicationCommandValidator>();
         services.AddTransient<IRequestHandler<CreateAccountCommand, AdministrationOutcome<CreateAccountResult>>, CreateAccountHandler>();
+        services.AddTransient<IRequestHandler<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>>, SetAccountEnabledHandler>();
+        services.AddTransient<IRequestHandler<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>>, DeleteAccountHandler>();
         services.AddTransient<IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>, IssueSubjectHandler>();
         services.AddSingleton<IValidator<IssueSubjectCommand>, IssueSubjectCommandValidator>();
         services.AddTransient<IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>, IssueSessionsHandler>();

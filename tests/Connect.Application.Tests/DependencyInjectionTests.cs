@@ -11,6 +11,9 @@ using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.Administration.UpdateApplication;
+using Connect.Application.Administration.SetAccountEnabled;
+using Connect.Application.Administration.DeleteAccount;
 using Connect.Application.ApplicationInfo;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
@@ -83,6 +86,9 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>), typeof(FinishEnrollmentHandler) },
         { typeof(IRequestHandler<CreatePasskeyLinkCommand, AdministrationOutcome<PasskeyLink>>), typeof(CreatePasskeyLinkHandler) },
         { typeof(IRequestHandler<ListPasskeysQuery, AdministrationOutcome<PasskeyList>>), typeof(ListPasskeysHandler) },
+        { typeof(IRequestHandler<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>>), typeof(UpdateApplicationHandler) },
+        { typeof(IRequestHandler<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>>), typeof(SetAccountEnabledHandler) },
+        { typeof(IRequestHandler<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>>), typeof(DeleteAccountHandler) },
     };
 
     [Theory]

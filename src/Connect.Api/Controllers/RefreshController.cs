@@ -26,7 +26,7 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase
         ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody,
         ReasonCode.RefreshTokenInvalid, ReasonCode.RefreshTokenInvalidType, ReasonCode.RefreshTokenInvalidSignature,
         ReasonCode.RateLimited, ReasonCode.RefreshTokenRevoked, ReasonCode.RefreshTokenExpired,
-        ReasonCode.ApplicationDisabled, ReasonCode.RefreshTokenFamilyCompromised,
+        ReasonCode.ApplicationDisabled, ReasonCode.AccountDisabled, ReasonCode.RefreshTokenFamilyCompromised,
         ReasonCode.RefreshTokenRotationRaceLost, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
     ];
 

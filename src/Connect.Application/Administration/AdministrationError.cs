@@ -17,6 +17,8 @@ public enum AdministrationErrorCode
     SigningKeyRaced,
     KeyRetired,
     TooManyKeys,
+    AccountDisabled,
+    AccountDeleted,
 }
 
 /// <summary>
@@ -74,6 +76,21 @@ public sealed record AdministrationError
     public static AdministrationError TooManyKeys(string anchor) =>
         new(AdministrationErrorCode.TooManyKeys,
             $"the application '{anchor}' already has {ClientPublicKey.MaxActivePerApplication} active keys; retire one first");
+
+    public static AdministrationError AccountDisabled(AccountId account) =>
+        new(AdministrationErrorCode.AccountDisabled, $"the account {account} is disabled; enable it first");
+
+    public static AdministrationError AccountDeleted(AccountId account) =>
+        new(AdministrationErrorCode.AccountDeleted, $"the account {account} was deleted and is never brought back");
+
+    /// <summary>The refusal for an account that exists but cannot be used; <c>null</c> for an enabled one.</summary>
+    public static AdministrationError? Unusable(AccountId account, AccountStatus status) => status switch
+    {
+        AccountStatus.Unknown => UnknownAccount(account),
+        AccountStatus.Disabled => AccountDisabled(account),
+        AccountStatus.Deleted => AccountDeleted(account),
+        _ => null,
+    };
 
     public override string ToString() => $"{Code}: {Message}";
 }

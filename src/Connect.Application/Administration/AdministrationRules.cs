@@ -9,6 +9,7 @@ internal static class AdministrationRules
 {
     public const int MaxKeyIdLength = 128;
     public const int MaxSectorNameLength = 255;
+    public const int MaxDisplayNameLength = 255;
     // Each session is answered with two signed tokens (about 1.6 KB of output and two RSA signatures).
     public const int MaxSessionsPerCall = 1_000;
 
@@ -26,6 +27,14 @@ internal static class AdministrationRules
             .WithMessage($"the anchor must be at most {ApplicationAnchor.MaxLength} characters")
             .Must(IsPrintable).WithMessage("the anchor must not contain control characters")
             .Must(HasNoSurroundingWhitespace).WithMessage("the anchor must not begin or end with whitespace");
+
+    /// <summary>The name a sign-in page shows (the column holds 1 to 255 characters): no hidden characters either.</summary>
+    public static IRuleBuilderOptions<T, string> ValidDisplayName<T>(this IRuleBuilderInitial<T, string> rule) =>
+        rule.Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("the name must not be empty")
+            .MaximumLength(MaxDisplayNameLength).WithMessage($"the name must be at most {MaxDisplayNameLength} characters")
+            .Must(IsPrintable).WithMessage("the name must not contain control characters")
+            .Must(HasNoSurroundingWhitespace).WithMessage("the name must not begin or end with whitespace");
 
     public static void ValidKeyId<T>(this IRuleBuilderInitial<T, string> rule) =>
         rule.Cascade(CascadeMode.Stop)

@@ -2,7 +2,7 @@ using Connect.Domain.Applications;
 
 namespace Connect.Application.Administration;
 
-/// <summary>Registers sectors, applications and their client-auth keys.</summary>
+/// <summary>Registers sectors, applications and their client-auth keys, and keeps their sign-in settings.</summary>
 public interface IApplicationRegistry
 {
     Task<SectorId> CreateSectorAsync(string? name, CancellationToken cancellationToken);
@@ -25,6 +25,14 @@ public interface IApplicationRegistry
     Task<bool> SetEnabledAsync(ApplicationAnchor anchor, bool enabled, CancellationToken cancellationToken);
 
     Task<(AppId Id, SectorId Sector)?> FindAsync(ApplicationAnchor anchor, CancellationToken cancellationToken);
+
+    /// <summary>The application's sign-in settings, for the sign-in page, <c>/establish</c> and <c>/info</c>.</summary>
+    /// <returns><c>null</c> when no application has the anchor.</returns>
+    Task<ApplicationSignInSettings?> FindSignInSettingsAsync(ApplicationAnchor anchor, CancellationToken cancellationToken);
+
+    /// <summary>Applies the changes in one statement and answers the settings as they now are.</summary>
+    /// <returns><c>null</c> when no application has the anchor.</returns>
+    Task<ApplicationSignInSettings?> UpdateAsync(ApplicationAnchor anchor, ApplicationChanges changes, CancellationToken cancellationToken);
 }
 
 /// <summary>What adding a client-auth key did.</summary>
@@ -43,4 +51,25 @@ public enum KeyAddition
 
     /// <summary>Nothing: the application already has the most active keys allowed.</summary>
     TooManyKeys,
+}
+
+/// <summary>
+/// What the sign-in page shows and allows for an application (docs/contract/sign-in.md): its display name, whether a
+/// person may create an account there, and the hosts a <c>CALLBACK</c> return method may name.
+/// </summary>
+/// <param name="DisplayName">The name set by <c>app update --name</c>; <c>null</c> when none was.</param>
+/// <param name="CallbackHosts">Lower-case, as <see cref="CallbackHost"/> normalizes them (a URL's
+/// <see cref="Uri.IdnHost"/>), matched exactly.</param>
+public sealed record ApplicationSignInSettings(
+    ApplicationAnchor Anchor, string? DisplayName, bool SignUpOpen, IReadOnlyList<string> CallbackHosts, bool Enabled)
+{
+    /// <summary>What people are shown: the display name, or the anchor when none was set.</summary>
+    public string Name => DisplayName ?? Anchor.Value;
+}
+
+/// <summary>The changes <c>app update</c> asks for; <c>null</c> leaves a setting as it is.</summary>
+/// <param name="CallbackHosts">Replaces the whole list (empty clears it), already normalized.</param>
+public sealed record ApplicationChanges(string? DisplayName, bool? SignUpOpen, IReadOnlyList<string>? CallbackHosts)
+{
+    public bool IsEmpty => DisplayName is null && SignUpOpen is null && CallbackHosts is null;
 }

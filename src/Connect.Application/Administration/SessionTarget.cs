@@ -20,7 +20,8 @@ internal static class SessionTarget
         }
 
         // An unknown account would count all zeros or fail on a foreign key; say so instead (a typo is the likely
-        // cause). Accounts are never deleted, so the answer cannot go stale before the statement that follows.
+        // cause). Accounts are never removed (a deleted one stays as a tombstone), so the answer cannot go stale before
+        // the statement that follows.
         return await accounts.AccountExistsAsync(account, cancellationToken).ConfigureAwait(false)
             ? applicationId
             : AdministrationError.UnknownAccount(account);

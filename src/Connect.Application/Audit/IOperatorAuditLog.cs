@@ -25,11 +25,19 @@ public static class AuditKinds
     public const string ApplicationRegistered = "application_registered";
     public const string ApplicationEnabled = "application_enabled";
     public const string ApplicationDisabled = "application_disabled";
+    public const string ApplicationUpdated = "application_updated";
     public const string ClientKeyAdded = "client_key_added";
     public const string ClientKeyRetired = "client_key_retired";
     public const string SigningKeyRotated = "signing_key_rotated";
     public const string SigningKeyRemoved = "signing_key_removed";
+    public const string InquiryRealized = "inquiry_realized";
+    public const string InquiryRedeemed = "inquiry_redeemed";
+    public const string PasskeyAdded = "passkey_added";
+    public const string PasskeyRemoved = "passkey_removed";
+    public const string AccountDisabled = "account_disabled";
+    public const string AccountEnabled = "account_enabled";
+    public const string AccountDeleted = "account_deleted";
 
     /// <summary>Whether the kind ends sessions (and names an account and a count), rather than an operator's change.</summary>
-    public static bool EndsSessions(string kind) => kind is RevokeAll or Logout or ReuseDetected;
+    public static bool EndsSessions(string kind) => kind is RevokeAll or Logout or ReuseDetected or AccountDeleted;
 }

@@ -16,8 +16,8 @@ public interface IRevocationAuditLog
 }
 
 /// <summary>
-/// One audit event: one that ended sessions (a revoke-all that reached an account, a logout, a detected reuse), or
-/// an operator's change to an application or its keys.
+/// One audit event: one that ended sessions (a revoke-all that reached an account, a logout, a detected reuse, an
+/// account's deletion), an operator's change to an application, its keys or an account, or a sign-in event.
 /// </summary>
 /// <param name="Kind">One of <see cref="AuditKinds"/> (SESSIONS.md "Audit").</param>
 /// <param name="Account">The account whose sessions it ended; <c>null</c> for an operator's change.</param>
@@ -26,12 +26,15 @@ public interface IRevocationAuditLog
 /// change.
 /// </param>
 /// <param name="SessionId">The sid of the one session a logout or a reuse ended.</param>
+/// <param name="Anchor">The application it was about; <c>null</c> for an account or passkey event, which names none.</param>
 /// <param name="KeyId">The key an operator's change was about, when one was.</param>
+/// <param name="Detail">How an inquiry was realized (<c>passkey</c>, <c>enrollment</c>, <c>operator</c>).</param>
 public sealed record AuditEvent(
     DateTimeOffset At,
     string Kind,
-    ApplicationAnchor Anchor,
+    ApplicationAnchor? Anchor,
     AccountId? Account,
     int RevokedCount,
     string? SessionId = null,
-    string? KeyId = null);
+    string? KeyId = null,
+    string? Detail = null);

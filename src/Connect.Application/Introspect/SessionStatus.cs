@@ -9,7 +9,7 @@ public enum SessionStatus
     /// <summary>The session can be used: not revoked, not expired, its application enabled.</summary>
     Active,
 
-    /// <summary>The session was ended (revoke-all, logout, reuse), or its application is disabled.</summary>
+    /// <summary>The session was ended (revoke-all, logout, reuse, its account deleted), or its application or account is disabled.</summary>
     Revoked,
 
     /// <summary>The session's absolute expiry has passed.</summary>
@@ -30,11 +30,18 @@ public static class SessionStatusRules
         ArgumentNullException.ThrowIfNull(token);
 
         // A token whose aud or sub is not its session's is no token of that session: the same answer as none,
-        // so that a signed token cannot probe other applications' or accounts' sessions by their sid.
+        // so that a signed token cannot probe other applications' or accounts' sessions by their sid. A deleted
+        // account's subjects are gone, so its sessions (all revoked with it) are matched by application alone.
         if (session is null || session.Application != token.Application
-            || !string.Equals(session.Subject?.Value, token.Claims.Subject, StringComparison.Ordinal))
+            || !(session.AccountDeleted
+                 || string.Equals(session.Subject?.Value, token.Claims.Subject, StringComparison.Ordinal)))
         {
             return SessionStatus.NotFound;
+        }
+
+        if (session.AccountDeleted)
+        {
+            return SessionStatus.Revoked;
         }
 
         // Revoked before expired, in /refresh's order: an ended session says so whenever it would have expired.
@@ -48,8 +55,9 @@ public static class SessionStatusRules
             return SessionStatus.Expired;
         }
 
-        // Nothing of a disabled application may be used (its refreshes answer ApplicationDisabled), so no
-        // resource server may be told its sessions are active; enabling it again makes them active again.
-        return session.ApplicationEnabled ? SessionStatus.Active : SessionStatus.Revoked;
+        // Nothing of a disabled application or account may be used (its refreshes answer ApplicationDisabled or
+        // AccountDisabled), so no resource server may be told its sessions are active; enabling it again makes them
+        // active again.
+        return session.ApplicationEnabled && session.AccountEnabled ? SessionStatus.Active : SessionStatus.Revoked;
     }
 }

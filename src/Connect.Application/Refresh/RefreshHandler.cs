@@ -233,6 +233,7 @@ public sealed class RefreshHandler(
         RefreshVerdict.Revoked => ReasonCode.RefreshTokenRevoked,
         RefreshVerdict.Expired => ReasonCode.RefreshTokenExpired,
         RefreshVerdict.ApplicationDisabled => ReasonCode.ApplicationDisabled,
+        RefreshVerdict.AccountDisabled => ReasonCode.AccountDisabled,
         _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "not a refusal"),
     };
 }

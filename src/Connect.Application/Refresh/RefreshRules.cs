@@ -18,6 +18,9 @@ public enum RefreshVerdict
     /// <summary>Step 10: the application is disabled.</summary>
     ApplicationDisabled,
 
+    /// <summary>After step 10: the session's account is disabled (docs/decisions.md, "Accounts that people own").</summary>
+    AccountDisabled,
+
     /// <summary>Step 11: the current version; rotate it.</summary>
     Rotate,
 
@@ -58,6 +61,13 @@ public static class RefreshRules
         if (!session.ApplicationEnabled)
         {
             return RefreshVerdict.ApplicationDisabled;
+        }
+
+        // The application's state before the account's: an application's refusal is the same for all its users.
+        // A deleted account's sessions were all revoked with it (step 8); one issued in a race is refused here.
+        if (!session.AccountEnabled)
+        {
+            return RefreshVerdict.AccountDisabled;
         }
 
         if (presentedVersion == session.RotationVersion)

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Connect.Application.Administration.CreateAccount;
+using Connect.Application.Administration.DeleteAccount;
+using Connect.Application.Administration.SetAccountEnabled;
 using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Passkeys.CreatePasskeyLink;
 using Connect.Application.Passkeys.ListPasskeys;
@@ -8,7 +10,10 @@ using Microsoft.Extensions.Configuration;
 
 namespace Connect.Cli.Commands;
 
-/// <summary><c>account create | passkey-link | passkeys</c> and <c>subject issue</c>: the user and the names applications know it by.</summary>
+/// <summary>
+/// <c>account create | disable | enable | delete | passkey-link | passkeys</c> and <c>subject issue</c>: the user and
+/// the names applications know it by.
+/// </summary>
 internal static class AccountCommands
 {
     public static Command AccountGroup(IConfiguration configuration) =>
@@ -17,6 +22,9 @@ internal static class AccountCommands
             Create(configuration),
             PasskeyLink(configuration),
             Passkeys(configuration),
+            SetEnabled(configuration, "disable", enabled: false),
+            SetEnabled(configuration, "enable", enabled: true),
+            Delete(configuration),
         };
 
     public static Command SubjectGroup(IConfiguration configuration) =>
@@ -28,6 +36,38 @@ internal static class AccountCommands
         command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
             parse, configuration, new CreateAccountCommand(),
             result => new { accountId = result.Account.Value }, cancellationToken));
+        return command;
+    }
+
+    private static Command SetEnabled(IConfiguration configuration, string name, bool enabled)
+    {
+        var account = AdministrationOptions.Account();
+        var command = new Command(
+            name,
+            enabled
+                ? "Enable an account again: its sessions refresh and introspect as before."
+                : "Disable an account: its sessions are kept, but none refreshes or introspects as active meanwhile.")
+        {
+            account,
+        };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new SetAccountEnabledCommand(new(parse.GetValue(account)), enabled),
+            result => new { accountId = result.Account.Value, enabled = result.Enabled }, cancellationToken));
+        return command;
+    }
+
+    private static Command Delete(IConfiguration configuration)
+    {
+        var account = AdministrationOptions.Account();
+        var command = new Command(
+            "delete", "Delete an account for good: every session it has ends, in every application, and its subjects go.")
+        {
+            account,
+        };
+        command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
+            parse, configuration, new DeleteAccountCommand(new(parse.GetValue(account))),
+            result => new { accountId = result.Account.Value, deleted = true, sessionsRevoked = result.SessionsRevoked },
+            cancellationToken));
         return command;
     }
 

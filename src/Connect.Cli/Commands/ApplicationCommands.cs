@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Connect.Application.Administration;
 using Connect.Application.Administration.AddApplicationKey;
 using Connect.Application.Administration.ListSigningKeys;
 using Connect.Application.Administration.RegisterApplication;
@@ -6,6 +7,7 @@ using Connect.Application.Administration.RemoveSigningKey;
 using Connect.Application.Administration.RetireApplicationKey;
 using Connect.Application.Administration.RotateSigningKey;
 using Connect.Application.Administration.SetApplicationEnabled;
+using Connect.Application.Administration.UpdateApplication;
 using Connect.Application.SigningKeys;
 using Connect.Cli.Administration;
 using Connect.Domain.Applications;
@@ -14,7 +16,7 @@ using Microsoft.Extensions.Configuration;
 namespace Connect.Cli.Commands;
 
 /// <summary>
-/// <c>app register</c>, <c>app disable</c>, <c>app enable</c>, <c>app key add</c>, <c>app key retire</c>, and
+/// <c>app register</c>, <c>app disable</c>, <c>app enable</c>, <c>app update</c>, <c>app key add</c>, <c>app key retire</c>, and
 /// <c>app signing-key list | rotate | remove</c>.
 /// </summary>
 internal static class ApplicationCommands
@@ -25,6 +27,7 @@ internal static class ApplicationCommands
             Register(configuration),
             SetEnabled(configuration, "disable", enabled: false),
             SetEnabled(configuration, "enable", enabled: true),
+            Update(configuration),
             new Command("key", "Add or retire an application's client-auth keys.") { AddKey(configuration), RetireKey(configuration) },
             new Command("signing-key", "List, rotate or remove the keys the server signs the application's tokens with.")
             {
@@ -64,6 +67,51 @@ internal static class ApplicationCommands
         command.SetAction((parse, cancellationToken) => AdministrationServices.SendAsync(
             parse, configuration, new SetApplicationEnabledCommand(parse.GetRequiredValue(anchor), enabled),
             result => new { anchor = result.Anchor.Value, enabled = result.Enabled }, cancellationToken));
+        return command;
+    }
+
+    private static Command Update(IConfiguration configuration)
+    {
+        var anchor = AdministrationOptions.Anchor();
+        var name = new Option<string?>("--name") { Description = "The name the sign-in page shows (default: the anchor)." };
+        var signUp = new Option<string?>("--sign-up") { Description = "Whether people may create an account on the sign-in page." };
+        signUp.AcceptOnlyFromAmong("open", "closed");
+        var callbackHosts = new Option<string[]>("--callback-host")
+        {
+            Description = $"A host CALLBACK URLs may name (repeat for more, at most {CallbackHost.MaxPerApplication}); replaces the list.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var noCallbackHosts = new Option<bool>("--no-callback-hosts") { Description = "Allow no CALLBACK host at all." };
+        var command = new Command("update", "Change what the application's sign-in page shows and allows; prints its settings.")
+        {
+            anchor, name, signUp, callbackHosts, noCallbackHosts,
+        };
+
+        // Both say what the whole list becomes: together they contradict each other, a mistake on the command line.
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(callbackHosts) is not null && result.GetValue(noCallbackHosts))
+            {
+                result.AddError("--callback-host and --no-callback-hosts cannot be used together");
+            }
+        });
+        command.SetAction((parse, cancellationToken) =>
+        {
+            IReadOnlyList<string>? hosts = parse.GetValue(noCallbackHosts)
+                ? []
+                : parse.GetResult(callbackHosts) is null ? null : parse.GetValue(callbackHosts);
+            var open = parse.GetValue(signUp) is { } chosen ? chosen == "open" : (bool?)null;
+            return AdministrationServices.SendAsync(
+                parse, configuration, new UpdateApplicationCommand(parse.GetRequiredValue(anchor), parse.GetValue(name), open, hosts),
+                settings => new
+                {
+                    anchor = settings.Anchor.Value,
+                    name = settings.Name,
+                    signUp = settings.SignUpOpen ? "open" : "closed",
+                    callbackHosts = settings.CallbackHosts,
+                },
+                cancellationToken);
+        });
         return command;
     }
 

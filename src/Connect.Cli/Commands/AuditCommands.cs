@@ -49,9 +49,10 @@ internal static class AuditCommands
     }
 
     /// <summary>
-    /// Each kind with the fields that apply (CLI.md): <c>at</c>, <c>kind</c>, <c>anchor</c>; an event that ended
-    /// sessions adds <c>accountId</c> and <c>revokedCount</c>, and a logout or reuse its <c>sessionId</c>; an
-    /// operator's change adds the <c>keyId</c> it was about, when it was about one.
+    /// Each kind with the fields that apply (CLI.md): <c>at</c>, <c>kind</c>; <c>anchor</c> when it names an
+    /// application (account and passkey events may not); <c>accountId</c> when it names an account; an event that
+    /// ended sessions adds <c>revokedCount</c>, and a logout, reuse or redeemed inquiry its <c>sessionId</c>; an
+    /// operator's change adds the <c>keyId</c> it was about, and a realized inquiry <c>how</c>.
     /// </summary>
     private static Dictionary<string, object> Printed(AuditEvent audited)
     {
@@ -59,11 +60,19 @@ internal static class AuditCommands
         {
             ["at"] = audited.At.UtcDateTime,
             ["kind"] = audited.Kind,
-            ["anchor"] = audited.Anchor.Value,
         };
+        if (audited.Anchor is { } anchor)
+        {
+            printed["anchor"] = anchor.Value;
+        }
+
+        if (audited.Account is { } account)
+        {
+            printed["accountId"] = account.Value;
+        }
+
         if (AuditKinds.EndsSessions(audited.Kind))
         {
-            printed["accountId"] = audited.Account?.Value ?? Guid.Empty;
             printed["revokedCount"] = audited.RevokedCount;
         }
 
@@ -75,6 +84,11 @@ internal static class AuditCommands
         if (audited.KeyId is { } key)
         {
             printed["keyId"] = key;
+        }
+
+        if (audited.Detail is { } how)
+        {
+            printed["how"] = how;
         }
 
         return printed;

@@ -7,7 +7,9 @@ public interface ISessionStore
     /// Stores new sessions of one account for one application, each at version 1 with the jti of its first refresh
     /// token, in one statement: all of them or none.
     /// </summary>
-    Task IssueAsync(NewSessions sessions, CancellationToken cancellationToken);
+    /// <returns><c>false</c>, and nothing stored, when the account is disabled or deleted (judged under a lock on the
+    /// account, so a concurrent disable or delete either sees these sessions or they are not stored).</returns>
+    Task<bool> IssueAsync(NewSessions sessions, CancellationToken cancellationToken);
 
     /// <returns>The session with its application's status and the account's subject, or <c>null</c>.</returns>
     Task<SessionState?> FindAsync(SessionId id, CancellationToken cancellationToken);

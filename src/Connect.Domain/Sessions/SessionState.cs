@@ -10,6 +10,10 @@ namespace Connect.Domain.Sessions;
 /// <param name="PreviousJti">The <c>jti</c> of the previous version's refresh token; none before the first rotation.</param>
 /// <param name="RotatedAt">When the current version was made, in whole seconds: its refresh token's <c>iat</c>.</param>
 /// <param name="CurrentKeyId">The signing key of the current refresh token; none for sessions made before tokens.</param>
+/// <param name="AccountEnabled">Whether the session's account is enabled (not disabled, not deleted), read in the same
+/// round trip.</param>
+/// <param name="AccountDeleted">Whether the session's account was deleted: its sessions were ended and its subjects
+/// removed, so the session has no subject any more.</param>
 public sealed record SessionState(
     SessionId Id,
     AppId Application,
@@ -22,4 +26,6 @@ public sealed record SessionState(
     DateTimeOffset RotatedAt,
     string? CurrentKeyId,
     DateTimeOffset ExpiresAt,
-    DateTimeOffset? RevokedAt);
+    DateTimeOffset? RevokedAt,
+    bool AccountEnabled = true,
+    bool AccountDeleted = false);

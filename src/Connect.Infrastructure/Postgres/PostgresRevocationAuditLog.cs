@@ -10,11 +10,12 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
 {
     // The id breaks ties between calls of the same instant (at is the transaction's start time).
     // An operator's change has no account and no count (0 is listed); logout and reuse_detected name their session.
+    // Account and passkey events may name no application: joined left, so that they are listed too.
     internal const string ListAllSql = """
         SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, coalesce(e.revoked_count, 0) AS revokedcount,
-               s.sid AS sessionid, e.key_id AS keyid
+               s.sid AS sessionid, e.key_id AS keyid, e.detail
           FROM revocation_audit e
-          JOIN applications a ON a.id = e.application_id
+          LEFT JOIN applications a ON a.id = e.application_id
           LEFT JOIN sessions s ON s.id = e.session_id
          ORDER BY e.at DESC, e.id DESC
          LIMIT @Limit
@@ -24,10 +25,10 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
     // of nulls); the lateral subquery walks revocation_audit_by_application newest first.
     internal const string ListByAnchorSql = """
         SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, coalesce(e.revoked_count, 0) AS revokedcount,
-               s.sid AS sessionid, e.key_id AS keyid
+               s.sid AS sessionid, e.key_id AS keyid, e.detail
           FROM applications a
           LEFT JOIN LATERAL (
-                SELECT id, at, kind, account_id, revoked_count, session_id, key_id
+                SELECT id, at, kind, account_id, revoked_count, session_id, key_id, detail
                   FROM revocation_audit
                  WHERE application_id = a.id
                  ORDER BY at DESC, id DESC
@@ -55,14 +56,16 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
             .Select(row => new AuditEvent(
                 new DateTimeOffset(row.At!.Value, TimeSpan.Zero),
                 row.Kind!,
-                new ApplicationAnchor(row.Anchor),
+                row.Anchor is null ? null : new ApplicationAnchor(row.Anchor),
                 row.AccountId is { } account ? new AccountId(account) : null,
                 row.RevokedCount!.Value,
                 row.SessionId,
-                row.KeyId))
+                row.KeyId,
+                row.Detail))
             .ToList();
     }
 
     private sealed record Row(
-        string Anchor, DateTime? At, string? Kind, Guid? AccountId, int? RevokedCount, string? SessionId, string? KeyId);
+        string? Anchor, DateTime? At, string? Kind, Guid? AccountId, int? RevokedCount, string? SessionId, string? KeyId,
+        string? Detail);
 }

@@ -9,14 +9,16 @@ namespace Connect.Infrastructure.Postgres;
 internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {
     // One round trip gives every check of /refresh and /introspect what it reads: the session, its
-    // application's status and the account's subject in that application's sector.
+    // application's status, its account's status and the account's subject in that application's sector.
     private const string SessionColumns = """
         s.sid, s.application_id AS applicationid, s.account_id AS accountid, ss.subject,
         a.enabled AS applicationenabled, s.rotation_version AS rotationversion,
         s.current_jti AS currentjti, s.previous_jti AS previousjti, s.rotated_at AS rotatedat,
-        s.current_key_id AS currentkeyid, s.expires_at AS expiresat, s.revoked_at AS revokedat
+        s.current_key_id AS currentkeyid, s.expires_at AS expiresat, s.revoked_at AS revokedat,
+        (ac.enabled AND ac.deleted_at IS NULL) AS accountenabled, ac.deleted_at IS NOT NULL AS accountdeleted
           FROM sessions s
           JOIN applications a ON a.id = s.application_id
+          JOIN accounts ac ON ac.id = s.account_id
           LEFT JOIN sector_subjects ss ON ss.sector_id = a.sector_id AND ss.account_id = s.account_id
          WHERE s.sid = @Sid
         """;
@@ -71,17 +73,22 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
                AND EXISTS (SELECT 1 FROM applications a
                             WHERE a.id = s.application_id AND a.enabled
                               AND (CAST(@ApplicationRevision AS bigint) IS NULL OR a.revision = @ApplicationRevision))
+               -- A disabled account's sessions keep their version: enabling it again lets them rotate on.
+               AND EXISTS (SELECT 1 FROM accounts ac WHERE ac.id = s.account_id AND ac.enabled AND ac.deleted_at IS NULL)
             RETURNING 1)
         SELECT before.*, (SELECT count(*) FROM rotated) AS rotated, (SELECT revision FROM application) AS applicationrevision
           FROM (SELECT 1) AS one
           LEFT JOIN before ON true
         """;
 
-    // Every session of one issue in one statement: all of them land or none.
+    // Every session of one issue in one statement: all of them land or none, and none for a disabled or deleted
+    // account. The account row is share-locked: a concurrent disable or delete (which lock it) either commits first and
+    // is seen here after the wait, or waits for these sessions and then finds them (a delete revokes them).
     internal const string IssueSql = """
         INSERT INTO sessions (account_id, application_id, sid, current_jti, rotated_at, current_key_id, issued_at, expires_at)
-        SELECT @Account, @Application, issued.sid, issued.jti, @IssuedAt, @KeyId, @IssuedAt, @ExpiresAt
-          FROM unnest(@Sids, @Jtis) AS issued (sid, jti)
+        SELECT account.id, @Application, issued.sid, issued.jti, @IssuedAt, @KeyId, @IssuedAt, @ExpiresAt
+          FROM (SELECT id FROM accounts WHERE id = @Account AND enabled AND deleted_at IS NULL FOR SHARE) AS account
+         CROSS JOIN unnest(@Sids, @Jtis) AS issued (sid, jti)
         """;
 
     // Ends an active session and audits it in one statement: both land or neither, and of two concurrent
@@ -98,11 +105,11 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         SELECT application_id, account_id, 1, @Kind, id FROM ended
         """;
 
-    public async Task IssueAsync(NewSessions sessions, CancellationToken cancellationToken)
+    public async Task<bool> IssueAsync(NewSessions sessions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.ExecuteAsync(new CommandDefinition(
             IssueSql,
             new
             {
@@ -114,7 +121,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
                 Sids = sessions.Sessions.Select(session => session.Id.Value).ToArray(),
                 Jtis = sessions.Sessions.Select(session => session.FirstJti).ToArray(),
             },
-            cancellationToken: cancellationToken));
+            cancellationToken: cancellationToken)) > 0;
     }
 
     public async Task<SessionState?> FindAsync(SessionId id, CancellationToken cancellationToken)
@@ -186,12 +193,13 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     private sealed record Row(
         string Sid, Guid ApplicationId, Guid AccountId, string? Subject, bool ApplicationEnabled, int RotationVersion,
         string CurrentJti, string? PreviousJti, DateTime RotatedAt, string? CurrentKeyId, DateTime ExpiresAt,
-        DateTime? RevokedAt)
+        DateTime? RevokedAt, bool AccountEnabled, bool AccountDeleted)
     {
         public SessionState ToState() => new(
             new SessionId(Sid), new AppId(ApplicationId), new AccountId(AccountId),
             Subject is null ? null : new SectorSubject(Subject), ApplicationEnabled, RotationVersion, CurrentJti,
-            PreviousJti, Utc(RotatedAt), CurrentKeyId, Utc(ExpiresAt), RevokedAt is { } revoked ? Utc(revoked) : null);
+            PreviousJti, Utc(RotatedAt), CurrentKeyId, Utc(ExpiresAt), RevokedAt is { } revoked ? Utc(revoked) : null,
+            AccountEnabled, AccountDeleted);
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
@@ -224,6 +232,10 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 
         public DateTime? RevokedAt { get; set; }
 
+        public bool? AccountEnabled { get; set; }
+
+        public bool? AccountDeleted { get; set; }
+
         public long? ApplicationRevision { get; set; }
 
         public long Rotated { get; set; }
@@ -231,6 +243,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         public SessionState? ToState() => Sid is null
             ? null
             : new Row(Sid, ApplicationId!.Value, AccountId!.Value, Subject, ApplicationEnabled!.Value, RotationVersion!.Value,
-                CurrentJti!, PreviousJti, RotatedAt!.Value, CurrentKeyId, ExpiresAt!.Value, RevokedAt).ToState();
+                CurrentJti!, PreviousJti, RotatedAt!.Value, CurrentKeyId, ExpiresAt!.Value, RevokedAt, AccountEnabled!.Value,
+                AccountDeleted!.Value).ToState();
     }
 }

@@ -87,7 +87,7 @@ public sealed class AccountHandlerTests
         var now = _clock.GetUtcNow();
         _signingKeys.GetCurrentSigningKeyAsync(App, now.AddSeconds(90), Arg.Any<CancellationToken>()).Returns(SigningKey);
         NewSessions? stored = null;
-        await _sessions.IssueAsync(Arg.Do<NewSessions>(sessions => stored = sessions), Arg.Any<CancellationToken>());
+        _sessions.IssueAsync(Arg.Do<NewSessions>(sessions => stored = sessions), Arg.Any<CancellationToken>()).Returns(true);
 
         var outcome = await IssueSessions().Handle(new IssueSessionsCommand(Account, Anchor.Value, 3, 90), CancellationToken.None);
 

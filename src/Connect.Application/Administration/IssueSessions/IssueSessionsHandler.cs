@@ -1,5 +1,6 @@
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
+using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 using Connect.Domain.Sessions;
 using MediatR;
@@ -27,10 +28,11 @@ public sealed class IssueSessionsHandler(
 
         var (application, sector) = found;
 
-        // Created on first need, the same on every later call: the sub of the session's access tokens.
+        // Created on first need, the same on every later call: the sub of the session's access tokens. None for an
+        // unknown or deleted account.
         if (await accounts.IssueSubjectAsync(request.Account, sector, cancellationToken).ConfigureAwait(false) is not { } subject)
         {
-            return AdministrationError.UnknownAccount(request.Account);
+            return await RefusalAsync(request.Account, cancellationToken).ConfigureAwait(false);
         }
 
         // Whole seconds, as the tokens carry them: the refresh token's exp is exactly the session's expiry.
@@ -55,14 +57,24 @@ public sealed class IssueSessionsHandler(
         }).ToList();
 
         // Stored before any token is handed out: a token never names a session that does not exist.
-        await sessions.IssueAsync(
+        var stored = await sessions.IssueAsync(
             new NewSessions(
                 request.Account, application, issuedAt, expiresAt, key.KeyId,
                 [.. issued.Select(session => (session.Id, session.Refresh.TokenId))]),
             cancellationToken).ConfigureAwait(false);
+        if (!stored)
+        {
+            // A disabled or deleted account gets no new session: the store judges it under a lock on the account.
+            return await RefusalAsync(request.Account, cancellationToken).ConfigureAwait(false);
+        }
+
         return new IssueSessionsResult(
             issued.Count,
             [.. issued.Select(session => new IssuedSession(
                 session.Id.Value, tokens.Mint(session.Access, key), tokens.Mint(session.Refresh, key)))]);
     }
+
+    private async Task<AdministrationError> RefusalAsync(AccountId account, CancellationToken cancellationToken) =>
+        AdministrationError.Unusable(account, await accounts.GetStatusAsync(account, cancellationToken).ConfigureAwait(false))
+        ?? AdministrationError.AccountDisabled(account);
 }

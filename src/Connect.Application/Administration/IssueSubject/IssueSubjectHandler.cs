@@ -18,8 +18,15 @@ public sealed class IssueSubjectHandler(IApplicationRegistry applications, IAcco
         }
 
         var subject = await accounts.IssueSubjectAsync(request.Account, sector, cancellationToken).ConfigureAwait(false);
-        return subject is { } issued
-            ? new IssueSubjectResult(issued)
+        if (subject is { } issued)
+        {
+            return new IssueSubjectResult(issued);
+        }
+
+        // A deleted account's subjects were removed with it and are never issued again.
+        var status = await accounts.GetStatusAsync(request.Account, cancellationToken).ConfigureAwait(false);
+        return status == AccountStatus.Deleted
+            ? AdministrationError.AccountDeleted(request.Account)
             : AdministrationError.UnknownAccount(request.Account);
     }
 }

@@ -55,6 +55,21 @@ internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) :
 
     internal const string FindSql = "SELECT id, sector_id AS sectorid FROM applications WHERE anchor = @Anchor";
 
+    private const string SignInSettingsColumns =
+        "anchor, display_name AS displayname, sign_up_open AS signupopen, callback_hosts AS callbackhosts, enabled";
+
+    internal const string FindSignInSettingsSql = "SELECT " + SignInSettingsColumns + " FROM applications WHERE anchor = @Anchor";
+
+    // One statement: a NULL leaves its setting as it is. The typed casts let a NULL parameter stand for any setting.
+    internal const string UpdateSql = """
+        UPDATE applications
+           SET display_name = coalesce(CAST(@Name AS text), display_name),
+               sign_up_open = coalesce(CAST(@SignUpOpen AS boolean), sign_up_open),
+               callback_hosts = CASE WHEN @ReplaceCallbackHosts THEN CAST(@CallbackHosts AS text[]) ELSE callback_hosts END
+         WHERE anchor = @Anchor
+        RETURNING
+        """ + " " + SignInSettingsColumns;
+
     public async Task<SectorId> CreateSectorAsync(string? name, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
@@ -122,7 +137,51 @@ internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) :
         return row is null ? null : (new AppId(row.Id), new SectorId(row.SectorId));
     }
 
+    public async Task<ApplicationSignInSettings?> FindSignInSettingsAsync(ApplicationAnchor anchor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SignInSettingsRow>(new CommandDefinition(
+            FindSignInSettingsSql, new { Anchor = anchor.Value }, cancellationToken: cancellationToken));
+        return row?.ToSettings();
+    }
+
+    public async Task<ApplicationSignInSettings?> UpdateAsync(
+        ApplicationAnchor anchor, ApplicationChanges changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SignInSettingsRow>(new CommandDefinition(
+            UpdateSql,
+            new
+            {
+                Anchor = anchor.Value,
+                Name = changes.DisplayName,
+                changes.SignUpOpen,
+                ReplaceCallbackHosts = changes.CallbackHosts is not null,
+                CallbackHosts = changes.CallbackHosts?.ToArray() ?? [],
+            },
+            cancellationToken: cancellationToken));
+        return row?.ToSettings();
+    }
+
     private sealed record ApplicationRow(Guid Id, Guid SectorId);
+
+    // Mapped by property: Dapper matches constructors by the column's declared type, System.Array for text[].
+    private sealed class SignInSettingsRow
+    {
+        public string Anchor { get; set; } = "";
+
+        public string? DisplayName { get; set; }
+
+        public bool SignUpOpen { get; set; }
+
+        public string[] CallbackHosts { get; set; } = [];
+
+        public bool Enabled { get; set; }
+
+        public ApplicationSignInSettings ToSettings() =>
+            new(new ApplicationAnchor(Anchor), DisplayName, SignUpOpen, CallbackHosts, Enabled);
+    }
 
     private async Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
