@@ -176,10 +176,10 @@ public sealed class SigningKeyRing(
             return null;
         }
 
+        // The JWKS answers with what exists: it is unauthenticated, and generating an RSA key here would let anyone
+        // spend the service's CPU. An application registered before signing keys existed gets its first key from
+        // issuance, an administrative path; until then it has signed nothing and publishes nothing.
         var kept = await FreshAsync(found.Application, found.Revision, cancellationToken).ConfigureAwait(false);
-        // A JWKS without the key the first token will name would be useless: an application registered before
-        // signing keys existed gets its first one on first need, here as in issuance.
-        kept = await WithCurrentKeyAsync(kept, cancellationToken).ConfigureAwait(false);
         if (kept is null)
         {
             return null;
