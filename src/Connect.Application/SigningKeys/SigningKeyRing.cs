@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Applications;
+using Microsoft.Extensions.Options;
 
 namespace Connect.Application.SigningKeys;
 
@@ -17,7 +18,8 @@ namespace Connect.Application.SigningKeys;
 /// decrypted once, when a key first signs, and kept for as long as the key is.
 /// </summary>
 public sealed class SigningKeyRing(
-    ISigningKeyStore store, SigningKeyEncryption encryption, SigningKeyFactory factory, TimeProvider clock)
+    ISigningKeyStore store, SigningKeyEncryption encryption, SigningKeyFactory factory, TimeProvider clock,
+    IOptions<SigningKeyOptions> options)
     : ICurrentSigningKey
 {
     // Only existing applications are kept (an unknown anchor is not), so this bounds memory against a flood of
@@ -25,6 +27,8 @@ public sealed class SigningKeyRing(
     internal const int MaxApplications = 10_000;
 
     private readonly ConcurrentDictionary<AppId, KeptSet> _kept = new();
+
+    private readonly TimeSpan _rereadPeriod = options.Value.KeptCopyRereadPeriod;
 
     // Which kept application a token's aud names, for the unconfirmed path; the kept copy itself says its anchor, so
     // an entry left behind by a deleted or renamed application only sends the request down the confirming path.
@@ -46,7 +50,13 @@ public sealed class SigningKeyRing(
             return null;
         }
 
-        var key = kept.FindPublished(keyId, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        if (IsDueForReread(kept, now))
+        {
+            return null;
+        }
+
+        var key = kept.FindPublished(keyId, now);
         return key is null ? null : new KeptVerificationKey(kept.Application, kept.Revision, key.Verification);
     }
 
@@ -62,7 +72,7 @@ public sealed class SigningKeyRing(
         AppId application, long revision, DateTimeOffset signsUntil, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (!_kept.TryGetValue(application, out var kept) || kept.Revision != revision || !kept.HasCurrent(now))
+        if (!_kept.TryGetValue(application, out var kept) || kept.Revision != revision || IsDueForReread(kept, now) || !kept.HasCurrent(now))
         {
             return null;
         }
@@ -202,7 +212,7 @@ public sealed class SigningKeyRing(
 
     private async Task<KeptSet?> FreshAsync(AppId application, long revision, CancellationToken cancellationToken)
     {
-        if (_kept.TryGetValue(application, out var kept) && kept.Revision == revision)
+        if (_kept.TryGetValue(application, out var kept) && kept.Revision == revision && !IsDueForReread(kept, clock.GetUtcNow()))
         {
             return kept;
         }
@@ -220,18 +230,22 @@ public sealed class SigningKeyRing(
         }
 
         _kept.TryGetValue(application, out var previous);
-        var kept = new KeptSet(set, previous, encryption);
+        var kept = new KeptSet(set, previous, encryption, clock.GetUtcNow());
         if (_kept.Count >= MaxApplications && !_kept.ContainsKey(application))
         {
             _kept.Clear();
             _anchors.Clear();
         }
 
-        // Two uses may reload concurrently: keep the newer revision.
+        // Two uses may reload concurrently: keep the newer revision (at one revision, the later read).
         var newest = _kept.AddOrUpdate(application, kept, (_, other) => other.Revision > kept.Revision ? other : kept);
         _anchors[newest.Anchor.Value] = newest.Application;
         return newest;
     }
+
+    // The revision triggers fire always (migrations 0005, 0014), so this should never be what notices a change; it
+    // bounds how long one that somehow bypassed them (a trigger dropped by hand) goes unseen.
+    private bool IsDueForReread(KeptSet kept, DateTimeOffset now) => now - kept.LoadedAt >= _rereadPeriod;
 
     private async Task<KeptSet?> WithCurrentKeyAsync(KeptSet? kept, CancellationToken cancellationToken)
     {
@@ -253,8 +267,9 @@ public sealed class SigningKeyRing(
 
     private sealed class KeptSet
     {
-        public KeptSet(SigningKeySet set, KeptSet? previous, SigningKeyEncryption encryption)
+        public KeptSet(SigningKeySet set, KeptSet? previous, SigningKeyEncryption encryption, DateTimeOffset loadedAt)
         {
+            LoadedAt = loadedAt;
             Application = set.Application;
             Anchor = set.Anchor;
             Revision = set.Revision;
@@ -267,6 +282,8 @@ public sealed class SigningKeyRing(
                     ? old.With(key)
                     : KeptKey.For(key, encryption))];
         }
+
+        public DateTimeOffset LoadedAt { get; }
 
         public AppId Application { get; }
 
