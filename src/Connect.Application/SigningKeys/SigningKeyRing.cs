@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Applications;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.SigningKeys;
@@ -19,7 +21,7 @@ namespace Connect.Application.SigningKeys;
 /// </summary>
 public sealed class SigningKeyRing(
     ISigningKeyStore store, SigningKeyEncryption encryption, SigningKeyFactory factory, TimeProvider clock,
-    IOptions<SigningKeyOptions> options)
+    IOptions<SigningKeyOptions> options, ILogger<SigningKeyRing>? logger = null)
     : ICurrentSigningKey
 {
     // Only existing applications are kept (an unknown anchor is not), so this bounds memory against a flood of
@@ -29,6 +31,17 @@ public sealed class SigningKeyRing(
     private readonly ConcurrentDictionary<AppId, KeptSet> _kept = new();
 
     private readonly TimeSpan _rereadPeriod = options.Value.KeptCopyRereadPeriod;
+
+    private readonly ILogger _logger = logger ?? NullLogger<SigningKeyRing>.Instance;
+
+    private static readonly Action<ILogger, string, Guid, Exception?> NotAuthenticLog = LoggerMessage.Define<string, Guid>(
+        LogLevel.Warning,
+        new EventId(1, "SigningKeyNotAuthentic"),
+        "The signing key row {KeyId} of application {Application} does not open under the key-encryption key with its own columns; " +
+        "it is ignored: not published, not verifying, not signing");
+
+    // The rows already reported as not authentic, so each is logged once per instance, not on every reload.
+    private readonly ConcurrentDictionary<(AppId, string), byte> _reported = new();
 
     // Which kept application a token's aud names, for the unconfirmed path; the kept copy itself says its anchor, so
     // an entry left behind by a deleted or renamed application only sends the request down the confirming path.
@@ -230,7 +243,7 @@ public sealed class SigningKeyRing(
         }
 
         _kept.TryGetValue(application, out var previous);
-        var kept = new KeptSet(set, previous, encryption, clock.GetUtcNow());
+        var kept = new KeptSet(set, previous, encryption, clock.GetUtcNow(), ReportNotAuthentic);
         if (_kept.Count >= MaxApplications && !_kept.ContainsKey(application))
         {
             _kept.Clear();
@@ -241,6 +254,20 @@ public sealed class SigningKeyRing(
         var newest = _kept.AddOrUpdate(application, kept, (_, other) => other.Revision > kept.Revision ? other : kept);
         _anchors[newest.Anchor.Value] = newest.Application;
         return newest;
+    }
+
+    private void ReportNotAuthentic(StoredSigningKey key)
+    {
+        if (_reported.Count >= MaxApplications)
+        {
+            _reported.Clear();
+        }
+
+        if (_reported.TryAdd((key.Application, key.KeyId), 0))
+        {
+            // The key id is a public thumbprint; never the row's key material.
+            NotAuthenticLog(_logger, key.KeyId, key.Application.Value, null);
+        }
     }
 
     // The revision triggers fire always (migrations 0005, 0014), so this should never be what notices a change; it
@@ -254,10 +281,17 @@ public sealed class SigningKeyRing(
             return kept;
         }
 
+        // Under the wrong key-encryption key no key opens: making a new one would strand every token the real ones signed.
+        if (kept.SealedUnderAnotherKey is { } other)
+        {
+            throw new SigningKeysUnavailableException(
+                $"the configured key-encryption key ({SigningKeyOptions.SectionName}:KeyEncryptionKey) does not open the token-signing key {other.KeyId}");
+        }
+
         // The unique generation settles a race with another instance: the loser's insert does nothing, and both
         // then read the winner's key.
         var now = clock.GetUtcNow();
-        var first = factory.Create(kept.Application, SigningKeyLifecycle.NextGeneration(kept.Stored), now, now);
+        var first = factory.Create(kept.Application, SigningKeyLifecycle.NextGeneration(kept.AllGenerations), now, now);
         await store.AddAsync(first, cancellationToken).ConfigureAwait(false);
         var reloaded = await ReloadAsync(kept.Application, cancellationToken).ConfigureAwait(false);
         return reloaded is null || reloaded.HasCurrent(clock.GetUtcNow())
@@ -267,23 +301,57 @@ public sealed class SigningKeyRing(
 
     private sealed class KeptSet
     {
-        public KeptSet(SigningKeySet set, KeptSet? previous, SigningKeyEncryption encryption, DateTimeOffset loadedAt)
+        public KeptSet(
+            SigningKeySet set, KeptSet? previous, SigningKeyEncryption encryption, DateTimeOffset loadedAt, Action<StoredSigningKey> notAuthentic)
         {
             LoadedAt = loadedAt;
             Application = set.Application;
             Anchor = set.Anchor;
             Revision = set.Revision;
-            Stored = set.Keys;
-            // A key already kept keeps its imported public key and its decrypted private key: a reload after an
-            // unrelated change (another key, the application's status) costs no cryptography.
-            Keys = [.. set.Keys
-                .Where(key => key.RemovedAt is null)
-                .Select(key => previous?.Keys.FirstOrDefault(old => old.Stored.KeyId == key.KeyId) is { } old
-                    ? old.With(key)
-                    : KeptKey.For(key, encryption))];
+            // A row whose seal does not open with its own columns was not made by this service (or was changed since):
+            // it is no key, for the lifecycle too, so it can neither verify nor be published nor become current. A
+            // removed row is removed whatever its seal says. A key already kept with the same row keeps its imported
+            // public key and its private key: a reload after an unrelated change costs no cryptography.
+            var live = new List<KeptKey>();
+            var stored = new List<StoredSigningKey>();
+            foreach (var key in set.Keys)
+            {
+                if (key.RemovedAt is not null)
+                {
+                    stored.Add(key);
+                }
+                else if (previous?.Keys.FirstOrDefault(old => old.Stored.KeyId == key.KeyId && old.IsSameRow(key)) is { } old)
+                {
+                    stored.Add(key);
+                    live.Add(old.With(key));
+                }
+                else if (encryption.IsAuthentic(key))
+                {
+                    stored.Add(key);
+                    live.Add(KeptKey.For(key, encryption));
+                }
+                else
+                {
+                    notAuthentic(key);
+                    if (key.KeyEncryptionKeyId is { } sealedBy && sealedBy != encryption.KeyEncryptionKeyId)
+                    {
+                        SealedUnderAnotherKey ??= key;
+                    }
+                }
+            }
+
+            Stored = [.. stored];
+            Keys = [.. live];
+            AllGenerations = set.Keys;
         }
 
         public DateTimeOffset LoadedAt { get; }
+
+        /// <summary>A row that says another key-encryption key sealed it: the configuration is wrong, not the row.</summary>
+        public StoredSigningKey? SealedUnderAnotherKey { get; }
+
+        /// <summary>Every row read, authentic or not: a new key takes a generation none of them holds.</summary>
+        public IReadOnlyList<StoredSigningKey> AllGenerations { get; }
 
         public AppId Application { get; }
 
@@ -363,6 +431,15 @@ public sealed class SigningKeyRing(
         }
 
         public KeptKey With(StoredSigningKey stored) => new(stored, Verification, Signing);
+
+        /// <summary>The same key row as the one kept: identity and seal unchanged, so the seal need not be checked again.</summary>
+        public bool IsSameRow(StoredSigningKey other) =>
+            Stored.Generation == other.Generation
+            && Stored.CreatedAt == other.CreatedAt
+            && Stored.PublicKeySpki.AsSpan().SequenceEqual(other.PublicKeySpki)
+            && Stored.PrivateKey.Nonce.AsSpan().SequenceEqual(other.PrivateKey.Nonce)
+            && Stored.PrivateKey.Tag.AsSpan().SequenceEqual(other.PrivateKey.Tag)
+            && Stored.PrivateKey.Ciphertext.AsSpan().SequenceEqual(other.PrivateKey.Ciphertext);
 
     }
 }

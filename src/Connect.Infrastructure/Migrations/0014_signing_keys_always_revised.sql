@@ -18,3 +18,10 @@ CREATE TRIGGER signing_keys_truncate_revision
 
 ALTER TABLE signing_keys ENABLE ALWAYS TRIGGER signing_keys_revision;
 ALTER TABLE signing_keys ENABLE ALWAYS TRIGGER signing_keys_truncate_revision;
+
+-- Which key-encryption key sealed each key: its fingerprint (SigningKeyEncryption.KeyEncryptionKeyId), so that a
+-- different or newly made KEK is refused by name at start and in every command, instead of failing request by
+-- request. NULL marks a key sealed before the seal covered the whole row (application, generation, key id, public
+-- key, creation time): the start check opens it the old way, checks that its private key is its public key, and
+-- seals it again the new way, setting this column. Until then it is not trusted.
+ALTER TABLE signing_keys ADD COLUMN kek_id text CHECK (kek_id IS NULL OR length(kek_id) BETWEEN 1 AND 64);
