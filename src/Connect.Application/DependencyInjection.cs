@@ -171,6 +171,9 @@ public static class DependencyInjection
             .Validate(
                 options => options.JwksMaxAgeSeconds is >= 0 and <= SigningKeyOptions.MaxJwksMaxAgeSeconds,
                 $"{SigningKeyOptions.SectionName}: JwksMaxAgeSeconds must be 0 to {SigningKeyOptions.MaxJwksMaxAgeSeconds}.")
+            .Validate(
+                options => options.KeptCopyRereadSeconds is >= 1 and <= SigningKeyOptions.MaxKeptCopyRereadSeconds,
+                $"{SigningKeyOptions.SectionName}: KeptCopyRereadSeconds must be 1 to {SigningKeyOptions.MaxKeptCopyRereadSeconds}.")
             .ValidateOnStart();
         services.AddSingleton<SigningKeyEncryption>();
         services.AddSingleton<SigningKeyFactory>();

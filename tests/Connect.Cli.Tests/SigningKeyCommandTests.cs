@@ -105,10 +105,29 @@ public sealed class SigningKeyCommandTests(CliDatabase db) : IClassFixture<CliDa
         var missingRun = await CliDatabase.RunWithAsync(missing, "up");
 
         wrongRun.AssertFailed(
-            "the configured key-encryption key (Connect:SigningKeys:KeyEncryptionKey) does not open the token-signing keys in the database");
+            $"the token-signing keys in the database were sealed under the key-encryption key {SigningKeyEncryption.IdOf(db.KeyEncryptionKey)}, " +
+            $"not the configured {SigningKeyEncryption.IdOf(wrong[CliDatabase.KeyEncryptionKeySetting]!)} (Connect:SigningKeys:KeyEncryptionKey)");
         missingRun.AssertFailed(
             "the database holds token-signing keys but no key-encryption key is configured (set Connect:SigningKeys:KeyEncryptionKey)");
         Assert.DoesNotContain(wrong[CliDatabase.KeyEncryptionKeySetting]!, wrongRun.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_under_another_key_encryption_key_refuse_before_sealing_anything_with_it()
+    {
+        await RegisterAsync();
+        var wrong = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Connect"] = db.ConnectionString,
+            [CliDatabase.KeyEncryptionKeySetting] = SigningKeyEncryption.NewKeyEncryptionKey(),
+        };
+
+        var register = await CliDatabase.RunWithAsync(wrong, "app", "register", "--anchor", CliDatabase.NewAnchor(), "--public-key", db.WritePublicKey(_key));
+        var audit = await CliDatabase.RunWithAsync(wrong, "audit", "list");
+
+        const string Refusal = "the token-signing keys in the database were sealed under the key-encryption key";
+        register.AssertFailed(Refusal);
+        audit.AssertFailed(Refusal);
     }
 
     public void Dispose() => _key.Dispose();

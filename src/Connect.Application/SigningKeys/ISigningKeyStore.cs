@@ -33,6 +33,15 @@ public interface ISigningKeyStore
         AppId application, string keyId, DateTimeOffset now, string? promote, StoredSigningKey? replacement,
         CancellationToken cancellationToken);
 
+    /// <returns>The fingerprint of a KEK other than <paramref name="keyEncryptionKeyId"/> that sealed a key not removed, or <c>null</c>.</returns>
+    Task<string?> FindOtherKeyEncryptionKeyIdAsync(string keyEncryptionKeyId, CancellationToken cancellationToken);
+
+    /// <returns>The keys not removed that were sealed before seals covered the whole row (no KEK fingerprint).</returns>
+    Task<IReadOnlyList<StoredSigningKey>> ListSealedBeforeFingerprintsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces such a key's seal with <paramref name="resealed"/>, unless someone else already did.</summary>
+    Task<bool> ResealAsync(StoredSigningKey key, SealedPrivateKey resealed, string keyEncryptionKeyId, CancellationToken cancellationToken);
+
     /// <returns>The most recently created key that is not removed, of any application; <c>null</c> when none.</returns>
     Task<StoredSigningKey?> FindNewestAsync(CancellationToken cancellationToken);
 }

@@ -15,14 +15,19 @@ public sealed class SigningKeyFactory(SigningKeyEncryption encryption)
     /// <exception cref="SigningKeysUnavailableException">No usable key-encryption key is configured.</exception>
     public StoredSigningKey Create(AppId application, int generation, DateTimeOffset now, DateTimeOffset currentFrom)
     {
+        encryption.EnsureConfigured();
         using var rsa = RSA.Create(KeyBits);
         var keyId = Thumbprint(rsa.ExportParameters(includePrivateParameters: false));
         var pkcs8 = rsa.ExportPkcs8PrivateKey();
         try
         {
-            var sealedKey = encryption.Seal(application, keyId, pkcs8);
+            // Stored exactly as sealed: the creation time is part of the seal, and PostgreSQL keeps microseconds.
+            (now, currentFrom) = (SigningKeyIdentity.ToStoredPrecision(now), SigningKeyIdentity.ToStoredPrecision(currentFrom));
+            var identity = new SigningKeyIdentity(application, generation, keyId, rsa.ExportSubjectPublicKeyInfo(), now);
+            var sealedKey = encryption.Seal(identity, pkcs8);
             return new StoredSigningKey(
-                application, generation, keyId, rsa.ExportSubjectPublicKeyInfo(), sealedKey, now, currentFrom, currentFrom, RemovedAt: null);
+                application, generation, keyId, identity.PublicKeySpki, sealedKey, now, currentFrom, currentFrom, RemovedAt: null,
+                encryption.KeyEncryptionKeyId);
         }
         finally
         {

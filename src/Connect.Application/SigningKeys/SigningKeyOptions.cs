@@ -21,5 +21,17 @@ public sealed class SigningKeyOptions
     /// </summary>
     public int JwksMaxAgeSeconds { get; set; } = DefaultJwksMaxAgeSeconds;
 
+    /// <summary>
+    /// How long an instance trusts its kept copy of an application's keys without reading them again, even though the
+    /// revision says nothing changed: a backstop should a change ever bypass the revision triggers.
+    /// </summary>
+    public int KeptCopyRereadSeconds { get; set; } = DefaultKeptCopyRereadSeconds;
+
+    public const int DefaultKeptCopyRereadSeconds = 60;
+
+    public const int MaxKeptCopyRereadSeconds = 3600;
+
+    public TimeSpan KeptCopyRereadPeriod => TimeSpan.FromSeconds(KeptCopyRereadSeconds);
+
     public TimeSpan PublicationDelay => TimeSpan.FromSeconds(JwksMaxAgeSeconds);
 }

@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Applications;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Connect.Application.SigningKeys;
 
@@ -17,7 +20,8 @@ namespace Connect.Application.SigningKeys;
 /// decrypted once, when a key first signs, and kept for as long as the key is.
 /// </summary>
 public sealed class SigningKeyRing(
-    ISigningKeyStore store, SigningKeyEncryption encryption, SigningKeyFactory factory, TimeProvider clock)
+    ISigningKeyStore store, SigningKeyEncryption encryption, SigningKeyFactory factory, TimeProvider clock,
+    IOptions<SigningKeyOptions> options, ILogger<SigningKeyRing>? logger = null)
     : ICurrentSigningKey
 {
     // Only existing applications are kept (an unknown anchor is not), so this bounds memory against a flood of
@@ -25,6 +29,19 @@ public sealed class SigningKeyRing(
     internal const int MaxApplications = 10_000;
 
     private readonly ConcurrentDictionary<AppId, KeptSet> _kept = new();
+
+    private readonly TimeSpan _rereadPeriod = options.Value.KeptCopyRereadPeriod;
+
+    private readonly ILogger _logger = logger ?? NullLogger<SigningKeyRing>.Instance;
+
+    private static readonly Action<ILogger, string, Guid, Exception?> NotAuthenticLog = LoggerMessage.Define<string, Guid>(
+        LogLevel.Warning,
+        new EventId(1, "SigningKeyNotAuthentic"),
+        "The signing key row {KeyId} of application {Application} does not open under the key-encryption key with its own columns; " +
+        "it is ignored: not published, not verifying, not signing");
+
+    // The rows already reported as not authentic, so each is logged once per instance, not on every reload.
+    private readonly ConcurrentDictionary<(AppId, string), byte> _reported = new();
 
     // Which kept application a token's aud names, for the unconfirmed path; the kept copy itself says its anchor, so
     // an entry left behind by a deleted or renamed application only sends the request down the confirming path.
@@ -46,7 +63,13 @@ public sealed class SigningKeyRing(
             return null;
         }
 
-        var key = kept.FindPublished(keyId, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        if (IsDueForReread(kept, now))
+        {
+            return null;
+        }
+
+        var key = kept.FindPublished(keyId, now);
         return key is null ? null : new KeptVerificationKey(kept.Application, kept.Revision, key.Verification);
     }
 
@@ -62,7 +85,7 @@ public sealed class SigningKeyRing(
         AppId application, long revision, DateTimeOffset signsUntil, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (!_kept.TryGetValue(application, out var kept) || kept.Revision != revision || !kept.HasCurrent(now))
+        if (!_kept.TryGetValue(application, out var kept) || kept.Revision != revision || IsDueForReread(kept, now) || !kept.HasCurrent(now))
         {
             return null;
         }
@@ -176,10 +199,10 @@ public sealed class SigningKeyRing(
             return null;
         }
 
+        // The JWKS answers with what exists: it is unauthenticated, and generating an RSA key here would let anyone
+        // spend the service's CPU. An application registered before signing keys existed gets its first key from
+        // issuance, an administrative path; until then it has signed nothing and publishes nothing.
         var kept = await FreshAsync(found.Application, found.Revision, cancellationToken).ConfigureAwait(false);
-        // A JWKS without the key the first token will name would be useless: an application registered before
-        // signing keys existed gets its first one on first need, here as in issuance.
-        kept = await WithCurrentKeyAsync(kept, cancellationToken).ConfigureAwait(false);
         if (kept is null)
         {
             return null;
@@ -202,7 +225,7 @@ public sealed class SigningKeyRing(
 
     private async Task<KeptSet?> FreshAsync(AppId application, long revision, CancellationToken cancellationToken)
     {
-        if (_kept.TryGetValue(application, out var kept) && kept.Revision == revision)
+        if (_kept.TryGetValue(application, out var kept) && kept.Revision == revision && !IsDueForReread(kept, clock.GetUtcNow()))
         {
             return kept;
         }
@@ -220,18 +243,36 @@ public sealed class SigningKeyRing(
         }
 
         _kept.TryGetValue(application, out var previous);
-        var kept = new KeptSet(set, previous, encryption);
+        var kept = new KeptSet(set, previous, encryption, clock.GetUtcNow(), ReportNotAuthentic);
         if (_kept.Count >= MaxApplications && !_kept.ContainsKey(application))
         {
             _kept.Clear();
             _anchors.Clear();
         }
 
-        // Two uses may reload concurrently: keep the newer revision.
+        // Two uses may reload concurrently: keep the newer revision (at one revision, the later read).
         var newest = _kept.AddOrUpdate(application, kept, (_, other) => other.Revision > kept.Revision ? other : kept);
         _anchors[newest.Anchor.Value] = newest.Application;
         return newest;
     }
+
+    private void ReportNotAuthentic(StoredSigningKey key)
+    {
+        if (_reported.Count >= MaxApplications)
+        {
+            _reported.Clear();
+        }
+
+        if (_reported.TryAdd((key.Application, key.KeyId), 0))
+        {
+            // The key id is a public thumbprint; never the row's key material.
+            NotAuthenticLog(_logger, key.KeyId, key.Application.Value, null);
+        }
+    }
+
+    // The revision triggers fire always (migrations 0005, 0014), so this should never be what notices a change; it
+    // bounds how long one that somehow bypassed them (a trigger dropped by hand) goes unseen.
+    private bool IsDueForReread(KeptSet kept, DateTimeOffset now) => now - kept.LoadedAt >= _rereadPeriod;
 
     private async Task<KeptSet?> WithCurrentKeyAsync(KeptSet? kept, CancellationToken cancellationToken)
     {
@@ -240,10 +281,17 @@ public sealed class SigningKeyRing(
             return kept;
         }
 
+        // Under the wrong key-encryption key no key opens: making a new one would strand every token the real ones signed.
+        if (kept.SealedUnderAnotherKey is { } other)
+        {
+            throw new SigningKeysUnavailableException(
+                $"the configured key-encryption key ({SigningKeyOptions.SectionName}:KeyEncryptionKey) does not open the token-signing key {other.KeyId}");
+        }
+
         // The unique generation settles a race with another instance: the loser's insert does nothing, and both
         // then read the winner's key.
         var now = clock.GetUtcNow();
-        var first = factory.Create(kept.Application, SigningKeyLifecycle.NextGeneration(kept.Stored), now, now);
+        var first = factory.Create(kept.Application, SigningKeyLifecycle.NextGeneration(kept.AllGenerations), now, now);
         await store.AddAsync(first, cancellationToken).ConfigureAwait(false);
         var reloaded = await ReloadAsync(kept.Application, cancellationToken).ConfigureAwait(false);
         return reloaded is null || reloaded.HasCurrent(clock.GetUtcNow())
@@ -253,20 +301,57 @@ public sealed class SigningKeyRing(
 
     private sealed class KeptSet
     {
-        public KeptSet(SigningKeySet set, KeptSet? previous, SigningKeyEncryption encryption)
+        public KeptSet(
+            SigningKeySet set, KeptSet? previous, SigningKeyEncryption encryption, DateTimeOffset loadedAt, Action<StoredSigningKey> notAuthentic)
         {
+            LoadedAt = loadedAt;
             Application = set.Application;
             Anchor = set.Anchor;
             Revision = set.Revision;
-            Stored = set.Keys;
-            // A key already kept keeps its imported public key and its decrypted private key: a reload after an
-            // unrelated change (another key, the application's status) costs no cryptography.
-            Keys = [.. set.Keys
-                .Where(key => key.RemovedAt is null)
-                .Select(key => previous?.Keys.FirstOrDefault(old => old.Stored.KeyId == key.KeyId) is { } old
-                    ? old.With(key)
-                    : KeptKey.For(key, encryption))];
+            // A row whose seal does not open with its own columns was not made by this service (or was changed since):
+            // it is no key, for the lifecycle too, so it can neither verify nor be published nor become current. A
+            // removed row is removed whatever its seal says. A key already kept with the same row keeps its imported
+            // public key and its private key: a reload after an unrelated change costs no cryptography.
+            var live = new List<KeptKey>();
+            var stored = new List<StoredSigningKey>();
+            foreach (var key in set.Keys)
+            {
+                if (key.RemovedAt is not null)
+                {
+                    stored.Add(key);
+                }
+                else if (previous?.Keys.FirstOrDefault(old => old.Stored.KeyId == key.KeyId && old.IsSameRow(key)) is { } old)
+                {
+                    stored.Add(key);
+                    live.Add(old.With(key));
+                }
+                else if (encryption.IsAuthentic(key))
+                {
+                    stored.Add(key);
+                    live.Add(KeptKey.For(key, encryption));
+                }
+                else
+                {
+                    notAuthentic(key);
+                    if (key.KeyEncryptionKeyId is { } sealedBy && sealedBy != encryption.KeyEncryptionKeyId)
+                    {
+                        SealedUnderAnotherKey ??= key;
+                    }
+                }
+            }
+
+            Stored = [.. stored];
+            Keys = [.. live];
+            AllGenerations = set.Keys;
         }
+
+        public DateTimeOffset LoadedAt { get; }
+
+        /// <summary>A row that says another key-encryption key sealed it: the configuration is wrong, not the row.</summary>
+        public StoredSigningKey? SealedUnderAnotherKey { get; }
+
+        /// <summary>Every row read, authentic or not: a new key takes a generation none of them holds.</summary>
+        public IReadOnlyList<StoredSigningKey> AllGenerations { get; }
 
         public AppId Application { get; }
 
@@ -346,6 +431,15 @@ public sealed class SigningKeyRing(
         }
 
         public KeptKey With(StoredSigningKey stored) => new(stored, Verification, Signing);
+
+        /// <summary>The same key row as the one kept: identity and seal unchanged, so the seal need not be checked again.</summary>
+        public bool IsSameRow(StoredSigningKey other) =>
+            Stored.Generation == other.Generation
+            && Stored.CreatedAt == other.CreatedAt
+            && Stored.PublicKeySpki.AsSpan().SequenceEqual(other.PublicKeySpki)
+            && Stored.PrivateKey.Nonce.AsSpan().SequenceEqual(other.PrivateKey.Nonce)
+            && Stored.PrivateKey.Tag.AsSpan().SequenceEqual(other.PrivateKey.Tag)
+            && Stored.PrivateKey.Ciphertext.AsSpan().SequenceEqual(other.PrivateKey.Ciphertext);
 
     }
 }

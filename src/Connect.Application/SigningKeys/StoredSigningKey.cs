@@ -9,6 +9,8 @@ namespace Connect.Application.SigningKeys;
 /// <param name="CurrentFrom">From then on the key signs, unless a later generation does.</param>
 /// <param name="SignsUntil">No token the key signed expires after this.</param>
 /// <param name="RemovedAt">Set when an operator removed the key on purpose.</param>
+/// <param name="KeyEncryptionKeyId">The fingerprint of the KEK that sealed it (<see cref="SigningKeyEncryption.KeyEncryptionKeyId"/>);
+/// <c>null</c> for a key sealed before fingerprints were kept, which the start check seals again.</param>
 public sealed record StoredSigningKey(
     AppId Application,
     int Generation,
@@ -18,7 +20,8 @@ public sealed record StoredSigningKey(
     DateTimeOffset CreatedAt,
     DateTimeOffset CurrentFrom,
     DateTimeOffset SignsUntil,
-    DateTimeOffset? RemovedAt)
+    DateTimeOffset? RemovedAt,
+    string? KeyEncryptionKeyId = null)
 {
     /// <summary>Never prints key material, sealed or not.</summary>
     public override string ToString() => $"SigningKey({Application}, {Generation}, {KeyId})";

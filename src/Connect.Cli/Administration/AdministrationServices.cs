@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Connect.Application;
 using Connect.Application.Administration;
+using Connect.Application.SigningKeys;
 using Connect.Cli.Database;
 using Connect.Infrastructure;
 using Connect.Infrastructure.Migrations;
@@ -28,6 +29,11 @@ internal static class AdministrationServices
         ArgumentNullException.ThrowIfNull(print);
         await using var database = await OpenDatabaseAsync(configuration, cancellationToken);
         await using var services = Build(configuration, database);
+        if (await FindKeyProblemAsync(services, cancellationToken) is { } problem)
+        {
+            return Output.Fail(parse, problem);
+        }
+
         var outcome = await services.GetRequiredService<IMediator>().Send(request, cancellationToken);
         return outcome.Succeeded ? Output.Json(parse, print(outcome.Value)) : Output.Fail(parse, outcome.Failure.Message);
     }
@@ -45,6 +51,23 @@ internal static class AdministrationServices
         }
 
         return database;
+    }
+
+    /// <summary>
+    /// The service's start check, before any command that has a key-encryption key: keys another KEK sealed are
+    /// refused with one line before the command changes anything (keys made under the wrong one would strand the
+    /// rest). A command without any KEK is left to fail on its own only if it needs one.
+    /// </summary>
+    public static async Task<string?> FindKeyProblemAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var encryption = services.GetRequiredService<SigningKeyEncryption>();
+        if (!encryption.IsConfigured && encryption.ConfigurationProblem is null)
+        {
+            return null;
+        }
+
+        return await services.GetRequiredService<SigningKeyStartCheck>().FindProblemAsync(cancellationToken);
     }
 
     /// <summary>The Application and Infrastructure layers over one database, as the service wires them.</summary>

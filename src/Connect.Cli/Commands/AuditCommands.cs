@@ -26,6 +26,10 @@ internal static class AuditCommands
             var limitValue = parse.GetValue(limit);
             await using var database = await AdministrationServices.OpenDatabaseAsync(configuration, cancellationToken);
             await using var services = AdministrationServices.Build(configuration, database);
+            if (await AdministrationServices.FindKeyProblemAsync(services, cancellationToken) is { } problem)
+            {
+                return Output.Fail(parse, problem);
+            }
 
             var outcome = await services.GetRequiredService<IMediator>().Send(
                 new ListAuditEventsQuery(anchorValue is null ? null : new ApplicationAnchor(anchorValue), limitValue),

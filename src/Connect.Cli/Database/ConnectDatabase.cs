@@ -68,10 +68,12 @@ internal sealed class ConnectDatabase : IAsyncDisposable
             ? LocalPostgresCluster.ForCheckout(CheckoutRoot(), port)
             : new LocalPostgresCluster(dataDirectory, port);
         var wasRunning = await cluster.IsRunningAsync(cancellationToken);
+        var dataFolder = Path.GetDirectoryName(cluster.DataDirectory)!;
         try
         {
             await cluster.StartAsync(cancellationToken);
             await cluster.EnsureDatabaseAsync(DatabaseName, cancellationToken);
+            await RefuseNewKeyEncryptionKeyOverSealedKeysAsync(dataFolder, cluster.ConnectionString(DatabaseName), cancellationToken);
         }
         catch when (!wasRunning)
         {
@@ -86,7 +88,37 @@ internal sealed class ConnectDatabase : IAsyncDisposable
             wasRunning ? null : cluster,
             $"the embedded PostgreSQL at {cluster.DataDirectory} (127.0.0.1:{cluster.Port})",
             isEmbedded: true,
-            EmbeddedKeyEncryptionKey.LoadOrCreate(Path.GetDirectoryName(cluster.DataDirectory)!));
+            EmbeddedKeyEncryptionKey.LoadOrCreate(dataFolder));
+    }
+
+    /// <summary>
+    /// A KEK is made only while no key is sealed: a lost one replaced by a new one would seal new keys beside old
+    /// ones that nothing opens, and every existing application's tokens would fail, request by request.
+    /// </summary>
+    /// <exception cref="SigningKeysUnavailableException">The KEK file is missing and the database holds keys.</exception>
+    private static async Task RefuseNewKeyEncryptionKeyOverSealedKeysAsync(string dataFolder, string connectionString, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(dataFolder, EmbeddedKeyEncryptionKey.FileName);
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var hasTable = new NpgsqlCommand("SELECT to_regclass('public.signing_keys') IS NOT NULL", connection);
+        if (await hasTable.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return;
+        }
+
+        await using var hasKeys = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE removed_at IS NULL)", connection);
+        if (await hasKeys.ExecuteScalarAsync(cancellationToken) is true)
+        {
+            throw new SigningKeysUnavailableException(
+                $"the embedded database holds token-signing keys sealed under its key-encryption key, and {path} is missing; " +
+                "put that file back (a new key-encryption key would open none of them)");
+        }
     }
 
     /// <summary>

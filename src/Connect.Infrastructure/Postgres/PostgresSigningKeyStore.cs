@@ -14,7 +14,8 @@ internal sealed class PostgresSigningKeyStore(NpgsqlDataSource dataSource) : ISi
     private const string Columns = """
         a.id AS applicationid, a.anchor, a.revision, k.generation, k.key_id AS keyid, k.public_key_spki AS publickeyspki,
         k.private_key_nonce AS nonce, k.private_key_tag AS tag, k.private_key_ciphertext AS ciphertext,
-        k.created_at AS createdat, k.current_from AS currentfrom, k.signs_until AS signsuntil, k.removed_at AS removedat
+        k.created_at AS createdat, k.current_from AS currentfrom, k.signs_until AS signsuntil, k.removed_at AS removedat,
+        k.kek_id AS keyencryptionkeyid
         """;
 
     // The application's revision and its keys in one snapshot, so the revision kept with them is theirs.
@@ -37,8 +38,9 @@ internal sealed class PostgresSigningKeyStore(NpgsqlDataSource dataSource) : ISi
     // The unique generation (and key id) make a concurrent first key or rotation insert nothing instead of a second.
     internal const string AddSql = """
         INSERT INTO signing_keys (application_id, generation, key_id, public_key_spki, private_key_nonce, private_key_tag,
-                                  private_key_ciphertext, created_at, current_from, signs_until)
-        VALUES (@Application, @Generation, @KeyId, @PublicKeySpki, @Nonce, @Tag, @Ciphertext, @CreatedAt, @CurrentFrom, @SignsUntil)
+                                  private_key_ciphertext, created_at, current_from, signs_until, kek_id)
+        VALUES (@Application, @Generation, @KeyId, @PublicKeySpki, @Nonce, @Tag, @Ciphertext, @CreatedAt, @CurrentFrom, @SignsUntil,
+                @KeyEncryptionKeyId)
         ON CONFLICT DO NOTHING
         """;
 
@@ -48,8 +50,12 @@ internal sealed class PostgresSigningKeyStore(NpgsqlDataSource dataSource) : ISi
          WHERE application_id = @Application AND key_id = @KeyId AND signs_until < @SignsUntil AND removed_at IS NULL
         """;
 
+    // The seal is destroyed with the removal: removed_at is not part of what the seal authenticates, so a database
+    // writer who cleared it again would otherwise have the (leaked) key back; now that row opens nothing and is no key.
     internal const string RemoveSql = """
-        UPDATE signing_keys SET removed_at = @Now
+        UPDATE signing_keys
+           SET removed_at = @Now, private_key_nonce = decode(repeat('00', 12), 'hex'),
+               private_key_tag = decode(repeat('00', 16), 'hex'), private_key_ciphertext = ''::bytea
          WHERE application_id = @Application AND key_id = @KeyId AND removed_at IS NULL
         """;
 
@@ -61,13 +67,66 @@ internal sealed class PostgresSigningKeyStore(NpgsqlDataSource dataSource) : ISi
     internal const string FindNewestSql = """
         SELECT a.id AS applicationid, a.anchor, a.revision, k.generation, k.key_id AS keyid, k.public_key_spki AS publickeyspki,
                k.private_key_nonce AS nonce, k.private_key_tag AS tag, k.private_key_ciphertext AS ciphertext,
-               k.created_at AS createdat, k.current_from AS currentfrom, k.signs_until AS signsuntil, k.removed_at AS removedat
+               k.created_at AS createdat, k.current_from AS currentfrom, k.signs_until AS signsuntil, k.removed_at AS removedat,
+               k.kek_id AS keyencryptionkeyid
           FROM signing_keys k
           JOIN applications a ON a.id = k.application_id
          WHERE k.removed_at IS NULL
          ORDER BY k.created_at DESC
          LIMIT 1
         """;
+
+    internal const string FindOtherKeyEncryptionKeySql = """
+        SELECT kek_id FROM signing_keys WHERE removed_at IS NULL AND kek_id IS NOT NULL AND kek_id <> @KeyEncryptionKeyId LIMIT 1
+        """;
+
+    internal const string ListLegacySql = $"""
+        SELECT {Columns}
+          FROM signing_keys k
+          JOIN applications a ON a.id = k.application_id
+         WHERE k.kek_id IS NULL AND k.removed_at IS NULL
+         ORDER BY k.application_id, k.generation
+        """;
+
+    // Only the seal read is replaced: a concurrent start that sealed it first (or a removal) wins and this writes nothing.
+    internal const string ResealSql = """
+        UPDATE signing_keys SET private_key_nonce = @Nonce, private_key_tag = @Tag, private_key_ciphertext = @Ciphertext,
+                                kek_id = @KeyEncryptionKeyId
+         WHERE application_id = @Application AND key_id = @KeyId AND kek_id IS NULL AND removed_at IS NULL
+           AND private_key_nonce = @OldNonce AND private_key_tag = @OldTag
+        """;
+
+    public async Task<string?> FindOtherKeyEncryptionKeyIdAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            FindOtherKeyEncryptionKeySql, new { KeyEncryptionKeyId = keyEncryptionKeyId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<StoredSigningKey>> ListSealedBeforeFingerprintsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(ListLegacySql, cancellationToken: cancellationToken));
+        return [.. rows.Select(row => row.ToKey())];
+    }
+
+    public async Task<bool> ResealAsync(StoredSigningKey key, SealedPrivateKey resealed, string keyEncryptionKeyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(resealed);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(ResealSql, new
+        {
+            Application = key.Application.Value,
+            key.KeyId,
+            resealed.Nonce,
+            resealed.Tag,
+            resealed.Ciphertext,
+            KeyEncryptionKeyId = keyEncryptionKeyId,
+            OldNonce = key.PrivateKey.Nonce,
+            OldTag = key.PrivateKey.Tag,
+        }, cancellationToken: cancellationToken)) == 1;
+    }
 
     public async Task<long?> ReadRevisionAsync(AppId application, CancellationToken cancellationToken)
     {
@@ -166,17 +225,20 @@ internal sealed class PostgresSigningKeyStore(NpgsqlDataSource dataSource) : ISi
         key.CreatedAt,
         key.CurrentFrom,
         key.SignsUntil,
+        key.KeyEncryptionKeyId,
     };
 
     private sealed record RevisionRow(Guid Id, long Revision);
 
     private sealed record KeyRow(
         Guid ApplicationId, string Anchor, long Revision, int? Generation, string? KeyId, byte[]? PublicKeySpki,
-        byte[]? Nonce, byte[]? Tag, byte[]? Ciphertext, DateTime? CreatedAt, DateTime? CurrentFrom, DateTime? SignsUntil, DateTime? RemovedAt)
+        byte[]? Nonce, byte[]? Tag, byte[]? Ciphertext, DateTime? CreatedAt, DateTime? CurrentFrom, DateTime? SignsUntil, DateTime? RemovedAt,
+        string? KeyEncryptionKeyId)
     {
         public StoredSigningKey ToKey() => new(
             new AppId(ApplicationId), Generation!.Value, KeyId!, PublicKeySpki!, new SealedPrivateKey(Nonce!, Tag!, Ciphertext!),
-            Utc(CreatedAt!.Value), Utc(CurrentFrom!.Value), Utc(SignsUntil!.Value), RemovedAt is { } removed ? Utc(removed) : null);
+            Utc(CreatedAt!.Value), Utc(CurrentFrom!.Value), Utc(SignsUntil!.Value), RemovedAt is { } removed ? Utc(removed) : null,
+            KeyEncryptionKeyId);
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }

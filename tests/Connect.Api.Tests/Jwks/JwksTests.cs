@@ -131,13 +131,32 @@ public sealed class JwksTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Application_registered_before_signing_keys_is_given_its_first_key()
+    public async Task Unauthenticated_jwks_requests_cannot_make_the_service_generate_rsa_keys()
+    {
+        // An application registered before signing keys existed has none: anyone could make each GET generate one.
+        var legacy = await _db.RegisterApplicationAsync();
+
+        var answers = new List<List<JsonElement>>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await KeysAsync(i % 2 == 0 ? _api : _second, legacy.Anchor.Value));
+        }
+
+        Assert.All(answers, Assert.Empty);
+        Assert.Empty(await _db.Services.GetRequiredService<ISigningKeyStore>().LoadAsync(legacy.Id, CancellationToken.None) is { } set
+            ? set.Keys
+            : throw new InvalidOperationException("the application is gone"));
+    }
+
+    [Fact]
+    public async Task Application_registered_before_signing_keys_is_published_once_issuance_gave_it_its_first_key()
     {
         var legacy = await _db.RegisterApplicationAsync();
 
+        var current = await CurrentKeyAsync(legacy.Anchor.Value);
         var key = await SingleKeyAsync(_api, legacy.Anchor.Value);
 
-        Assert.Equal((await CurrentKeyAsync(legacy.Anchor.Value)).KeyId, Text(key, "kid"));
+        Assert.Equal(current.KeyId, Text(key, "kid"));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class RefreshHandlerTests
         store.ReadRevisionAsync(App, Arg.Any<CancellationToken>()).Returns(1L);
         store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns((App, 1L));
         store.LoadAsync(App, Arg.Any<CancellationToken>()).Returns(new SigningKeySet(App, Anchor, 1, [key with { SignsUntil = DateTimeOffset.MaxValue }]));
-        _ring = new SigningKeyRing(store, encryption, new SigningKeyFactory(encryption), _clock);
+        _ring = new SigningKeyRing(store, encryption, new SigningKeyFactory(encryption), _clock, Options.Create(new SigningKeyOptions()));
         _codec = new SessionTokenCodec(_clock, Options.Create(new SessionTokenOptions { Issuer = Issuer }));
         _budget.TrySpend(Anchor).Returns(true);
         var meters = Substitute.For<IMeterFactory>();

@@ -44,6 +44,26 @@ public sealed class RevisionTriggerTests
         Assert.True(await db.CurrentRevisionAsync(app.Anchor) > revision);
     }
 
+    [Theory]
+    [InlineData("SET session_replication_role = replica; DELETE FROM signing_keys; RESET session_replication_role")]
+    [InlineData("SET session_replication_role = replica; UPDATE signing_keys SET removed_at = now(); RESET session_replication_role")]
+    [InlineData("TRUNCATE signing_keys")]
+    public async Task Signing_keys_removed_behind_the_triggers_back_still_move_the_revision(string change)
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        await ExecuteAsync(db, $"""
+            INSERT INTO signing_keys (application_id, generation, key_id, public_key_spki, private_key_nonce, private_key_tag,
+                                      private_key_ciphertext, created_at, current_from, signs_until)
+            VALUES ('{app.Id.Value}', 1, 'kid-1', '\x00', '\x{new string('0', 24)}', '\x{new string('0', 32)}', '\x00', now(), now(), now())
+            """);
+        var revision = await db.CurrentRevisionAsync(app.Anchor);
+
+        await ExecuteAsync(db, change);
+
+        Assert.True(await db.CurrentRevisionAsync(app.Anchor) > revision);
+    }
+
     private static async Task ExecuteAsync(ConnectTestDatabase db, string sql)
     {
         await using var connection = await db.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();

@@ -211,8 +211,10 @@ public sealed class SigningKeyRingTests : IAsyncLifetime
         await Assert.ThrowsAsync<SigningKeysUnavailableException>(() =>
             Ring(wrong).GetCurrentSigningKeyAsync(app, _clock.GetUtcNow().AddMinutes(15), CancellationToken.None));
         Assert.Equal(
-            "the configured key-encryption key (Connect:SigningKeys:KeyEncryptionKey) does not open the token-signing keys in the database",
+            $"the token-signing keys in the database were sealed under the key-encryption key {SigningKeyEncryption.IdOf(_kek)}, not the configured " +
+            $"{wrong.GetRequiredService<SigningKeyEncryption>().KeyEncryptionKeyId} (Connect:SigningKeys:KeyEncryptionKey); restore the key-encryption key they were sealed with",
             await wrong.GetRequiredService<SigningKeyStartCheck>().FindProblemAsync(CancellationToken.None));
+        Assert.Single(await KeysAsync(app));
         Assert.Equal(
             "the database holds token-signing keys but no key-encryption key is configured (set Connect:SigningKeys:KeyEncryptionKey)",
             await Instance(kek: "").GetRequiredService<SigningKeyStartCheck>().FindProblemAsync(CancellationToken.None));
