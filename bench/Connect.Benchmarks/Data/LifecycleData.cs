@@ -178,12 +178,15 @@ internal sealed class LifecycleData
             {
                 Copy(connection,
                     "COPY signing_keys (application_id, generation, key_id, public_key_spki, private_key_nonce, private_key_tag, "
-                    + "private_key_ciphertext, created_at, current_from, signs_until) FROM STDIN (FORMAT BINARY)",
+                    + "private_key_ciphertext, created_at, current_from, signs_until, kek_id) FROM STDIN (FORMAT BINARY)",
                     shape.Applications, (row, j) =>
                     {
                         var k = j % pool.Length;
                         var application = DataShape.ApplicationId(j);
-                        var sealedKey = encryption.Seal(new AppId(application), keyIds[k], pkcs8[k]);
+                        // Sealed as the service seals it: the row's identity is the seal's associated data.
+                        var sealedKey = encryption.Seal(
+                            new SigningKeyIdentity(new AppId(application), 1, keyIds[k], pool[k].ExportSubjectPublicKeyInfo(), keyCreated),
+                            pkcs8[k]);
                         row.Write(application, NpgsqlDbType.Uuid);
                         row.Write(1, NpgsqlDbType.Integer);
                         row.Write(keyIds[k], NpgsqlDbType.Text);
@@ -194,6 +197,7 @@ internal sealed class LifecycleData
                         row.Write(keyCreated, NpgsqlDbType.TimestampTz);
                         row.Write(keyCreated, NpgsqlDbType.TimestampTz);
                         row.Write(signsUntil, NpgsqlDbType.TimestampTz);
+                        row.Write(encryption.KeyEncryptionKeyId!, NpgsqlDbType.Text);
                     });
             }
             finally
