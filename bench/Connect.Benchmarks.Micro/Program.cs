@@ -59,7 +59,7 @@ return 0;
 
 internal static class Micro
 {
-    /// <summary>The JSON key of each benchmark method, in BENCH.md's order (then the handler alone).</summary>
+    /// <summary>The JSON key of each benchmark method, in docs/contract/bench.md's order (then the handler alone).</summary>
     private static readonly (string Method, string Key)[] Keys =
     [
         (nameof(ClientJwtBenchmarks.JwtValidate), "jwt_validate_us"),
@@ -68,7 +68,7 @@ internal static class Micro
         (nameof(DispatchBenchmarks.Dispatch), "dispatch_us"),
         (nameof(SessionTokenBenchmarks.TokenSign), "token_sign_us"),
         (nameof(SessionTokenBenchmarks.RefreshTokenRead), "refresh_token_read_us"),
-        (nameof(DispatchBenchmarks.Handle), "handler_us"), // not in BENCH.md's JSON: printed and noted by the harness
+        (nameof(DispatchBenchmarks.Handle), "handler_us"), // not in docs/contract/bench.md's JSON: printed and noted by the harness
     ];
 
     /// <summary>

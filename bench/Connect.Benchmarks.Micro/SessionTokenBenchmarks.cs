@@ -9,7 +9,7 @@ namespace Connect.Benchmarks.Micro;
 /// <summary>
 /// The session-token codec as <c>/refresh</c> uses it, with the service's own key handling (a
 /// <see cref="TokenSigningKey"/> decrypted once and held): one token signed, and one refresh token read and verified.
-/// A rotation signs two tokens (refresh and access) and verifies one, which is what BENCH.md's
+/// A rotation signs two tokens (refresh and access) and verifies one, which is what docs/contract/bench.md's
 /// <c>refresh_cpu_vs_signing</c> divides by.
 /// </summary>
 public class SessionTokenBenchmarks

@@ -7,7 +7,7 @@ using Connect.Benchmarks.Report;
 namespace Connect.Benchmarks;
 
 /// <summary>
-/// The session lifecycle's runs (BENCH.md version 2): <c>refresh</c> and <c>introspect</c> on the service as shipped,
+/// The session lifecycle's runs (docs/contract/bench.md version 2): <c>refresh</c> and <c>introspect</c> on the service as shipped,
 /// and the same on the hand-written endpoints. Their data set is a database of its own (<see cref="LifecycleData"/>),
 /// so that revoke-all's data, its re-arming, its statement counts and pgbench's one-revision check stay exactly as
 /// they were; the service therefore runs as a process of its own for these runs (one for both, as the hand-written

@@ -126,7 +126,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
             Say($"bench check: {problem}");
         }
 
-        Say(problems.Count == 0 ? $"bench check: ok ({checkedFile} has every key of BENCH.md)" : $"bench check: FAILED ({problems.Count} problem(s)); logs kept in {work}");
+        Say(problems.Count == 0 ? $"bench check: ok ({checkedFile} has every key of docs/contract/bench.md)" : $"bench check: FAILED ({problems.Count} problem(s)); logs kept in {work}");
         return problems.Count == 0 ? 0 : 1;
     }
 
@@ -259,7 +259,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
     }
 
     /// <summary>
-    /// The hand-written endpoint's open model runs at the service's arrival rate (BENCH.md version 2), so that the two
+    /// The hand-written endpoint's open model runs at the service's arrival rate (docs/contract/bench.md version 2), so that the two
     /// p99s differ only by what the service adds. Without a service open model (<c>--only</c>), 70% of the
     /// hand-written endpoint's own maximum, said in a note: such a file is incomplete anyway.
     /// </summary>

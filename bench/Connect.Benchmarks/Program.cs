@@ -43,7 +43,7 @@ for (var i = 0; i < args.Length; i++)
                        ./connect bench --validate FILE
 
                   --quick     every part with short windows and small data (CI's smoke run, a minute or two)
-                  --json F    also write the figures as BENCH.md's JSON object to F
+                  --json F    also write the figures as docs/contract/bench.md's JSON object to F
                   --check     exit non-zero unless that JSON has every key and every run answered a request
                   --fast-commits  measure with fsync, synchronous_commit and full_page_writes off (commits do not
                               wait for the disk); by default the measured runs use the production settings
@@ -69,7 +69,7 @@ if (validate is not null)
         Console.WriteLine($"bench check: {problem}");
     }
 
-    Console.WriteLine(problems.Count == 0 ? $"bench check: ok ({validate} has every key of BENCH.md)" : $"bench check: FAILED ({problems.Count} problem(s))");
+    Console.WriteLine(problems.Count == 0 ? $"bench check: ok ({validate} has every key of docs/contract/bench.md)" : $"bench check: FAILED ({problems.Count} problem(s))");
     return problems.Count == 0 ? 0 : 1;
 }
 

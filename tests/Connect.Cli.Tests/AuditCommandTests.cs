@@ -18,7 +18,7 @@ public sealed class AuditCommandTests(CliDatabase db) : IClassFixture<CliDatabas
 
         var run = await db.RunAsync("audit", "list", "--anchor", anchor);
 
-        // The registration is the oldest event: the operator's changes are audited too (SESSIONS.md "Audit").
+        // The registration is the oldest event: the operator's changes are audited too (docs/contract/sessions.md "Audit").
         var listed = run.AssertJson(("events", JsonValueKind.Array)).GetProperty("events").EnumerateArray().ToList();
         Assert.Equal(["revoke_all", "revoke_all", "application_registered"], listed.Select(audited => audited.GetProperty("kind").GetString()));
         var events = listed[..2];

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Cli.Tests;
 
-/// <summary><c>app signing-key list | rotate | remove</c> as CLI.md writes them, and the start check of <c>up</c>.</summary>
+/// <summary><c>app signing-key list | rotate | remove</c> as docs/contract/cli.md writes them, and the start check of <c>up</c>.</summary>
 public sealed class SigningKeyCommandTests(CliDatabase db) : IClassFixture<CliDatabase>, IDisposable
 {
     private static readonly (string, JsonValueKind)[] Listed = [("anchor", JsonValueKind.String), ("keys", JsonValueKind.Array)];

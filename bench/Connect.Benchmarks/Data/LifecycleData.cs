@@ -43,7 +43,7 @@ internal sealed class LifecycleData
         """;
 
     /// <summary>
-    /// The introspect read-back: each named session's real state now, judged as SESSIONS.md defines the statuses
+    /// The introspect read-back: each named session's real state now, judged as docs/contract/sessions.md defines the statuses
     /// (0 active, 1 revoked, 2 expired, 3 not found: <see cref="Load.IntrospectStatus"/>), from the rows, not from
     /// what the harness meant to seed. The subject must be the one the token carries.
     /// </summary>

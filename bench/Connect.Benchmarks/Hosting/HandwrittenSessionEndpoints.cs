@@ -16,7 +16,7 @@ using Npgsql;
 namespace Connect.Benchmarks.Hosting;
 
 /// <summary>
-/// The hand-written baselines of <c>POST /refresh</c> and <c>POST /introspect</c>: SESSIONS.md's checks in their
+/// The hand-written baselines of <c>POST /refresh</c> and <c>POST /introspect</c>: docs/contract/sessions.md's checks in their
 /// order with the same token component (<see cref="SessionTokenCodec"/>: read, verify, mint), the same kept keys
 /// (<see cref="HandwrittenSigningKeys"/>: decrypted once and held), the same pure judgements
 /// (<see cref="RefreshRules"/>, <see cref="SessionStatusRules"/>), the same SQL (the adapters' constants, one
@@ -391,7 +391,7 @@ internal sealed class HandwrittenSessionEndpoints(
         await AnswerAsync(response, body, pragma: true);
     }
 
-    /// <summary>SESSIONS.md's errors of the body-token endpoints: no challenge header (the token is in the body).</summary>
+    /// <summary>docs/contract/sessions.md's errors of the body-token endpoints: no challenge header (the token is in the body).</summary>
     private static async Task FailAsync(HttpContext context, ReasonCode reason, bool pragma)
     {
         var response = context.Response;

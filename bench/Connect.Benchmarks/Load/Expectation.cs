@@ -13,7 +13,7 @@ internal enum AnswerKind : byte
     SessionStatus,
 }
 
-/// <summary>SESSIONS.md's <c>/introspect</c> statuses, as the codes an <see cref="Expectation"/> compares.</summary>
+/// <summary>docs/contract/sessions.md's <c>/introspect</c> statuses, as the codes an <see cref="Expectation"/> compares.</summary>
 internal enum IntrospectStatus
 {
     Active,

@@ -13,7 +13,7 @@ internal sealed record Segment(
     Dictionary<string, long>? Statements,
     long? Revoked);
 
-/// <summary>Adds a run's timed batches up into BENCH.md's figures.</summary>
+/// <summary>Adds a run's timed batches up into docs/contract/bench.md's figures.</summary>
 internal sealed class RunAccumulator
 {
     private readonly List<long> _latencies = [];

@@ -9,7 +9,7 @@ namespace Connect.Benchmarks.Load;
 /// <summary>
 /// What one kind of run sends and how its work is checked: the requests for a batch of targets (each carrying the
 /// answer it must get), how the data set is re-armed before a batch (outside the timed window), and what the
-/// database shows afterwards (BENCH.md's <c>revoked</c>), to compare with what the answers claimed.
+/// database shows afterwards (docs/contract/bench.md's <c>revoked</c>), to compare with what the answers claimed.
 /// </summary>
 internal abstract class Workload(Dataset data)
 {

@@ -1,6 +1,6 @@
 namespace Connect.Benchmarks.Report;
 
-/// <summary>One load run, in BENCH.md's terms.</summary>
+/// <summary>One load run, in docs/contract/bench.md's terms.</summary>
 internal sealed class RunReport
 {
     public required int Concurrency { get; init; }
@@ -34,7 +34,7 @@ internal sealed class RunReport
     /// <summary>Only for the open model: the fixed arrival rate it was driven at.</summary>
     public double? TargetRps { get; init; }
 
-    // Printed, not part of BENCH.md's JSON.
+    // Printed, not part of docs/contract/bench.md's JSON.
     public long ExpectedRevoked { get; init; }
 
     public IReadOnlyDictionary<string, int> ErrorKinds { get; init; } = new Dictionary<string, int>();
@@ -48,10 +48,10 @@ internal sealed record MachineReport(int Cores, string Cpu, string Postgres, str
 
 internal sealed class BenchReport
 {
-    /// <summary>BENCH.md's version of the JSON object this report writes.</summary>
+    /// <summary>docs/contract/bench.md's version of the JSON object this report writes.</summary>
     public const int Version = 2;
 
-    /// <summary>BENCH.md's runs in its order (pgbench's two are not load runs and are kept apart).</summary>
+    /// <summary>docs/contract/bench.md's runs in its order (pgbench's two are not load runs and are kept apart).</summary>
     public static readonly string[] RunNames =
     [
         "pipeline", "handwritten", "pipeline_large", "light_load", "open_model", "handwritten_open_model",
@@ -89,7 +89,7 @@ internal sealed class BenchReport
     /// <summary>Reading and verifying one refresh token.</summary>
     public double? RefreshTokenReadUs { get; set; }
 
-    /// <summary>The handler alone with in-memory ports: not in BENCH.md's JSON; dispatch minus this is MediatR and validation.</summary>
+    /// <summary>The handler alone with in-memory ports: not in docs/contract/bench.md's JSON; dispatch minus this is MediatR and validation.</summary>
     public double? HandlerUs { get; set; }
 
     /// <summary>Problems found along the way; printed, and the reason a figure is null.</summary>
@@ -117,7 +117,7 @@ internal sealed class BenchReport
 
     /// <summary>
     /// What a rotation cannot avoid on the service's CPU: two tokens signed (the new refresh token and an access
-    /// token) and the presented one verified (BENCH.md's <c>2 x token_sign_us + rsa_verify_us</c>).
+    /// token) and the presented one verified (docs/contract/bench.md's <c>2 x token_sign_us + rsa_verify_us</c>).
     /// </summary>
     public double? SigningFloorUs => TokenSignUs is { } sign && RsaVerifyUs is { } verify ? 2 * sign + verify : null;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Connect.Benchmarks.Report;
 
-/// <summary>Writes BENCH.md's JSON object, key for key, and checks a written file against that shape.</summary>
+/// <summary>Writes docs/contract/bench.md's JSON object, key for key, and checks a written file against that shape.</summary>
 internal static class ReportJson
 {
     private static readonly string[] MachineKeys = ["cores", "cpu", "postgres", "dotnet"];
@@ -130,7 +130,7 @@ internal static class ReportJson
     }
 
     /// <summary>
-    /// CI's smoke check of a written file: every key of BENCH.md present with a value of the right kind, every
+    /// CI's smoke check of a written file: every key of docs/contract/bench.md present with a value of the right kind, every
     /// run with at least one request answered as expected. Errors fail a full run; in a quick run they are
     /// reported and fail only when every request of a run failed.
     /// </summary>
@@ -160,7 +160,7 @@ internal static class ReportJson
         if (Member(root, "version", "", JsonValueKind.Number) is { } version
             && (!version.TryGetInt32(out var number) || number != BenchReport.Version))
         {
-            problems.Add($"version: {version.GetRawText()}, expected {BenchReport.Version} (BENCH.md's current version)");
+            problems.Add($"version: {version.GetRawText()}, expected {BenchReport.Version} (docs/contract/bench.md's current version)");
         }
 
         var quick = root.TryGetProperty("quick", out var quickValue) && quickValue.ValueKind == JsonValueKind.True;

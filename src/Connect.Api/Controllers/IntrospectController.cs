@@ -17,7 +17,7 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase
     public const string Route = "/introspect";
 
     /// <summary>
-    /// The reasons this endpoint answers (SESSIONS.md <c>POST /introspect</c>): the body gate's, the body's, the
+    /// The reasons this endpoint answers (docs/contract/sessions.md <c>POST /introspect</c>): the body gate's, the body's, the
     /// access token's (whose 401s name no challenge: the token is in the body), the rate budget's and the outages'.
     /// </summary>
     public static IReadOnlyList<ReasonCode> Reasons { get; } =

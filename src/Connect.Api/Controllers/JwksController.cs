@@ -69,7 +69,7 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
         return ((string)RouteData.Values["anchor"]!).Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>RFC 7517 §5: the set; each key exactly these six members, in this order (SESSIONS.md).</summary>
+    /// <summary>RFC 7517 §5: the set; each key exactly these six members, in this order (docs/contract/sessions.md).</summary>
     public sealed record JwksResponse(IReadOnlyList<Jwk> Keys);
 
     public sealed record Jwk(string Kty, string N, string E, string Kid, string Use, string Alg);

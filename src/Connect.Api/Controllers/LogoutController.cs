@@ -14,7 +14,7 @@ public sealed class LogoutController(IMediator mediator) : ControllerBase
     public const string Route = "/logout";
 
     /// <summary>
-    /// The reasons this endpoint answers (SESSIONS.md <c>POST /logout</c>): the body gate's, the body's, the rate
+    /// The reasons this endpoint answers (docs/contract/sessions.md <c>POST /logout</c>): the body gate's, the body's, the rate
     /// budget's and the outage answers. A token that does not resolve to a session is no error: it is
     /// <c>200 {"revoked":false}</c>.
     /// </summary>

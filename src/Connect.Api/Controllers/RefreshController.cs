@@ -13,14 +13,14 @@ using Microsoft.AspNetCore.Mvc;
 namespace Connect.Api.Controllers;
 
 /// <summary>
-/// <c>POST /refresh</c> (SESSIONS.md): the refresh token in the body proves the caller, so there is no client JWT
+/// <c>POST /refresh</c> (docs/contract/sessions.md): the refresh token in the body proves the caller, so there is no client JWT
 /// and no challenge header; the rate budget is spent by the handler once the token's signature verified.
 /// </summary>
 public sealed class RefreshController(IMediator mediator) : ControllerBase
 {
     public const string Route = "/refresh";
 
-    /// <summary>The reasons this endpoint answers, drawn from the one table, in SESSIONS.md's order of checks.</summary>
+    /// <summary>The reasons this endpoint answers, drawn from the one table, in docs/contract/sessions.md's order of checks.</summary>
     public static IReadOnlyList<ReasonCode> Reasons { get; } =
     [
         ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody,

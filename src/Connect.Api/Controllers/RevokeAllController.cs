@@ -21,7 +21,7 @@ public sealed class RevokeAllController(IMediator mediator, IApplicationRateBudg
     public const string Route = "/revoke-all";
 
     /// <summary>
-    /// The reasons this endpoint answers, drawn from the one table (CONTRACT.md's part of it): the body gate's,
+    /// The reasons this endpoint answers, drawn from the one table (docs/contract/revoke-all.md's part of it): the body gate's,
     /// the client-JWT policy's, the rate limiter's, the body's and the outage answers. The OpenAPI document lists
     /// exactly these under <see cref="Route"/>; the session lifecycle's reasons belong to its own endpoints.
     /// </summary>
@@ -55,7 +55,7 @@ public sealed class RevokeAllController(IMediator mediator, IApplicationRateBudg
         var cancellationToken = HttpContext.RequestAborted;
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
 
-        // CONTRACT.md's order: the budget after authentication and the application's status, before the body.
+        // docs/contract/revoke-all.md's order: the budget after authentication and the application's status, before the body.
         if (!budget.TrySpend(caller.Anchor))
         {
             return ReasonResponse.AsResult(ReasonCode.RateLimited);

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Connect.Api.Controllers;
 
 /// <summary>
-/// <c>GET /userinfo</c> and <c>GET /claim-state</c> (SESSIONS.md): the holder of an unexpired access token of an
+/// <c>GET /userinfo</c> and <c>GET /claim-state</c> (docs/contract/sessions.md): the holder of an unexpired access token of an
 /// active session, named by the <c>Authorization: Bearer</c> header. Connect holds no profile data.
 /// </summary>
 [BearerTokenAnswers]

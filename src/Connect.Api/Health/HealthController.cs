@@ -12,7 +12,7 @@ public sealed class HealthController(ReadinessCache readiness) : ControllerBase
 
     /// <summary>Ready when the database answered (a result at most a second old).</summary>
     /// <remarks>
-    /// Both generations of official clients read it (CONTRACT.md "Health"): the first reads <c>ready</c>, the
+    /// Both generations of official clients read it (docs/contract/revoke-all.md "Health"): the first reads <c>ready</c>, the
     /// second <c>status</c>.
     /// </remarks>
     [HttpGet("/health", Name = "health")]

@@ -8,7 +8,7 @@ namespace Connect.Api.Requests;
 internal sealed class RawJsonBodyAttribute : Attribute
 {
     /// <summary>
-    /// The limit of the endpoints whose body carries one session token: SESSIONS.md allows a token of 4 KiB, and
+    /// The limit of the endpoints whose body carries one session token: docs/contract/sessions.md allows a token of 4 KiB, and
     /// such a token, quoted in its JSON object, must reach the <c>400 InvalidBody</c> check rather than be refused
     /// as too large.
     /// </summary>

@@ -48,7 +48,7 @@ internal sealed record AnswerHeaders(string CacheControl, bool PragmaNoCache = f
     /// <summary>Every answer about one caller's sessions: never stored by any cache.</summary>
     public static AnswerHeaders NoStore { get; } = new("no-store");
 
-    /// <summary>An answer that carries tokens (<c>/refresh</c>, SESSIONS.md): no-store, and Pragma for old caches.</summary>
+    /// <summary>An answer that carries tokens (<c>/refresh</c>, docs/contract/sessions.md): no-store, and Pragma for old caches.</summary>
     public static AnswerHeaders NoStoreNoCache { get; } = NoStore with { PragmaNoCache = true };
 
     /// <summary>A public document (the JWKS) any cache may keep for <paramref name="maxAgeSeconds"/>.</summary>

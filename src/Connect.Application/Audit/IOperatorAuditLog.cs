@@ -3,7 +3,7 @@ using Connect.Domain.Applications;
 namespace Connect.Application.Audit;
 
 /// <summary>
-/// Records the operator's changes to applications and keys (SESSIONS.md "Audit"), written by the administrative
+/// Records the operator's changes to applications and keys (docs/contract/sessions.md "Audit"), written by the administrative
 /// use cases once their change has landed, and listed with the events that end sessions (<c>audit list</c>).
 /// </summary>
 public interface IOperatorAuditLog

@@ -19,7 +19,7 @@ public interface IRevocationAuditLog
 /// One audit event: one that ended sessions (a revoke-all that reached an account, a logout, a detected reuse, an
 /// account's deletion), an operator's change to an application, its keys or an account, or a sign-in event.
 /// </summary>
-/// <param name="Kind">One of <see cref="AuditKinds"/> (SESSIONS.md "Audit").</param>
+/// <param name="Kind">One of <see cref="AuditKinds"/> (docs/contract/sessions.md "Audit").</param>
 /// <param name="Account">The account whose sessions it ended; <c>null</c> for an operator's change.</param>
 /// <param name="RevokedCount">
 /// How many sessions it ended: what revoke-all answered (0 included), 1 for a logout or a reuse; 0 for an operator's

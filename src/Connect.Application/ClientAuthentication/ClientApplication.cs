@@ -20,7 +20,7 @@ public sealed record AuthenticatedApplication(AppId Id, ApplicationAnchor Anchor
 {
     /// <summary>
     /// The accepted <c>aud</c> the client JWT carried: it names the generation of client that sent it, and the answer
-    /// takes that generation's shape (SESSIONS.md "/revoke-all and /health for both generations").
+    /// takes that generation's shape (docs/contract/sessions.md "/revoke-all and /health for both generations").
     /// </summary>
     public string Audience { get; init; } = ClientJwtOptions.ConnectAudience;
 

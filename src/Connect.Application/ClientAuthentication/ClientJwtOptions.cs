@@ -5,10 +5,10 @@ public sealed class ClientJwtOptions
 {
     public const string SectionName = "Connect:ClientJwt";
 
-    /// <summary>The audience of the Connect API generation of clients (CONTRACT.md), answered <c>{"revokedCount":n}</c>.</summary>
+    /// <summary>The audience of the Connect API generation of clients (docs/contract/revoke-all.md), answered <c>{"revokedCount":n}</c>.</summary>
     public const string ConnectAudience = "sudomimus-connect";
 
-    /// <summary>The audience of the Session API generation of clients (SESSIONS.md), answered <c>{"revoked":true}</c>.</summary>
+    /// <summary>The audience of the Session API generation of clients (docs/contract/sessions.md), answered <c>{"revoked":true}</c>.</summary>
     public const string SessionAudience = "sudomimus-session";
 
     /// <summary>Accepted whatever the configuration says: the official clients of both generations send them.</summary>

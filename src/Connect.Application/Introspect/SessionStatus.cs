@@ -3,7 +3,7 @@ using Connect.Domain.Sessions;
 
 namespace Connect.Application.Introspect;
 
-/// <summary>What the session an access token names is, at one moment (SESSIONS.md <c>/introspect</c>'s <c>status</c>).</summary>
+/// <summary>What the session an access token names is, at one moment (docs/contract/sessions.md <c>/introspect</c>'s <c>status</c>).</summary>
 public enum SessionStatus
 {
     /// <summary>The session can be used: not revoked, not expired, its application enabled.</summary>

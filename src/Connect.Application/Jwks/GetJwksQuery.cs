@@ -3,7 +3,7 @@ using MediatR;
 
 namespace Connect.Application.Jwks;
 
-/// <summary>The published token-signing keys of the application with this anchor (SESSIONS.md, JWKS).</summary>
+/// <summary>The published token-signing keys of the application with this anchor (docs/contract/sessions.md, JWKS).</summary>
 /// <param name="Anchor">The anchor, already percent-decoded from its one path segment.</param>
 public sealed record GetJwksQuery(string Anchor) : IRequest<Outcome<JwksResult>>;
 

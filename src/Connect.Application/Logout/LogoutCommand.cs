@@ -4,7 +4,7 @@ using MediatR;
 namespace Connect.Application.Logout;
 
 /// <summary>
-/// End the session a refresh token belongs to (SESSIONS.md <c>POST /logout</c>): possession of a genuine refresh
+/// End the session a refresh token belongs to (docs/contract/sessions.md <c>POST /logout</c>): possession of a genuine refresh
 /// token of any version up to the current one authorizes it; no client JWT.
 /// </summary>
 /// <param name="RefreshToken">The refresh token as the body carried it (not yet validated).</param>

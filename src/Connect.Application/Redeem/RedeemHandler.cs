@@ -9,7 +9,7 @@ using MediatR;
 namespace Connect.Application.Redeem;
 
 /// <summary>
-/// Begins the session exactly as <c>session issue</c> does (SESSIONS.md "Issuing a session": version 1, the subject
+/// Begins the session exactly as <c>session issue</c> does (docs/contract/sessions.md "Issuing a session": version 1, the subject
 /// issued on first need, stored before any token is handed out), but only through the inquiry's one redemption.
 /// </summary>
 public sealed class RedeemHandler(

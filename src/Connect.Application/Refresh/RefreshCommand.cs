@@ -3,7 +3,7 @@ using MediatR;
 
 namespace Connect.Application.Refresh;
 
-/// <summary>Rotate a session: consume the presented refresh token's version and answer the next (SESSIONS.md <c>/refresh</c>).</summary>
+/// <summary>Rotate a session: consume the presented refresh token's version and answer the next (docs/contract/sessions.md <c>/refresh</c>).</summary>
 /// <param name="RefreshToken">The body's <c>refreshToken</c> as the client sent it (not yet validated).</param>
 public sealed record RefreshCommand(string? RefreshToken) : IRequest<Outcome<RefreshResult>>;
 

@@ -4,7 +4,7 @@ using FluentValidation;
 
 namespace Connect.Application.Refresh;
 
-/// <summary>Step 2 of SESSIONS.md's <c>/refresh</c>: a non-empty string of at most 4 KiB, else <c>InvalidBody</c>.</summary>
+/// <summary>Step 2 of docs/contract/sessions.md's <c>/refresh</c>: a non-empty string of at most 4 KiB, else <c>InvalidBody</c>.</summary>
 public sealed class RefreshCommandValidator : AbstractValidator<RefreshCommand>
 {
     public RefreshCommandValidator()

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Connect.Application.Refresh;
 
 /// <summary>
-/// <c>POST /refresh</c> in SESSIONS.md's order: the token (steps 3-5), the application's rate budget (6), then the
+/// <c>POST /refresh</c> in docs/contract/sessions.md's order: the token (steps 3-5), the application's rate budget (6), then the
 /// session. The rotation is tried first as the one conditional write (docs/decisions.md, "Sessions"): only when it
 /// changes nothing is the session judged (<see cref="RefreshRules"/>, steps 7-11) to say why, so the common case is
 /// one round trip and one commit, and the answers are those of the checks in their order.

@@ -4,7 +4,7 @@ using Connect.Application.Observability;
 namespace Connect.Application.Refresh;
 
 /// <summary>
-/// What <c>/refresh</c> did to sessions, counted on the meter <c>Connect</c> (SESSIONS.md: rotations are counted in
+/// What <c>/refresh</c> did to sessions, counted on the meter <c>Connect</c> (docs/contract/sessions.md: rotations are counted in
 /// metrics, not audited one by one). The one tag is the outcome, a closed set: never a token, subject or sid.
 /// </summary>
 public sealed class RefreshMetrics

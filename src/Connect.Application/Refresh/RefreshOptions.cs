@@ -10,7 +10,7 @@ public sealed class RefreshOptions
     public const int MaxRefreshGraceSeconds = 60;
 
     /// <summary>
-    /// How long after a rotation the previous version still adopts the current refresh token (SESSIONS.md: default
+    /// How long after a rotation the previous version still adopts the current refresh token (docs/contract/sessions.md: default
     /// 30 s, 0 to 60): long enough for a client retrying through a database failover, short enough that a stolen
     /// consumed token is caught.
     /// </summary>

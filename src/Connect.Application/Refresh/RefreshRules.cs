@@ -3,7 +3,7 @@ using Connect.Domain.Sessions;
 
 namespace Connect.Application.Refresh;
 
-/// <summary>What steps 7 to 11 of SESSIONS.md's <c>/refresh</c> make of a verified refresh token and its session.</summary>
+/// <summary>What steps 7 to 11 of docs/contract/sessions.md's <c>/refresh</c> make of a verified refresh token and its session.</summary>
 public enum RefreshVerdict
 {
     /// <summary>Step 7: no such session of that application, a version ahead of it, or the wrong jti.</summary>
@@ -32,7 +32,7 @@ public enum RefreshVerdict
 }
 
 /// <summary>
-/// The session checks of <c>/refresh</c>, in SESSIONS.md's order, as a pure function of the session's state and the
+/// The session checks of <c>/refresh</c>, in docs/contract/sessions.md's order, as a pure function of the session's state and the
 /// clock. The signature, <c>aud</c> and rate budget (steps 1 to 6) are checked before; nothing here reads or writes.
 /// </summary>
 public static class RefreshRules

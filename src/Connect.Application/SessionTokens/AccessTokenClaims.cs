@@ -1,7 +1,7 @@
 namespace Connect.Application.SessionTokens;
 
 /// <summary>
-/// The payload of an access token, exactly the members of SESSIONS.md in its order. Times are UNIX seconds.
+/// The payload of an access token, exactly the members of docs/contract/sessions.md in its order. Times are UNIX seconds.
 /// </summary>
 /// <param name="Issuer"><c>iss</c>: the service's issuer.</param>
 /// <param name="Audience"><c>aud</c>: the application anchor.</param>

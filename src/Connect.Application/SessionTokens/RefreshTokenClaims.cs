@@ -1,7 +1,7 @@
 namespace Connect.Application.SessionTokens;
 
 /// <summary>
-/// The payload of a refresh token, exactly the members of SESSIONS.md in its order. Times are UNIX seconds. It
+/// The payload of a refresh token, exactly the members of docs/contract/sessions.md in its order. Times are UNIX seconds. It
 /// carries no subject: the session it names holds the account.
 /// </summary>
 /// <param name="Issuer"><c>iss</c>: the service's issuer.</param>

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Connect.Application.SessionTokens;
 
 /// <summary>
-/// The session tokens of SESSIONS.md as one pure component, beside the client-JWT policy: it makes the claims of
+/// The session tokens of docs/contract/sessions.md as one pure component, beside the client-JWT policy: it makes the claims of
 /// a new token, mints access and refresh tokens (compact JWS, RS256, unpadded base64url, members in a fixed
 /// order) and reads them back in two steps: <c>Read*</c> checks structure and types and answers a reason, then
 /// the caller finds the key the token's <c>aud</c> and <c>kid</c> name and asks <c>Verifies</c>. It touches no
@@ -35,11 +35,11 @@ public sealed class SessionTokenCodec
     /// <summary>Random bytes in a <c>jti</c> (and a <c>sid</c> from <see cref="NewOpaqueId"/>): 256 bits, above the contract's 128.</summary>
     private const int OpaqueIdBytes = 32;
 
-    // The RSA key sizes a token-signing key may have (SESSIONS.md: at least 2048 bits); 4096 bounds the token's size.
+    // The RSA key sizes a token-signing key may have (docs/contract/sessions.md: at least 2048 bits); 4096 bounds the token's size.
     private const int MinKeyBits = 2048;
     private const int MaxKeyBits = 4096;
 
-    // Members of the header and of each payload, in the order they are written (SESSIONS.md's order).
+    // Members of the header and of each payload, in the order they are written (docs/contract/sessions.md's order).
     private static readonly byte[][] HeaderNames = ["alg"u8.ToArray(), "kid"u8.ToArray(), "typ"u8.ToArray()];
 
     private static readonly byte[][] AccessNames =
@@ -154,7 +154,7 @@ public sealed class SessionTokenCodec
     }
 
     /// <summary>
-    /// Step one of reading an access token: structure, strict JSON, exactly the members of SESSIONS.md with their
+    /// Step one of reading an access token: structure, strict JSON, exactly the members of docs/contract/sessions.md with their
     /// types and bounds, <c>alg</c> RS256 and the access <c>typ</c>. Anything else, a refresh token included, is
     /// <see cref="ReasonCode.AccessTokenInvalid"/>. Nothing is trusted yet.
     /// </summary>

@@ -7,7 +7,7 @@ using Connect.Domain.Sessions;
 namespace Connect.Application.SessionTokens;
 
 /// <summary>
-/// Steps 3 to 5 of SESSIONS.md for every endpoint that takes a session token: structure and type, the application
+/// Steps 3 to 5 of docs/contract/sessions.md for every endpoint that takes a session token: structure and type, the application
 /// its <c>aud</c> names, and the signature under that application's published key named by <c>kid</c>.
 /// <para>
 /// By default the kept copy of the application's keys is used without reading anything, and the verified token

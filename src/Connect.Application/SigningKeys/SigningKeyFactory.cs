@@ -8,7 +8,7 @@ namespace Connect.Application.SigningKeys;
 /// <summary>Generates new token-signing keys: RSA, sealed at once, named by their RFC 7638 thumbprint.</summary>
 public sealed class SigningKeyFactory(SigningKeyEncryption encryption)
 {
-    /// <summary>SESSIONS.md asks for at least 2048; 2048 keeps signing cheap and is what JOSE libraries expect.</summary>
+    /// <summary>docs/contract/sessions.md asks for at least 2048; 2048 keeps signing cheap and is what JOSE libraries expect.</summary>
     public const int KeyBits = 2048;
 
     /// <param name="currentFrom">When the key starts signing: now for a first or replacement key, later for a rotation.</param>

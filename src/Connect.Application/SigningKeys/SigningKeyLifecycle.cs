@@ -12,7 +12,7 @@ namespace Connect.Application.SigningKeys;
 /// </summary>
 public static class SigningKeyLifecycle
 {
-    /// <summary>The most keys an application publishes at once (SESSIONS.md).</summary>
+    /// <summary>The most keys an application publishes at once (docs/contract/sessions.md).</summary>
     public const int MaxPublishedKeys = 32;
 
     public static StoredSigningKey? Current(IEnumerable<StoredSigningKey> keys, DateTimeOffset now) =>

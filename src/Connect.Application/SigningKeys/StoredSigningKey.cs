@@ -36,7 +36,7 @@ public sealed record SealedPrivateKey(byte[] Nonce, byte[] Tag, byte[] Ciphertex
 /// <summary>An application's keys read in one snapshot, with the revision that snapshot belongs to.</summary>
 public sealed record SigningKeySet(AppId Application, ApplicationAnchor Anchor, long Revision, IReadOnlyList<StoredSigningKey> Keys);
 
-/// <summary>The state a key is in at a given moment (SESSIONS.md, "Token-signing keys and JWKS").</summary>
+/// <summary>The state a key is in at a given moment (docs/contract/sessions.md, "Token-signing keys and JWKS").</summary>
 public enum SigningKeyState
 {
     /// <summary>Published, not yet signing.</summary>

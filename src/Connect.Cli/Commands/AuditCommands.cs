@@ -53,7 +53,7 @@ internal static class AuditCommands
     }
 
     /// <summary>
-    /// Each kind with the fields that apply (CLI.md): <c>at</c>, <c>kind</c>; <c>anchor</c> when it names an
+    /// Each kind with the fields that apply (docs/contract/cli.md): <c>at</c>, <c>kind</c>; <c>anchor</c> when it names an
     /// application (account and passkey events may not); <c>accountId</c> when it names an account; an event that
     /// ended sessions adds <c>revokedCount</c>, and a logout, reuse or redeemed inquiry its <c>sessionId</c>; an
     /// operator's change adds the <c>keyId</c> it was about, and a realized inquiry <c>how</c>.

@@ -73,7 +73,7 @@ public sealed class ReasonCode
     public static readonly ReasonCode InternalError = new(nameof(InternalError), 500, isPrivate: true);
 
     /// <summary>
-    /// Every reason of the contract (CONTRACT.md), of the session lifecycle (SESSIONS.md, "Errors") and of sign-in,
+    /// Every reason of the contract (docs/contract/revoke-all.md), of the session lifecycle (docs/contract/sessions.md, "Errors") and of sign-in,
     /// in the order of their tables. Each endpoint answers a subset of it and documents only that subset.
     /// </summary>
     public static IReadOnlyList<ReasonCode> All { get; } =

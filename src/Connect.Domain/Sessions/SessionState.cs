@@ -3,7 +3,7 @@ using Connect.Domain.Applications;
 
 namespace Connect.Domain.Sessions;
 
-/// <summary>What the store knows of one session at one moment, with what the checks of SESSIONS.md read beside it.</summary>
+/// <summary>What the store knows of one session at one moment, with what the checks of docs/contract/sessions.md read beside it.</summary>
 /// <param name="Subject">The account's subject in the application's sector (the access token's <c>sub</c>).</param>
 /// <param name="ApplicationEnabled">Whether the session's application is enabled, read in the same round trip.</param>
 /// <param name="CurrentJti">The <c>jti</c> of the current version's refresh token.</param>

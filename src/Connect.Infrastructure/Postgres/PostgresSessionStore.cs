@@ -182,7 +182,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
-    // SESSIONS.md audits a family compromise and a lost race alike, as reuse_detected with the session.
+    // docs/contract/sessions.md audits a family compromise and a lost race alike, as reuse_detected with the session.
     private static string AuditKind(SessionEndReason reason) => reason switch
     {
         SessionEndReason.Logout => "logout",

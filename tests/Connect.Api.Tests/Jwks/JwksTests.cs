@@ -15,7 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.Jwks;
 
-/// <summary><c>GET /applications/{anchor}/jwks.json</c> as SESSIONS.md writes it.</summary>
+/// <summary><c>GET /applications/{anchor}/jwks.json</c> as docs/contract/sessions.md writes it.</summary>
 public sealed class JwksTests : IAsyncLifetime
 {
     private const int MaxAge = 120;

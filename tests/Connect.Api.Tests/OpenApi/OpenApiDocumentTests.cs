@@ -185,7 +185,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.Equal("integer", schema.GetProperty("properties").GetProperty("revokedCount").GetProperty("type").GetString());
     }
 
-    // CONTRACT.md's table, written out here rather than read from the code under test.
+    // docs/contract/revoke-all.md's table, written out here rather than read from the code under test.
     private static readonly ReasonCode[] RevokeAllReasons =
     [
         ReasonCode.InvalidBody, ReasonCode.ClientJwtMissing, ReasonCode.ClientJwtMalformed,
@@ -219,7 +219,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public void Revoke_all_lists_only_its_own_reasons_and_statuses()
     {
-        // The session lifecycle's reasons (SESSIONS.md, "Errors") are in the one table but are not answered here.
+        // The session lifecycle's reasons (docs/contract/sessions.md, "Errors") are in the one table but are not answered here.
         var statuses = RevokeAll.GetProperty("responses").EnumerateObject().Select(response => response.Name).Where(status => status != "200");
         var listed = RevokeAll.GetProperty("responses").EnumerateObject()
             .Where(response => response.Value.TryGetProperty("content", out var content) && response.Name != "200"

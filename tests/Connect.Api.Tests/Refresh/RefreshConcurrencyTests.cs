@@ -9,7 +9,7 @@ using Npgsql;
 namespace Connect.Api.Tests.Refresh;
 
 /// <summary>
-/// SESSIONS.md's guarantees under concurrency, over real HTTP (loopback Kestrel, a connection per client) and the
+/// docs/contract/sessions.md's guarantees under concurrency, over real HTTP (loopback Kestrel, a connection per client) and the
 /// real database: one version is rotated at most once on any number of instances, every 200 among concurrent
 /// presentations carries the same refresh token, and nothing refreshes once revoke-all has answered.
 /// </summary>

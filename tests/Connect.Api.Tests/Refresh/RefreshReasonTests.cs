@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.Refresh;
 
-/// <summary>Every answer of <c>POST /refresh</c> (SESSIONS.md), produced through the real pipeline and database.</summary>
+/// <summary>Every answer of <c>POST /refresh</c> (docs/contract/sessions.md), produced through the real pipeline and database.</summary>
 public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<RefreshTarget>
 {
     [Fact]

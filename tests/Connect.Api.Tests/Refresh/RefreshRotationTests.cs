@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.Refresh;
 
-/// <summary>Strict rotation, the grace window and reuse detection (SESSIONS.md <c>/refresh</c> step 11).</summary>
+/// <summary>Strict rotation, the grace window and reuse detection (docs/contract/sessions.md <c>/refresh</c> step 11).</summary>
 public sealed class RefreshRotationTests(RefreshTarget target) : IClassFixture<RefreshTarget>
 {
     [Fact]

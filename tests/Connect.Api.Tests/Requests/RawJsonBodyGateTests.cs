@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Connect.Api.Tests.Requests;
 
-/// <summary>The body gate with each endpoint's own limit (CONTRACT.md and SESSIONS.md step 1).</summary>
+/// <summary>The body gate with each endpoint's own limit (docs/contract/revoke-all.md and docs/contract/sessions.md step 1).</summary>
 public sealed class RawJsonBodyGateTests
 {
     private static readonly RawJsonBodyAttribute TokenEndpoint = new() { MaxBytes = RawJsonBodyAttribute.TokenBodyBytes };

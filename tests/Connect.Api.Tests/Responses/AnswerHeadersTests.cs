@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Connect.Api.Tests.Responses;
 
-/// <summary>The caching headers each endpoint names (SESSIONS.md: /refresh, /userinfo, /claim-state; the JWKS).</summary>
+/// <summary>The caching headers each endpoint names (docs/contract/sessions.md: /refresh, /userinfo, /claim-state; the JWKS).</summary>
 public sealed class AnswerHeadersTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.RevokeAll;
 
-/// <summary>SESSIONS.md "/revoke-all and /health for both generations of clients": one work, two answer shapes.</summary>
+/// <summary>docs/contract/sessions.md "/revoke-all and /health for both generations of clients": one work, two answer shapes.</summary>
 public sealed class ClientGenerationTests : IAsyncLifetime
 {
     private const string SessionAudience = "sudomimus-session";

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.Sessions;
 
-/// <summary><c>POST /introspect</c> as SESSIONS.md writes it, through the HTTP pipeline over the real database.</summary>
+/// <summary><c>POST /introspect</c> as docs/contract/sessions.md writes it, through the HTTP pipeline over the real database.</summary>
 public sealed class IntrospectTests : IClassFixture<SessionEndpoints>
 {
     private readonly SessionEndpoints _api;

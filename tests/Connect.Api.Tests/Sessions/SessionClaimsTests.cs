@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.Sessions;
 
-/// <summary><c>GET /userinfo</c> and <c>GET /claim-state</c> as SESSIONS.md writes them.</summary>
+/// <summary><c>GET /userinfo</c> and <c>GET /claim-state</c> as docs/contract/sessions.md writes them.</summary>
 public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
 {
     private const string ClaimsOff =

@@ -206,7 +206,7 @@ public sealed class ClientJwtPolicyIdentityTests : IDisposable
     [Fact]
     public async Task Session_API_audience_is_accepted_by_default_and_named_in_the_caller()
     {
-        // SESSIONS.md: both generations of clients, sudomimus-connect and sudomimus-session, by default.
+        // docs/contract/sessions.md: both generations of clients, sudomimus-connect and sudomimus-session, by default.
         var jwt = _h.NewJwt();
         jwt.Payload["aud"] = "sudomimus-session";
 

@@ -3,7 +3,7 @@ using Connect.Domain.Outcomes;
 namespace Connect.Application.Tests.Fuzzing;
 
 /// <summary>
-/// The contract's client-JWT rules (CONTRACT.md and docs/decisions.md) restated over the fuzzer's model of the
+/// The contract's client-JWT rules (docs/contract/revoke-all.md and docs/decisions.md) restated over the fuzzer's model of the
 /// header and payload, independently of the policy's code: the outcome the policy must give a token signed
 /// with the registered key of <c>acme-app</c>, at the harness's clock, over the harness's body.
 /// </summary>

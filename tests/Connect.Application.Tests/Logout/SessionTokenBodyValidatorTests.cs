@@ -4,7 +4,7 @@ using Connect.Application.SessionTokens;
 
 namespace Connect.Application.Tests.Logout;
 
-/// <summary>Step 2 of SESSIONS.md for <c>/logout</c> and <c>/introspect</c>: a non-empty string of at most 4 KiB.</summary>
+/// <summary>Step 2 of docs/contract/sessions.md for <c>/logout</c> and <c>/introspect</c>: a non-empty string of at most 4 KiB.</summary>
 public sealed class SessionTokenBodyValidatorTests
 {
     public static TheoryData<string?, bool> Tokens => new()

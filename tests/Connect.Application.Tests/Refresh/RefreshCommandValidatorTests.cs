@@ -2,7 +2,7 @@ using Connect.Application.Refresh;
 
 namespace Connect.Application.Tests.Refresh;
 
-/// <summary>SESSIONS.md <c>/refresh</c> step 2: a non-empty string of at most 4 KiB.</summary>
+/// <summary>docs/contract/sessions.md <c>/refresh</c> step 2: a non-empty string of at most 4 KiB.</summary>
 public sealed class RefreshCommandValidatorTests
 {
     private readonly RefreshCommandValidator _validator = new();

@@ -4,7 +4,7 @@ using Connect.Testing.ClientJwts;
 
 namespace Connect.Application.Tests.SessionTokens;
 
-/// <summary>Minting: the exact v4 text of SESSIONS.md, the claims of a new token, and reading a minted token back.</summary>
+/// <summary>Minting: the exact v4 text of docs/contract/sessions.md, the claims of a new token, and reading a minted token back.</summary>
 public sealed class SessionTokenCodecTests : IDisposable
 {
     private readonly SessionTokenHarness _h = new();

@@ -6,7 +6,7 @@ using Connect.Testing.ClientJwts;
 namespace Connect.Application.Tests.SessionTokens;
 
 /// <summary>
-/// Reading is as strict as the client-JWT reader: exactly the members of SESSIONS.md with their types and bounds,
+/// Reading is as strict as the client-JWT reader: exactly the members of docs/contract/sessions.md with their types and bounds,
 /// strict JSON, canonical unpadded base64url. Each token here is re-signed with the application's real key, so
 /// only the changed member is at fault: a lax reader would read and verify it.
 /// </summary>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Connect.Application.Tests.SigningKeys;
 
-/// <summary>The states SESSIONS.md gives a key, decided from its stored times and a fake clock.</summary>
+/// <summary>The states docs/contract/sessions.md gives a key, decided from its stored times and a fake clock.</summary>
 public sealed class SigningKeyLifecycleTests
 {
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(300);

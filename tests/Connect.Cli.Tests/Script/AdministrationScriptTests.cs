@@ -9,7 +9,7 @@ namespace Connect.Cli.Tests.Script;
 
 /// <summary>
 /// Administrative commands through the real <c>./connect</c>, as an operator scripts them: stdout carries only
-/// each command's JSON and stderr nothing (no build chatter); a failing command says one line. CLI.md,
+/// each command's JSON and stderr nothing (no build chatter); a failing command says one line. docs/contract/cli.md,
 /// "Administration". The time the ten commands took is printed for information, never asserted.
 /// </summary>
 public sealed class AdministrationScriptTests(ITestOutputHelper output) : IDisposable

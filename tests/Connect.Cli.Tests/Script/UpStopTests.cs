@@ -3,7 +3,7 @@ using System.Net;
 namespace Connect.Cli.Tests.Script;
 
 /// <summary>
-/// CLI.md: <c>./connect up</c> runs "until Ctrl-C, which stops everything it started". Driven as a person does:
+/// docs/contract/cli.md: <c>./connect up</c> runs "until Ctrl-C, which stops everything it started". Driven as a person does:
 /// the real script, a real SIGTERM to the real process, and Ctrl-C typed in a pseudo-terminal (a background
 /// process of a non-interactive shell ignores SIGINT, so SIGINT is only tested from a terminal). Each run has
 /// served a request first, so the service holds pooled connections, as it does in use.

@@ -4,7 +4,7 @@ using MediatR;
 namespace Connect.Application.Administration.IssueSessions;
 
 /// <summary>
-/// Issue <paramref name="Count"/> sessions of one account for one application (SESSIONS.md "Issuing a session"):
+/// Issue <paramref name="Count"/> sessions of one account for one application (docs/contract/sessions.md "Issuing a session"):
 /// the account's subject in the application's sector is created when missing, and each session is answered with its
 /// id and its first access and refresh tokens. A login front end calls it in process; the CLI as <c>session issue</c>.
 /// </summary>
