@@ -107,7 +107,7 @@ internal sealed class HandwrittenSessionEndpoints(
 
             if (rotated && before?.Subject is { } subject)
             {
-                var access = tokens.Mint(tokens.NewAccessClaims(anchor, subject, claims.SessionId, before.ExpiresAt), current.Key);
+                var access = tokens.Mint(tokens.NewAccessClaims(anchor, subject, claims.SessionId, before.ExpiresAt, before.AccessTokenTtlSeconds), current.Key);
                 await AnswerRefreshAsync(context.Response, access, nextToken);
                 return;
             }
@@ -289,7 +289,10 @@ internal sealed class HandwrittenSessionEndpoints(
             Utc("rotatedat"),
             Text("currentkeyid"),
             Utc("expiresat"),
-            row.IsDBNull(row.GetOrdinal("revokedat")) ? null : Utc("revokedat"));
+            row.IsDBNull(row.GetOrdinal("revokedat")) ? null : Utc("revokedat"),
+            AccessTokenTtlSeconds: row.IsDBNull(row.GetOrdinal("accesstokenttlseconds"))
+                ? null
+                : row.GetInt32(row.GetOrdinal("accesstokenttlseconds")));
     }
 
     /// <summary>Steps 1-2: size, media type, and one JSON object whose <paramref name="member"/> is a string of 1..4096 characters.</summary>

@@ -91,7 +91,8 @@ public sealed record InquiryRealization(
     byte[] ConfirmationKeyHash,
     DateTimeOffset Now);
 
-/// <summary>The redemption and the session it begins (stored exactly as <c>session issue</c> stores one).</summary>
+/// <summary>The redemption and the session it begins (stored as <c>session issue</c> stores one, with the inquiry's access
+/// lifetime, if any, as the session's own).</summary>
 public sealed record InquiryRedemption(
     Guid Inquiry,
     AccountId Account,
@@ -102,6 +103,7 @@ public sealed record InquiryRedemption(
     string KeyId,
     DateTimeOffset IssuedAt,
     DateTimeOffset ExpiresAt,
+    int? AccessTokenTtlSeconds,
     DateTimeOffset Now);
 
 /// <summary>How a person proved who they were (the audit's <c>detail</c>).</summary>

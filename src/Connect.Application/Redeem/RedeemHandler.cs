@@ -52,18 +52,15 @@ public sealed class RedeemHandler(
         var refresh = new RefreshTokenClaims(
             tokens.Issuer, application.Anchor.Value, sessionId, SessionTokenCodec.NewOpaqueId(), issuedAt.ToUnixTimeSeconds(),
             expiresAt.ToUnixTimeSeconds(), RotationVersion: 1);
-        var access = tokens.NewAccessClaims(application.Anchor, subject, sessionId, expiresAt);
-        if (inquiry.AccessTokenTtlSeconds is { } accessTtl)
-        {
-            // The inquiry's own access lifetime, still never past the session's end.
-            access = access with { ExpiresAt = Math.Min(access.IssuedAt + accessTtl, expiresAt.ToUnixTimeSeconds()) };
-        }
+        // The inquiry's own access lifetime (or the configured one), still never past the session's end; stored on the
+        // session, so every /refresh mints with it too.
+        var access = tokens.NewAccessClaims(application.Anchor, subject, sessionId, expiresAt, inquiry.AccessTokenTtlSeconds);
 
         // Stored before any token is handed out, in the one statement that marks the inquiry redeemed.
         var redeemed = await inquiries.TryRedeemAsync(
             new InquiryRedemption(
                 inquiry.Id, realized.Account, application.Id, realized.ConfirmationKeyHash, sessionId, refresh.TokenId,
-                key.KeyId, issuedAt, expiresAt, clock.GetUtcNow()),
+                key.KeyId, issuedAt, expiresAt, inquiry.AccessTokenTtlSeconds, clock.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
         if (!redeemed)
         {

@@ -223,7 +223,8 @@ public sealed class RefreshHandler(
         // one is a broken row, not a client's mistake.
         var subject = session.Subject
             ?? throw new InvalidOperationException("The session's account has no subject in its application's sector.");
-        var access = tokens.NewAccessClaims(token.Anchor, subject, session.Id.Value, session.ExpiresAt);
+        // With the session's own access lifetime when /redeem stored one, on a rotation and on an adoption alike.
+        var access = tokens.NewAccessClaims(token.Anchor, subject, session.Id.Value, session.ExpiresAt, session.AccessTokenTtlSeconds);
         return new RefreshResult(tokens.Mint(access, key), refreshToken);
     }
 

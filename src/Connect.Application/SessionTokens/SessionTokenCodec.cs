@@ -85,11 +85,14 @@ public sealed class SessionTokenCodec
     /// The claims of a new access token of a session: issued now, expiring after the access lifetime but never
     /// after the session (an already expired session gets an already expired token, never a longer one).
     /// </summary>
+    /// <param name="lifetimeSeconds">The session's own access lifetime, when it has one (an <c>/establish</c>
+    /// constraint's <c>accessTokenTtlSeconds</c>); otherwise the configured one.</param>
     public AccessTokenClaims NewAccessClaims(
-        ApplicationAnchor audience, SectorSubject subject, string sessionId, DateTimeOffset sessionExpiresAt)
+        ApplicationAnchor audience, SectorSubject subject, string sessionId, DateTimeOffset sessionExpiresAt,
+        int? lifetimeSeconds = null)
     {
         var now = _clock.GetUtcNow().ToUnixTimeSeconds();
-        var expiresAt = Math.Min(now + _accessLifetime, sessionExpiresAt.ToUnixTimeSeconds());
+        var expiresAt = Math.Min(now + (lifetimeSeconds ?? _accessLifetime), sessionExpiresAt.ToUnixTimeSeconds());
         return new AccessTokenClaims(Issuer, audience.Value, subject.Value, sessionId, NewOpaqueId(), now, expiresAt);
     }
 

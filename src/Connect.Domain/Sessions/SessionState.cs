@@ -14,6 +14,8 @@ namespace Connect.Domain.Sessions;
 /// round trip.</param>
 /// <param name="AccountDeleted">Whether the session's account was deleted: its sessions were ended and its subjects
 /// removed, so the session has no subject any more.</param>
+/// <param name="AccessTokenTtlSeconds">The session's own access-token lifetime (an <c>/establish</c> constraint's
+/// <c>accessTokenTtlSeconds</c>, stored by <c>/redeem</c>); none means the configured lifetime.</param>
 public sealed record SessionState(
     SessionId Id,
     AppId Application,
@@ -28,4 +30,5 @@ public sealed record SessionState(
     DateTimeOffset ExpiresAt,
     DateTimeOffset? RevokedAt,
     bool AccountEnabled = true,
-    bool AccountDeleted = false);
+    bool AccountDeleted = false,
+    int? AccessTokenTtlSeconds = null);

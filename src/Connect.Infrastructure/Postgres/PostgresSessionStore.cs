@@ -15,7 +15,8 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         a.enabled AS applicationenabled, s.rotation_version AS rotationversion,
         s.current_jti AS currentjti, s.previous_jti AS previousjti, s.rotated_at AS rotatedat,
         s.current_key_id AS currentkeyid, s.expires_at AS expiresat, s.revoked_at AS revokedat,
-        (ac.enabled AND ac.deleted_at IS NULL) AS accountenabled, ac.deleted_at IS NOT NULL AS accountdeleted
+        (ac.enabled AND ac.deleted_at IS NULL) AS accountenabled, ac.deleted_at IS NOT NULL AS accountdeleted,
+        s.access_token_ttl_seconds AS accesstokenttlseconds
           FROM sessions s
           JOIN applications a ON a.id = s.application_id
           JOIN accounts ac ON ac.id = s.account_id
@@ -193,13 +194,13 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     private sealed record Row(
         string Sid, Guid ApplicationId, Guid AccountId, string? Subject, bool ApplicationEnabled, int RotationVersion,
         string CurrentJti, string? PreviousJti, DateTime RotatedAt, string? CurrentKeyId, DateTime ExpiresAt,
-        DateTime? RevokedAt, bool AccountEnabled, bool AccountDeleted)
+        DateTime? RevokedAt, bool AccountEnabled, bool AccountDeleted, int? AccessTokenTtlSeconds)
     {
         public SessionState ToState() => new(
             new SessionId(Sid), new AppId(ApplicationId), new AccountId(AccountId),
             Subject is null ? null : new SectorSubject(Subject), ApplicationEnabled, RotationVersion, CurrentJti,
             PreviousJti, Utc(RotatedAt), CurrentKeyId, Utc(ExpiresAt), RevokedAt is { } revoked ? Utc(revoked) : null,
-            AccountEnabled, AccountDeleted);
+            AccountEnabled, AccountDeleted, AccessTokenTtlSeconds);
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
@@ -236,6 +237,8 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 
         public bool? AccountDeleted { get; set; }
 
+        public int? AccessTokenTtlSeconds { get; set; }
+
         public long? ApplicationRevision { get; set; }
 
         public long Rotated { get; set; }
@@ -244,6 +247,6 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
             ? null
             : new Row(Sid, ApplicationId!.Value, AccountId!.Value, Subject, ApplicationEnabled!.Value, RotationVersion!.Value,
                 CurrentJti!, PreviousJti, RotatedAt!.Value, CurrentKeyId, ExpiresAt!.Value, RevokedAt, AccountEnabled!.Value,
-                AccountDeleted!.Value).ToState();
+                AccountDeleted!.Value, AccessTokenTtlSeconds).ToState();
     }
 }

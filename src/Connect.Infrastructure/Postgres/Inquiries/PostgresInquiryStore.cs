@@ -79,8 +79,10 @@ internal sealed class PostgresInquiryStore(NpgsqlDataSource dataSource) : IInqui
                AND EXISTS (SELECT 1 FROM accounts acc WHERE acc.id = i.account_id AND acc.enabled AND acc.deleted_at IS NULL)
             RETURNING i.account_id, i.application_id),
         session AS (
-            INSERT INTO sessions (account_id, application_id, sid, current_jti, rotated_at, current_key_id, issued_at, expires_at)
-            SELECT account_id, application_id, @Sid, @Jti, @IssuedAt, @KeyId, @IssuedAt, @ExpiresAt FROM redeemed
+            INSERT INTO sessions (account_id, application_id, sid, current_jti, rotated_at, current_key_id, issued_at, expires_at,
+                                  access_token_ttl_seconds)
+            SELECT account_id, application_id, @Sid, @Jti, @IssuedAt, @KeyId, @IssuedAt, @ExpiresAt, @AccessTokenTtlSeconds
+              FROM redeemed
             RETURNING id, account_id, application_id)
         INSERT INTO revocation_audit (application_id, account_id, kind, session_id)
         SELECT application_id, account_id, 'inquiry_redeemed', id FROM session
@@ -175,6 +177,7 @@ internal sealed class PostgresInquiryStore(NpgsqlDataSource dataSource) : IInqui
                 redemption.KeyId,
                 redemption.IssuedAt,
                 redemption.ExpiresAt,
+                redemption.AccessTokenTtlSeconds,
                 redemption.Now,
             },
             cancellationToken: cancellationToken));
