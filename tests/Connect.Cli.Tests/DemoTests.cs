@@ -19,17 +19,10 @@ public sealed class DemoTests
     [Fact]
     public async Task Demo_revokes_three_sessions_over_real_http_and_the_repeat_revokes_none()
     {
-        var connectionString = await PostgresServer.CreateMigratedDatabaseAsync();
-        await using var service = ConnectWebApplication.Create([], builder =>
-        {
-            builder.Configuration["ConnectionStrings:Connect"] = connectionString;
-            builder.Configuration["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey();
-            builder.Configuration["Urls"] = "http://127.0.0.1:0";
-        });
-        await service.StartAsync();
+        await using var service = await StartServiceAsync();
         using var http = new HttpClient { BaseAddress = new Uri(service.Urls.First()) };
         using var output = new StringWriter();
-        var demo = new RevokeAllDemo(service.Services.GetRequiredService<IMediator>(), http, TimeProvider.System, output);
+        using var demo = new RevokeAllDemo(service.Services.GetRequiredService<IMediator>(), http, TimeProvider.System, output);
 
         var (first, repeat) = await demo.RunAsync(CancellationToken.None);
         var printed = output.ToString();
@@ -54,14 +47,7 @@ public sealed class DemoTests
     [Fact]
     public async Task Sign_in_demo_prints_a_sign_in_url_and_redeems_the_session_once_the_person_signed_in()
     {
-        var connectionString = await PostgresServer.CreateMigratedDatabaseAsync();
-        await using var service = ConnectWebApplication.Create([], builder =>
-        {
-            builder.Configuration["ConnectionStrings:Connect"] = connectionString;
-            builder.Configuration["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey();
-            builder.Configuration["Urls"] = "http://127.0.0.1:0";
-        });
-        await service.StartAsync();
+        await using var service = await StartServiceAsync();
         using var http = new HttpClient { BaseAddress = new Uri(service.Urls.First()) };
         using var output = new StringWriter();
         var mediator = service.Services.GetRequiredService<IMediator>();
@@ -84,5 +70,19 @@ public sealed class DemoTests
         Assert.Contains(inquiry.SignInUrl!, output.ToString(), StringComparison.Ordinal);
         Assert.Contains("\"applicationAnchor\":\"" + revokeAll.Registered.Anchor + "\"", output.ToString(), StringComparison.Ordinal);
         Assert.True(verifies, "the redeemed access token verifies against the application's JWKS");
+    }
+
+    /// <summary>The real service on a free loopback port, over a database of its own, as <c>./connect up</c> serves it.</summary>
+    private static async Task<WebApplication> StartServiceAsync()
+    {
+        var connectionString = await PostgresServer.CreateMigratedDatabaseAsync();
+        var service = ConnectWebApplication.Create([], builder =>
+        {
+            builder.Configuration["ConnectionStrings:Connect"] = connectionString;
+            builder.Configuration["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey();
+            builder.Configuration["Urls"] = "http://127.0.0.1:0";
+        });
+        await service.StartAsync();
+        return service;
     }
 }
