@@ -37,6 +37,9 @@ public static class AuditKinds
     public const string AccountDisabled = "account_disabled";
     public const string AccountEnabled = "account_enabled";
     public const string AccountDeleted = "account_deleted";
+    public const string ReceiverAdded = "receiver_added";
+    public const string ReceiverRemoved = "receiver_removed";
+    public const string SignalDeadLettered = "signal_dead_lettered";
 
     /// <summary>Whether the kind ends sessions (and names an account and a count), rather than an operator's change.</summary>
     public static bool EndsSessions(string kind) => kind is RevokeAll or Logout or ReuseDetected or AccountDeleted;
