@@ -7,15 +7,16 @@ using Connect.Benchmarks.Report;
 namespace Connect.Benchmarks;
 
 /// <summary>
-/// The session lifecycle's runs (docs/contract/bench.md version 2): <c>refresh</c> and <c>introspect</c> on the service as shipped,
-/// and the same on the hand-written endpoints. Their data set is a database of its own (<see cref="LifecycleData"/>),
+/// The session lifecycle's runs (docs/contract/bench.md versions 2 and 3): <c>refresh</c>, <c>introspect</c> and <c>redeem</c> on
+/// the service as shipped, and the same on the hand-written endpoints, in rounds (Harness.Rounds.cs). Their data set is a database of its own (<see cref="LifecycleData"/>),
 /// so that revoke-all's data, its re-arming, its statement counts and pgbench's one-revision check stay exactly as
-/// they were; the service therefore runs as a process of its own for these runs (one for both, as the hand-written
+/// they were; the service therefore runs as a process of its own for these runs (one for all three, as the hand-written
 /// baseline does), with the same warm-up rules as the pipeline.
 /// </summary>
 internal sealed partial class Harness
 {
-    private static readonly string[] LifecycleRuns = ["refresh", "handwritten_refresh", "introspect", "handwritten_introspect"];
+    private static readonly string[] LifecycleRuns =
+        ["refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem"];
 
     /// <summary>The service's key-encryption key for this run: the lifecycle's signing keys are sealed under it.</summary>
     private readonly string _keyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey();
@@ -74,32 +75,43 @@ internal sealed partial class Harness
         report.Notes.Add("introspect runs: each request presents the access token of a session no other request of its batch names, a quarter of them revoked; "
             + "the expected status is the seeded one, and revoked counts the answers whose status is the session's state read back from the database");
 
-        foreach (var (name, arguments) in new[] { ("refresh", Array.Empty<string>()), ("handwritten", [HandwrittenService.Command]) })
+        report.Notes.Add("redeem runs: each request presents the three keys of a realized inquiry no other request of its batch names (200 with both "
+            + "tokens expected); before each batch the sessions the last one began are deleted with their audit rows and the inquiries made redeemable again");
+
+        // The three endpoints' pairs in rounds, on one service process and one hand-written process side by side.
+        var workloads = new (string Service, string Twin, Func<Workload> Make)[]
         {
-            var refreshRun = name == "refresh" ? "refresh" : "handwritten_refresh";
-            var introspectRun = name == "refresh" ? "introspect" : "handwritten_introspect";
-            if (!options.Runs(refreshRun) && !options.Runs(introspectRun))
+            ("refresh", "handwritten_refresh", () => new RefreshWorkload(data.Only(sessions.ActiveSessions), sessions)),
+            ("introspect", "handwritten_introspect", () => new IntrospectWorkload(data.Only(sessions.AllSessions, repeatable: true), sessions)),
+            ("redeem", "handwritten_redeem", () => new RedeemWorkload(data.Only(sessions.AllSessions), sessions)),
+        };
+        var wantService = workloads.Any(pair => options.Runs(pair.Service));
+        var wantTwin = workloads.Any(pair => options.Runs(pair.Twin));
+        await WithServersAsync(report, "lifecycle", data, work, wantService, wantTwin, async (service, twin) =>
+        {
+            var warmed = new HashSet<(ServiceProcess, string)>();
+            foreach (var (serviceRun, twinRun, make) in workloads)
             {
-                continue;
+                // One workload object per run, so that each keeps its own prepared requests (they name the server's port).
+                var made = new Dictionary<string, Workload>(StringComparer.Ordinal);
+                var pooled = await RoundsAsync(
+                    report, [(serviceRun, options.Runs(serviceRun) ? service : null), (twinRun, options.Runs(twinRun) ? twin : null)],
+                    async (name, server, total) =>
+                    {
+                        if (!made.TryGetValue(name, out var workload))
+                        {
+                            made[name] = workload = make();
+                        }
+
+                        return await MeasureAsync(
+                            name, workload, server, cluster, counter, _plan.Concurrency, null, _plan.PairSeconds, report, cancellationToken,
+                            warmed.Add((server, serviceRun)) ? Warmup.Full : Warmup.Round, total);
+                    });
+                foreach (var (name, total) in pooled)
+                {
+                    report.Runs[name] = total.ToReport(_plan.Concurrency, null, counter is not null);
+                }
             }
-
-            var dll = arguments.Length == 0 ? paths.ServiceDll : paths.HarnessDll;
-            await RunWithServiceAsync(report, $"{name}_lifecycle", dll, arguments, data, work, async service =>
-            {
-                if (options.Runs(refreshRun))
-                {
-                    report.Runs[refreshRun] = await MeasureAsync(
-                        refreshRun, new RefreshWorkload(data.Only(sessions.ActiveSessions), sessions), service, cluster, counter,
-                        _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
-                }
-
-                if (options.Runs(introspectRun))
-                {
-                    report.Runs[introspectRun] = await MeasureAsync(
-                        introspectRun, new IntrospectWorkload(data.Only(sessions.AllSessions, repeatable: true), sessions), service, cluster, counter,
-                        _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
-                }
-            }, cancellationToken);
-        }
+        }, cancellationToken);
     }
 }

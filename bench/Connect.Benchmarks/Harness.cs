@@ -19,8 +19,8 @@ namespace Connect.Benchmarks;
 internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bool Durable, IReadOnlySet<string>? Only = null)
 {
     public static readonly string[] Parts =
-        ["pipeline", "light_load", "open_model", "handwritten", "handwritten_open_model", "pipeline_large", "pgbench", "micro",
-         "refresh", "handwritten_refresh", "introspect", "handwritten_introspect"];
+        ["pipeline", "light_load", "open_model", "handwritten", "handwritten_open_model", "open_model_curve", "pipeline_large", "pgbench", "micro",
+         "refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem"];
 
     public bool Runs(string part) => Only is null || Only.Contains(part);
 }
@@ -32,13 +32,21 @@ internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bo
 /// them reserved for superusers), so more than ~97 requests in flight fail with 53300 (503), which is a finding
 /// about pool sizing, not what this run is for.
 /// </summary>
+/// <param name="PairSeconds">The window of each round of a paired run (and of each point of the open-model curve).</param>
+/// <param name="RoundWarmupSeconds">
+/// The untimed batch before a later round on a server already warmed up: it re-opens the connections and pools after
+/// the other side's window, not the JIT.
+/// </param>
 internal sealed record Plan(
     bool Quick, int Concurrency, double RunSeconds, double LightSeconds, double WarmupSeconds, double SegmentSeconds,
-    double PgbenchSeconds, DataShape Small, DataShape Large, int Keys, int OpenConnections)
+    double PgbenchSeconds, DataShape Small, DataShape Large, int Keys, int OpenConnections, double PairSeconds, double RoundWarmupSeconds)
 {
+    /// <summary>docs/contract/bench.md version 3: the paired runs alternate three times.</summary>
+    public const int Rounds = 3;
+
     public static Plan For(bool quick) => quick
-        ? new(true, 16, 4, 3, 3, 10, 2, new("connect_small", 100, 1000), new("connect_large", 2_000, 1000), 8, 64)
-        : new(false, 16, 30, 20, FullWarmupSeconds, 20, 20, new("connect_small", 100, 1000), new("connect_large", 100_000, 1000), 32, 64);
+        ? new(true, 16, 4, 3, 3, 10, 2, new("connect_small", 100, 1000), new("connect_large", 2_000, 1000), 8, 64, 2, 0.5)
+        : new(false, 16, 30, 20, FullWarmupSeconds, 20, 20, new("connect_small", 100, 1000), new("connect_large", 100_000, 1000), 32, 64, 20, 3);
 
     /// <summary>
     /// Under load on two cores, perf showed the service's tiered JIT (the ".NET Tiered Com" thread) taking 20-33%
@@ -51,6 +59,16 @@ internal sealed record Plan(
 /// The whole measurement: a throwaway cluster, seeded data, the service and its baselines under load, pgbench,
 /// the micro benchmarks, the report. Everything it starts it stops again, also on failure and Ctrl-C.
 /// </summary>
+/// <summary>How much untimed load a server gets before a run's window.</summary>
+internal enum Warmup
+{
+    /// <summary>One request per application, then <see cref="Plan.WarmupSeconds"/>: JIT tiering, caches, pools.</summary>
+    Full,
+
+    /// <summary><see cref="Plan.RoundWarmupSeconds"/>: a later round on a server that already had its full warm-up.</summary>
+    Round,
+}
+
 internal sealed partial class Harness(BenchOptions options, Paths paths, TextWriter console)
 {
     private readonly Plan _plan = Plan.For(options.Quick);
@@ -177,49 +195,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
             cluster.HasStatementStatistics ? new StatementCounter(cluster.AdminConnectionString, oid, roleOid) : null;
         var smallCounter = Counter(_plan.Small.Database, await cluster.DatabaseOidAsync(_plan.Small.Database, cancellationToken));
         var serviceDll = paths.ServiceDll;
-        if (options.Runs("pipeline") || options.Runs("light_load"))
-        {
-            await RunWithServiceAsync(report, "pipeline", serviceDll, [], small, work, async service =>
-            {
-                var pipeline = options.Runs("pipeline")
-                    ? report.Runs["pipeline"] = await MeasureAsync("pipeline", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken)
-                    : null;
-                if (options.Runs("light_load"))
-                {
-                    report.Runs["light_load"] = await MeasureAsync("light_load", small, service, cluster, smallCounter, 1, null, _plan.LightSeconds, report, cancellationToken);
-                }
-
-                if (!options.Runs("open_model"))
-                {
-                    return;
-                }
-
-                if (pipeline is { Rps: > 0 })
-                {
-                    var rate = pipeline.Rps * 0.7;
-                    report.Runs["open_model"] = await MeasureAsync("open_model", small, service, cluster, smallCounter, _plan.OpenConnections, rate, _plan.RunSeconds, report, cancellationToken);
-                }
-                else
-                {
-                    report.Errors.Add("open_model: not run, the pipeline run measured no rate to take 70% of");
-                }
-            }, cancellationToken);
-        }
-
-        if (options.Runs("handwritten"))
-        {
-            await RunWithServiceAsync(report, "handwritten", paths.HarnessDll, [HandwrittenService.Command], small, work, async service =>
-            {
-                var handwritten = report.Runs["handwritten"] = await MeasureAsync(
-                    "handwritten", small, service, cluster, smallCounter, _plan.Concurrency, null, _plan.RunSeconds, report, cancellationToken);
-                if (options.Runs("handwritten_open_model") && HandwrittenOpenModelRate(report, handwritten) is { } rate)
-                {
-                    report.Runs["handwritten_open_model"] = await MeasureAsync(
-                        "handwritten_open_model", small, service, cluster, smallCounter, _plan.OpenConnections, rate, _plan.RunSeconds, report, cancellationToken);
-                }
-            }, cancellationToken);
-        }
-
+        await MeasureRevokeAllAsync(small, cluster, smallCounter, work, report, cancellationToken);
         if (large is not null)
         {
             var largeCounter = Counter(_plan.Large.Database, await cluster.DatabaseOidAsync(_plan.Large.Database, cancellationToken));
@@ -256,28 +232,6 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
             }
             report.Errors.AddRange(micro.Errors);
         }
-    }
-
-    /// <summary>
-    /// The hand-written endpoint's open model runs at the service's arrival rate (docs/contract/bench.md version 2), so that the two
-    /// p99s differ only by what the service adds. Without a service open model (<c>--only</c>), 70% of the
-    /// hand-written endpoint's own maximum, said in a note: such a file is incomplete anyway.
-    /// </summary>
-    private static double? HandwrittenOpenModelRate(BenchReport report, RunReport? handwritten)
-    {
-        if (report.Runs["open_model"]?.TargetRps is { } serviceRate)
-        {
-            return serviceRate;
-        }
-
-        if (handwritten is { Rps: > 0 })
-        {
-            report.Notes.Add("handwritten_open_model: no service open model was measured, so it ran at 70% of the hand-written endpoint's own rps");
-            return handwritten.Rps * 0.7;
-        }
-
-        report.Errors.Add("handwritten_open_model: not run, there is no arrival rate to drive it at");
-        return null;
     }
 
     private async Task RunWithServiceAsync(
@@ -369,16 +323,21 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
     /// <summary>A revoke-all run (the pipeline's, the hand-written endpoint's) on <paramref name="data"/>.</summary>
     private Task<RunReport?> MeasureAsync(
         string name, Dataset data, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, int concurrency, double? rate,
-        double seconds, BenchReport report, CancellationToken cancellationToken) =>
-        MeasureAsync(name, RevokeAll(data), service, cluster, counter, concurrency, rate, seconds, report, cancellationToken);
+        double seconds, BenchReport report, CancellationToken cancellationToken, Warmup warmup = Warmup.Full, RunAccumulator? pooled = null) =>
+        MeasureAsync(name, RevokeAll(data), service, cluster, counter, concurrency, rate, seconds, report, cancellationToken, warmup, pooled);
 
     private RevokeAllWorkload RevokeAll(Dataset data) => new(
         data, _signingKeys, cancellationToken => RearmAsync(data, cancellationToken),
         (since, cancellationToken) => CountRevokedSinceAsync(data, since, cancellationToken));
 
+    /// <param name="warmup">
+    /// <see cref="Warmup.Full"/> the first time a server gets this workload; <see cref="Warmup.Round"/> for a later round on
+    /// the same server.
+    /// </param>
+    /// <param name="pooled">Where a paired run's rounds are added up (docs/contract/bench.md's run object of the whole file).</param>
     private async Task<RunReport?> MeasureAsync(
         string name, Workload workload, ServiceProcess service, BenchCluster cluster, StatementCounter? counter, int concurrency, double? rate,
-        double seconds, BenchReport report, CancellationToken cancellationToken)
+        double seconds, BenchReport report, CancellationToken cancellationToken, Warmup warmup = Warmup.Full, RunAccumulator? pooled = null)
     {
         var data = workload.Data;
         var model = rate is { } r ? Invariant($"open model at {r:0} requests/s ({concurrency} connections)") : $"closed loop, concurrency {concurrency}";
@@ -394,17 +353,22 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
                 await workload.RearmAsync(cancellationToken);
             }
 
-            await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate: null, 30, data.TakeOnePerApplication(), cancellationToken);
+            if (warmup == Warmup.Full)
+            {
+                await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate: null, 30, data.TakeOnePerApplication(), cancellationToken);
+            }
+
             // Several batches when one (the small data set's 2,500 targets) is over before the warm-up time is.
+            var warmupSeconds = warmup == Warmup.Full ? _plan.WarmupSeconds : _plan.RoundWarmupSeconds;
             var warmedUp = Stopwatch.StartNew();
             var estimate = 0.0;
-            while (warmedUp.Elapsed.TotalSeconds < _plan.WarmupSeconds && data.Available > 0)
+            while (warmedUp.Elapsed.TotalSeconds < warmupSeconds && data.Available > 0)
             {
-                var remaining = _plan.WarmupSeconds - warmedUp.Elapsed.TotalSeconds;
-                var warmup = await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate, remaining,
+                var remaining = warmupSeconds - warmedUp.Elapsed.TotalSeconds;
+                var batch = await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate, remaining,
                     (int)Math.Ceiling((rate ?? 1500) * remaining), cancellationToken);
-                estimate = warmup.Result.Requests / Math.Max(warmup.Result.Elapsed.TotalSeconds, 0.001);
-                if (warmup.Result.Requests == 0)
+                estimate = batch.Result.Requests / Math.Max(batch.Result.Elapsed.TotalSeconds, 0.001);
+                if (batch.Result.Requests == 0)
                 {
                     break;
                 }
@@ -421,6 +385,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
                 var segment = await SegmentAsync(data, service, cluster, counter, workload, concurrency, rate, limit, count, cancellationToken);
                 firstSince ??= segment.Since;
                 run.Add(segment);
+                pooled?.Add(segment);
                 estimate = segment.Result.Requests / Math.Max(segment.Result.Elapsed.TotalSeconds, 0.001);
                 if (segment.Result.Requests == 0)
                 {

@@ -44,14 +44,17 @@ for (var i = 0; i < args.Length; i++)
 
                   --quick     every part with short windows and small data (CI's smoke run, a minute or two)
                   --json F    also write the figures as docs/contract/bench.md's JSON object to F
-                  --check     exit non-zero unless that JSON has every key and every run answered a request
+                  --check     exit non-zero unless that JSON is version 3 with every key, every run answered a request,
+                              and every paired ratio has its spread
                   --fast-commits  measure with fsync, synchronous_commit and full_page_writes off (commits do not
                               wait for the disk); by default the measured runs use the production settings
                   --only P    only these comma-separated parts, to compare two builds or settings quickly:
                               pipeline, light_load, open_model (needs pipeline), handwritten,
                               handwritten_open_model (needs handwritten; at open_model's rate when that ran),
+                              open_model_curve (50/70/85% of each side's own rps; needs pipeline and handwritten),
                               pipeline_large, pgbench, micro,
-                              refresh, handwritten_refresh, introspect, handwritten_introspect
+                              refresh, handwritten_refresh, introspect, handwritten_introspect, redeem, handwritten_redeem
+                              (the paired runs alternate in 3 rounds whatever is chosen)
                   --validate F   only check an existing JSON file as --check does, without running anything
                 """);
             return 0;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Connect.Application.Inquiries;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
 using Connect.Domain.Accounts;
@@ -19,7 +20,10 @@ namespace Connect.Benchmarks.Data;
 /// service's own <see cref="SessionTokenCodec"/> and issuer: signing costs ~1 ms a token, the client's side of the
 /// bench must not pay it per batch. A quarter of the sessions (<see cref="IsRevoked"/>) are revoked, so that
 /// <c>/introspect</c> answers both states. <c>bench_session_originals</c> keeps each session's seeded columns, from
-/// which <see cref="RearmSql"/> restores every session a refresh batch rotated.
+/// which <see cref="RearmSql"/> restores every session a refresh batch rotated. For <c>/redeem</c> each pair also has
+/// one inquiry of its application, realized by its account as <c>inquiry realize</c> realizes one (the confirmation
+/// key made by the service's own <see cref="ConfirmationKeys"/> under the same key-encryption key), so that the timed
+/// loop measures the redemption alone; <see cref="RedeemRearmSql"/> makes them redeemable again between batches.
 /// </summary>
 internal sealed class LifecycleData
 {
@@ -60,13 +64,43 @@ internal sealed class LifecycleData
           LEFT JOIN sector_subjects ss ON ss.sector_id = a.sector_id AND ss.account_id = s.account_id
         """;
 
-    private LifecycleData(DataShape shape, string[] sids, string[] refreshTokens, string[] accessTokens)
+    /// <summary>
+    /// Makes every inquiry redeemable again, outside the timed window: the sessions the last batch began are removed
+    /// with their <c>inquiry_redeemed</c> audit rows (so the session table keeps its seeded size), the inquiries are
+    /// unredeemed, and any inquiry that would expire within a few minutes is given a fresh 10-minute lifetime (the
+    /// contract's default; a full run outlives it).
+    /// </summary>
+    public const string RedeemRearmSql = """
+        WITH gone AS (DELETE FROM revocation_audit WHERE kind = 'inquiry_redeemed' RETURNING session_id)
+        DELETE FROM sessions WHERE id IN (SELECT session_id FROM gone);
+        UPDATE inquiries
+           SET redeemed_at = NULL, created_at = now(), expires_at = now() + interval '10 minutes'
+         WHERE redeemed_at IS NOT NULL OR expires_at < now() + interval '5 minutes';
+        """;
+
+    /// <summary>
+    /// The redeem read-back: inquiries redeemed whose session exists, begun for the inquiry's account in its
+    /// application at version 1, with its audit row (one inquiry per pair, so the join cannot count one twice).
+    /// </summary>
+    public const string RedeemedSql = """
+        SELECT count(*)
+          FROM inquiries i
+          JOIN revocation_audit a ON a.kind = 'inquiry_redeemed' AND a.account_id = i.account_id AND a.application_id = i.application_id
+          JOIN sessions s ON s.id = a.session_id AND s.account_id = i.account_id AND s.application_id = i.application_id
+         WHERE i.redeemed_at IS NOT NULL AND s.rotation_version = 1
+        """;
+
+    private LifecycleData(DataShape shape, string[] sids, string[] refreshTokens, string[] accessTokens, InquiryKeysOfPair[] inquiries)
     {
         Shape = shape;
         Sids = sids;
         RefreshTokens = refreshTokens;
         AccessTokens = accessTokens;
+        Inquiries = inquiries;
     }
+
+    /// <summary>The three keys an application holds for its realized inquiry, as /redeem takes them.</summary>
+    internal sealed record InquiryKeysOfPair(string ExposureKey, string HiddenKey, string ConfirmationKey);
 
     public DataShape Shape { get; }
 
@@ -75,6 +109,9 @@ internal sealed class LifecycleData
     public IReadOnlyList<string> RefreshTokens { get; }
 
     public IReadOnlyList<string> AccessTokens { get; }
+
+    /// <summary>Pair <c>n</c>'s realized inquiry: its account in its application.</summary>
+    public IReadOnlyList<InquiryKeysOfPair> Inquiries { get; }
 
     public int Sessions => Sids.Count;
 
@@ -113,7 +150,17 @@ internal sealed class LifecycleData
                 jtis[n] = SessionTokenCodec.NewOpaqueId();
             }
 
-            await WriteAsync(connectionString, shape, pool, keyIds, encryption, sids, jtis, issuedAt, expiresAt, cancellationToken);
+            var confirmations = new ConfirmationKeys(encryption);
+            var inquiries = new SeededInquiry[sessions];
+            for (var n = 0; n < sessions; n++)
+            {
+                var id = Guid.CreateVersion7();
+                var nonce = ConfirmationKeys.NewNonce();
+                inquiries[n] = new SeededInquiry(
+                    id, new InquiryKeysOfPair(InquiryKeys.NewKey(), InquiryKeys.NewKey(), confirmations.Make(id, nonce)), nonce);
+            }
+
+            await WriteAsync(connectionString, shape, pool, keyIds, encryption, sids, jtis, inquiries, issuedAt, expiresAt, cancellationToken);
 
             var refreshTokens = new string[sessions];
             var accessTokens = new string[sessions];
@@ -127,7 +174,7 @@ internal sealed class LifecycleData
                     key);
                 accessTokens[n] = codec.Mint(codec.NewAccessClaims(new ApplicationAnchor(anchor), new SectorSubject(DataShape.Subject(n)), sids[n], expiresAt), key);
             });
-            return (new LifecycleData(shape, sids, refreshTokens, accessTokens), clock.Elapsed);
+            return (new LifecycleData(shape, sids, refreshTokens, accessTokens, [.. inquiries.Select(inquiry => inquiry.Keys)]), clock.Elapsed);
         }
         finally
         {
@@ -140,7 +187,7 @@ internal sealed class LifecycleData
 
     private static async Task WriteAsync(
         string connectionString, DataShape shape, RSA[] pool, string[] keyIds, SigningKeyEncryption encryption, string[] sids, string[] jtis,
-        DateTimeOffset issuedAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        SeededInquiry[] inquiries, DateTimeOffset issuedAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var settings = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, CommandTimeout = 0 };
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
@@ -148,9 +195,10 @@ internal sealed class LifecycleData
         var accounts = Enumerable.Range(0, shape.Accounts).Select(_ => Guid.CreateVersion7()).ToArray();
         var keyCreated = issuedAt.AddDays(-1).UtcDateTime;
 
-        // Never raised by a request: later than every seeded session's expiry, so no signing writes signs_until
-        // (a write that bumps the application's revision, which the service does about once a day per key).
-        var signsUntil = SigningKeyLifecycle.SignsUntilFor(expiresAt).UtcDateTime;
+        // Never raised by a request: later than every seeded session's expiry and than a redeemed session's (30 days
+        // from the redemption, a day's margin for a run that crosses midnight), so no signing writes signs_until (a
+        // write that bumps the application's revision, which the service does about once a day per key).
+        var signsUntil = SigningKeyLifecycle.SignsUntilFor(expiresAt.AddDays(2)).UtcDateTime;
 
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
@@ -235,6 +283,28 @@ internal sealed class LifecycleData
                     }
                 });
 
+            // Realized by the pair's account, as `inquiry realize` leaves one: redeemable once the re-arm has given it
+            // a fresh lifetime.
+            var realizedAt = DateTime.UtcNow;
+            Copy(connection,
+                "COPY inquiries (id, application_id, exposure_key, hidden_key_hash, created_at, expires_at, account_id, realized_at, "
+                + "realized_how, confirmation_nonce, confirmation_key_hash) FROM STDIN (FORMAT BINARY)",
+                shape.Pairs, (row, n) =>
+                {
+                    var inquiry = inquiries[n];
+                    row.Write(inquiry.Id, NpgsqlDbType.Uuid);
+                    row.Write(DataShape.ApplicationId(shape.ApplicationOf(n)), NpgsqlDbType.Uuid);
+                    row.Write(inquiry.Keys.ExposureKey, NpgsqlDbType.Text);
+                    row.Write(InquiryKeys.Hash(inquiry.Keys.HiddenKey), NpgsqlDbType.Bytea);
+                    row.Write(realizedAt.AddSeconds(-30), NpgsqlDbType.TimestampTz);
+                    row.Write(realizedAt.AddMinutes(10), NpgsqlDbType.TimestampTz);
+                    row.Write(accounts[DataShape.AccountOf(n)], NpgsqlDbType.Uuid);
+                    row.Write(realizedAt, NpgsqlDbType.TimestampTz);
+                    row.Write("operator", NpgsqlDbType.Text);
+                    row.Write(inquiry.Nonce, NpgsqlDbType.Bytea);
+                    row.Write(InquiryKeys.Hash(inquiry.Keys.ConfirmationKey), NpgsqlDbType.Bytea);
+                });
+
             // Bench-only: the seeded state the re-arm restores. Not the service's table; it never reads it.
             await ExecuteAsync(connection, """
                 CREATE TABLE bench_session_originals AS
@@ -244,13 +314,15 @@ internal sealed class LifecycleData
             await transaction.CommitAsync(cancellationToken);
         }
 
-        foreach (var table in new[] { "sectors", "applications", "accounts", "sector_subjects", "signing_keys", "sessions", "bench_session_originals" })
+        foreach (var table in new[] { "sectors", "applications", "accounts", "sector_subjects", "signing_keys", "sessions", "bench_session_originals", "inquiries" })
         {
             await ExecuteAsync(connection, $"VACUUM (FREEZE, ANALYZE) {table}", cancellationToken);
         }
 
         await ExecuteAsync(connection, "CHECKPOINT", cancellationToken);
     }
+
+    private sealed record SeededInquiry(Guid Id, InquiryKeysOfPair Keys, byte[] Nonce);
 
     private static void Copy(NpgsqlConnection connection, string copy, int rows, Action<NpgsqlBinaryImporter, int> write)
     {

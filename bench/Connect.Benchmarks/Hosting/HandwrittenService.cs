@@ -17,7 +17,8 @@ using Npgsql;
 namespace Connect.Benchmarks.Hosting;
 
 /// <summary>
-/// The hand-written baselines (<see cref="HandwrittenSessionEndpoints"/> for /refresh and /introspect) and, here,
+/// The hand-written baselines (<see cref="HandwrittenSessionEndpoints"/> for /refresh and /introspect,
+/// <see cref="HandwrittenRedeem"/> for /redeem) and, here,
 /// POST /revoke-all as one minimal ASP.NET Core endpoint, with the same checks in
 /// the contract's order (it calls the same <see cref="ClientJwtPolicy"/>), the same SQL (the adapters' own
 /// constants, one pooled connection per statement as the adapters open them) and the same per-application
@@ -68,12 +69,14 @@ internal static class HandwrittenService
                 QueueLimit = 0,
                 AutoReplenishment = true,
             }));
+        var signingKeys = new HandwrittenSigningKeys(dataSource, new SigningKeyEncryption(Options.Create(
+            configuration.GetSection(SigningKeyOptions.SectionName).Get<SigningKeyOptions>() ?? new SigningKeyOptions())));
+        var sessionTokens = new SessionTokenCodec(TimeProvider.System, Options.Create(
+            configuration.GetSection(SessionTokenOptions.SectionName).Get<SessionTokenOptions>() ?? new SessionTokenOptions()));
         var sessionEndpoints = new HandwrittenSessionEndpoints(
             dataSource,
-            new HandwrittenSigningKeys(dataSource, new SigningKeyEncryption(Options.Create(
-                configuration.GetSection(SigningKeyOptions.SectionName).Get<SigningKeyOptions>() ?? new SigningKeyOptions()))),
-            new SessionTokenCodec(TimeProvider.System, Options.Create(
-                configuration.GetSection(SessionTokenOptions.SectionName).Get<SessionTokenOptions>() ?? new SessionTokenOptions())),
+            signingKeys,
+            sessionTokens,
             sessionBudget,
             configuration.GetValue($"{IntrospectOptions.SectionName}:IntrospectRecheckSeconds", IntrospectOptions.DefaultRecheckSeconds));
 
@@ -81,6 +84,9 @@ internal static class HandwrittenService
         app.MapPost("/revoke-all", endpoint.HandleAsync);
         app.MapPost("/refresh", sessionEndpoints.RefreshAsync);
         app.MapPost("/introspect", sessionEndpoints.IntrospectAsync);
+        // /redeem has no per-application budget in the service either (the three keys are its credential).
+        app.MapPost("/redeem", new HandwrittenRedeem(
+            dataSource, signingKeys, sessionTokens, configuration.GetValue("Connect:Requests:MaxBodyBytes", 4096)).RedeemAsync);
         app.MapGet("/health", (HttpContext context) => context.Response.WriteAsync("""{"ready":true,"service":"handwritten"}"""));
         using var purge = new CancellationTokenSource();
         var purger = endpoint.PurgeReplaysEveryMinuteAsync(purge.Token);

@@ -35,7 +35,7 @@ internal sealed class HandwrittenSessionEndpoints(
     private static readonly byte[] RefreshTokenMember = "refreshToken"u8.ToArray();
     private static readonly byte[] AccessTokenMember = "accessToken"u8.ToArray();
 
-    private static readonly byte[] Claims =
+    internal static readonly byte[] Claims =
         ""","claims":{"email":{"requirement":"OFF","state":"UNKNOWN"},"firstName":{"requirement":"OFF","state":"UNKNOWN"},"lastName":{"requirement":"OFF","state":"UNKNOWN"},"staticAvatar":{"requirement":"OFF","state":"UNKNOWN"},"animatedAvatar":{"requirement":"OFF","state":"UNKNOWN"}}}"""u8.ToArray();
 
     public async Task RefreshAsync(HttpContext context)
@@ -395,7 +395,7 @@ internal sealed class HandwrittenSessionEndpoints(
     }
 
     /// <summary>docs/contract/sessions.md's errors of the body-token endpoints: no challenge header (the token is in the body).</summary>
-    private static async Task FailAsync(HttpContext context, ReasonCode reason, bool pragma)
+    internal static async Task FailAsync(HttpContext context, ReasonCode reason, bool pragma)
     {
         var response = context.Response;
         response.StatusCode = reason.Status;
@@ -410,7 +410,7 @@ internal sealed class HandwrittenSessionEndpoints(
     }
 
     /// <summary>As the service answers: whole, with its Content-Length, never cached; /refresh adds Pragma.</summary>
-    private static async Task AnswerAsync(HttpResponse response, byte[] body, bool pragma)
+    internal static async Task AnswerAsync(HttpResponse response, byte[] body, bool pragma)
     {
         response.Headers.CacheControl = "no-store";
         if (pragma)

@@ -18,6 +18,35 @@ internal sealed class HandwrittenSigningKeys(NpgsqlDataSource database, SigningK
 {
     private readonly ConcurrentDictionary<string, Kept> _byAnchor = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<Guid, Kept> _byApplication = new();
+
+    /// <summary>
+    /// The application's keys confirmed as issuance confirms them (<see cref="SigningKeyRing.GetCurrentSigningKeyAsync"/>):
+    /// its revision read on every use, the keys loaded only when none are kept at that revision. Null when there is
+    /// no such application.
+    /// </summary>
+    public async Task<Kept?> ByApplicationAsync(AppId application, CancellationToken cancellationToken)
+    {
+        long revision;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+        await using (var read = new NpgsqlCommand(PostgresSigningKeyStore.RevisionByIdSql, connection))
+        {
+            read.Parameters.AddWithValue("Application", application.Value);
+            await using var row = await read.ExecuteReaderAsync(cancellationToken);
+            if (!await row.ReadAsync(cancellationToken))
+            {
+                _byApplication.TryRemove(application.Value, out _);
+                return null;
+            }
+
+            revision = row.GetInt64(0);
+        }
+
+        return _byApplication.TryGetValue(application.Value, out var kept) && kept.Revision == revision
+            ? kept
+            : await LoadAsync(PostgresSigningKeyStore.LoadByIdSql, "Application", application.Value, cancellationToken);
+    }
+
     /// <summary>
     /// The application named by a token's <c>aud</c>: the kept copy unread, as the service uses its own (the one
     /// session statement then confirms its revision); read (revision, then keys) only when none is kept. Null when
@@ -95,6 +124,7 @@ internal sealed class HandwrittenSigningKeys(NpgsqlDataSource database, SigningK
 
         var kept = new Kept(new AppId(application), anchor, revision, stored, encryption);
         _byAnchor[anchor] = kept;
+        _byApplication[application] = kept;
         return kept;
     }
 

@@ -45,9 +45,12 @@ internal abstract class Workload(Dataset data)
     }
 
     /// <summary>A complete HTTP/1.1 request with a JSON body of one string member, as the SDKs send a session token.</summary>
-    protected static byte[] JsonPost(string path, int port, string member, string value)
+    protected static byte[] JsonPost(string path, int port, string member, string value) =>
+        Request(path, port, Encoding.UTF8.GetBytes($$"""{"{{member}}":"{{value}}"}"""));
+
+    /// <summary>A complete HTTP/1.1 POST of a JSON body.</summary>
+    protected static byte[] Request(string path, int port, byte[] body)
     {
-        var body = Encoding.UTF8.GetBytes($$"""{"{{member}}":"{{value}}"}""");
         var head = string.Create(CultureInfo.InvariantCulture, $"""
             POST {path} HTTP/1.1
             Host: 127.0.0.1:{port}
@@ -162,6 +165,56 @@ internal sealed class IntrospectWorkload(Dataset data, LifecycleData sessions) :
         }
 
         return matched;
+    }
+}
+
+/// <summary>
+/// <c>POST /redeem</c> with the three keys of pair <c>n</c>'s realized inquiry (each at most once a batch); the answer must
+/// be 200 with both tokens. Re-armed between batches (<see cref="LifecycleData.RedeemRearmSql"/>); read back: the
+/// inquiries redeemed whose session the database holds.
+/// </summary>
+internal sealed class RedeemWorkload(Dataset data, LifecycleData sessions) : Workload(data)
+{
+    private (int Port, byte[]?[] Bytes) _requests;
+
+    public override string ReadBackName => "inquiries redeemed with their session";
+
+    public override PreparedRequest[] Prepare(IReadOnlyList<int> targets, int port) =>
+    [
+        .. targets.Select(n => new PreparedRequest(
+            n,
+            Expectation.BothTokens,
+            Cached(ref _requests, sessions.Sessions, n, port, () => RedeemPost(port, sessions.Inquiries[n])))),
+    ];
+
+    public override async Task RearmAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(Data.SuperuserConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var rearm = new NpgsqlCommand(LifecycleData.RedeemRearmSql, connection) { CommandTimeout = 0 })
+        {
+            await rearm.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var vacuum = new NpgsqlCommand("VACUUM sessions, inquiries, revocation_audit", connection) { CommandTimeout = 0 };
+        await vacuum.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override async Task<long> ReadBackAsync(
+        DateTime since, IReadOnlyList<PreparedRequest> requests, SegmentResult result, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(Data.SuperuserConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var count = new NpgsqlCommand(LifecycleData.RedeemedSql, connection);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The SDK's body: the three keys, base64url (nothing to escape).</summary>
+    private static byte[] RedeemPost(int port, LifecycleData.InquiryKeysOfPair keys)
+    {
+        var body = Encoding.UTF8.GetBytes(
+            $$"""{"exposureKey":"{{keys.ExposureKey}}","hiddenKey":"{{keys.HiddenKey}}","confirmationKey":"{{keys.ConfirmationKey}}"}""");
+        return Request("/redeem", port, body);
     }
 }
 

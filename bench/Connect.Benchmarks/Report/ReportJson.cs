@@ -13,6 +13,11 @@ internal static class ReportJson
     ];
     private static readonly string[] MicroKeys =
         ["jwt_validate_us", "rsa_verify_us", "body_sha256_us", "dispatch_us", "token_sign_us", "refresh_token_read_us"];
+    private static readonly string[] SignalsDeliveryKeys =
+        ["delivered", "seconds", "per_second", "commit_to_delivery_p50_ms", "commit_to_delivery_p99_ms"];
+
+    /// <summary>The key of the open-model curve (50/70/85% of each side's own maximum): the issue's, not one of docs/contract/bench.md's.</summary>
+    public const string CurveKey = "open_model_curve";
 
     public static void Write(BenchReport report, Stream stream)
     {
@@ -60,6 +65,22 @@ internal static class ReportJson
             json.WriteNullValue();
         }
 
+        json.WritePropertyName("signals_delivery");
+        if (report.SignalsDelivery is { } delivery)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("delivered", delivery.Delivered);
+            json.WriteNumber("seconds", Math.Round(delivery.Seconds, 2));
+            json.WriteNumber("per_second", Math.Round(delivery.PerSecond, 1));
+            json.WriteNumber("commit_to_delivery_p50_ms", Math.Round(delivery.CommitToDeliveryP50Ms, 3));
+            json.WriteNumber("commit_to_delivery_p99_ms", Math.Round(delivery.CommitToDeliveryP99Ms, 3));
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+
         json.WriteEndObject();
 
         json.WriteStartObject("micro");
@@ -71,10 +92,57 @@ internal static class ReportJson
         Number(json, "refresh_token_read_us", report.RefreshTokenReadUs);
         json.WriteEndObject();
 
+        json.WriteStartObject("framework_tax_us");
+        foreach (var (key, value) in report.FrameworkTaxUs())
+        {
+            Number(json, key, value);
+        }
+
+        json.WriteEndObject();
+        json.WriteNumber("rounds", report.Rounds);
+
+        var ratios = report.Ratios();
         json.WriteStartObject("ratios");
-        foreach (var ratio in report.Ratios())
+        foreach (var ratio in ratios)
         {
             Number(json, ratio.Name, ratio.Value);
+        }
+
+        json.WriteEndObject();
+
+        json.WriteStartObject("ratio_spread");
+        foreach (var ratio in ratios.Where(ratio => ratio.Rounds.Count > 0))
+        {
+            json.WritePropertyName(ratio.Name);
+            if (ratio.Spread is { } spread)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(spread.Min);
+                json.WriteNumberValue(spread.Max);
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNullValue();
+            }
+        }
+
+        json.WriteEndObject();
+
+        json.WriteStartObject(CurveKey);
+        foreach (var side in report.OpenModelCurve.GroupBy(point => point.Side))
+        {
+            json.WriteStartArray(side.Key);
+            foreach (var point in side.OrderBy(point => point.Share))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("load", point.Share);
+                json.WritePropertyName("run");
+                WriteRunValue(json, point.Run);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
         }
 
         json.WriteEndObject();
@@ -84,6 +152,11 @@ internal static class ReportJson
     private static void WriteRun(Utf8JsonWriter json, string name, RunReport? run)
     {
         json.WritePropertyName(name);
+        WriteRunValue(json, run);
+    }
+
+    private static void WriteRunValue(Utf8JsonWriter json, RunReport? run)
+    {
         if (run is null)
         {
             json.WriteNullValue();
@@ -130,9 +203,11 @@ internal static class ReportJson
     }
 
     /// <summary>
-    /// CI's smoke check of a written file: every key of docs/contract/bench.md present with a value of the right kind, every
-    /// run with at least one request answered as expected. Errors fail a full run; in a quick run they are
-    /// reported and fail only when every request of a run failed.
+    /// CI's smoke check of a written file: docs/contract/bench.md version 3, every key present with a value of the right
+    /// kind, every run with at least one request answered as expected, every paired ratio with its spread. Errors fail
+    /// a full run; in a quick run they are reported and fail only when every request of a run failed. A file of
+    /// another version is refused as such, before its keys are listed. The runs <see cref="BenchReport.PendingRuns"/>
+    /// names may be <c>null</c> (and so may the ratios that need them); nothing else may.
     /// </summary>
     public static List<string> Check(string file)
     {
@@ -140,11 +215,16 @@ internal static class ReportJson
         using var document = JsonDocument.Parse(File.ReadAllBytes(file));
         var root = document.RootElement;
 
-        JsonElement? Member(JsonElement owner, string name, string path, JsonValueKind kind)
+        JsonElement? Member(JsonElement owner, string name, string path, JsonValueKind kind, bool mayBeNull = false)
         {
             if (owner.ValueKind != JsonValueKind.Object || !owner.TryGetProperty(name, out var value))
             {
                 problems.Add($"{path}{name}: missing");
+                return null;
+            }
+
+            if (mayBeNull && value.ValueKind == JsonValueKind.Null)
+            {
                 return null;
             }
 
@@ -157,10 +237,24 @@ internal static class ReportJson
             return value;
         }
 
-        if (Member(root, "version", "", JsonValueKind.Number) is { } version
-            && (!version.TryGetInt32(out var number) || number != BenchReport.Version))
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            problems.Add($"version: {version.GetRawText()}, expected {BenchReport.Version} (docs/contract/bench.md's current version)");
+            problems.Add($"the file is a JSON {root.ValueKind}, not docs/contract/bench.md's object");
+            return problems;
+        }
+
+        if (Member(root, "version", "", JsonValueKind.Number) is not { } version)
+        {
+            return problems;
+        }
+
+        if (!version.TryGetInt32(out var number) || number != BenchReport.Version)
+        {
+            problems.Add(number is >= 1 and < BenchReport.Version
+                ? $"version: {number}, an older format; this harness writes and checks version {BenchReport.Version} of docs/contract/bench.md "
+                    + "(the redeem and signals runs, framework_tax_us, rounds and ratio_spread): run ./connect bench again to get one"
+                : $"version: {version.GetRawText()}, not a version this harness knows; it writes and checks version {BenchReport.Version} of docs/contract/bench.md");
+            return problems;
         }
 
         var quick = root.TryGetProperty("quick", out var quickValue) && quickValue.ValueKind == JsonValueKind.True;
@@ -181,44 +275,20 @@ internal static class ReportJson
             }
         }
 
+        var pendingAbsent = new HashSet<string>(StringComparer.Ordinal);
         if (Member(root, "runs", "", JsonValueKind.Object) is { } runs)
         {
             foreach (var name in BenchReport.RunNames)
             {
-                if (Member(runs, name, "runs.", JsonValueKind.Object) is not { } run)
+                var pending = BenchReport.PendingRuns.ContainsKey(name);
+                if (pending && runs.TryGetProperty(name, out var absent) && absent.ValueKind == JsonValueKind.Null)
                 {
-                    continue;
+                    pendingAbsent.Add(name);
                 }
 
-                var path = $"runs.{name}.";
-                foreach (var key in RunKeys.Where(key => key != "cpu_us_per_request"))
+                if (Member(runs, name, "runs.", JsonValueKind.Object, mayBeNull: pending) is { } run)
                 {
-                    Member(run, key, path, JsonValueKind.Number);
-                }
-
-                if (Member(run, "cpu_us_per_request", path, JsonValueKind.Object) is { } cpu)
-                {
-                    Member(cpu, "service", path + "cpu_us_per_request.", JsonValueKind.Number);
-                    Member(cpu, "postgres", path + "cpu_us_per_request.", JsonValueKind.Number);
-                }
-
-                if (BenchReport.OpenModelRunNames.Contains(name))
-                {
-                    Member(run, "target_rps", path, JsonValueKind.Number);
-                }
-
-                if (run.TryGetProperty("requests", out var requests) && requests.ValueKind == JsonValueKind.Number
-                    && run.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Number)
-                {
-                    var answered = requests.GetInt64() - errors.GetInt64();
-                    if (answered <= 0)
-                    {
-                        problems.Add($"runs.{name}: no request was answered as expected ({requests.GetInt64()} sent, {errors.GetInt64()} errors)");
-                    }
-                    else if (errors.GetInt64() > 0 && !quick)
-                    {
-                        problems.Add($"runs.{name}: {errors.GetInt64()} errors");
-                    }
+                    CheckRun(run, $"runs.{name}", BenchReport.OpenModelRunNames.Contains(name), quick, problems);
                 }
             }
 
@@ -232,6 +302,20 @@ internal static class ReportJson
             {
                 Member(single, "tps", "runs.pgbench_single.", JsonValueKind.Number);
             }
+
+            if (runs.TryGetProperty("signals_delivery", out var nothing) && nothing.ValueKind == JsonValueKind.Null
+                && BenchReport.PendingRuns.ContainsKey("signals_delivery"))
+            {
+                pendingAbsent.Add("signals_delivery");
+            }
+
+            if (Member(runs, "signals_delivery", "runs.", JsonValueKind.Object, BenchReport.PendingRuns.ContainsKey("signals_delivery")) is { } delivery)
+            {
+                foreach (var key in SignalsDeliveryKeys)
+                {
+                    Member(delivery, key, "runs.signals_delivery.", JsonValueKind.Number);
+                }
+            }
         }
 
         if (Member(root, "micro", "", JsonValueKind.Object) is { } micro)
@@ -242,14 +326,138 @@ internal static class ReportJson
             }
         }
 
+        if (Member(root, "framework_tax_us", "", JsonValueKind.Object) is { } tax)
+        {
+            foreach (var (key, _, _) in BenchReport.TaxPairs)
+            {
+                Member(tax, key, "framework_tax_us.", JsonValueKind.Number);
+            }
+        }
+
+        if (Member(root, "rounds", "", JsonValueKind.Number) is { } rounds && (!rounds.TryGetInt32(out var count) || count != Plan.Rounds))
+        {
+            problems.Add($"rounds: {rounds.GetRawText()}, expected {Plan.Rounds} (docs/contract/bench.md version 3)");
+        }
+
+        // A ratio may be null only when a run it needs is one of the pending ones, absent for that reason.
+        var template = new BenchReport { Quick = quick, Durable = false, Machine = new(0, "", "", ""), Rounds = Plan.Rounds };
+        var ratiosNeedingPending = new HashSet<string>(
+            template.Ratios().Where(ratio => pendingAbsent.Any(run => RatioUses(ratio.Name, run))).Select(ratio => ratio.Name),
+            StringComparer.Ordinal);
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
         if (Member(root, "ratios", "", JsonValueKind.Object) is { } ratios)
         {
-            foreach (var key in new BenchReport { Quick = quick, Durable = false, Machine = new(0, "", "", "") }.Ratios().Select(r => r.Name))
+            foreach (var ratio in template.Ratios())
             {
-                Member(ratios, key, "ratios.", JsonValueKind.Number);
+                if (Member(ratios, ratio.Name, "ratios.", JsonValueKind.Number, mayBeNull: ratiosNeedingPending.Contains(ratio.Name)) is { } value)
+                {
+                    values[ratio.Name] = value.GetDouble();
+                }
+            }
+        }
+
+        if (Member(root, "ratio_spread", "", JsonValueKind.Object) is { } spreads)
+        {
+            foreach (var ratio in template.Ratios().Where(ratio => ratio.Paired))
+            {
+                var mayBeNull = ratiosNeedingPending.Contains(ratio.Name);
+                if (Member(spreads, ratio.Name, "ratio_spread.", JsonValueKind.Array, mayBeNull) is not { } spread)
+                {
+                    continue;
+                }
+
+                if (spread.GetArrayLength() != 2 || spread.EnumerateArray().Any(bound => bound.ValueKind != JsonValueKind.Number))
+                {
+                    problems.Add($"ratio_spread.{ratio.Name}: {spread.GetRawText()}, expected [min, max]");
+                    continue;
+                }
+
+                var (min, max) = (spread[0].GetDouble(), spread[1].GetDouble());
+                if (min > max || (values.TryGetValue(ratio.Name, out var median) && (median < min - 0.0005 || median > max + 0.0005)))
+                {
+                    problems.Add($"ratio_spread.{ratio.Name}: [{min}, {max}] does not hold the ratio's median {(values.TryGetValue(ratio.Name, out var m) ? m : double.NaN)}");
+                }
+            }
+        }
+
+        if (root.TryGetProperty(CurveKey, out var curve))
+        {
+            if (curve.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{CurveKey}: {curve.ValueKind}, expected Object");
+            }
+            else
+            {
+                foreach (var side in curve.EnumerateObject())
+                {
+                    var index = 0;
+                    foreach (var point in side.Value.ValueKind == JsonValueKind.Array ? side.Value.EnumerateArray() : default)
+                    {
+                        var path = $"{CurveKey}.{side.Name}[{index++}].";
+                        Member(point, "load", path, JsonValueKind.Number);
+                        if (Member(point, "run", path, JsonValueKind.Object) is { } run)
+                        {
+                            CheckRun(run, path + "run", openModel: true, quick, problems);
+                        }
+                    }
+                }
             }
         }
 
         return problems;
+    }
+
+    /// <summary>Whether a ratio's definition reads the pending run <paramref name="run"/> (signals_vs_pipeline_rps reads pipeline_signals).</summary>
+    private static bool RatioUses(string ratio, string run) =>
+        ratio.StartsWith(run == "pipeline_signals" ? "signals_" : run + "_", StringComparison.Ordinal);
+
+    private static void CheckRun(JsonElement run, string name, bool openModel, bool quick, List<string> problems)
+    {
+        var path = name + ".";
+        void Need(JsonElement owner, string key, string at)
+        {
+            if (!owner.TryGetProperty(key, out var value))
+            {
+                problems.Add($"{at}{key}: missing");
+            }
+            else if (value.ValueKind != JsonValueKind.Number)
+            {
+                problems.Add($"{at}{key}: {value.ValueKind}, expected Number");
+            }
+        }
+
+        foreach (var key in RunKeys.Where(key => key != "cpu_us_per_request"))
+        {
+            Need(run, key, path);
+        }
+
+        if (!run.TryGetProperty("cpu_us_per_request", out var cpu) || cpu.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"{path}cpu_us_per_request: missing or not an object");
+        }
+        else
+        {
+            Need(cpu, "service", path + "cpu_us_per_request.");
+            Need(cpu, "postgres", path + "cpu_us_per_request.");
+        }
+
+        if (openModel)
+        {
+            Need(run, "target_rps", path);
+        }
+
+        if (run.TryGetProperty("requests", out var requests) && requests.ValueKind == JsonValueKind.Number
+            && run.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Number)
+        {
+            var answered = requests.GetInt64() - errors.GetInt64();
+            if (answered <= 0)
+            {
+                problems.Add($"{name}: no request was answered as expected ({requests.GetInt64()} sent, {errors.GetInt64()} errors)");
+            }
+            else if (errors.GetInt64() > 0 && !quick)
+            {
+                problems.Add($"{name}: {errors.GetInt64()} errors");
+            }
+        }
     }
 }
