@@ -206,7 +206,7 @@ internal sealed class HandwrittenRevokeAll : IDisposable
             revoke.Parameters.AddWithValue("Account", account);
             revoke.Parameters.AddWithValue("Application", application);
 
-            // The statement revokes and writes the audit row; it answers the count it audited.
+            // The statement revokes and writes the audit row and the signals; it answers the count it audited.
             return (int)(await revoke.ExecuteScalarAsync(cancellationToken))!;
         }
     }

@@ -259,6 +259,7 @@ internal sealed class HandwrittenSessionEndpoints(
         end.Parameters.AddWithValue("Sid", session.Value);
         end.Parameters.AddWithValue("Reason", "reuse_detected");
         end.Parameters.AddWithValue("Kind", "reuse_detected");
+        end.Parameters.AddWithValue("InitiatingEntity", "policy");
         end.Parameters.AddWithValue("Now", now);
         await end.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -8,10 +8,15 @@ namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) : IRefreshTokenRevoker
 {
-    // One statement, so the batch and its audit row are atomic: both land or neither. Under READ COMMITTED a
+    // One statement, so the batch, its audit row and its signals are atomic: all land or none. Under READ COMMITTED a
     // concurrent call (or a rotation of one of these sessions) blocks on each row this one locked and re-checks "revoked_at IS NULL" after it commits,
     // so no session is counted twice; the count answered is read back from the audit row, so it is the count
     // audited. The aggregate always yields one row, so a call that revoked nothing is audited with 0.
+    //
+    // The signals (docs/contract/signals.md, "What sends a signal"): one subject-wide signal per receiver of the
+    // application, about the account's subject in the application's sector, ended when the last of these sessions
+    // was revoked; HAVING makes a call that revoked nothing signal nothing, so of two concurrent calls only the one
+    // that revoked sessions writes them.
     internal const string RevokeAllActiveSql = """
         WITH revoked AS (
             UPDATE sessions
@@ -21,10 +26,19 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) :
                AND application_id = @Application
                AND revoked_at IS NULL
                AND expires_at > now()
-            RETURNING 1)
-        INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind)
-        SELECT @Application, @Account, count(*), 'revoke_all' FROM revoked
-        RETURNING revoked_count
+            RETURNING revoked_at),
+        audited AS (
+            INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind)
+            SELECT @Application, @Account, count(*), 'revoke_all' FROM revoked
+            RETURNING revoked_count),
+        signalled AS (
+            INSERT INTO signals (receiver_id, subject, initiating_entity, ended_at)
+            SELECT receiver.id, subject.subject, 'admin', ended.at
+              FROM (SELECT max(revoked_at) AS at FROM revoked HAVING count(*) > 0) AS ended
+              JOIN applications application ON application.id = @Application
+              JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = @Account
+              JOIN signal_receivers receiver ON receiver.application_id = application.id)
+        SELECT revoked_count FROM audited
         """;
 
     public async Task<int> RevokeAllActiveAsync(AccountId account, AppId application, CancellationToken cancellationToken)

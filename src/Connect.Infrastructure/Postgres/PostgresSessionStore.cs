@@ -1,6 +1,7 @@
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 using Connect.Domain.Sessions;
+using Connect.Domain.Signals;
 using Dapper;
 using Npgsql;
 
@@ -92,8 +93,11 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
          CROSS JOIN unnest(@Sids, @Jtis) AS issued (sid, jti)
         """;
 
-    // Ends an active session and audits it in one statement: both land or neither, and of two concurrent
-    // calls only the one whose UPDATE found the session still active writes an audit row.
+    // Ends an active session, audits it and writes its signals in one statement: all land or none, and of two
+    // concurrent calls only the one whose UPDATE found the session still active writes an audit row and signals. The
+    // signals (docs/contract/signals.md, "What sends a signal"): one per receiver of the session's application, about
+    // that session of the account's subject in the application's sector, ended when it was revoked. Answers 1 when it
+    // ended the session, 0 otherwise.
     internal const string EndSql = """
         WITH ended AS (
             UPDATE sessions
@@ -101,9 +105,18 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
              WHERE sid = @Sid
                AND revoked_at IS NULL
                AND expires_at > @Now
-            RETURNING id, application_id, account_id)
-        INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind, session_id)
-        SELECT application_id, account_id, 1, @Kind, id FROM ended
+            RETURNING id, sid, application_id, account_id, revoked_at),
+        audited AS (
+            INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind, session_id)
+            SELECT application_id, account_id, 1, @Kind, id FROM ended),
+        signalled AS (
+            INSERT INTO signals (receiver_id, subject, sid, initiating_entity, ended_at)
+            SELECT receiver.id, subject.subject, ended.sid, @InitiatingEntity, ended.revoked_at
+              FROM ended
+              JOIN applications application ON application.id = ended.application_id
+              JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = ended.account_id
+              JOIN signal_receivers receiver ON receiver.application_id = ended.application_id)
+        SELECT count(*) FROM ended
         """;
 
     public async Task<bool> IssueAsync(NewSessions sessions, CancellationToken cancellationToken)
@@ -167,9 +180,16 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     public async Task<bool> EndAsync(SessionId id, SessionEndReason reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var ended = await connection.ExecuteAsync(new CommandDefinition(
+        var ended = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             EndSql,
-            new { Sid = id.Value, Reason = StoredReason(reason), Kind = AuditKind(reason), Now = now },
+            new
+            {
+                Sid = id.Value,
+                Reason = StoredReason(reason),
+                Kind = AuditKind(reason),
+                InitiatingEntity = SignalNames.Of(Initiator(reason)),
+                Now = now,
+            },
             cancellationToken: cancellationToken));
         return ended == 1;
     }
@@ -189,6 +209,14 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         SessionEndReason.Logout => "logout",
         SessionEndReason.ReuseDetected or SessionEndReason.RotationRaceLost => "reuse_detected",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "revoke-all is audited by its own statement"),
+    };
+
+    // docs/contract/signals.md: the holder ends its session by logout; Connect's own rules end it on reuse or a lost race.
+    private static InitiatingEntity Initiator(SessionEndReason reason) => reason switch
+    {
+        SessionEndReason.Logout => InitiatingEntity.User,
+        SessionEndReason.ReuseDetected or SessionEndReason.RotationRaceLost => InitiatingEntity.Policy,
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "revoke-all signals by its own statement"),
     };
 
     private sealed record Row(

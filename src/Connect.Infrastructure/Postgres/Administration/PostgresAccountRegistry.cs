@@ -37,31 +37,54 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
           FROM accounts WHERE id = @Account
         """;
 
-    // The change and its audit row in one statement. A concurrent delete holds the row: this UPDATE waits, re-reads it
-    // and changes nothing once it is a tombstone (the snapshot's target row then says Deleted, not Unknown).
+    // The change, its audit row and its signals in one statement, run after LockAccountSql in the same transaction: a
+    // concurrent delete, disable or enable has committed before this statement's snapshot or waits for its commit, so
+    // "target" is the state this change starts from and "live" holds every session issued before it (an issue
+    // share-locks the row). A tombstone changes nothing (the target row then says Deleted, not Unknown).
+    //
+    // Disabling does not end the sessions (they come back on enable), but the applications are told, as for a deletion
+    // (docs/contract/signals.md, "What sends a signal"; docs/decisions.md): one subject-wide signal per receiver of
+    // every application where the account has a live session. Only a disable of an enabled account signals.
     internal const string SetEnabledSql = """
         WITH target AS (
-            SELECT 1 FROM accounts WHERE id = @Account
+            SELECT enabled FROM accounts WHERE id = @Account
         ), changed AS (
             UPDATE accounts SET enabled = @Enabled WHERE id = @Account AND deleted_at IS NULL
             RETURNING id
         ), audited AS (
             INSERT INTO revocation_audit (account_id, kind)
             SELECT id, @Kind FROM changed
+        ), live AS (
+            SELECT DISTINCT application_id FROM sessions
+             WHERE account_id = @Account AND revoked_at IS NULL AND expires_at > now()
+        ), signalled AS (
+            INSERT INTO signals (receiver_id, subject, initiating_entity, ended_at)
+            SELECT receiver.id, subject.subject, 'admin', now()
+              FROM changed
+              JOIN target ON target.enabled AND NOT @Enabled
+              CROSS JOIN live
+              JOIN applications application ON application.id = live.application_id
+              JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = @Account
+              JOIN signal_receivers receiver ON receiver.application_id = live.application_id
         )
         SELECT CASE WHEN EXISTS (SELECT 1 FROM changed) THEN CAST(@Set AS text)
                     WHEN EXISTS (SELECT 1 FROM target) THEN 'Deleted'
                     ELSE 'Unknown' END
         """;
 
-    // Taken first, in its own statement: from here until commit no session of the account can be issued (the issue
-    // share-locks this row) and no other delete, disable or enable runs.
+    // Taken first, in its own statement (by a delete, a disable and an enable): from here until commit no session of the
+    // account can be issued (the issue share-locks this row) and no other delete, disable or enable runs, and the next
+    // statement's snapshot sees everything committed before.
     internal const string LockAccountSql = "SELECT deleted_at IS NOT NULL FROM accounts WHERE id = @Account FOR UPDATE";
 
     // Every live session of the account ends as revoke-all ends it (same reason, one audit row per application with
     // its count), its subjects go and the row becomes a tombstone; answers the total. Each UPDATE of a session waits
     // for a rotation holding it and re-checks "revoked_at IS NULL" after, so a rotation either committed before (and
     // its new version is revoked here) or finds the session revoked.
+    //
+    // The signals (docs/contract/signals.md, "What sends a signal"): one subject-wide signal per receiver of every
+    // application where a session ended here. Every part of one statement reads the same snapshot, so the signals still
+    // find the subjects the statement's own DELETE removes: the subject is captured as it was.
     internal const string DeleteSql = """
         WITH revoked AS (
             UPDATE sessions
@@ -69,11 +92,18 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
              WHERE account_id = @Account
                AND revoked_at IS NULL
                AND expires_at > now()
-            RETURNING application_id
+            RETURNING application_id, revoked_at
         ), per_application AS (
             INSERT INTO revocation_audit (application_id, account_id, revoked_count, kind)
             SELECT application_id, @Account, count(*), 'revoke_all' FROM revoked GROUP BY application_id
             RETURNING revoked_count
+        ), signalled AS (
+            INSERT INTO signals (receiver_id, subject, initiating_entity, ended_at)
+            SELECT receiver.id, subject.subject, 'admin', ended.at
+              FROM (SELECT application_id, max(revoked_at) AS at FROM revoked GROUP BY application_id) AS ended
+              JOIN applications application ON application.id = ended.application_id
+              JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = @Account
+              JOIN signal_receivers receiver ON receiver.application_id = ended.application_id
         ), subjects AS (
             DELETE FROM sector_subjects WHERE account_id = @Account
         ), tombstone AS (
@@ -179,6 +209,9 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
     public async Task<AccountStatus> SetEnabledAsync(AccountId account, bool enabled, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            LockAccountSql, new { Account = account.Value }, transaction, cancellationToken: cancellationToken));
         var status = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             SetEnabledSql,
             new
@@ -188,7 +221,9 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
                 Kind = enabled ? AuditKinds.AccountEnabled : AuditKinds.AccountDisabled,
                 Set = enabled ? nameof(AccountStatus.Enabled) : nameof(AccountStatus.Disabled),
             },
+            transaction,
             cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
         return Enum.Parse<AccountStatus>(status!);
     }
 
