@@ -87,8 +87,8 @@ public sealed record AdministrationError
     public static AdministrationError AccountDeleted(AccountId account) =>
         new(AdministrationErrorCode.AccountDeleted, $"the account {account} was deleted and is never brought back");
 
-    public static AdministrationError InvalidReceiverUrl(string detail) =>
-        new(AdministrationErrorCode.InvalidReceiverUrl, $"invalid receiver URL: {detail}");
+    /// <summary><paramref name="problem"/> is <c>ReceiverUrlPolicy</c>'s sentence, which names the URL already.</summary>
+    public static AdministrationError InvalidReceiverUrl(string problem) => new(AdministrationErrorCode.InvalidReceiverUrl, problem);
 
     public static AdministrationError UnknownReceiver(string anchor, ReceiverId receiver) =>
         new(AdministrationErrorCode.UnknownReceiver, $"the application '{anchor}' has no receiver {receiver}");
