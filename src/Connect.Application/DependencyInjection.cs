@@ -14,6 +14,11 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Administration.UpdateApplication;
 using Connect.Application.Administration.SetAccountEnabled;
 using Connect.Application.Administration.DeleteAccount;
+using Connect.Application.Administration.AddSignalReceiver;
+using Connect.Application.Administration.ListSignalReceivers;
+using Connect.Application.Administration.RemoveSignalReceiver;
+using Connect.Application.Administration.ShowSignalsStatus;
+using Connect.Application.Administration.RetryDeadLetters;
 
 using Connect.Application.ApplicationInfo;
 using Connect.Application.Audit;
@@ -36,6 +41,7 @@ using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
+using Connect.Application.Signals;
 using Connect.Application.SignIn;
 using Connect.Application.SignIn.FinishPasskeyCeremony;
 using Connect.Application.SignIn.StartPasskeyCeremony;
@@ -129,6 +135,14 @@ public static class DependencyInjection
         services.AddSingleton<IValidator<RotateSigningKeyCommand>, RotateSigningKeyCommandValidator>();
         services.AddTransient<IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>, RemoveSigningKeyHandler>();
         services.AddSingleton<IValidator<RemoveSigningKeyCommand>, RemoveSigningKeyCommandValidator>();
+        services.AddTransient<IRequestHandler<AddSignalReceiverCommand, AdministrationOutcome<AddSignalReceiverResult>>, AddSignalReceiverHandler>();
+        services.AddSingleton<IValidator<AddSignalReceiverCommand>, AddSignalReceiverCommandValidator>();
+        services.AddTransient<IRequestHandler<ListSignalReceiversQuery, AdministrationOutcome<SignalReceiverList>>, ListSignalReceiversHandler>();
+        services.AddSingleton<IValidator<ListSignalReceiversQuery>, ListSignalReceiversQueryValidator>();
+        services.AddTransient<IRequestHandler<RemoveSignalReceiverCommand, AdministrationOutcome<RemoveSignalReceiverResult>>, RemoveSignalReceiverHandler>();
+        services.AddSingleton<IValidator<RemoveSignalReceiverCommand>, RemoveSignalReceiverCommandValidator>();
+        services.AddTransient<IRequestHandler<ShowSignalsStatusQuery, AdministrationOutcome<SignalsStatus>>, ShowSignalsStatusHandler>();
+        services.AddTransient<IRequestHandler<RetryDeadLettersCommand, AdministrationOutcome<RetryDeadLettersResult>>, RetryDeadLettersHandler>();
 
         services.AddOptions<ClientJwtOptions>().BindConfiguration(ClientJwtOptions.SectionName);
         services.AddSingleton(TimeProvider.System);
@@ -187,6 +201,9 @@ public static class DependencyInjection
                 $"{InquiryOptions.SectionName}: LifetimeMinutes must be {InquiryOptions.MinLifetimeMinutes} to {InquiryOptions.MaxLifetimeMinutes}.")
             .ValidateOnStart();
         services.AddSingleton<ConfirmationKeys>();
+
+        // Read by the receiver commands (the loopback rule) and the delivery worker alike.
+        services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.SectionName);
 
         // The HTTP host replaces it with the one that feeds its access log.
         services.TryAddSingleton<IRequestObservation, UnobservedRequest>();

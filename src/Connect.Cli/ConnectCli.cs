@@ -40,6 +40,7 @@ internal static class ConnectCli
             AccountCommands.SubjectGroup(configuration),
             SessionCommands.Group(configuration),
             InquiryCommands.Group(configuration),
+            SignalCommands.Group(configuration),
             AuditCommands.Audit(configuration),
             ClusterCommands.Group(configuration),
         };

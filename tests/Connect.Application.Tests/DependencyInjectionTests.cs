@@ -14,6 +14,11 @@ using Connect.Application.Administration.SetApplicationEnabled;
 using Connect.Application.Administration.UpdateApplication;
 using Connect.Application.Administration.SetAccountEnabled;
 using Connect.Application.Administration.DeleteAccount;
+using Connect.Application.Administration.AddSignalReceiver;
+using Connect.Application.Administration.ListSignalReceivers;
+using Connect.Application.Administration.RemoveSignalReceiver;
+using Connect.Application.Administration.RetryDeadLetters;
+using Connect.Application.Administration.ShowSignalsStatus;
 using Connect.Application.ApplicationInfo;
 using Connect.Application.Audit;
 using Connect.Application.ClientAuthentication;
@@ -34,6 +39,7 @@ using Connect.Application.Refresh;
 using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
+using Connect.Application.Signals;
 using Connect.Application.SigningKeys;
 using Connect.Application.SignIn;
 using Connect.Application.SignIn.FinishPasskeyCeremony;
@@ -89,6 +95,11 @@ public sealed class DependencyInjectionTests
         { typeof(IRequestHandler<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>>), typeof(UpdateApplicationHandler) },
         { typeof(IRequestHandler<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>>), typeof(SetAccountEnabledHandler) },
         { typeof(IRequestHandler<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>>), typeof(DeleteAccountHandler) },
+        { typeof(IRequestHandler<AddSignalReceiverCommand, AdministrationOutcome<AddSignalReceiverResult>>), typeof(AddSignalReceiverHandler) },
+        { typeof(IRequestHandler<ListSignalReceiversQuery, AdministrationOutcome<SignalReceiverList>>), typeof(ListSignalReceiversHandler) },
+        { typeof(IRequestHandler<RemoveSignalReceiverCommand, AdministrationOutcome<RemoveSignalReceiverResult>>), typeof(RemoveSignalReceiverHandler) },
+        { typeof(IRequestHandler<ShowSignalsStatusQuery, AdministrationOutcome<SignalsStatus>>), typeof(ShowSignalsStatusHandler) },
+        { typeof(IRequestHandler<RetryDeadLettersCommand, AdministrationOutcome<RetryDeadLettersResult>>), typeof(RetryDeadLettersHandler) },
     };
 
     [Theory]
@@ -187,6 +198,7 @@ public sealed class DependencyInjectionTests
         services.AddSingleton(Substitute.For<IEnrollmentLinks>());
         services.AddSingleton(Substitute.For<IWebAuthnChallengeStore>());
         services.AddSingleton(Substitute.For<IPasskeyCeremony>());
+        services.AddSingleton(Substitute.For<ISignalReceiverRegistry>());
         // What the hosts provide: the Api's rate budget and ASP.NET Core's meter factory.
         services.AddSingleton(Substitute.For<IApplicationRateBudget>());
         services.AddSingleton(MeterFactory());

@@ -1,5 +1,6 @@
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
+using Connect.Domain.Signals;
 
 namespace Connect.Application.Administration;
 
@@ -19,6 +20,9 @@ public enum AdministrationErrorCode
     TooManyKeys,
     AccountDisabled,
     AccountDeleted,
+    InvalidReceiverUrl,
+    UnknownReceiver,
+    TooManyReceivers,
 }
 
 /// <summary>
@@ -82,6 +86,18 @@ public sealed record AdministrationError
 
     public static AdministrationError AccountDeleted(AccountId account) =>
         new(AdministrationErrorCode.AccountDeleted, $"the account {account} was deleted and is never brought back");
+
+    /// <summary><paramref name="problem"/> is <c>ReceiverUrlPolicy</c>'s sentence, which names the URL already.</summary>
+    public static AdministrationError InvalidReceiverUrl(string problem) => new(AdministrationErrorCode.InvalidReceiverUrl, problem);
+
+    public static AdministrationError UnknownReceiver(string anchor, ReceiverId receiver) =>
+        new(AdministrationErrorCode.UnknownReceiver, $"the application '{anchor}' has no receiver {receiver}");
+
+    public static AdministrationError UnknownReceiver(ReceiverId receiver) =>
+        new(AdministrationErrorCode.UnknownReceiver, $"no receiver has the id {receiver}");
+
+    public static AdministrationError TooManyReceivers(string anchor, int limit) =>
+        new(AdministrationErrorCode.TooManyReceivers, $"the application '{anchor}' already has {limit} receivers; remove one first");
 
     /// <summary>The refusal for an account that exists but cannot be used; <c>null</c> for an enabled one.</summary>
     public static AdministrationError? Unusable(AccountId account, AccountStatus status) => status switch

@@ -28,7 +28,10 @@ public interface IRevocationAuditLog
 /// <param name="SessionId">The sid of the one session a logout or a reuse ended.</param>
 /// <param name="Anchor">The application it was about; <c>null</c> for an account or passkey event, which names none.</param>
 /// <param name="KeyId">The key an operator's change was about, when one was.</param>
-/// <param name="Detail">How an inquiry was realized (<c>passkey</c>, <c>enrollment</c>, <c>operator</c>).</param>
+/// <param name="Detail">How an inquiry was realized (<c>passkey</c>, <c>enrollment</c>, <c>operator</c>), or why a signal
+/// was dead-lettered.</param>
+/// <param name="ReceiverId">The signal receiver a receiver or dead-letter event was about.</param>
+/// <param name="SignalCount">How many pending or dead signals a receiver's removal dropped.</param>
 public sealed record AuditEvent(
     DateTimeOffset At,
     string Kind,
@@ -37,4 +40,6 @@ public sealed record AuditEvent(
     int RevokedCount,
     string? SessionId = null,
     string? KeyId = null,
-    string? Detail = null);
+    string? Detail = null,
+    Guid? ReceiverId = null,
+    int? SignalCount = null);

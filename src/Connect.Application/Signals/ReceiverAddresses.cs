@@ -67,12 +67,12 @@ public static class ReceiverAddresses
     private static bool IsPublicV6(IPAddress address)
     {
         var b = address.GetAddressBytes();
-        return !(address.Equals(IPAddress.IPv6None)      // :: unspecified
+        return !(b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 // ::/96: unspecified, and the deprecated IPv4-compatible form
             || address.IsIPv6LinkLocal                   // fe80::/10
             || address.IsIPv6SiteLocal                   // fec0::/10 (deprecated)
             || address.IsIPv6Multicast                   // ff00::/8
             || (b[0] & 0xFE) == 0xFC                     // fc00::/7 unique local
-            || (b[0] == 0x64 && b[1] == 0xFF && b[2] == 0x9B) // 64:ff9b::/96 NAT64 reaches IPv4 space
+            || (b[0] == 0 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B) // 64:ff9b::/96, 64:ff9b:1::/48 NAT64 reach IPv4 space
             || (b[0] == 0x20 && b[1] == 0x02)            // 2002::/16 6to4 embeds an IPv4 address
             || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)); // 2001::/32 Teredo
     }

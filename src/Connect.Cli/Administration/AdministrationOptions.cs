@@ -19,6 +19,9 @@ internal static class AdministrationOptions
 
     public static Option<Guid> Sector() => Id("--sector", "The sector to join (default: a fresh sector of its own).", required: false);
 
+    public static Option<Guid> ReceiverId() =>
+        Id("--receiver-id", "The receiver id printed by 'app receiver add' or 'app receiver list'.", required: true);
+
     public static Option<string> PublicKey() =>
         new("--public-key") { Description = "A PEM file holding -----BEGIN PUBLIC KEY----- (RSA, at least 2048 bits).", Required = true };
 

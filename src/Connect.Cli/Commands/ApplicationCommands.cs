@@ -17,12 +17,12 @@ namespace Connect.Cli.Commands;
 
 /// <summary>
 /// <c>app register</c>, <c>app disable</c>, <c>app enable</c>, <c>app update</c>, <c>app key add</c>, <c>app key retire</c>, and
-/// <c>app signing-key list | rotate | remove</c>.
+/// <c>app signing-key list | rotate | remove</c>; <c>app receiver</c> is <see cref="SignalCommands"/>'.
 /// </summary>
 internal static class ApplicationCommands
 {
     public static Command Group(IConfiguration configuration) =>
-        new("app", "Register applications, disable or enable them, and rotate their keys.")
+        new("app", "Register applications, disable or enable them, rotate their keys, and name their signal receivers.")
         {
             Register(configuration),
             SetEnabled(configuration, "disable", enabled: false),
@@ -33,6 +33,7 @@ internal static class ApplicationCommands
             {
                 ListSigningKeys(configuration), RotateSigningKey(configuration), RemoveSigningKey(configuration),
             },
+            SignalCommands.ReceiverGroup(configuration),
         };
 
     private static Command Register(IConfiguration configuration)

@@ -56,7 +56,8 @@ internal static class AuditCommands
     /// Each kind with the fields that apply (docs/contract/cli.md): <c>at</c>, <c>kind</c>; <c>anchor</c> when it names an
     /// application (account and passkey events may not); <c>accountId</c> when it names an account; an event that
     /// ended sessions adds <c>revokedCount</c>, and a logout, reuse or redeemed inquiry its <c>sessionId</c>; an
-    /// operator's change adds the <c>keyId</c> it was about, and a realized inquiry <c>how</c>.
+    /// operator's change adds the <c>keyId</c> it was about, and a realized inquiry <c>how</c>; the signal kinds add their
+    /// <c>receiverId</c>, a receiver's removal the <c>signalCount</c> it dropped, and a dead letter its <c>detail</c>.
     /// </summary>
     private static Dictionary<string, object> Printed(AuditEvent audited)
     {
@@ -90,9 +91,20 @@ internal static class AuditCommands
             printed["keyId"] = key;
         }
 
-        if (audited.Detail is { } how)
+        if (audited.ReceiverId is { } receiver)
         {
-            printed["how"] = how;
+            printed["receiverId"] = receiver;
+        }
+
+        if (audited.SignalCount is { } dropped)
+        {
+            printed["signalCount"] = dropped;
+        }
+
+        if (audited.Detail is { } detail)
+        {
+            // A realized inquiry's detail says how; a dead letter's says why it died.
+            printed[audited.Kind == AuditKinds.SignalDeadLettered ? "detail" : "how"] = detail;
         }
 
         return printed;

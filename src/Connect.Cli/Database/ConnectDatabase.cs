@@ -1,3 +1,4 @@
+using Connect.Application.Signals;
 using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
@@ -154,7 +155,8 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     /// <summary>
     /// What the service's layers need to know of this database, over the command's <paramref name="configuration"/>:
-    /// its connection string, and the key-encryption key: the configured one, else the embedded database's own.
+    /// its connection string, the key-encryption key (the configured one, else the embedded database's own), and on the
+    /// embedded database loopback signal receivers allowed unless configured.
     /// </summary>
     public IEnumerable<KeyValuePair<string, string?>> Settings(IConfiguration configuration)
     {
@@ -165,6 +167,14 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         if (kek is not null)
         {
             yield return new(kekSetting, kek);
+        }
+
+        // The checkout's private database is a developer's: receivers on this machine are allowed unless configured
+        // otherwise (docs/contract/signals.md "Receivers"). A configured database keeps the service's default, off.
+        var loopbackSetting = $"{SignalOptions.SectionName}:{nameof(SignalOptions.AllowLoopbackReceivers)}";
+        if (IsEmbedded && string.IsNullOrWhiteSpace(configuration[loopbackSetting]))
+        {
+            yield return new(loopbackSetting, "true");
         }
     }
 

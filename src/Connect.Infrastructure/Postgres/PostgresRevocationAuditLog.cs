@@ -9,11 +9,12 @@ namespace Connect.Infrastructure.Postgres;
 internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : IRevocationAuditLog
 {
     // The id breaks ties between calls of the same instant (at is the transaction's start time).
-    // An operator's change has no account and no count (0 is listed); logout and reuse_detected name their session.
+    // An operator's change has no account and no count (0 is listed); logout and reuse_detected name their session;
+    // the signal kinds name their receiver, a removal the number of signals it dropped.
     // Account and passkey events may name no application: joined left, so that they are listed too.
     internal const string ListAllSql = """
         SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, coalesce(e.revoked_count, 0) AS revokedcount,
-               s.sid AS sessionid, e.key_id AS keyid, e.detail
+               s.sid AS sessionid, e.key_id AS keyid, e.detail, e.receiver_id AS receiverid, e.signal_count AS signalcount
           FROM revocation_audit e
           LEFT JOIN applications a ON a.id = e.application_id
           LEFT JOIN sessions s ON s.id = e.session_id
@@ -25,10 +26,10 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
     // of nulls); the lateral subquery walks revocation_audit_by_application newest first.
     internal const string ListByAnchorSql = """
         SELECT a.anchor, e.at, e.kind, e.account_id AS accountid, coalesce(e.revoked_count, 0) AS revokedcount,
-               s.sid AS sessionid, e.key_id AS keyid, e.detail
+               s.sid AS sessionid, e.key_id AS keyid, e.detail, e.receiver_id AS receiverid, e.signal_count AS signalcount
           FROM applications a
           LEFT JOIN LATERAL (
-                SELECT id, at, kind, account_id, revoked_count, session_id, key_id, detail
+                SELECT id, at, kind, account_id, revoked_count, session_id, key_id, detail, receiver_id, signal_count
                   FROM revocation_audit
                  WHERE application_id = a.id
                  ORDER BY at DESC, id DESC
@@ -61,11 +62,13 @@ internal sealed class PostgresRevocationAuditLog(NpgsqlDataSource dataSource) : 
                 row.RevokedCount!.Value,
                 row.SessionId,
                 row.KeyId,
-                row.Detail))
+                row.Detail,
+                row.ReceiverId,
+                row.SignalCount))
             .ToList();
     }
 
     private sealed record Row(
         string? Anchor, DateTime? At, string? Kind, Guid? AccountId, int? RevokedCount, string? SessionId, string? KeyId,
-        string? Detail);
+        string? Detail, Guid? ReceiverId, int? SignalCount);
 }

@@ -51,6 +51,31 @@ public sealed class AdministrationScriptTests(ITestOutputHelper output) : IDispo
     }
 
     [Fact]
+    public async Task Receiver_commands_print_only_their_json_and_refuse_a_private_address_in_one_line()
+    {
+        var environment = await DatabaseAsync();
+        using var key = RSA.Create(2048);
+        var anchor = CliDatabase.NewAnchor();
+        (await RunAsync(environment, "app", "register", "--anchor", anchor, "--public-key", WriteKey(key)))
+            .AssertJson(("anchor", JsonValueKind.String), ("sectorId", JsonValueKind.String), ("keyId", JsonValueKind.String));
+
+        var added = await RunAsync(
+            environment, "app", "receiver", "add", "--anchor", anchor, "--url", "https://receiver.example/caep", "--format", "caep");
+        var refused = await RunAsync(
+            environment, "app", "receiver", "add", "--anchor", anchor, "--url", "https://169.254.169.254/", "--format", "caep");
+        var status = await RunAsync(environment, "signals", "status");
+
+        var receiverId = added.AssertJson(
+            ("anchor", JsonValueKind.String), ("receiverId", JsonValueKind.String), ("url", JsonValueKind.String),
+            ("format", JsonValueKind.String), ("audience", JsonValueKind.String)).GetProperty("receiverId").GetString();
+        refused.AssertFailed("is private, link-local, unspecified or otherwise not public");
+        var listed = Assert.Single(status.AssertJson(
+            ("pending", JsonValueKind.Number), ("oldestPendingSeconds", JsonValueKind.Number), ("deadLetters", JsonValueKind.Number),
+            ("receivers", JsonValueKind.Array)).GetProperty("receivers").EnumerateArray());
+        Assert.Equal(receiverId, listed.GetProperty("receiverId").GetString());
+    }
+
+    [Fact]
     public async Task A_failing_command_prints_exactly_one_line_on_stderr()
     {
         var environment = await DatabaseAsync();
