@@ -52,7 +52,8 @@ public sealed class RefreshHandler(
 
         var token = verified.Value;
         activity?.SetTag("connect.application.anchor", token.Anchor.Value);
-        if (!rateBudget.TrySpend(token.Anchor))
+        // The session's own budget under the application's ceiling: one token cannot starve its application.
+        if (!rateBudget.TrySpend(token.Anchor, new SessionId(token.Claims.SessionId)))
         {
             return ReasonCode.RateLimited;
         }
@@ -159,10 +160,11 @@ public sealed class RefreshHandler(
                 // RFC 9700 §4.14.2: a consumed token presented again is evidence of theft; the whole session ends,
                 // the thief's copy and the owner's alike, and the audit row is written by the same statement.
                 await sessions.EndAsync(session!.Id, SessionEndReason.ReuseDetected, now, cancellationToken).ConfigureAwait(false);
+                rateBudget.SessionEnded(session.Id);
                 metrics.Count(RefreshMetrics.ReuseDetected);
                 return ReasonCode.RefreshTokenFamilyCompromised;
             default:
-                return Refusal(verdict);
+                return Refusal(verdict, session);
         }
     }
 
@@ -184,10 +186,11 @@ public sealed class RefreshHandler(
 
         if (session is null || (session.RotationVersion == token.Claims.RotationVersion && verdict != RefreshVerdict.Rotate))
         {
-            return Refusal(verdict);
+            return Refusal(verdict, session);
         }
 
         await sessions.EndAsync(session.Id, SessionEndReason.RotationRaceLost, now, cancellationToken).ConfigureAwait(false);
+        rateBudget.SessionEnded(session.Id);
         metrics.Count(RefreshMetrics.RaceLost);
         return ReasonCode.RefreshTokenRotationRaceLost;
     }
@@ -228,7 +231,18 @@ public sealed class RefreshHandler(
         return new RefreshResult(tokens.Mint(access, key), refreshToken);
     }
 
-    private static ReasonCode Refusal(RefreshVerdict verdict) => verdict switch
+    private ReasonCode Refusal(RefreshVerdict verdict, SessionState? session)
+    {
+        // Revoked and expired are for good: the session's later requests spend only its own budget.
+        if (session is not null && verdict is RefreshVerdict.Revoked or RefreshVerdict.Expired)
+        {
+            rateBudget.SessionEnded(session.Id);
+        }
+
+        return RefusalReason(verdict);
+    }
+
+    private static ReasonCode RefusalReason(RefreshVerdict verdict) => verdict switch
     {
         RefreshVerdict.Invalid => ReasonCode.RefreshTokenInvalid,
         RefreshVerdict.Revoked => ReasonCode.RefreshTokenRevoked,

@@ -77,6 +77,8 @@ public sealed class RefreshTarget : IAsyncLifetime
         {
             ["Connect:SigningKeys:KeyEncryptionKey"] = KeyEncryptionKey,
             ["Connect:RateLimit:BurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
             ["Connect:RateLimit:TokensPerSecond"] = "100000",
             ["Connect:Sessions:RefreshGraceSeconds"] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Connect:SessionTokens:Issuer"] = "https://connect.test",
