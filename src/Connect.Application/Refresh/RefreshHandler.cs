@@ -35,6 +35,8 @@ public sealed class RefreshHandler(
 {
     private readonly TimeSpan _graceWindow = options.Value.GraceWindow;
 
+    private readonly int _adoptionAlertThreshold = options.Value.AdoptionAlertThreshold;
+
     public async Task<Outcome<RefreshResult>> Handle(RefreshCommand request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -217,6 +219,13 @@ public sealed class RefreshHandler(
         var accessKey = await signingKeys.GetCurrentSigningKeyAsync(token.Application, session.ExpiresAt, cancellationToken).ConfigureAwait(false)
             ?? signedWith;
         metrics.Count(RefreshMetrics.Adopted);
+
+        // Counted per session, and alerted on once past the threshold; the answer stays the adoption either way.
+        if (await sessions.CountAdoptionAsync(session.Id, _adoptionAlertThreshold, cancellationToken).ConfigureAwait(false))
+        {
+            metrics.CountAdoptionAlert();
+        }
+
         return Answer(session, token, tokens.Mint(current, signedWith), accessKey);
     }
 
