@@ -177,6 +177,9 @@ public static class DependencyInjection
             .Validate(
                 options => options.RefreshGraceSeconds is >= 0 and <= RefreshOptions.MaxRefreshGraceSeconds,
                 $"{RefreshOptions.SectionName}: RefreshGraceSeconds must be 0 to {RefreshOptions.MaxRefreshGraceSeconds}.")
+            .Validate(
+                options => options.AdoptionAlertThreshold is >= 1 and <= RefreshOptions.MaxAdoptionAlertThreshold,
+                $"{RefreshOptions.SectionName}: AdoptionAlertThreshold must be 1 to {RefreshOptions.MaxAdoptionAlertThreshold}.")
             .ValidateOnStart();
         // Its meter comes from the host's IMeterFactory (ASP.NET Core registers one), as the Api's instruments do.
         services.AddSingleton<RefreshMetrics>();

@@ -293,7 +293,8 @@ internal sealed class HandwrittenSessionEndpoints(
             row.IsDBNull(row.GetOrdinal("revokedat")) ? null : Utc("revokedat"),
             AccessTokenTtlSeconds: row.IsDBNull(row.GetOrdinal("accesstokenttlseconds"))
                 ? null
-                : row.GetInt32(row.GetOrdinal("accesstokenttlseconds")));
+                : row.GetInt32(row.GetOrdinal("accesstokenttlseconds")),
+            SinceRotation: TimeSpan.FromSeconds(row.GetDouble(row.GetOrdinal("sincerotationseconds"))));
     }
 
     /// <summary>Steps 1-2: size, media type, and one JSON object whose <paramref name="member"/> is a string of 1..4096 characters.</summary>

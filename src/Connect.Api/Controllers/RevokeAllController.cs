@@ -55,8 +55,9 @@ public sealed class RevokeAllController(IMediator mediator, IApplicationRateBudg
         var cancellationToken = HttpContext.RequestAborted;
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
 
-        // docs/contract/revoke-all.md's order: the budget after authentication and the application's status, before the body.
-        if (!budget.TrySpend(caller.Anchor))
+        // docs/contract/revoke-all.md's order: the budget after authentication and the application's status, before the body;
+        // its own bucket, so that no flood of session traffic keeps the application from logging its users out.
+        if (!budget.TrySpendRevokeAll(caller.Anchor))
         {
             return ReasonResponse.AsResult(ReasonCode.RateLimited);
         }

@@ -40,6 +40,7 @@ public static class AuditKinds
     public const string ReceiverAdded = "receiver_added";
     public const string ReceiverRemoved = "receiver_removed";
     public const string SignalDeadLettered = "signal_dead_lettered";
+    public const string AdoptionThresholdExceeded = "adoption_threshold_exceeded";
 
     /// <summary>Whether the kind ends sessions (and names an account and a count), rather than an operator's change.</summary>
     public static bool EndsSessions(string kind) => kind is RevokeAll or Logout or ReuseDetected or AccountDeleted;

@@ -2,6 +2,7 @@ using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
+using Connect.Domain.Sessions;
 using MediatR;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +29,8 @@ public sealed class IntrospectHandler(
 
         var token = verified.Value;
         activity?.SetTag("connect.application.anchor", token.Anchor.Value);
-        if (!budget.TrySpend(token.Anchor))
+        // The session's own budget under the application's ceiling: one token cannot starve its application.
+        if (!budget.TrySpend(token.Anchor, new SessionId(token.Claims.SessionId)))
         {
             return ReasonCode.RateLimited;
         }
@@ -42,7 +44,13 @@ public sealed class IntrospectHandler(
         }
 
         var (confirmed, session) = read.Value;
-        var status = SessionStatusRules.Judge(session, confirmed, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        if (SessionStatusRules.HasEnded(session, now))
+        {
+            budget.SessionEnded(session!.Id);
+        }
+
+        var status = SessionStatusRules.Judge(session, confirmed, now);
         activity?.SetTag("connect.session.status", status.ToString());
         return new IntrospectResult(status, options.Value.IntrospectRecheckSeconds);
     }

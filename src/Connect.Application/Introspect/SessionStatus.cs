@@ -60,4 +60,11 @@ public static class SessionStatusRules
         // active again.
         return session.ApplicationEnabled && session.AccountEnabled ? SessionStatus.Active : SessionStatus.Revoked;
     }
+
+    /// <summary>
+    /// Whether the session has ended for good: revoked, expired, or its account deleted. A disabled application or
+    /// account is not an end (enabling it again makes the session active again).
+    /// </summary>
+    public static bool HasEnded(SessionState? session, DateTimeOffset now) =>
+        session is not null && (session.RevokedAt is not null || session.AccountDeleted || now >= session.ExpiresAt);
 }

@@ -32,7 +32,7 @@ public sealed class LogoutHandler(
 
         var token = verified.Value;
         activity?.SetTag("connect.application.anchor", token.Anchor.Value);
-        if (!budget.TrySpend(token.Anchor))
+        if (!budget.TrySpend(token.Anchor, new SessionId(token.Claims.SessionId)))
         {
             return ReasonCode.RateLimited;
         }
@@ -63,6 +63,8 @@ public sealed class LogoutHandler(
             var ended = await sessions.EndAsync(id, SessionEndReason.Logout, now, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("connect.session.ended", ended);
         }
+
+        budget.SessionEnded(id);
 
         return Revoked;
     }

@@ -35,6 +35,8 @@ public sealed class RefreshHandler(
 {
     private readonly TimeSpan _graceWindow = options.Value.GraceWindow;
 
+    private readonly int _adoptionAlertThreshold = options.Value.AdoptionAlertThreshold;
+
     public async Task<Outcome<RefreshResult>> Handle(RefreshCommand request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -52,7 +54,8 @@ public sealed class RefreshHandler(
 
         var token = verified.Value;
         activity?.SetTag("connect.application.anchor", token.Anchor.Value);
-        if (!rateBudget.TrySpend(token.Anchor))
+        // The session's own budget under the application's ceiling: one token cannot starve its application.
+        if (!rateBudget.TrySpend(token.Anchor, new SessionId(token.Claims.SessionId)))
         {
             return ReasonCode.RateLimited;
         }
@@ -159,10 +162,11 @@ public sealed class RefreshHandler(
                 // RFC 9700 §4.14.2: a consumed token presented again is evidence of theft; the whole session ends,
                 // the thief's copy and the owner's alike, and the audit row is written by the same statement.
                 await sessions.EndAsync(session!.Id, SessionEndReason.ReuseDetected, now, cancellationToken).ConfigureAwait(false);
+                rateBudget.SessionEnded(session.Id);
                 metrics.Count(RefreshMetrics.ReuseDetected);
                 return ReasonCode.RefreshTokenFamilyCompromised;
             default:
-                return Refusal(verdict);
+                return Refusal(verdict, session);
         }
     }
 
@@ -184,10 +188,11 @@ public sealed class RefreshHandler(
 
         if (session is null || (session.RotationVersion == token.Claims.RotationVersion && verdict != RefreshVerdict.Rotate))
         {
-            return Refusal(verdict);
+            return Refusal(verdict, session);
         }
 
         await sessions.EndAsync(session.Id, SessionEndReason.RotationRaceLost, now, cancellationToken).ConfigureAwait(false);
+        rateBudget.SessionEnded(session.Id);
         metrics.Count(RefreshMetrics.RaceLost);
         return ReasonCode.RefreshTokenRotationRaceLost;
     }
@@ -214,6 +219,13 @@ public sealed class RefreshHandler(
         var accessKey = await signingKeys.GetCurrentSigningKeyAsync(token.Application, session.ExpiresAt, cancellationToken).ConfigureAwait(false)
             ?? signedWith;
         metrics.Count(RefreshMetrics.Adopted);
+
+        // Counted per session, and alerted on once past the threshold; the answer stays the adoption either way.
+        if (await sessions.CountAdoptionAsync(session.Id, _adoptionAlertThreshold, cancellationToken).ConfigureAwait(false))
+        {
+            metrics.CountAdoptionAlert();
+        }
+
         return Answer(session, token, tokens.Mint(current, signedWith), accessKey);
     }
 
@@ -228,7 +240,18 @@ public sealed class RefreshHandler(
         return new RefreshResult(tokens.Mint(access, key), refreshToken);
     }
 
-    private static ReasonCode Refusal(RefreshVerdict verdict) => verdict switch
+    private ReasonCode Refusal(RefreshVerdict verdict, SessionState? session)
+    {
+        // Revoked and expired are for good: the session's later requests spend only its own budget.
+        if (session is not null && verdict is RefreshVerdict.Revoked or RefreshVerdict.Expired)
+        {
+            rateBudget.SessionEnded(session.Id);
+        }
+
+        return RefusalReason(verdict);
+    }
+
+    private static ReasonCode RefusalReason(RefreshVerdict verdict) => verdict switch
     {
         RefreshVerdict.Invalid => ReasonCode.RefreshTokenInvalid,
         RefreshVerdict.Revoked => ReasonCode.RefreshTokenRevoked,

@@ -17,4 +17,14 @@ public sealed class RefreshOptions
     public int RefreshGraceSeconds { get; set; } = DefaultRefreshGraceSeconds;
 
     public TimeSpan GraceWindow => TimeSpan.FromSeconds(RefreshGraceSeconds);
+
+    public const int MaxAdoptionAlertThreshold = 1000;
+
+    /// <summary>
+    /// How many adoptions of one session pass without remark: a client that loses its answer adopts now and then; a
+    /// session adopted more often than this is audited (<c>adoption_threshold_exceeded</c>) and counted in
+    /// <c>connect.refresh.adoption_alerts</c>, once, as a previous token replayed within the window may be. The
+    /// answers stay the contract's.
+    /// </summary>
+    public int AdoptionAlertThreshold { get; set; } = 5;
 }

@@ -75,8 +75,11 @@ public static class RefreshRules
             return RefreshVerdict.Rotate;
         }
 
-        // "Committed at most the grace window ago": exactly the window still adopts.
-        return presentedVersion == session.RotationVersion - 1 && now - session.RotatedAt <= graceWindow
+        // "Committed at most the grace window ago": exactly the window still adopts. Judged on the database's clock,
+        // which stamped the rotation, whichever instance rotated and whichever judges now (docs/decisions.md, "The
+        // grace window on the database's clock").
+        var sinceRotation = session.SinceRotation ?? now - session.RotatedAt;
+        return presentedVersion == session.RotationVersion - 1 && sinceRotation <= graceWindow
             ? RefreshVerdict.Adopt
             : RefreshVerdict.Reuse;
     }

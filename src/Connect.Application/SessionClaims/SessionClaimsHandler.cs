@@ -3,6 +3,7 @@ using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
+using Connect.Domain.Sessions;
 using MediatR;
 
 namespace Connect.Application.SessionClaims;
@@ -35,8 +36,9 @@ public sealed class SessionClaimsHandler(
             return ReasonCode.AccessTokenInvalid;
         }
 
-        // The application's one budget, spent once the token proved which application it comes for.
-        if (!budget.TrySpend(token.Anchor))
+        // The session's own budget under the application's ceiling, spent once the token proved which application
+        // and session it comes for.
+        if (!budget.TrySpend(token.Anchor, new SessionId(token.Claims.SessionId)))
         {
             return ReasonCode.RateLimited;
         }
@@ -49,6 +51,11 @@ public sealed class SessionClaimsHandler(
         }
 
         var (confirmed, session) = read.Value;
+        if (SessionStatusRules.HasEnded(session, now))
+        {
+            budget.SessionEnded(session!.Id);
+        }
+
         if (SessionStatusRules.Judge(session, confirmed, now) != SessionStatus.Active)
         {
             return ReasonCode.AccessTokenInvalid;

@@ -12,10 +12,13 @@ namespace Connect.Application.SessionTokens;
 /// <para>
 /// By default the kept copy of the application's keys is used without reading anything, and the verified token
 /// carries the revision of that copy, unconfirmed: the endpoint's one statement confirms it (and, when it moved,
-/// the endpoint verifies again with <c>confirm: true</c>). Only when no copy is kept, or the kept copy cannot
-/// verify the token (an unknown kid, a bad signature: the key may be new), is the application's revision read
-/// first, as the confirming path always does; so a forged token costs one indexed read and no session lookup,
-/// and a key just added on another instance verifies here at once.
+/// the endpoint verifies again with <c>confirm: true</c>). A bad signature under a kept key is refused without a
+/// read (the kid is the key's thumbprint). Only when no copy is kept, or the kept copy has no key with the token's
+/// kid (the key may be new), is the application's revision read first, as the confirming path always does, and
+/// then as one read shared by concurrent requests for the anchor, whose answer (no such application; no such key
+/// at the revision just read) stands for a second (docs/security.md, "What an unauthenticated caller costs"). So a
+/// flood of forged tokens costs at most one indexed read per anchor a second and no session lookup, and a key just
+/// added on another instance verifies here within that second.
 /// </para>
 /// Once a signature verifies, and only then, the request's observation is told the application and the session,
 /// so the access log of every session-token endpoint names them.
@@ -85,25 +88,36 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         ApplicationAnchor anchor, string keyId, Func<SessionTokenCodec, TToken, TokenVerificationKey, bool> verifies, TToken token,
         bool confirm, CancellationToken cancellationToken)
     {
-        TokenVerificationKey? tried = null;
-        if (!confirm && keys.FindKeptPublishedKey(anchor, keyId) is { } kept)
+        if (!confirm)
         {
-            if (verifies(codec, token, kept.Key))
+            if (keys.FindKeptPublishedKey(anchor, keyId) is { } kept)
             {
-                return new FoundKey(KeyOutcome.Verified, kept.Application, kept.Revision, Confirmed: false);
+                // A kid is its key's thumbprint: a read could find this very key or none, and the signature fails
+                // under both, so a bad signature under a kept key is refused without a read (docs/security.md).
+                return verifies(codec, token, kept.Key)
+                    ? new FoundKey(KeyOutcome.Verified, kept.Application, kept.Revision, Confirmed: false)
+                    : new FoundKey(KeyOutcome.BadSignature, kept.Application, kept.Revision, Confirmed: false);
             }
 
-            tried = kept.Key;
+            // A read a moment ago already said no: an unknown aud, or a kid the current copy lacks.
+            if (keys.IsKnownUnknown(anchor))
+            {
+                return new FoundKey(KeyOutcome.UnknownApplication, default, 0, Confirmed: false);
+            }
+
+            if (keys.IsKnownWithoutKey(anchor, keyId))
+            {
+                return new FoundKey(KeyOutcome.BadSignature, default, 0, Confirmed: false);
+            }
         }
 
-        var found = await keys.FindPublishedKeyAsync(anchor, keyId, cancellationToken).ConfigureAwait(false);
+        var found = await keys.FindPublishedKeyAsync(anchor, keyId, cancellationToken, unverified: !confirm).ConfigureAwait(false);
         if (found is not { } application)
         {
             return new FoundKey(KeyOutcome.UnknownApplication, default, 0, Confirmed: true);
         }
 
-        // The same key object that just failed would fail again: the copy did not change, the signature is bad.
-        var verified = application.Key is { } key && !ReferenceEquals(key, tried) && verifies(codec, token, key);
+        var verified = application.Key is { } key && verifies(codec, token, key);
         return new FoundKey(verified ? KeyOutcome.Verified : KeyOutcome.BadSignature, application.Application, application.Revision, Confirmed: true);
     }
 

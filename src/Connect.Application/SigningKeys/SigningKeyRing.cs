@@ -47,6 +47,32 @@ public sealed class SigningKeyRing(
     // an entry left behind by a deleted or renamed application only sends the request down the confirming path.
     private readonly ConcurrentDictionary<string, AppId> _anchors = new(StringComparer.Ordinal);
 
+    // What the unauthenticated reads by anchor found a moment ago, and the one read concurrent callers share.
+    private readonly AnchorReads _anchorReads = new(clock);
+
+    /// <summary>
+    /// Whether a read by anchor less than a second ago found no application with <paramref name="anchor"/>: the
+    /// caller of an unverified token may refuse it as naming no application without reading again.
+    /// </summary>
+    public bool IsKnownUnknown(ApplicationAnchor anchor) => _anchorReads.IsKnownUnknown(anchor);
+
+    /// <summary>
+    /// Whether the kept copy of the anchor's application was found current by a read less than a second ago and has
+    /// no published key <paramref name="keyId"/>: a read now would most likely find the same, so the caller may refuse
+    /// the signature without reading (a key added since moves the revision and is found within the second).
+    /// </summary>
+    public bool IsKnownWithoutKey(ApplicationAnchor anchor, string keyId)
+    {
+        if (!_anchors.TryGetValue(anchor.Value, out var application)
+            || !_kept.TryGetValue(application, out var kept)
+            || !string.Equals(kept.Anchor.Value, anchor.Value, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return _anchorReads.IsRecentlyConfirmed(anchor, kept.Revision) && kept.FindPublished(keyId, clock.GetUtcNow()) is null;
+    }
+
     /// <summary>
     /// The kept copy's published key <paramref name="keyId"/> of the application with <paramref name="anchor"/>,
     /// without reading anything: unconfirmed, so the caller must confirm <see cref="KeptVerificationKey.Revision"/>
@@ -152,10 +178,12 @@ public sealed class SigningKeyRing(
     /// verifying the token. Unlike issuance and the JWKS, it never creates a key: an application without one has
     /// signed nothing.
     /// </summary>
+    /// <param name="unverified">The token has not verified under anything yet: share the read with concurrent ones of
+    /// the same anchor and keep what it found (<see cref="IsKnownUnknown"/>, <see cref="IsKnownWithoutKey"/>).</param>
     /// <returns><c>null</c> when no application has the anchor; the key is <c>null</c> when none of its published
     /// keys has the id. The revision is the one just read, of the copy the key comes from.</returns>
     public async Task<(AppId Application, long Revision, TokenVerificationKey? Key)?> FindPublishedKeyAsync(
-        ApplicationAnchor anchor, string keyId, CancellationToken cancellationToken)
+        ApplicationAnchor anchor, string keyId, CancellationToken cancellationToken, bool unverified = false)
     {
         // PostgreSQL text cannot hold NUL, so no anchor contains one.
         if (anchor.Value.Length is 0 or > ApplicationAnchor.MaxLength || anchor.Value.Contains('\0', StringComparison.Ordinal))
@@ -163,7 +191,9 @@ public sealed class SigningKeyRing(
             return null;
         }
 
-        var revision = await store.ReadRevisionAsync(anchor, cancellationToken).ConfigureAwait(false);
+        var revision = unverified
+            ? await _anchorReads.ReadAsync(anchor, store.ReadRevisionAsync, cancellationToken).ConfigureAwait(false)
+            : await store.ReadRevisionAsync(anchor, cancellationToken).ConfigureAwait(false);
         if (revision is not { } found)
         {
             // Deleted (or never registered): the unconfirmed path must stop finding a copy under this anchor.
@@ -187,13 +217,14 @@ public sealed class SigningKeyRing(
     /// <returns>The application's published keys, newest first, or <c>null</c> when no application has the anchor.</returns>
     public async Task<PublishedSigningKeys?> GetPublishedKeysAsync(ApplicationAnchor anchor, CancellationToken cancellationToken)
     {
-        // PostgreSQL text cannot hold NUL, so no anchor contains one.
-        if (anchor.Value.Contains('\0', StringComparison.Ordinal))
+        // PostgreSQL text cannot hold NUL, so no anchor contains one. The request is unauthenticated: an anchor found
+        // unknown a moment ago is not read again, and concurrent requests for one anchor share one read.
+        if (anchor.Value.Contains('\0', StringComparison.Ordinal) || _anchorReads.IsKnownUnknown(anchor))
         {
             return null;
         }
 
-        var revision = await store.ReadRevisionAsync(anchor, cancellationToken).ConfigureAwait(false);
+        var revision = await _anchorReads.ReadAsync(anchor, store.ReadRevisionAsync, cancellationToken).ConfigureAwait(false);
         if (revision is not { } found)
         {
             return null;

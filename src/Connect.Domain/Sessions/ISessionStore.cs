@@ -44,6 +44,13 @@ public interface ISessionStore
     /// </summary>
     /// <returns><c>true</c> when this call ended it; <c>false</c> when it was already revoked, expired or unknown.</returns>
     Task<bool> EndAsync(SessionId id, SessionEndReason reason, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts one adoption of the session, and when the count just went past <paramref name="alertAfter"/>, records
+    /// the <c>adoption_threshold_exceeded</c> audit event in the same statement (once per session).
+    /// </summary>
+    /// <returns><c>true</c> when this adoption was the one past the threshold.</returns>
+    Task<bool> CountAdoptionAsync(SessionId id, int alertAfter, CancellationToken cancellationToken);
 }
 
 /// <summary>One rotation: the version presented and what the next version is made of.</summary>

@@ -16,6 +16,8 @@ namespace Connect.Domain.Sessions;
 /// removed, so the session has no subject any more.</param>
 /// <param name="AccessTokenTtlSeconds">The session's own access-token lifetime (an <c>/establish</c> constraint's
 /// <c>accessTokenTtlSeconds</c>, stored by <c>/redeem</c>); none means the configured lifetime.</param>
+/// <param name="SinceRotation">How long before this read the current version was committed, both instants on the
+/// database's clock (so that every instance judges the grace window alike); none from a store that does not say.</param>
 public sealed record SessionState(
     SessionId Id,
     AppId Application,
@@ -31,4 +33,5 @@ public sealed record SessionState(
     DateTimeOffset? RevokedAt,
     bool AccountEnabled = true,
     bool AccountDeleted = false,
-    int? AccessTokenTtlSeconds = null);
+    int? AccessTokenTtlSeconds = null,
+    TimeSpan? SinceRotation = null);

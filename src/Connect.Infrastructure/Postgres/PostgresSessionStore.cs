@@ -10,14 +10,16 @@ namespace Connect.Infrastructure.Postgres;
 internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {
     // One round trip gives every check of /refresh and /introspect what it reads: the session, its
-    // application's status, its account's status and the account's subject in that application's sector.
+    // application's status, its account's status and the account's subject in that application's sector; and the
+    // whole seconds since its rotation committed, on the database's clock at both ends (the grace window's one clock).
     private const string SessionColumns = """
         s.sid, s.application_id AS applicationid, s.account_id AS accountid, ss.subject,
         a.enabled AS applicationenabled, s.rotation_version AS rotationversion,
         s.current_jti AS currentjti, s.previous_jti AS previousjti, s.rotated_at AS rotatedat,
         s.current_key_id AS currentkeyid, s.expires_at AS expiresat, s.revoked_at AS revokedat,
         (ac.enabled AND ac.deleted_at IS NULL) AS accountenabled, ac.deleted_at IS NOT NULL AS accountdeleted,
-        s.access_token_ttl_seconds AS accesstokenttlseconds
+        s.access_token_ttl_seconds AS accesstokenttlseconds,
+        floor(EXTRACT(EPOCH FROM now() - coalesce(s.rotation_committed_at, s.rotated_at)))::float8 AS sincerotationseconds
           FROM sessions s
           JOIN applications a ON a.id = s.application_id
           JOIN accounts ac ON ac.id = s.account_id
@@ -65,6 +67,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
                    previous_jti = s.current_jti,
                    current_jti = @NewJti,
                    rotated_at = @RotatedAt,
+                   rotation_committed_at = now(),
                    current_key_id = @KeyId
              WHERE s.sid = @Sid
                AND s.application_id = @Application
@@ -117,6 +120,20 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
               JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = ended.account_id
               JOIN signal_receivers receiver ON receiver.application_id = ended.application_id)
         SELECT count(*) FROM ended
+        """;
+
+    // One adoption counted, and the alert audited by the same statement exactly when the count passes the threshold,
+    // so of any number of concurrent adoptions on any number of instances exactly one writes it.
+    internal const string CountAdoptionSql = """
+        WITH counted AS (
+            UPDATE sessions SET adoptions = adoptions + 1
+             WHERE sid = @Sid
+            RETURNING id, application_id, account_id, adoptions),
+        alerted AS (
+            INSERT INTO revocation_audit (application_id, account_id, kind, session_id)
+            SELECT application_id, account_id, 'adoption_threshold_exceeded', id FROM counted WHERE adoptions = @AlertAfter + 1
+            RETURNING 1)
+        SELECT count(*) FROM alerted
         """;
 
     public async Task<bool> IssueAsync(NewSessions sessions, CancellationToken cancellationToken)
@@ -194,6 +211,13 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return ended == 1;
     }
 
+    public async Task<bool> CountAdoptionAsync(SessionId id, int alertAfter, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            CountAdoptionSql, new { Sid = id.Value, AlertAfter = alertAfter }, cancellationToken: cancellationToken)) == 1;
+    }
+
     private static string StoredReason(SessionEndReason reason) => reason switch
     {
         SessionEndReason.RevokeAll => "revoke_all",
@@ -222,13 +246,13 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     private sealed record Row(
         string Sid, Guid ApplicationId, Guid AccountId, string? Subject, bool ApplicationEnabled, int RotationVersion,
         string CurrentJti, string? PreviousJti, DateTime RotatedAt, string? CurrentKeyId, DateTime ExpiresAt,
-        DateTime? RevokedAt, bool AccountEnabled, bool AccountDeleted, int? AccessTokenTtlSeconds)
+        DateTime? RevokedAt, bool AccountEnabled, bool AccountDeleted, int? AccessTokenTtlSeconds, double SinceRotationSeconds)
     {
         public SessionState ToState() => new(
             new SessionId(Sid), new AppId(ApplicationId), new AccountId(AccountId),
             Subject is null ? null : new SectorSubject(Subject), ApplicationEnabled, RotationVersion, CurrentJti,
             PreviousJti, Utc(RotatedAt), CurrentKeyId, Utc(ExpiresAt), RevokedAt is { } revoked ? Utc(revoked) : null,
-            AccountEnabled, AccountDeleted, AccessTokenTtlSeconds);
+            AccountEnabled, AccountDeleted, AccessTokenTtlSeconds, TimeSpan.FromSeconds(SinceRotationSeconds));
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     }
@@ -267,6 +291,8 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 
         public int? AccessTokenTtlSeconds { get; set; }
 
+        public double? SinceRotationSeconds { get; set; }
+
         public long? ApplicationRevision { get; set; }
 
         public long Rotated { get; set; }
@@ -275,6 +301,6 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
             ? null
             : new Row(Sid, ApplicationId!.Value, AccountId!.Value, Subject, ApplicationEnabled!.Value, RotationVersion!.Value,
                 CurrentJti!, PreviousJti, RotatedAt!.Value, CurrentKeyId, ExpiresAt!.Value, RevokedAt, AccountEnabled!.Value,
-                AccountDeleted!.Value, AccessTokenTtlSeconds).ToState();
+                AccountDeleted!.Value, AccessTokenTtlSeconds, SinceRotationSeconds!.Value).ToState();
     }
 }

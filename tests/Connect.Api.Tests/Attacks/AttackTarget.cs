@@ -46,6 +46,8 @@ public sealed class AttackTarget : IAsyncLifetime
         _factory = new ConnectApiFactory(Db.ConnectionString, new Dictionary<string, string?>
         {
             ["Connect:RateLimit:BurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
             // Replay records must stay put while a group counts them.
             ["Connect:Postgres:ReplayPurgeInterval"] = "1.00:00:00",
         });

@@ -316,6 +316,7 @@ public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<Ref
         var session = await target.IssueAsync();
         var (_, current) = await RefreshAssert.RefreshedAsync(await target.RefreshAsync(session.RefreshToken));
         target.Clock.Advance(TimeSpan.FromSeconds(RefreshTarget.GraceSeconds + 1));
+        await target.AgeRotationAsync(session.SessionId, TimeSpan.FromSeconds(RefreshTarget.GraceSeconds + 1));
 
         var response = await target.RefreshAsync(session.RefreshToken);
 

@@ -92,8 +92,10 @@ public sealed class RefreshRotationTests(RefreshTarget target) : IClassFixture<R
         await RefreshAssert.RefreshedAsync(await target.RefreshAsync(late.RefreshToken));
 
         target.Clock.Advance(TimeSpan.FromSeconds(RefreshTarget.GraceSeconds));
+        await target.AgeRotationAsync(edge.SessionId, TimeSpan.FromSeconds(RefreshTarget.GraceSeconds));
         var atEdge = await target.RefreshAsync(edge.RefreshToken);
         target.Clock.Advance(TimeSpan.FromSeconds(1));
+        await target.AgeRotationAsync(late.SessionId, TimeSpan.FromSeconds(RefreshTarget.GraceSeconds + 1));
         var pastEdge = await target.RefreshAsync(late.RefreshToken);
 
         Assert.Equal(edgeCurrent, (await RefreshAssert.RefreshedAsync(atEdge)).Refresh, StringComparer.Ordinal);

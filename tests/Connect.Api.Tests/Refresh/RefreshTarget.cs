@@ -71,12 +71,15 @@ public sealed class RefreshTarget : IAsyncLifetime
     }
 
     /// <summary>Another instance of the service over the same database, clock and key-encryption key.</summary>
-    public ServiceInstance StartInstance(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="clock">A clock of its own instead of <see cref="Clock"/> (an instance whose clock is skewed).</param>
+    public ServiceInstance StartInstance(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var all = new Dictionary<string, string?>
         {
             ["Connect:SigningKeys:KeyEncryptionKey"] = KeyEncryptionKey,
             ["Connect:RateLimit:BurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
             ["Connect:RateLimit:TokensPerSecond"] = "100000",
             ["Connect:Sessions:RefreshGraceSeconds"] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Connect:SessionTokens:Issuer"] = "https://connect.test",
@@ -88,7 +91,7 @@ public sealed class RefreshTarget : IAsyncLifetime
 
         var factory = new ConnectApiFactory(Db.ConnectionString, all);
         var api = factory.WithWebHostBuilder(builder =>
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock ?? Clock)));
         api.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         api.StartServer();
         var address = api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
@@ -130,6 +133,18 @@ public sealed class RefreshTarget : IAsyncLifetime
         var body = RevokeAllBodies.For(subject!.Value.Value);
         var jwt = new TestClientJwt(session.App.Anchor.Value, session.App.Key, Clock.GetUtcNow(), body);
         return await (client ?? Client).SendAsync(ConnectApiFactory.Request(jwt.AuthorizationHeader(), body));
+    }
+
+    /// <summary>
+    /// Makes the session's last rotation <paramref name="elapsed"/> old on the database's clock (its commit time set
+    /// that long before the database's now): the grace window is judged on that clock, which the tests cannot advance.
+    /// </summary>
+    public async Task AgeRotationAsync(string sid, TimeSpan elapsed)
+    {
+        await using var connection = await Db.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        Assert.Equal(1, await connection.ExecuteAsync(
+            "UPDATE sessions SET rotation_committed_at = now() - make_interval(secs => @Seconds) WHERE sid = @Sid AND rotation_version > 1",
+            new { Sid = sid, Seconds = elapsed.TotalSeconds }));
     }
 
     /// <summary>The session's row as the database holds it now.</summary>

@@ -59,19 +59,19 @@ public sealed class RateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Revoke_all_spends_the_one_budget_of_the_application_that_session_token_endpoints_spend()
+    public async Task Revoke_all_spends_its_own_budget_of_the_application_not_the_one_sessions_spend()
     {
-        // The same IApplicationRateBudget the handlers of /refresh, /logout and /introspect spend once a token
-        // verified: one bucket per application across endpoints, keyed by the verified application.
+        // Keyed by the verified application, and apart from the ceiling the session-token endpoints spend, so that
+        // no flood of session traffic can keep the application from logging its users out.
         var app = await _db.RegisterApplicationAsync();
         var budget = Substitute.For<IApplicationRateBudget>();
-        budget.TrySpend(default).ReturnsForAnyArgs(true);
+        budget.TrySpendRevokeAll(default).ReturnsForAnyArgs(true);
         await using var api = new ConnectApiFactory(_db.ConnectionString, replaceServices: services => services.AddSingleton(budget));
 
         await ApiAssert.RevokedAsync(await api.RevokeAllAsync(app, "s"), 0);
 
-        budget.Received(1).TrySpend(app.Anchor);
-        budget.ReceivedWithAnyArgs(1).TrySpend(default);
+        budget.Received(1).TrySpendRevokeAll(app.Anchor);
+        Assert.Single(budget.ReceivedCalls());
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         var off = await _db.RegisterApplicationAsync();
         await _db.Applications.SetEnabledAsync(off.Anchor, false, CancellationToken.None);
         var exhausted = Substitute.For<IApplicationRateBudget>();
-        exhausted.TrySpend(default).ReturnsForAnyArgs(false);
+        exhausted.TrySpendRevokeAll(default).ReturnsForAnyArgs(false);
         await using var api = new ConnectApiFactory(_db.ConnectionString, replaceServices: services => services.AddSingleton(exhausted));
 
         var forged = await api.RevokeAllAsync(app, "s", jwt => jwt.Key = System.Security.Cryptography.RSA.Create(2048));
@@ -92,7 +92,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         await ApiAssert.ReasonAsync(disabled, HttpStatusCode.Forbidden, "ApplicationDisabled");
         await ApiAssert.ReasonAsync(invalidBody, HttpStatusCode.TooManyRequests, "RateLimited");
         Assert.Equal("1", invalidBody.Headers.GetValues("Retry-After").Single());
-        exhausted.ReceivedWithAnyArgs(1).TrySpend(default);
-        exhausted.Received(1).TrySpend(app.Anchor);
+        exhausted.ReceivedWithAnyArgs(1).TrySpendRevokeAll(default);
+        exhausted.Received(1).TrySpendRevokeAll(app.Anchor);
     }
 }

@@ -62,6 +62,8 @@ public sealed class SessionEndpoints : IAsyncLifetime
         {
             ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
             ["Connect:RateLimit:BurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
         };
         foreach (var (key, value) in _settings)
         {

@@ -125,6 +125,8 @@ public sealed class SignInEndpoints : IAsyncLifetime
         {
             ["Connect:SigningKeys:KeyEncryptionKey"] = _keyEncryptionKey,
             ["Connect:RateLimit:BurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
+            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
         });
         var api = factory.WithWebHostBuilder(builder =>
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));

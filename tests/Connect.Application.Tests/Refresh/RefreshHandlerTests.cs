@@ -51,7 +51,7 @@ public sealed class RefreshHandlerTests
         store.LoadAsync(App, Arg.Any<CancellationToken>()).Returns(new SigningKeySet(App, Anchor, 1, [key with { SignsUntil = DateTimeOffset.MaxValue }]));
         _ring = new SigningKeyRing(store, encryption, new SigningKeyFactory(encryption), _clock, Options.Create(new SigningKeyOptions()));
         _codec = new SessionTokenCodec(_clock, Options.Create(new SessionTokenOptions { Issuer = Issuer }));
-        _budget.TrySpend(Anchor).Returns(true);
+        _budget.TrySpend(Anchor, Arg.Any<SessionId>()).Returns(true);
         var meters = Substitute.For<IMeterFactory>();
         meters.Create(Arg.Any<MeterOptions>()).Returns(call => new Meter(call.Arg<MeterOptions>()));
         _handler = new RefreshHandler(
@@ -76,7 +76,7 @@ public sealed class RefreshHandlerTests
     [Fact]
     public async Task Spent_budget_is_RateLimited_before_the_session_is_touched()
     {
-        _budget.TrySpend(Anchor).Returns(false);
+        _budget.TrySpend(Anchor, Arg.Any<SessionId>()).Returns(false);
 
         var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
 
@@ -167,7 +167,7 @@ public sealed class RefreshHandlerTests
         Assert.True(outcome.Succeeded, outcome.ToString());
         Assert.Equal([1L, null], rotations.Select(rotation => rotation.ApplicationRevision));
         await _sessions.DidNotReceiveWithAnyArgs().EndAsync(default, default, default, default);
-        _budget.Received(1).TrySpend(Anchor);
+        _budget.Received(1).TrySpend(Anchor, Arg.Any<SessionId>());
         await _store.Received(1).ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>());
     }
 

@@ -33,6 +33,21 @@ public sealed class RefreshRulesTests
     public void The_previous_version_one_second_past_the_window_is_reuse() =>
         Assert.Equal(RefreshVerdict.Reuse, Judge(Session(), 4, "jti-4", Grace + TimeSpan.FromSeconds(1)));
 
+    [Theory]
+    [InlineData(-3600)]
+    [InlineData(3600)]
+    public void The_databases_time_since_the_rotation_decides_whatever_the_instances_clock_says(int skewSeconds)
+    {
+        var instanceNow = RotatedAt.AddSeconds(skewSeconds);
+
+        Assert.Equal(
+            RefreshVerdict.Adopt,
+            RefreshRules.Judge(Session() with { SinceRotation = Grace }, Application, 4, "jti-4", instanceNow, Grace));
+        Assert.Equal(
+            RefreshVerdict.Reuse,
+            RefreshRules.Judge(Session() with { SinceRotation = Grace + TimeSpan.FromSeconds(1) }, Application, 4, "jti-4", instanceNow, Grace));
+    }
+
     [Fact]
     public void A_zero_grace_window_adopts_only_within_the_same_instant()
     {
