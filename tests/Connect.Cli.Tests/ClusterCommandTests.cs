@@ -20,7 +20,7 @@ public sealed class ClusterCommandTests
     /// either of which can outlast the start line on a busy machine; the drill's switchover needs the secondary caught
     /// up, and the stop tests need every process's id.
     /// </summary>
-    private static async Task<(CliRun Status, JsonElement Json)> StatusOnceTheSecondaryCaughtUpAsync()
+    private static async Task<(CliRun Status, JsonElement Json)> StatusOnceTheSecondaryCaughtUpAsync(int? restartedFrom = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (true)
@@ -31,7 +31,8 @@ public sealed class ClusterCommandTests
             // A node's postmaster can still be starting (pid null) just after the start line on a busy machine.
             var everyPidKnown = nodes.All(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number
                 && n.GetProperty("supervisorPid").ValueKind == JsonValueKind.Number);
-            if ((everyPidKnown && nodes.Any(n => n.GetProperty("role").GetString() == "secondary")) || DateTime.UtcNow > deadline)
+            var restarted = restartedFrom is not { } old || nodes.All(n => n.GetProperty("supervisorPid").ValueKind != JsonValueKind.Number || n.GetProperty("supervisorPid").GetInt32() != old);
+            if ((everyPidKnown && restarted && nodes.Any(n => n.GetProperty("role").GetString() == "secondary")) || DateTime.UtcNow > deadline)
             {
                 return (status, json);
             }
@@ -81,8 +82,13 @@ public sealed class ClusterCommandTests
         AssertAllGone(pids);
     }
 
+    /// <summary>
+    /// A node whose pg_autoctl was killed (kill -9 of the id status prints) and restarted by the supervisor must stop
+    /// with the rest: the new pg_autoctl, the children the killed one left behind, and the postmaster. Every process the cluster started as postgres carries the
+    /// cluster's XDG folders in its environment (its postmaster and backends inherit them), so none can hide.
+    /// </summary>
     [Fact]
-    public async Task Ctrl_C_in_the_terminal_stops_everything_the_cluster_started()
+    public async Task Ctrl_C_in_the_terminal_after_a_nodes_pg_autoctl_was_killed_and_restarted_stops_everything_the_cluster_started()
     {
         if (!CanRunCluster())
         {
@@ -97,16 +103,69 @@ public sealed class ClusterCommandTests
         await using var up = ConnectProcess.Start(
             ["env", "--default-signal=INT,QUIT", "script", "-qfec", $"exec bash {ConnectProcess.Script} cluster up", "/dev/null"], raw: true);
         await up.WaitForStdoutAsync("connect: cluster up;", StartLimit);
+        var (_, before) = await StatusOnceTheSecondaryCaughtUpAsync();
+        var killed = PgAutoctlOf(before, "node2");
+        using (var kill = Process.Start("kill", ["-9", killed.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
 
-        var (status, json) = await StatusOnceTheSecondaryCaughtUpAsync();
+        var (status, json) = await StatusOnceTheSecondaryCaughtUpAsync(restartedFrom: killed);
         var pids = Pids(json);
+        var startedAsPostgres = ClusterProcesses();
         await up.TypeAsync("\u0003");
         var exitCode = await up.WaitForExitAsync(TimeSpan.FromMinutes(2));
 
+        Assert.NotEqual(killed, PgAutoctlOf(json, "node2"));
         Assert.Equal(0, status.ExitCode);
         Assert.Equal(3 * 2 + 4, pids.Count);
+        Assert.NotEmpty(startedAsPostgres);
         Assert.Equal(0, exitCode);
         AssertAllGone(pids);
+        Assert.Empty(ClusterProcesses().Select(Describe));
+    }
+
+    private static int PgAutoctlOf(JsonElement status, string node) =>
+        status.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == node).GetProperty("supervisorPid").GetInt32();
+
+    /// <summary>Every live process whose environment names this cluster's XDG folders (all that pg_autoctl starts).</summary>
+    private static List<int> ClusterProcesses()
+    {
+        var marker = Encoding.UTF8.GetBytes($"XDG_CONFIG_HOME={Path.Combine(new Connect.Cli.Cluster.ClusterLayout(ConnectProcess.Root).XdgRoot, "config")}\0");
+        var found = new List<int>();
+        foreach (var folder in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid) || IsZombie(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllBytes(Path.Combine(folder, "environ")).AsSpan().IndexOf(marker) >= 0)
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+
+        return found;
+    }
+
+    private static string Describe(int pid)
+    {
+        try
+        {
+            return $"{pid}: {File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')}";
+        }
+        catch (IOException)
+        {
+            return $"{pid}: (gone)";
+        }
     }
 
     /// <summary>Every process status names: postmasters, pg_autoctls, and the instances' listeners.</summary>
@@ -147,7 +206,7 @@ public sealed class ClusterCommandTests
     }
 
     /// <summary>The pids listening on 127.0.0.1:<paramref name="port"/>, from ss(8).</summary>
-    private static IEnumerable<int> ListeningPids(int port)
+    internal static IEnumerable<int> ListeningPids(int port)
     {
         var start = new ProcessStartInfo("ss", ["-Hltnp", $"sport = :{port}"]) { RedirectStandardOutput = true };
         using var ss = Process.Start(start)!;
@@ -160,7 +219,7 @@ public sealed class ClusterCommandTests
     }
 
     /// <summary>Root installs what is missing, as CI does; anyone else needs the packages already there.</summary>
-    private static bool CanRunCluster() =>
+    internal static bool CanRunCluster() =>
         Environment.IsPrivilegedProcess || (File.Exists("/usr/bin/pg_autoctl") && File.Exists("/usr/sbin/haproxy"));
 }
 

@@ -78,6 +78,9 @@ public sealed class SessionTokenCodec
     /// <summary>The <c>iss</c> of every token this codec makes.</summary>
     public string Issuer { get; }
 
+    /// <summary>Whether a presented token's <c>iss</c> is this service's issuer, compared as written (RFC 7519 §4.1.1).</summary>
+    public bool IsOwnIssuer(string issuer) => string.Equals(issuer, Issuer, StringComparison.Ordinal);
+
     /// <summary>A fresh opaque id (for a <c>jti</c> or a <c>sid</c>): 256 random bits as 43 characters of unpadded base64url.</summary>
     public static string NewOpaqueId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(OpaqueIdBytes));
 

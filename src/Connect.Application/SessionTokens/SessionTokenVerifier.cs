@@ -7,8 +7,10 @@ using Connect.Domain.Sessions;
 namespace Connect.Application.SessionTokens;
 
 /// <summary>
-/// Steps 3 to 5 of docs/contract/sessions.md for every endpoint that takes a session token: structure and type, the application
-/// its <c>aud</c> names, and the signature under that application's published key named by <c>kid</c>.
+/// Steps 3 to 5 of docs/contract/sessions.md for every endpoint that takes a session token: structure and type, the
+/// <c>iss</c> (this service's own issuer, exactly: a token another deployment minted is no token here, and checking it
+/// before any key costs nothing), the application its <c>aud</c> names, and the signature under that application's
+/// published key named by <c>kid</c>.
 /// <para>
 /// By default the kept copy of the application's keys is used without reading anything, and the verified token
 /// carries the revision of that copy, unconfirmed: the endpoint's one statement confirms it (and, when it moved,
@@ -36,6 +38,11 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         }
 
         var unverified = read.Value!;
+        if (!codec.IsOwnIssuer(unverified.Claims.Issuer))
+        {
+            return ReasonCode.RefreshTokenInvalid;
+        }
+
         var anchor = new ApplicationAnchor(unverified.Claims.Audience);
         var key = await FindKeyAsync(
                 anchor, unverified.KeyId, static (codec, token, key) => codec.Verifies(token, key), unverified, confirm, cancellationToken)
@@ -65,6 +72,11 @@ public sealed class SessionTokenVerifier(SessionTokenCodec codec, SigningKeyRing
         }
 
         var unverified = read.Value!;
+        if (!codec.IsOwnIssuer(unverified.Claims.Issuer))
+        {
+            return ReasonCode.AccessTokenInvalid;
+        }
+
         var anchor = new ApplicationAnchor(unverified.Claims.Audience);
         var key = await FindKeyAsync(
                 anchor, unverified.KeyId, static (codec, token, key) => codec.Verifies(token, key), unverified, confirm, cancellationToken)

@@ -45,9 +45,32 @@ internal sealed class ClusterLayout
 
     /// <summary>
     /// The key-encryption key of the cluster's token-signing keys: the checkout's own (<c>.data/signing-keys.kek</c>,
-    /// root's, mode 600), not a file in <see cref="Root"/>, which the <c>postgres</c> user owns.
+    /// root's, mode 600), beside the database's and never in a folder the <c>postgres</c> user owns.
     /// </summary>
     public string KeyEncryptionKey() => Database.EmbeddedKeyEncryptionKey.LoadOrCreate(DataFolder);
+
+    /// <summary>The cluster's key-encryption key if it was ever made; never makes one (a lost KEK is not replaced).</summary>
+    public string? ExistingKeyEncryptionKey() =>
+        File.Exists(Path.Combine(DataFolder, Database.EmbeddedKeyEncryptionKey.FileName)) ? KeyEncryptionKey() : null;
+
+    /// <summary>
+    /// Whether <paramref name="connectionString"/> names this cluster's nodes and database, as the one
+    /// <c>cluster status</c> prints does: administrative commands given it work on the cluster as on the embedded
+    /// database, with the checkout's key-encryption key and the front's issuer.
+    /// </summary>
+    public static bool IsClusterConnectionString(string connectionString)
+    {
+        try
+        {
+            var given = new NpgsqlConnectionStringBuilder(connectionString);
+            var ours = new NpgsqlConnectionStringBuilder(ConnectionString());
+            return string.Equals(given.Host, ours.Host, StringComparison.Ordinal) && string.Equals(given.Database, ours.Database, StringComparison.Ordinal);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Whether every existing folder on the way to <paramref name="folder"/> lets others pass (o+x).</summary>
     private static bool OthersCanReach(string folder)
@@ -66,7 +89,14 @@ internal sealed class ClusterLayout
 
     public static string FrontUrl => string.Create(CultureInfo.InvariantCulture, $"http://{FrontHost}:{FrontPort}");
 
-    public string MonitorData => Path.Combine(Root, "monitor");
+    /// <summary>
+    /// The folders the postgres user owns, and the only ones: each node's (its data folder inside, and pg_autoctl's
+    /// backup folder beside it, which it renames into place) and pg_autoctl's XDG folder. Everything else under
+    /// <see cref="Root"/> is root's, in a folder no one else may write, so nothing root writes can be a planted link.
+    /// </summary>
+    public IReadOnlyList<string> PostgresFolders => [NodeHome("monitor"), .. NodeNames.Select(NodeHome), XdgRoot];
+
+    public string MonitorData => NodeData("monitor");
 
     public static string MonitorUri => string.Create(
         CultureInfo.InvariantCulture, $"postgres://autoctl_node@127.0.0.1:{MonitorPort}/pg_auto_failover?sslmode=require");
@@ -81,7 +111,10 @@ internal sealed class ClusterLayout
     /// <summary>What the running <c>cluster up</c> publishes for <c>status</c> and <c>drill</c>.</summary>
     public string StateFile => Path.Combine(Root, "state.json");
 
-    public string NodeData(string node) => Path.Combine(Root, node);
+    /// <summary>The postgres user's own folder of a node (or of the monitor): its data folder and pg_autoctl's backups.</summary>
+    public string NodeHome(string node) => Path.Combine(Root, node);
+
+    public string NodeData(string node) => Path.Combine(NodeHome(node), "pgdata");
 
     public static int NodePort(int index) => FirstNodePort + index;
 

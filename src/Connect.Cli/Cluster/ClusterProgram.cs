@@ -12,7 +12,15 @@ internal static class ClusterProgram
 {
     public const string PostgresUser = "postgres";
 
-    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, bool asPostgres, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>haproxy's own user (the Debian package makes it; else nobody): the front never runs as root.</summary>
+    public const string HaproxyUser = "haproxy";
+
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, bool asPostgres, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartInfoAs(asPostgres ? PostgresUser : null, program, arguments, environment);
+
+    /// <summary>As <paramref name="user"/> (in <paramref name="group"/>, by default the group of its name) when we are root and one is named; as ourselves otherwise.</summary>
+    public static ProcessStartInfo StartInfoAs(
+        string? user, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? group = null)
     {
         var start = new ProcessStartInfo("setsid")
         {
@@ -23,15 +31,15 @@ internal static class ClusterProgram
             // The postgres user may not be able to enter our current directory.
             WorkingDirectory = "/",
         };
-        if (asPostgres && Environment.IsPrivilegedProcess)
+        if (user is not null && Environment.IsPrivilegedProcess)
         {
-            foreach (var argument in (string[])["setpriv", $"--reuid={PostgresUser}", $"--regid={PostgresUser}", "--init-groups"])
+            foreach (var argument in (string[])["setpriv", $"--reuid={user}", $"--regid={group ?? user}", "--init-groups"])
             {
                 start.ArgumentList.Add(argument);
             }
 
-            start.Environment["HOME"] = "/var/lib/postgresql";
-            start.Environment["USER"] = PostgresUser;
+            start.Environment["HOME"] = user == PostgresUser ? "/var/lib/postgresql" : "/";
+            start.Environment["USER"] = user;
         }
 
         start.ArgumentList.Add(program);
@@ -68,15 +76,25 @@ internal static class ClusterProgram
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>Sends a signal by number (15 TERM, 9 KILL) through kill(1): .NET only offers SIGKILL.</summary>
-    public static async Task SignalAsync(int pid, int signal)
+    /// <summary>
+    /// Sends a signal by number (15 TERM, 9 KILL) through kill(1): .NET only offers SIGKILL. A negative id names a
+    /// process group; 0, 1 and -1 (everything) are refused outright. With <paramref name="asUser"/> (when root) the
+    /// signal is sent as that user, so it can reach only that user's processes.
+    /// </summary>
+    public static async Task SignalAsync(int pid, int signal, string? asUser = null)
     {
-        var start = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        if (pid is >= -1 and <= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pid), pid, "not a process this cluster started");
+        }
+
+        var start = StartInfoAs(asUser, "kill", []);
         start.ArgumentList.Add($"-{signal}");
         // A negative id names a process group.
         start.ArgumentList.Add("--");
         start.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var process = Process.Start(start)!;
+        process.StandardInput.Close();
         await process.WaitForExitAsync();
     }
 

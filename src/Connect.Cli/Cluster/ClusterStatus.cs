@@ -1,11 +1,10 @@
-using System.Globalization;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>
 /// <c>cluster status</c>: one JSON object saying what runs where. Node roles come from the monitor; the
-/// postmaster's id from its <c>postmaster.pid</c>; the pg_autoctl's id from the state that <c>cluster up</c>
-/// publishes; an instance is healthy when its own <c>/health</c> answers 200.
+/// pg_autoctl's id from the state that <c>cluster up</c> publishes, the postmaster's from the process tree under
+/// it (not from <c>postmaster.pid</c>, which the postgres user writes); an instance is healthy when its own
+/// <c>/health</c> answers 200.
 /// </summary>
 internal sealed record ClusterStatus(string FrontUrl, string ConnectionString, IReadOnlyList<ClusterNodeStatus> Nodes, IReadOnlyList<ClusterInstanceStatus> Instances)
 {
@@ -17,13 +16,13 @@ internal sealed record ClusterStatus(string FrontUrl, string ConnectionString, I
 
         var nodes = new List<ClusterNodeStatus>
         {
-            new("monitor", "monitor", ClusterLayout.MonitorPort, PostmasterPid(layout.MonitorData), state.PidOf("monitor"), layout.MonitorData),
+            new("monitor", "monitor", ClusterLayout.MonitorPort, PostmasterPid(state, "monitor"), state.PidOf("monitor"), layout.MonitorData),
         };
         for (var index = 0; index < ClusterLayout.NodeNames.Length; index++)
         {
             var name = ClusterLayout.NodeNames[index];
             var role = monitored.FirstOrDefault(n => n.Name == name)?.Role ?? "unknown";
-            nodes.Add(new(name, role, ClusterLayout.NodePort(index), PostmasterPid(layout.NodeData(name)), state.PidOf(name), layout.NodeData(name)));
+            nodes.Add(new(name, role, ClusterLayout.NodePort(index), PostmasterPid(state, name), state.PidOf(name), layout.NodeData(name)));
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
@@ -50,19 +49,9 @@ internal sealed record ClusterStatus(string FrontUrl, string ConnectionString, I
         }
     }
 
-    /// <summary>The first line of <c>postmaster.pid</c>, when that process is alive.</summary>
-    public static int? PostmasterPid(string dataDirectory)
-    {
-        try
-        {
-            var first = File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).FirstOrDefault();
-            return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ClusterProgram.IsAlive(pid) ? pid : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The postmaster under the node's supervised pg_autoctl, when both run.</summary>
+    public static int? PostmasterPid(ClusterState state, string node) =>
+        state.PidOf(node) is { } pgAutoctl ? ClusterProcesses.PostmasterUnder(pgAutoctl) : null;
 }
 
 internal sealed record ClusterNodeStatus(string Name, string Role, int Port, int? Pid, int? SupervisorPid, string DataDirectory);

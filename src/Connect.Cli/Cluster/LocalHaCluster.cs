@@ -100,6 +100,11 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         await Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The root folder and the logs are root's (mode 755: no one else may add, remove or swap an entry in them); the
+    /// postgres user gets only its own folders inside (<see cref="ClusterLayout.PostgresFolders"/>), each made by root
+    /// in that root-only folder and then handed over with <c>chown -h</c>, so no link can be swapped in between.
+    /// </summary>
     private async Task PrepareFoldersAsync(CancellationToken cancellationToken)
     {
         var parent = Path.GetDirectoryName(layout.Root)!;
@@ -115,9 +120,17 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
             }
         }
 
-        // pg_autoctl writes beside each data folder (its backup/ folder), so the postgres user owns the root.
-        foreach (var folder in (string[])[layout.Root, layout.XdgRoot, layout.MonitorData, .. ClusterLayout.NodeNames.Select(layout.NodeData)])
+        const UnixFileMode shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        ClusterFiles.EnsureOwnFolder(layout.Root, shared);
+        ClusterFiles.EnsureOwnFolder(layout.LogDirectory, shared);
+        foreach (var folder in layout.PostgresFolders)
         {
+            if (new DirectoryInfo(folder).LinkTarget is not null)
+            {
+                throw new ClusterException($"{folder} is a symbolic link; the cluster does not follow links it did not make");
+            }
+
             if (Directory.Exists(folder))
             {
                 continue;
@@ -131,11 +144,16 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
 
             if (Environment.IsPrivilegedProcess)
             {
-                await ClusterProgram.RunAsync(ClusterProgram.StartInfo("chown", [$"{ClusterProgram.PostgresUser}:", folder], asPostgres: false), cancellationToken);
+                // -h: the entry itself, never what a link there would name.
+                await ClusterProgram.RunAsync(
+                    ClusterProgram.StartInfo("chown", ["-h", $"{ClusterProgram.PostgresUser}:", "--", folder], asPostgres: false), cancellationToken);
             }
         }
 
-        Directory.CreateDirectory(layout.LogDirectory);
+        // pg_autoctl keeps its pid files in XDG_RUNTIME_DIR only if the folder exists, else in /tmp, where any local
+        // user could put something first. Made by postgres itself, in its own folder.
+        await ClusterProgram.RunAsync(
+            ClusterProgram.StartInfo("mkdir", ["-p", "-m", "700", "--", pgAutoctl.Environment["XDG_RUNTIME_DIR"]], asPostgres: true), cancellationToken);
     }
 
     private async Task StartMonitorAsync(CancellationToken supervision, CancellationToken cancellationToken)
@@ -263,6 +281,8 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
                 ["Urls"] = url,
                 // Three services share the machine with two PostgreSQL servers: one GC heap each.
                 ["DOTNET_gcServer"] = "0",
+                // One issuer for the whole cluster, the front's: a refresh adopted on another instance is the same token.
+                ["Connect__SessionTokens__Issuer"] = ClusterLayout.FrontUrl,
             };
             Supervise($"instance{index + 1}", () => ClusterProgram.StartInfo(dotnet, [cli, "up"], asPostgres: false, environment), supervision);
         }
@@ -271,9 +291,20 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
     private async Task StartHaproxyAsync(CancellationToken supervision, CancellationToken cancellationToken)
     {
         var errorFile = Path.Combine(layout.Root, "haproxy-503.http");
-        await File.WriteAllTextAsync(errorFile, HaproxyConfiguration.ServiceUnavailableAnswer(), cancellationToken);
-        await File.WriteAllTextAsync(layout.HaproxyConfig, HaproxyConfiguration.Render(layout, errorFile), cancellationToken);
-        Supervise("haproxy", () => ClusterProgram.StartInfo("haproxy", ["-db", "-f", layout.HaproxyConfig], asPostgres: false), supervision);
+        ClusterFiles.WriteNew(errorFile, HaproxyConfiguration.ServiceUnavailableAnswer());
+        ClusterFiles.WriteNew(layout.HaproxyConfig, HaproxyConfiguration.Render(layout, errorFile));
+        // As its own user, never root: it reads root's files in root's folder, which that user cannot change either.
+        var (user, group) = await GroupOfAsync(ClusterProgram.HaproxyUser, cancellationToken) is { } own
+            ? (ClusterProgram.HaproxyUser, own)
+            : ("nobody", await GroupOfAsync("nobody", cancellationToken) ?? throw new ClusterException("neither a haproxy nor a nobody user exists to run haproxy as"));
+        Supervise("haproxy", () => ClusterProgram.StartInfoAs(user, "haproxy", ["-db", "-f", layout.HaproxyConfig], group: group), supervision);
+    }
+
+    /// <summary>The primary group id of <paramref name="user"/>, or null when there is no such user.</summary>
+    private static async Task<string?> GroupOfAsync(string user, CancellationToken cancellationToken)
+    {
+        var (exitCode, output, _) = await ClusterProgram.RunAsync(ClusterProgram.StartInfo("id", ["-g", "--", user], asPostgres: false), cancellationToken);
+        return exitCode == 0 ? output.Trim() : null;
     }
 
     private async Task WaitForFrontAsync(CancellationToken cancellationToken)
@@ -321,7 +352,11 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
 
     private void Supervise(string name, Func<ProcessStartInfo> start, CancellationToken supervision)
     {
-        var process = new SupervisedProcess(name, start, layout.LogFile(name), layout.HoldFile(name));
+        // A pg_autoctl killed alone leaves its children and its postmaster running, in its session: they would
+        // hold the node against the pg_autoctl started next, and outlive cluster up.
+        var isPgAutoctl = name == "monitor" || ClusterLayout.NodeNames.Contains(name);
+        var process = new SupervisedProcess(
+            name, start, layout.LogFile(name), layout.HoldFile(name), isPgAutoctl ? StopWhatRemainsInSessionAsync : null);
         process.Started += WriteState;
         lock (stateGate)
         {
@@ -351,7 +386,72 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
             await process.StopAsync(StopGrace);
         }
 
+        await StopWhatPgAutoctlLeftAsync();
         File.Delete(layout.StateFile);
+    }
+
+    /// <summary>
+    /// Stops what a pg_autoctl that exited left in its session: SIGTERM (its children stop their postmaster), then
+    /// SIGKILL, each sent as the postgres user, so that it can reach nothing else.
+    /// </summary>
+    private static async Task StopWhatRemainsInSessionAsync(int session)
+    {
+        var postgresUser = Environment.IsPrivilegedProcess ? ClusterProgram.PostgresUser : null;
+        foreach (var signal in (int[])[15, 9])
+        {
+            var deadline = Stopwatch.StartNew();
+            while (ClusterProcesses.InSession(session) is { Count: > 0 } left && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                foreach (var pid in left)
+                {
+                    await ClusterProgram.SignalAsync(pid, signal, postgresUser);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A pg_autoctl restarted after a kill can exit on SIGTERM and leave its own children and its postmaster
+    /// running. Everything pg_autoctl starts inherits its environment, our XDG folders included, so whatever
+    /// still carries them is ours: each node's postmaster is asked to stop (pg_ctl, fast), then what remains is
+    /// terminated, then killed. Every signal here is sent as the postgres user, so it can reach nothing else.
+    /// </summary>
+    private async Task StopWhatPgAutoctlLeftAsync()
+    {
+        var marker = $"XDG_CONFIG_HOME={pgAutoctl.Environment["XDG_CONFIG_HOME"]}";
+        if (ClusterProcesses.WithEnvironment(marker).Count == 0)
+        {
+            return;
+        }
+
+        var pgCtl = Path.Combine(Infrastructure.LocalPostgres.LocalPostgresBinaries.FindBinDirectory(), "pg_ctl");
+        foreach (var pgdata in (string[])[layout.MonitorData, .. ClusterLayout.NodeNames.Select(layout.NodeData)])
+        {
+            await ClusterProgram.RunAsync(
+                ClusterProgram.StartInfo(pgCtl, ["stop", "-D", pgdata, "-m", "fast", "-w", "-t", "30"], asPostgres: true), CancellationToken.None);
+        }
+
+        var postgresUser = Environment.IsPrivilegedProcess ? ClusterProgram.PostgresUser : null;
+        foreach (var signal in (int[])[15, 9])
+        {
+            var deadline = Stopwatch.StartNew();
+            while (ClusterProcesses.WithEnvironment(marker) is { Count: > 0 } left)
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    break;
+                }
+
+                foreach (var pid in left)
+                {
+                    await ClusterProgram.SignalAsync(pid, signal, postgresUser);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
     }
 
     private void WriteState()
@@ -361,9 +461,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
             var state = new ClusterState(
                 Environment.ProcessId,
                 processes.Where(p => p.Pid is not null).ToDictionary(p => p.Name, p => p.Pid!.Value));
-            var temporary = layout.StateFile + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(state));
-            File.Move(temporary, layout.StateFile, overwrite: true);
+            ClusterFiles.Replace(layout.StateFile, JsonSerializer.Serialize(state));
         }
     }
 

@@ -6,13 +6,18 @@ namespace Connect.Cli.Cluster;
 /// One long-running part of the cluster (a pg_autoctl, a Connect instance, haproxy). There is no systemd
 /// here and nothing else restarts a pg_autoctl that dies, so the supervisor does: whenever the process
 /// exits while the cluster runs, it starts it again a second later, unless a hold file says to leave it
-/// down (a drill holds a killed node down until the standby has taken over). Output goes to a log file.
+/// down (a drill holds a killed node down until the standby has taken over). Output goes to a log file, created
+/// anew when supervision starts and kept open across restarts (<see cref="ClusterFiles.NewLog"/>).
 /// </summary>
-internal sealed class SupervisedProcess(string name, Func<ProcessStartInfo> startInfo, string logFile, string holdFile)
+/// <param name="afterExit">Run with the id of a process that exited on its own, before it is started again: what it left
+/// behind in its session (a killed pg_autoctl's children and postmaster) must not outlive it.</param>
+internal sealed class SupervisedProcess(
+    string name, Func<ProcessStartInfo> startInfo, string logFile, string holdFile, Func<int, Task>? afterExit = null)
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
 
     private readonly Lock gate = new();
+    private StreamWriter? log;
     private Process? current;
     private bool stopping;
 
@@ -38,6 +43,7 @@ internal sealed class SupervisedProcess(string name, Func<ProcessStartInfo> star
     /// <summary>Starts the process now and keeps it running, in the background, until <see cref="StopAsync"/>.</summary>
     public void Supervise(CancellationToken cancellationToken)
     {
+        log = ClusterFiles.NewLog(logFile);
         Start();
         _ = Task.Run(() => KeepRunningAsync(cancellationToken), CancellationToken.None);
     }
@@ -54,6 +60,7 @@ internal sealed class SupervisedProcess(string name, Func<ProcessStartInfo> star
 
         if (process is null || process.HasExited)
         {
+            CloseLog();
             return;
         }
 
@@ -61,12 +68,25 @@ internal sealed class SupervisedProcess(string name, Func<ProcessStartInfo> star
         using var timeout = new CancellationTokenSource(grace);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await ExitedAsync(process, timeout.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
+            await ExitedAsync(process, CancellationToken.None);
+        }
+
+        CloseLog();
+    }
+
+    private void CloseLog()
+    {
+        if (log is { } open)
+        {
+            lock (open)
+            {
+                open.Dispose();
+            }
         }
     }
 
@@ -80,19 +100,10 @@ internal sealed class SupervisedProcess(string name, Func<ProcessStartInfo> star
             }
 
             var start = startInfo();
-            var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
+            var output = log!;
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-            process.OutputDataReceived += (_, line) => Append(log, line.Data);
-            process.ErrorDataReceived += (_, line) => Append(log, line.Data);
-            process.Exited += (_, _) =>
-            {
-                // Let the output readers drain before the log closes.
-                process.WaitForExit();
-                lock (log)
-                {
-                    log.Dispose();
-                }
-            };
+            process.OutputDataReceived += (_, line) => Append(output, line.Data);
+            process.ErrorDataReceived += (_, line) => Append(output, line.Data);
             process.Start();
             process.StandardInput.Close();
             process.BeginOutputReadLine();
@@ -119,7 +130,11 @@ internal sealed class SupervisedProcess(string name, Func<ProcessStartInfo> star
             {
                 if (process is not null)
                 {
-                    await process.WaitForExitAsync(cancellationToken);
+                    await ExitedAsync(process, cancellationToken);
+                    if (afterExit is not null)
+                    {
+                        await afterExit(process.Id);
+                    }
                 }
 
                 await Task.Delay(RestartDelay, cancellationToken);
@@ -143,6 +158,22 @@ internal sealed class SupervisedProcess(string name, Func<ProcessStartInfo> star
 
             Start();
         }
+    }
+
+    /// <summary>
+    /// The process itself has exited. Not <see cref="Process.WaitForExitAsync"/>, which also waits for the end of its
+    /// output: children a killed pg_autoctl leaves behind hold that pipe open, and it would never end.
+    /// </summary>
+    private static Task ExitedAsync(Process process, CancellationToken cancellationToken)
+    {
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.Exited += (_, _) => exited.TrySetResult();
+        if (process.HasExited)
+        {
+            exited.TrySetResult();
+        }
+
+        return exited.Task.WaitAsync(cancellationToken);
     }
 
     private static void Append(StreamWriter log, string? line)

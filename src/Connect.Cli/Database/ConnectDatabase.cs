@@ -1,5 +1,7 @@
+using Connect.Application.SessionTokens;
 using Connect.Application.Signals;
 using Connect.Application.SigningKeys;
+using Connect.Cli.Cluster;
 using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
@@ -23,8 +25,9 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     private ConnectDatabase(
         string connectionString, string migrationConnectionString, LocalPostgresCluster? startedHere, string description,
-        bool isEmbedded, string? keyEncryptionKey = null)
+        bool isEmbedded, string? keyEncryptionKey = null, string? issuer = null)
     {
+        Issuer = issuer;
         ConnectionString = connectionString;
         MigrationConnectionString = migrationConnectionString;
         KeyEncryptionKey = keyEncryptionKey;
@@ -45,6 +48,9 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     /// <summary>The embedded database's own key-encryption key for token-signing keys; <c>null</c> for a configured database.</summary>
     public string? KeyEncryptionKey { get; }
 
+    /// <summary>The session tokens' issuer of the service on this database when it is not the configured or default one: the local cluster's front.</summary>
+    public string? Issuer { get; }
+
     /// <summary>True when disposing may stop the embedded cluster, because this process started it.</summary>
     public bool StopsOnDispose => _startedHere is not null;
 
@@ -52,14 +58,25 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     public string Description { get; }
 
     /// <summary>A database this command did not start and never stops, with the key-encryption key of its signing keys.</summary>
-    public static ConnectDatabase Configured(string connectionString, string description, string? keyEncryptionKey) =>
-        new(connectionString, connectionString, null, description, isEmbedded: false, keyEncryptionKey);
+    public static ConnectDatabase Configured(string connectionString, string description, string? keyEncryptionKey, string? issuer = null) =>
+        new(connectionString, connectionString, null, description, isEmbedded: false, keyEncryptionKey, issuer);
+
+    /// <summary>The local HA cluster of this checkout (<c>./connect cluster up</c>): its KEK is the checkout's, its issuer the front's.</summary>
+    public static ConnectDatabase LocalCluster(string connectionString) =>
+        Configured(connectionString, "the local cluster", new ClusterLayout(CheckoutRoot()).ExistingKeyEncryptionKey(), ClusterLayout.FrontUrl);
 
     public static async Task<ConnectDatabase> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         var configured = configuration.GetConnectionString(DependencyInjection.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
+            // The connection string `cluster status` prints (docs/scaling.md): the cluster's own KEK and issuer, as
+            // `cluster up` gives its instances, so that commands that sign work there too.
+            if (ClusterLayout.IsClusterConnectionString(configured))
+            {
+                return LocalCluster(configured);
+            }
+
             return new ConnectDatabase(configured, configured, null, "the database of ConnectionStrings:Connect", isEmbedded: false);
         }
 
@@ -175,6 +192,12 @@ internal sealed class ConnectDatabase : IAsyncDisposable
         if (IsEmbedded && string.IsNullOrWhiteSpace(configuration[loopbackSetting]))
         {
             yield return new(loopbackSetting, "true");
+        }
+
+        var issuerSetting = $"{SessionTokenOptions.SectionName}:{nameof(SessionTokenOptions.Issuer)}";
+        if (Issuer is not null && string.IsNullOrWhiteSpace(configuration[issuerSetting]))
+        {
+            yield return new(issuerSetting, Issuer);
         }
     }
 

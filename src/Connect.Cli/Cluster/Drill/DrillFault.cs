@@ -31,7 +31,8 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
     private static async Task KillPostmasterAsync(ClusterLayout layout, CancellationToken cancellationToken)
     {
         var primary = await PrimaryAsync(layout, cancellationToken);
-        var pid = ClusterStatus.PostmasterPid(layout.NodeData(primary))
+        var state = ClusterState.ReadRunning(layout) ?? throw new ClusterException("the cluster stopped");
+        var pid = ClusterStatus.PostmasterPid(state, primary)
             ?? throw new ClusterException($"{primary} has no running postmaster to kill");
         await ClusterProgram.SignalAsync(pid, 9);
     }
@@ -41,16 +42,21 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
         var primary = await PrimaryAsync(layout, cancellationToken);
         var state = ClusterState.ReadRunning(layout) ?? throw new ClusterException("the cluster stopped");
         var supervisor = state.PidOf(primary) ?? throw new ClusterException($"{primary} has no running pg_autoctl to kill");
-        var postmaster = ClusterStatus.PostmasterPid(layout.NodeData(primary));
+        var postmaster = ClusterProcesses.PostmasterUnder(supervisor);
 
         // Held down until the standby has taken over, or the supervisor would restart it at once and the
         // drill would see a restart in place instead of a failover.
         var hold = layout.HoldFile(primary);
-        await File.WriteAllTextAsync(hold, "held by cluster drill\n", cancellationToken);
+        ClusterFiles.WriteNew(hold, "held by cluster drill\n");
         try
         {
-            // pg_autoctl leads its own process group (cluster up starts it with setsid): kill all of it.
-            await ClusterProgram.SignalAsync(-supervisor, 9);
+            // pg_autoctl leads its own process group (cluster up starts it with setsid): kill all of it, once it is
+            // known to be that group's leader (a child of cluster up, as PidOf checked).
+            if (ClusterProcesses.Read(supervisor) is { } process && process.Group == supervisor)
+            {
+                await ClusterProgram.SignalAsync(-supervisor, 9);
+            }
+
             if (postmaster is { } pid)
             {
                 await ClusterProgram.SignalAsync(pid, 9);
