@@ -37,6 +37,7 @@ using Connect.Application.RevokeAll;
 using Connect.Application.SessionClaims;
 using Connect.Application.SessionTokens;
 using Connect.Application.SignIn;
+using Connect.Application.Signals;
 using Connect.Application.SignIn.FinishPasskeyCeremony;
 using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Application.SigningKeys;
@@ -187,6 +188,15 @@ public static class DependencyInjection
                 $"{InquiryOptions.SectionName}: LifetimeMinutes must be {InquiryOptions.MinLifetimeMinutes} to {InquiryOptions.MaxLifetimeMinutes}.")
             .ValidateOnStart();
         services.AddSingleton<ConfirmationKeys>();
+
+        // Signals out (docs/contract/signals.md): the ranges are checked at start, like every other section.
+        services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SignalOptions>, SignalOptionsValidator>();
+        services.AddSingleton<SignalTokenMinter>();
+        services.AddSingleton<SignalDeliveryPolicy>(provider => new SignalDeliveryPolicy(
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<SignalOptions>>()));
+        services.AddSingleton<SignalMetrics>();
+        services.AddSingleton<SignalDeliverer>();
 
         // The HTTP host replaces it with the one that feeds its access log.
         services.TryAddSingleton<IRequestObservation, UnobservedRequest>();
