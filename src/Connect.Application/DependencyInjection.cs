@@ -196,7 +196,6 @@ public static class DependencyInjection
         services.AddSingleton<SignalDeliveryPolicy>(provider => new SignalDeliveryPolicy(
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<SignalOptions>>()));
         services.AddSingleton<SignalMetrics>();
-        services.AddSingleton<SignalDeliverer>();
 
         // The HTTP host replaces it with the one that feeds its access log.
         services.TryAddSingleton<IRequestObservation, UnobservedRequest>();

@@ -82,6 +82,7 @@ public static class DependencyInjection
     {
         services.TryAddSingleton<IReceiverHostResolver, DnsReceiverHostResolver>();
         services.AddSingleton<ISignalSender, HttpSignalSender>();
+        services.AddSingleton<SignalDeliverer>();
         services.AddHttpClient(HttpSignalSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider => HttpSignalSender.CreateHandler(
                 provider.GetRequiredService<IReceiverHostResolver>(), provider.GetRequiredService<IOptions<SignalOptions>>().Value))
