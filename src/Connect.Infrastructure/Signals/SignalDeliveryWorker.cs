@@ -14,7 +14,7 @@ namespace Connect.Infrastructure.Signals;
 /// while slots are free and starts each attempt on its own, so the loop never waits for a send; at most
 /// <see cref="SignalOptions.MaxConcurrentDeliveries"/> attempts are in flight, and at most
 /// <see cref="SignalOptions.MaxInFlightPerReceiver"/> to one receiver, so a slow receiver holds only its own share.
-/// On stopping it claims nothing more, gives the attempts in flight up to one delivery timeout to finish, abandons
+/// On stopping it claims nothing more, gives the attempts in flight a short grace to finish, abandons
 /// the rest and releases their claims for any instance. A database outage is logged once and waited out.
 /// </summary>
 public sealed partial class SignalDeliveryWorker(
@@ -28,6 +28,9 @@ public sealed partial class SignalDeliveryWorker(
 {
     /// <summary>How often the backlog gauges are read again.</summary>
     internal static readonly TimeSpan BacklogPeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a stopping worker waits for attempts in flight before abandoning and releasing them.</summary>
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan MaxOutageBackoff = TimeSpan.FromSeconds(30);
 
@@ -176,10 +179,11 @@ public sealed partial class SignalDeliveryWorker(
         var inFlight = _attempts.Keys.ToArray();
         if (inFlight.Length > 0)
         {
-            // An attempt ends within the delivery timeout; after that it is abandoned.
+            // A short grace, well inside the host's shutdown timeout; what is still waiting for an answer is then
+            // abandoned and released, so another instance sends it at once rather than after the lease.
             try
             {
-                await Task.WhenAll(inFlight).WaitAsync(TimeSpan.FromSeconds(_settings.DeliveryTimeoutSeconds), clock);
+                await Task.WhenAll(inFlight).WaitAsync(StopGrace, clock);
             }
             catch (TimeoutException)
             {
