@@ -8,6 +8,7 @@ using Connect.Testing.Signals;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
@@ -25,11 +26,15 @@ internal sealed class SignalService : IAsyncDisposable
 
     private readonly List<ConnectApiFactory> _instances = [];
 
-    private SignalService(ConnectTestDatabase db, TestSignalReceiver receiver, IReadOnlyDictionary<string, string?> settings)
+    private readonly ILoggerProvider? _logs;
+
+    private SignalService(
+        ConnectTestDatabase db, TestSignalReceiver receiver, IReadOnlyDictionary<string, string?> settings, ILoggerProvider? logs)
     {
         Db = db;
         Receiver = receiver;
         Settings = settings;
+        _logs = logs;
     }
 
     public ConnectTestDatabase Db { get; }
@@ -43,9 +48,12 @@ internal sealed class SignalService : IAsyncDisposable
 
     public ConnectApiFactory Api => _instances[0];
 
-    public static async Task<SignalService> CreateAsync(bool allowLoopback = true, bool start = true)
+    /// <param name="connectionString">A migrated database of the test's own (a private cluster); a fresh one otherwise.</param>
+    /// <param name="logs">Receives the instances' log entries, besides their own loggers.</param>
+    public static async Task<SignalService> CreateAsync(
+        bool allowLoopback = true, bool start = true, string? connectionString = null, ILoggerProvider? logs = null)
     {
-        var db = await ConnectTestDatabase.CreateAsync();
+        var db = connectionString is null ? await ConnectTestDatabase.CreateAsync() : ConnectTestDatabase.For(connectionString);
         var receiver = await TestSignalReceiver.StartAsync();
         var settings = new Dictionary<string, string?>
         {
@@ -54,7 +62,7 @@ internal sealed class SignalService : IAsyncDisposable
             ["Connect:Signals:AllowLoopbackReceivers"] = allowLoopback ? "true" : "false",
             ["Connect:Signals:PollMilliseconds"] = "50",
         };
-        var service = new SignalService(db, receiver, settings);
+        var service = new SignalService(db, receiver, settings, logs);
         if (start)
         {
             service.StartInstance();
@@ -70,10 +78,22 @@ internal sealed class SignalService : IAsyncDisposable
         {
             services.RemoveAll<IReceiverHostResolver>();
             services.AddSingleton<IReceiverHostResolver>(Resolver);
+            if (_logs is not null)
+            {
+                services.AddSingleton(_logs);
+            }
         });
         _instances.Add(instance);
         _ = instance.Services; // the host, and so its worker, starts here
         return instance;
+    }
+
+    /// <summary>After a server restart the pooled connections of the test's own reads and writes are dead too.</summary>
+    public void ForgetIdleConnections()
+    {
+        Db.ForgetIdleConnections();
+        using var connection = new NpgsqlConnection(Db.ConnectionString);
+        NpgsqlConnection.ClearPool(connection);
     }
 
     public async Task<TestApplication> RegisterAsync() => await Db.RegisterApplicationAsync();

@@ -1,8 +1,12 @@
+using Connect.Api.Tests.Observability;
 using Connect.Application.Signals;
 using Connect.Domain.Signals;
+using Connect.Infrastructure.Signals;
+using Connect.Testing.Postgres;
 using Connect.Testing.Signals;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Connect.Api.Tests.Signals;
@@ -145,4 +149,32 @@ public sealed class SignalWorkerTests
         await using var connection = new NpgsqlConnection(service.Db.ConnectionString);
         Assert.True(await connection.ExecuteScalarAsync<bool>("SELECT next_attempt_at <= now() FROM signals WHERE id = @signal", new { signal }));
     }
+
+    [Fact]
+    public async Task Database_outage_is_logged_once_and_delivery_resumes_when_it_is_back()
+    {
+        await using var cluster = await PrivatePostgresCluster.StartNewAsync();
+        var logs = new CapturingLoggerProvider();
+        await using var service = await SignalService.CreateAsync(connectionString: cluster.ConnectionString, logs: logs);
+        var app = await service.RegisterAsync();
+        var path = $"r-{Guid.NewGuid():N}";
+        var receiver = await service.AddReceiverAsync(app, service.Receiver.UrlFor(path), SignalNames.BackchannelLogout);
+        await service.DeliveredAsync(await service.AddSignalAsync(receiver, "subject", "sid-before"));
+
+        await cluster.Cluster.StopAsync();
+        await SignalService.EventuallyAsync(() => Task.FromResult(ClaimFailures(logs) == 1), "the outage logged");
+        // Several polls' worth of failing claims later, still one line.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await cluster.Cluster.StartAsync();
+        service.ForgetIdleConnections();
+        var after = await service.AddSignalAsync(receiver, "subject", "sid-after");
+        await service.DeliveredAsync(after);
+
+        Assert.Equal(1, ClaimFailures(logs));
+        Assert.Equal(["sid-before", "sid-after"], service.Receiver.At(path).Select(signal => signal.SignalKey));
+    }
+
+    private static int ClaimFailures(CapturingLoggerProvider logs) =>
+        logs.Entries.Count(entry => entry.Category == typeof(SignalDeliveryWorker).FullName && entry.Level == LogLevel.Warning
+            && entry.Text.StartsWith("Claiming due signals failed", StringComparison.Ordinal));
 }
