@@ -18,7 +18,8 @@ namespace Connect.Testing.Signals;
 /// A signal receiver on a loopback port, as an application would run one: it records every request that arrives
 /// (path, media type, the token) and answers as each path is told: a list of replies, then 204. It also records,
 /// per signal (its sid, else its subject), how many requests were in progress at once, so a test can see that no
-/// signal was ever sent twice at the same time.
+/// signal was ever sent twice at the same time. (A huge answer body is <see cref="HugeAnswerServer"/>'s, on a raw
+/// socket, where what is sent is what the sender read.)
 /// </summary>
 public sealed class TestSignalReceiver : IAsyncDisposable
 {
@@ -27,7 +28,6 @@ public sealed class TestSignalReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedSignal> _received = new();
     private readonly ConcurrentDictionary<string, int> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _maxActive = new(StringComparer.Ordinal);
-    private long _hugeBytesWritten;
 
     private TestSignalReceiver(WebApplication app, int port)
     {
@@ -39,9 +39,6 @@ public sealed class TestSignalReceiver : IAsyncDisposable
 
     /// <summary>Every request received so far, in order of arrival.</summary>
     public IReadOnlyList<ReceivedSignal> Received => _received.ToArray();
-
-    /// <summary>The bytes of huge answer bodies written before the sender went away.</summary>
-    public long HugeBytesWritten => Interlocked.Read(ref _hugeBytesWritten);
 
     /// <summary>The most requests for one signal (its sid, else its subject) that were ever in progress at once.</summary>
     public int MostAtOnce(string signalKey) => _maxActive.GetValueOrDefault(signalKey);
@@ -122,7 +119,7 @@ public sealed class TestSignalReceiver : IAsyncDisposable
         }
     }
 
-    private async Task ReplyAsync(HttpContext context, ReceiverReply reply)
+    private static async Task ReplyAsync(HttpContext context, ReceiverReply reply)
     {
         if (reply.Delay is { } delay)
         {
@@ -138,23 +135,6 @@ public sealed class TestSignalReceiver : IAsyncDisposable
         foreach (var (name, value) in reply.Headers)
         {
             context.Response.Headers[name] = value;
-        }
-
-        if (reply.HugeBody)
-        {
-            // Far more than anyone should read; the sender is expected to go away after the headers.
-            var chunk = new byte[1024 * 1024];
-            try
-            {
-                for (var i = 0; i < 1024 && !context.RequestAborted.IsCancellationRequested; i++)
-                {
-                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-                    Interlocked.Add(ref _hugeBytesWritten, chunk.Length);
-                }
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or IOException)
-            {
-            }
         }
     }
 
@@ -198,13 +178,9 @@ public sealed record ReceiverReply(int StatusCode)
 
     public bool Hang { get; init; }
 
-    public bool HugeBody { get; init; }
-
     public static ReceiverReply Status(int status, params (string Name, string Value)[] headers) => new(status) { Headers = headers };
 
     public static ReceiverReply After(TimeSpan delay, int status) => new(status) { Delay = delay };
 
     public static ReceiverReply NeverAnswer() => new(204) { Hang = true };
-
-    public static ReceiverReply Huge(int status) => new(status) { HugeBody = true };
 }
