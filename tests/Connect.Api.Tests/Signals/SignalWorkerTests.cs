@@ -174,6 +174,36 @@ public sealed class SignalWorkerTests
         Assert.Equal(["sid-before", "sid-after"], service.Receiver.At(path).Select(signal => signal.SignalKey));
     }
 
+    [Fact]
+    public async Task Log_lines_name_receiver_host_attempt_and_outcome_and_never_the_token_or_the_url_query()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var service = await SignalService.CreateAsync(logs: logs);
+        var app = await service.RegisterAsync();
+        var path = $"r-{Guid.NewGuid():N}";
+        var receiver = await service.AddReceiverAsync(
+            app, service.Receiver.UrlFor(path) + "?key=query-secret-123", SignalNames.BackchannelLogout);
+        service.Receiver.Script(path, ReceiverReply.Status(503), ReceiverReply.Status(400));
+
+        var signal = await service.AddSignalAsync(receiver, "subject", "sid-logged");
+        await service.DeadAsync(signal);
+
+        var tokens = service.Receiver.At(path).Select(received => received.Token).ToList();
+        Assert.Equal(2, tokens.Count);
+        var entries = logs.Entries.ToList();
+        Assert.DoesNotContain(entries, entry => entry.Text.Contains("query-secret-123", StringComparison.Ordinal)
+            || entry.Text.Contains(path, StringComparison.Ordinal)
+            || tokens.Any(token => entry.Text.Contains(token.Split('.')[2], StringComparison.Ordinal)));
+        var retry = Assert.Single(entries, entry => entry.EventId.Name == "SignalRetry");
+        var dead = Assert.Single(entries, entry => entry.EventId.Name == "SignalDeadLettered");
+        Assert.Equal(
+            (receiver, "127.0.0.1", 1, "status 503"),
+            ((Guid)retry.Fields["ReceiverId"]!, (string)retry.Fields["Host"]!, (int)retry.Fields["Attempt"]!, (string)retry.Fields["Outcome"]!));
+        Assert.Equal(
+            (receiver, "127.0.0.1", 2, "status 400"),
+            ((Guid)dead.Fields["ReceiverId"]!, (string)dead.Fields["Host"]!, (int)dead.Fields["Attempt"]!, (string)dead.Fields["Outcome"]!));
+    }
+
     private static int ClaimFailures(CapturingLoggerProvider logs) =>
         logs.Entries.Count(entry => entry.Category == typeof(SignalDeliveryWorker).FullName && entry.Level == LogLevel.Warning
             && entry.Text.StartsWith("Claiming due signals failed", StringComparison.Ordinal));
