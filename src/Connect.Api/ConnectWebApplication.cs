@@ -45,6 +45,7 @@ public static class ConnectWebApplication
         var services = builder.Services;
         services.AddConnectApplication();
         services.AddConnectInfrastructure();
+        services.AddSignalDelivery();
         services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ClientJwtAuthenticationHandler>(ClientJwtPolicy.Scheme, null);

@@ -205,8 +205,14 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<ConfirmationKeys>();
 
-        // Read by the receiver commands (the loopback rule) and the delivery worker alike.
-        services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.SectionName);
+        // Signals out (docs/contract/signals.md), read by the receiver commands (the loopback rule) and the delivery
+        // worker alike; the ranges are checked at start, like every other section.
+        services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SignalOptions>, SignalOptionsValidator>();
+        services.AddSingleton<SignalTokenMinter>();
+        services.AddSingleton<SignalDeliveryPolicy>(provider => new SignalDeliveryPolicy(
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<SignalOptions>>()));
+        services.AddSingleton<SignalMetrics>();
 
         // The HTTP host replaces it with the one that feeds its access log.
         services.TryAddSingleton<IRequestObservation, UnobservedRequest>();

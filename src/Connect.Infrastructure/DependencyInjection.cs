@@ -13,6 +13,8 @@ using Connect.Infrastructure.Postgres.Passkeys;
 using Connect.Infrastructure.Postgres.Signals;
 using Connect.Infrastructure.WebAuthn;
 using Connect.Infrastructure.Postgres.Inquiries;
+using Connect.Infrastructure.Postgres.Signals;
+using Connect.Infrastructure.Signals;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -70,6 +72,25 @@ public static class DependencyInjection
         services.AddSingleton<PostgresReadinessProbe>();
         services.AddSingleton<PostgresOutages>();
         services.AddHostedService<ReplayRecordPurger>();
+        services.AddSingleton<ISignalOutbox, PostgresSignalOutbox>();
+        return services;
+    }
+
+    /// <summary>
+    /// The signals' delivery (docs/contract/signals.md "Delivery"), for a host that serves: the worker, the sender
+    /// and its HTTP client. The administrative commands do not send, so they do not add it.
+    /// </summary>
+    public static IServiceCollection AddSignalDelivery(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IReceiverHostResolver, DnsReceiverHostResolver>();
+        services.AddSingleton<ISignalSender, HttpSignalSender>();
+        services.AddSingleton<SignalDeliverer>();
+        services.AddHttpClient(HttpSignalSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(provider => HttpSignalSender.CreateHandler(
+                provider.GetRequiredService<IReceiverHostResolver>(), provider.GetRequiredService<IOptions<SignalOptions>>().Value))
+            // The factory's default loggers write the full URL, whose query may hold a receiver's secret.
+            .RemoveAllLoggers();
+        services.AddHostedService<SignalDeliveryWorker>();
         return services;
     }
 }

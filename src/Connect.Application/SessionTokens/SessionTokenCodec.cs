@@ -3,7 +3,6 @@ using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Connect.Application.Jose;
 using Connect.Domain.Accounts;
@@ -25,7 +24,7 @@ namespace Connect.Application.SessionTokens;
     Justification = "One injected surface: callers mint and read through the instance whatever state each step needs.")]
 public sealed class SessionTokenCodec
 {
-    public const string Algorithm = "RS256";
+    public const string Algorithm = CompactJws.Algorithm;
 
     /// <summary>RFC 8725 §3.11: explicit typing, so that one kind of token is never taken for the other.</summary>
     public const string AccessTokenType = "vnd.sudomimus.application-access+jwt";
@@ -35,9 +34,8 @@ public sealed class SessionTokenCodec
     /// <summary>Random bytes in a <c>jti</c> (and a <c>sid</c> from <see cref="NewOpaqueId"/>): 256 bits, above the contract's 128.</summary>
     private const int OpaqueIdBytes = 32;
 
-    // The RSA key sizes a token-signing key may have (docs/contract/sessions.md: at least 2048 bits); 4096 bounds the token's size.
-    private const int MinKeyBits = 2048;
-    private const int MaxKeyBits = 4096;
+    private const int MinKeyBits = CompactJws.MinKeyBits;
+    private const int MaxKeyBits = CompactJws.MaxKeyBits;
 
     // Members of the header and of each payload, in the order they are written (docs/contract/sessions.md's order).
     private static readonly byte[][] HeaderNames = ["alg"u8.ToArray(), "kid"u8.ToArray(), "typ"u8.ToArray()];
@@ -53,10 +51,6 @@ public sealed class SessionTokenCodec
         "iss"u8.ToArray(), "aud"u8.ToArray(), "sid"u8.ToArray(), "jti"u8.ToArray(), "iat"u8.ToArray(),
         "exp"u8.ToArray(), "rotationVersion"u8.ToArray(),
     ];
-
-    // Deterministic text for the same claims; non-ASCII stays UTF-8 (shorter than \u escapes). The token is
-    // base64url, never embedded in HTML, so the relaxed encoder's HTML caveat does not apply.
-    private static readonly JsonWriterOptions Writing = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly TimeProvider _clock;
     private readonly long _accessLifetime;
@@ -220,39 +214,15 @@ public sealed class SessionTokenCodec
     private static string Sign(string type, TokenSigningKey key, Action<Utf8JsonWriter> writePayload)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!SessionTokenLimits.IsId(key.KeyId) || key.PrivateKey.KeySize is < MinKeyBits or > MaxKeyBits)
+        if (!SessionTokenLimits.IsId(key.KeyId))
         {
-            throw new ArgumentException("The signing key's id or size is outside the token's bounds.", nameof(key));
+            throw new ArgumentException("The signing key's id is outside the token's bounds.", nameof(key));
         }
 
-        var header = Json(writer =>
-        {
-            writer.WriteString("alg"u8, Algorithm);
-            writer.WriteString("kid"u8, key.KeyId);
-            writer.WriteString("typ"u8, type);
-        });
-        var signingInput = $"{Base64Url.EncodeToString(header)}.{Base64Url.EncodeToString(Json(writePayload))}";
-
-        // RSASSA-PKCS1-v1_5 has no randomness: one signature per (key, input). The RSA object is only read here,
-        // which .NET allows from many threads at once once its key is loaded.
-        var signature = key.PrivateKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var token = $"{signingInput}.{Base64Url.EncodeToString(signature)}";
+        var token = CompactJws.SignRs256(type, key.KeyId, key.PrivateKey, writePayload);
         return token.Length <= SessionTokenLimits.MaxTokenLength
             ? token
             : throw new ArgumentException($"The claims make a token longer than {SessionTokenLimits.MaxTokenLength} characters.");
-    }
-
-    private static byte[] Json(Action<Utf8JsonWriter> writeMembers)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, Writing))
-        {
-            writer.WriteStartObject();
-            writeMembers(writer);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static bool IsValid(AccessTokenClaims claims) =>

@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Connect.Application.Jose;
+
+/// <summary>
+/// The one compact-JWS writer (RFC 7515 §7.1) of every token Connect signs: session tokens and the signals' logout
+/// tokens and Security Event Tokens. RS256 only; header members <c>alg</c>, <c>kid</c>, <c>typ</c> in that order;
+/// the payload written member by member by the caller, so each token keeps its contract's order.
+/// </summary>
+internal static class CompactJws
+{
+    public const string Algorithm = "RS256";
+
+    /// <summary>The RSA key sizes a token-signing key may have (docs/contract/sessions.md: at least 2048 bits); 4096 bounds a token's size.</summary>
+    public const int MinKeyBits = 2048;
+
+    public const int MaxKeyBits = 4096;
+
+    // Deterministic text for the same members; non-ASCII stays UTF-8 (shorter than \u escapes). A token is
+    // base64url, never embedded in HTML, so the relaxed encoder's HTML caveat does not apply.
+    private static readonly JsonWriterOptions Writing = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// Signs <paramref name="writePayload"/>'s members under <paramref name="privateKey"/>. The same members and key
+    /// always give the same text: RSASSA-PKCS1-v1_5 has no randomness.
+    /// </summary>
+    public static string SignRs256(string type, string keyId, RSA privateKey, Action<Utf8JsonWriter> writePayload)
+    {
+        ArgumentNullException.ThrowIfNull(privateKey);
+        if (privateKey.KeySize is < MinKeyBits or > MaxKeyBits)
+        {
+            throw new ArgumentException("The signing key's size is outside the tokens' bounds.", nameof(privateKey));
+        }
+
+        var header = Json(writer =>
+        {
+            writer.WriteString("alg"u8, Algorithm);
+            writer.WriteString("kid"u8, keyId);
+            writer.WriteString("typ"u8, type);
+        });
+        var signingInput = $"{Base64Url.EncodeToString(header)}.{Base64Url.EncodeToString(Json(writePayload))}";
+
+        // The RSA object is only read here, which .NET allows from many threads at once once its key is loaded.
+        var signature = privateKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return $"{signingInput}.{Base64Url.EncodeToString(signature)}";
+    }
+
+    private static byte[] Json(Action<Utf8JsonWriter> writeMembers)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, Writing))
+        {
+            writer.WriteStartObject();
+            writeMembers(writer);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}
