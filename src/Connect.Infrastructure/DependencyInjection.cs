@@ -13,7 +13,6 @@ using Connect.Infrastructure.Postgres.Passkeys;
 using Connect.Infrastructure.Postgres.Signals;
 using Connect.Infrastructure.WebAuthn;
 using Connect.Infrastructure.Postgres.Inquiries;
-using Connect.Infrastructure.Postgres.Signals;
 using Connect.Infrastructure.Signals;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
