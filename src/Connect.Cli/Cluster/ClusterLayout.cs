@@ -21,6 +21,9 @@ internal sealed class ClusterLayout
     public const string DatabaseName = "connect";
     public const string DatabaseUser = "postgres";
 
+    /// <summary>The role the instances and the administrative commands use: rows of Connect's tables, nothing else.</summary>
+    public const string ServiceUser = "connect_service";
+
     public static readonly string[] NodeNames = ["node1", "node2"];
 
     // Root's own folder for data the postgres user could not reach in the checkout (as the embedded database's).
@@ -111,6 +114,19 @@ internal sealed class ClusterLayout
     /// <summary>What the running <c>cluster up</c> publishes for <c>status</c> and <c>drill</c>.</summary>
     public string StateFile => Path.Combine(Root, "state.json");
 
+    /// <summary>The superuser's password (root's, mode 600): migrations and the service role's upkeep only.</summary>
+    public string SuperuserPasswordFile => Path.Combine(Root, "postgres.password");
+
+    /// <summary>The service role's password (root's, mode 600): the instances and the administrative commands.</summary>
+    public string ServicePasswordFile => Path.Combine(Root, "connect_service.password");
+
+    /// <summary>
+    /// pg_autoctl's password file (PGPASSFILE; the postgres user's, mode 600, in its own folder): the monitor's
+    /// <c>autoctl_node</c> and the nodes' <c>pgautofailover_replicator</c>, for every libpq connection pg_autoctl,
+    /// pg_basebackup, pg_rewind and the standby's WAL receiver make.
+    /// </summary>
+    public string PgAutoctlPassFile => Path.Combine(XdgRoot, "pgpass");
+
     /// <summary>The postgres user's own folder of a node (or of the monitor): its data folder and pg_autoctl's backups.</summary>
     public string NodeHome(string node) => Path.Combine(Root, node);
 
@@ -129,21 +145,42 @@ internal sealed class ClusterLayout
     public string LogFile(string processName) => Path.Combine(LogDirectory, processName + ".log");
 
     /// <summary>
-    /// The one the instances use: every node, the writable one chosen at connect time, so that after a
-    /// failover new connections find the new primary by themselves. Not <c>primary</c>: a node just promoted
-    /// is briefly read-only. Trust authentication on loopback only (docs/scaling.md says what production needs).
+    /// The one the instances use, as <c>cluster status</c> prints it (without its password): every node, the
+    /// writable one chosen at connect time, so that after a failover new connections find the new primary by
+    /// themselves. Not <c>primary</c>: a node just promoted is briefly read-only. The service role, SCRAM required
+    /// (<see cref="WithServicePassword"/> adds the password from root's file).
     /// </summary>
-    public static string ConnectionString()
+    public static string ConnectionString() => Nodes(ServiceUser).ConnectionString;
+
+    /// <summary><paramref name="connectionString"/> with the service role's password, unless it carries one.</summary>
+    public string WithServicePassword(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { RequireAuth = "ScramSHA256" };
+        if (string.IsNullOrEmpty(builder.Password) && string.Equals(builder.Username, ServiceUser, StringComparison.Ordinal) && File.Exists(ServicePasswordFile))
         {
-            Host = string.Join(',', NodeNames.Select((_, index) => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{NodePort(index)}"))),
-            Username = DatabaseUser,
-            Database = DatabaseName,
-            TargetSessionAttributes = "read-write",
-            HostRecheckSeconds = 1,
-            Timeout = 3,
-        };
+            builder.Password = File.ReadAllText(ServicePasswordFile).Trim();
+        }
+
         return builder.ConnectionString;
     }
+
+    /// <summary>The superuser on the writable node, SCRAM required: for migrations and the service role's upkeep only.</summary>
+    public string SuperuserConnectionString()
+    {
+        var builder = Nodes(DatabaseUser);
+        builder.Password = File.ReadAllText(SuperuserPasswordFile).Trim();
+        return builder.ConnectionString;
+    }
+
+    private static NpgsqlConnectionStringBuilder Nodes(string user) => new()
+    {
+        Host = string.Join(',', NodeNames.Select((_, index) => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{NodePort(index)}"))),
+        Username = user,
+        Database = DatabaseName,
+        TargetSessionAttributes = "read-write",
+        HostRecheckSeconds = 1,
+        Timeout = 3,
+        // Over TCP the password would reach whatever holds a node's port while it is down: SCRAM never sends it.
+        RequireAuth = "ScramSHA256",
+    };
 }

@@ -56,10 +56,18 @@ internal static class ClusterProgram
         return start;
     }
 
-    /// <summary>Runs a short command to its end and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(ProcessStartInfo start, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a short command to its end and returns its exit code and output. <paramref name="input"/> goes to its
+    /// standard input: a pipe, which no other user can read (a secret given on the command line is visible in ps).
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(ProcessStartInfo start, CancellationToken cancellationToken, string? input = null)
     {
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);

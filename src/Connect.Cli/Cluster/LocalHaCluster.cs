@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Connect.Infrastructure.LocalPostgres;
 using Connect.Infrastructure.Migrations;
 using Npgsql;
 
@@ -46,6 +47,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
     private readonly List<SupervisedProcess> processes = [];
     private readonly Lock stateGate = new();
     private readonly PgAutoctl pgAutoctl = new(layout);
+    private readonly ClusterAuthentication authentication = new(layout, new PgAutoctl(layout));
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -154,28 +156,34 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         // user could put something first. Made by postgres itself, in its own folder.
         await ClusterProgram.RunAsync(
             ClusterProgram.StartInfo("mkdir", ["-p", "-m", "700", "--", pgAutoctl.Environment["XDG_RUNTIME_DIR"]], asPostgres: true), cancellationToken);
+        await authentication.PrepareAsync(cancellationToken);
     }
 
     private async Task StartMonitorAsync(CancellationToken supervision, CancellationToken cancellationToken)
     {
-        if (!pgAutoctl.IsCreated(layout.MonitorData))
+        var firstTime = !pgAutoctl.IsCreated(layout.MonitorData);
+        if (firstTime)
         {
             await progress.WriteLineAsync("connect: creating the pg_auto_failover monitor");
             await pgAutoctl.RunCheckedAsync(
                 ["create", "monitor", "--pgdata", layout.MonitorData, "--pgport", Port(ClusterLayout.MonitorPort),
-                 "--hostname", "127.0.0.1", "--auth", "trust", "--ssl-self-signed"], cancellationToken);
+                 "--hostname", "127.0.0.1", "--auth", "scram-sha-256", "--ssl-self-signed"], cancellationToken);
 
             // create monitor has no --listen: without this it would listen on every interface.
             await pgAutoctl.RunCheckedAsync(
                 ["config", "set", "--pgdata", layout.MonitorData, "postgresql.listen_addresses", "127.0.0.1"], cancellationToken);
+            await authentication.HardenMonitorAsync(cancellationToken);
         }
 
         Supervise("monitor", () => pgAutoctl.Start(["run", "--pgdata", layout.MonitorData]), supervision);
-        await WaitUntilAsync("the monitor accepts connections", () => CanExecuteAsync(MonitorConnectionString(), "SELECT 1", cancellationToken), cancellationToken);
-        foreach (var statement in MonitorSettings)
+        await WaitUntilAsync(
+            "the monitor accepts connections", () => authentication.IsWritableAsync(ClusterLayout.MonitorPort, "pg_auto_failover", cancellationToken), cancellationToken);
+        if (firstTime)
         {
-            await ExecuteAsync(MonitorConnectionString(), statement, cancellationToken);
+            await authentication.SetMonitorPasswordAsync(cancellationToken);
         }
+
+        await authentication.PsqlAsync(ClusterLayout.MonitorPort, "pg_auto_failover", string.Join(";\n", MonitorSettings) + ";\n", cancellationToken);
     }
 
     private async Task StartNodesAsync(CancellationToken supervision, CancellationToken cancellationToken)
@@ -195,18 +203,16 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
                 ? pgAutoctl.Start(["run", "--pgdata", pgdata])
                 : pgAutoctl.Start(
                     ["create", "postgres", "--pgdata", pgdata, "--pgport", Port(port), "--hostname", "127.0.0.1",
-                     "--listen", "127.0.0.1", "--auth", "trust", "--ssl-self-signed", "--monitor", ClusterLayout.MonitorUri,
+                     "--listen", "127.0.0.1", "--auth", "scram-sha-256", "--ssl-self-signed", "--monitor", ClusterLayout.MonitorUri,
                      "--dbname", ClusterLayout.DatabaseName, "--name", name, "--run"]), supervision);
 
             // The first node must be a primary before the second can be cloned from it. On later starts the
             // primary may be either node, so both start before anything waits for writes.
             if (index == 0 && firstTime)
             {
-                await WaitUntilAsync($"{name} accepts writes", () => HasPrimaryAsync(cancellationToken), cancellationToken);
-                foreach (var statement in NodeSettings)
-                {
-                    await ExecuteAsync(ClusterLayout.ConnectionString(), statement, cancellationToken);
-                }
+                await WaitUntilAsync($"{name} accepts writes", () => authentication.IsWritableAsync(port, ClusterLayout.DatabaseName, cancellationToken), cancellationToken);
+                await authentication.HardenFirstPrimaryAsync(name, port, cancellationToken);
+                await authentication.PsqlAsync(port, ClusterLayout.DatabaseName, string.Join(";\n", NodeSettings) + ";\n", cancellationToken);
             }
         }
 
@@ -244,13 +250,17 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
     /// restarted by its pg_autoctl right after it first takes writes: a migration cut off that way is tried
     /// again (each migration is one transaction, so a cut one left nothing behind).
     /// </summary>
-    private static async Task MigrateAsync(CancellationToken cancellationToken)
+    private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                DatabaseMigrator.Migrate(ClusterLayout.ConnectionString());
+                var superuser = layout.SuperuserConnectionString();
+                DatabaseMigrator.Migrate(superuser);
+                // The instances' role: the rows of Connect's tables and nothing else, its password in root's file.
+                await ServiceRole.EnsureAsync(superuser, layout.ServicePasswordFile, cancellationToken);
+                await ServiceRole.GrantDataAccessAsync(superuser, cancellationToken);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException || e.InnerException is NpgsqlException)
@@ -276,7 +286,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
             var url = ClusterLayout.InstanceUrl(index);
             var environment = new Dictionary<string, string>
             {
-                ["ConnectionStrings__Connect"] = ClusterLayout.ConnectionString(),
+                ["ConnectionStrings__Connect"] = layout.WithServicePassword(ClusterLayout.ConnectionString()),
                 ["Connect__SigningKeys__KeyEncryptionKey"] = keyEncryptionKey,
                 ["Urls"] = url,
                 // Three services share the machine with two PostgreSQL servers: one GC heap each.
@@ -466,40 +476,6 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
     }
 
     private ClusterState? ReadState() => ClusterState.Read(layout);
-
-    private static string MonitorConnectionString() => new NpgsqlConnectionStringBuilder
-    {
-        Host = "127.0.0.1",
-        Port = ClusterLayout.MonitorPort,
-        Username = ClusterLayout.DatabaseUser,
-        Database = "pg_auto_failover",
-        Timeout = 3,
-        Pooling = false,
-    }.ConnectionString;
-
-    private static async Task<bool> HasPrimaryAsync(CancellationToken cancellationToken) =>
-        await CanExecuteAsync(new NpgsqlConnectionStringBuilder(ClusterLayout.ConnectionString()) { Pooling = false }.ConnectionString, "SELECT 1", cancellationToken);
-
-    private static async Task<bool> CanExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ExecuteAsync(connectionString, sql, cancellationToken);
-            return true;
-        }
-        catch (NpgsqlException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     private async Task WaitUntilAsync(string what, Func<Task<bool>> condition, CancellationToken cancellationToken, TimeSpan? limit = null)
     {

@@ -19,6 +19,9 @@ internal sealed class PgAutoctl(ClusterLayout layout)
         ["XDG_RUNTIME_DIR"] = Path.Combine(layout.XdgRoot, "run"),
         // pg_autoctl finds pg_ctl on the PATH.
         ["PATH"] = $"{LocalPostgresBinaries.FindBinDirectory()}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        // The monitor's and the replicator's passwords, for every libpq connection pg_autoctl and what it starts
+        // (the postmaster's WAL receiver, pg_basebackup, pg_rewind) make: never in a URI, a command line or its config.
+        ["PGPASSFILE"] = layout.PgAutoctlPassFile,
     };
 
     /// <summary>True once pg_autoctl has written the node's configuration: later starts are <c>run</c>, not <c>create</c>.</summary>

@@ -53,7 +53,7 @@ internal static class ClusterCommands
 
             var layout = Layout();
             await using var services = AdministrationServices.Build(
-                configuration, ConnectDatabase.Configured(ClusterLayout.ConnectionString(), "the local cluster", layout.KeyEncryptionKey(), ClusterLayout.FrontUrl));
+                configuration, ConnectDatabase.LocalCluster(ClusterLayout.ConnectionString()));
             var options = new DrillOptions(parse.GetValue(rate), parse.GetValue(accounts), TimeSpan.FromSeconds(parse.GetValue(steady)), chosen);
             var error = parse.InvocationConfiguration.Error;
             var result = await new ClusterDrill(layout, services.GetRequiredService<IMediator>(), services.GetRequiredService<ISessionStore>(), options, error).RunAsync(cancellationToken);

@@ -61,9 +61,18 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     public static ConnectDatabase Configured(string connectionString, string description, string? keyEncryptionKey, string? issuer = null) =>
         new(connectionString, connectionString, null, description, isEmbedded: false, keyEncryptionKey, issuer);
 
-    /// <summary>The local HA cluster of this checkout (<c>./connect cluster up</c>): its KEK is the checkout's, its issuer the front's.</summary>
-    public static ConnectDatabase LocalCluster(string connectionString) =>
-        Configured(connectionString, "the local cluster", new ClusterLayout(CheckoutRoot()).ExistingKeyEncryptionKey(), ClusterLayout.FrontUrl);
+    /// <summary>
+    /// The local HA cluster of this checkout (<c>./connect cluster up</c>): its KEK is the checkout's, its issuer the
+    /// front's; the service role's password and, for migrations, the superuser's come from root's files there, so
+    /// the connection string <c>cluster status</c> prints carries no secret.
+    /// </summary>
+    public static ConnectDatabase LocalCluster(string connectionString)
+    {
+        var layout = new ClusterLayout(CheckoutRoot());
+        var migrations = File.Exists(layout.SuperuserPasswordFile) ? layout.SuperuserConnectionString() : connectionString;
+        return new ConnectDatabase(
+            layout.WithServicePassword(connectionString), migrations, null, "the local cluster", isEmbedded: false, layout.ExistingKeyEncryptionKey(), ClusterLayout.FrontUrl);
+    }
 
     public static async Task<ConnectDatabase> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {

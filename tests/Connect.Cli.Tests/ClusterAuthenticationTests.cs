@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Connect.Cli.Cluster;
+using Connect.Infrastructure.LocalPostgres;
+using Npgsql;
+
+namespace Connect.Cli.Tests;
+
+/// <summary>
+/// Who may log in to a running <c>./connect cluster up</c>'s servers: no one without a password over TCP, only the
+/// postgres OS user over the sockets, the instances and the administrative commands as a role that may change
+/// Connect's rows and nothing else. One cluster for the class, driven through the real <c>./connect</c>.
+/// </summary>
+[Collection(ClusterTopology.Name)]
+public sealed class ClusterAuthenticationTests(RunningCluster cluster) : IClassFixture<RunningCluster>
+{
+    private static readonly string[] Roles = ["postgres", "pgautofailover_replicator", "autoctl_node", "connect_service"];
+
+    private static int[] Ports => [ClusterLayout.MonitorPort, .. ClusterLayout.NodeNames.Select((_, i) => ClusterLayout.NodePort(i))];
+
+    [Fact]
+    public async Task No_role_logs_in_over_tcp_without_a_password_on_the_monitor_or_a_node()
+    {
+        if (!cluster.Runs)
+        {
+            return;
+        }
+
+        foreach (var port in Ports)
+        {
+            foreach (var role in Roles)
+            {
+                // As a user with no pass file, as any other local user would connect.
+                var run = await AsNobodyAsync(Psql(), "-X", "-w", "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", role, "-d", "postgres", "-c", "select 1");
+
+                Assert.True(run.ExitCode != 0, $"{role} logged in on 127.0.0.1:{port} without a password");
+                Assert.Contains("password", run.Stderr, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Another_local_user_cannot_log_in_over_the_sockets()
+    {
+        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        foreach (var port in Ports)
+        {
+            foreach (var role in Roles)
+            {
+                var run = await AsNobodyAsync(Psql(), "-X", "-w", "-h", "/var/run/postgresql", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", role, "-d", "postgres", "-c", "select 1");
+
+                Assert.True(run.ExitCode != 0, $"{role} logged in over the socket of port {port} as another local user");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_service_role_changes_rows_but_is_no_superuser_and_creates_nothing()
+    {
+        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var layout = new ClusterLayout(ConnectProcess.Root);
+        await using var connection = new NpgsqlConnection(layout.WithServicePassword(ClusterLayout.ConnectionString()));
+        await connection.OpenAsync();
+        await using var who = new NpgsqlCommand(
+            "select current_user, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = current_user", connection);
+        await using var reader = await who.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var role = (reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5));
+        await reader.CloseAsync();
+        await using var count = new NpgsqlCommand("select count(*) from accounts", connection);
+        await count.ExecuteScalarAsync();
+        await using var create = new NpgsqlCommand("create table planted (id int)", connection);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => create.ExecuteNonQueryAsync());
+
+        Assert.Equal(("connect_service", false, false, false, false, false), role);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task Status_names_the_service_role_and_no_password_and_the_documented_administration_works_with_it()
+    {
+        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var status = await ClusterHardeningTests.BashAsync("./connect cluster status");
+        var connectionString = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("connectionString").GetString()!;
+        var given = new NpgsqlConnectionStringBuilder(connectionString);
+        var refreshToken = await cluster.IssueSessionAsync();
+
+        Assert.Equal(("connect_service", null, "ScramSHA256"), (given.Username, given.Password, given.RequireAuth));
+        Assert.DoesNotContain(File.ReadAllText(new ClusterLayout(ConnectProcess.Root).ServicePasswordFile).Trim(), status.Stdout + status.Stderr, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(refreshToken));
+    }
+
+    [Fact]
+    public void Password_files_are_mode_600_and_root_keeps_its_own_while_pg_autoctl_keeps_its_own()
+    {
+        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var layout = new ClusterLayout(ConnectProcess.Root);
+
+        Assert.Equal(("root", "600", "regular file"), Stat(layout.SuperuserPasswordFile));
+        Assert.Equal(("root", "600", "regular file"), Stat(layout.ServicePasswordFile));
+        Assert.Equal(("postgres", "600", "regular file"), Stat(layout.PgAutoctlPassFile));
+        Assert.Equal(("postgres", "700", "directory"), Stat(layout.XdgRoot));
+    }
+
+    private static string Psql() => Path.Combine(LocalPostgresBinaries.FindBinDirectory(), "psql");
+
+    private static async Task<CliRun> AsNobodyAsync(params string[] command)
+    {
+        var start = new ProcessStartInfo("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", .. command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
+        // Nothing of ours: no pass file, no password in the environment.
+        start.Environment.Remove("PGPASSWORD");
+        start.Environment.Remove("PGPASSFILE");
+        start.Environment["HOME"] = "/nonexistent";
+        using var run = Process.Start(start)!;
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await run.WaitForExitAsync();
+        return new CliRun(command, run.ExitCode, await stdout, await stderr);
+    }
+
+    private static (string Owner, string Mode, string Type) Stat(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%U|%a|%F", path]) { RedirectStandardOutput = true })!;
+        var parts = stat.StandardOutput.ReadToEnd().Trim().Split('|');
+        stat.WaitForExit();
+        return (parts[0], parts[1], parts[2]);
+    }
+}
