@@ -78,6 +78,12 @@ public sealed class ClusterCommandTests
             Assert.Equal(0, p.GetProperty("disallowedFailures").GetInt32());
             Assert.True(p.GetProperty("answers").GetProperty("200 -").GetInt32() > 0);
         });
+        // Every revocation answered with sessions ended, under every fault, reached the drill's receiver as a verified
+        // logout token (docs/contract/signals.md: at least once, from the same commit).
+        var signals = report.GetProperty("signals");
+        Assert.True(signals.GetProperty("owed").GetInt32() > 0);
+        Assert.Equal(0, signals.GetProperty("missing").GetInt32());
+        Assert.Equal(0, signals.GetProperty("refused").GetInt32());
         Assert.Equal(0, exitCode);
         AssertAllGone(pids);
     }

@@ -293,6 +293,9 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
                 ["DOTNET_gcServer"] = "0",
                 // One issuer for the whole cluster, the front's: a refresh adopted on another instance is the same token.
                 ["Connect__SessionTokens__Issuer"] = ClusterLayout.FrontUrl,
+                // The cluster is one machine's rehearsal: its drill listens for signals on this machine. A real
+                // deployment leaves loopback receivers off (docs/signals.md).
+                ["Connect__Signals__AllowLoopbackReceivers"] = "true",
             };
             Supervise($"instance{index + 1}", () => ClusterProgram.StartInfo(dotnet, [cli, "up"], asPostgres: false, environment), supervision);
         }

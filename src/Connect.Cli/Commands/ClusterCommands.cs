@@ -52,8 +52,11 @@ internal static class ClusterCommands
             }
 
             var layout = Layout();
+            // The drill registers its own receiver on this machine, as the cluster's instances allow.
+            var drillConfiguration = new ConfigurationBuilder().AddConfiguration(configuration)
+                .AddInMemoryCollection([new("Connect:Signals:AllowLoopbackReceivers", "true")]).Build();
             await using var services = AdministrationServices.Build(
-                configuration, ConnectDatabase.LocalCluster(ClusterLayout.ConnectionString()));
+                drillConfiguration, ConnectDatabase.LocalCluster(ClusterLayout.ConnectionString()));
             var options = new DrillOptions(parse.GetValue(rate), parse.GetValue(accounts), TimeSpan.FromSeconds(parse.GetValue(steady)), chosen);
             var error = parse.InvocationConfiguration.Error;
             var result = await new ClusterDrill(layout, services.GetRequiredService<IMediator>(), services.GetRequiredService<ISessionStore>(), options, error).RunAsync(cancellationToken);

@@ -5,6 +5,7 @@ using System.Text;
 using Connect.Application.Administration;
 using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.IssueSessions;
+using Connect.Application.Administration.AddSignalReceiver;
 using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Administration.RegisterApplication;
 using Connect.Domain.Sessions;
@@ -25,6 +26,10 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
     // grace window even when a failover keeps it failing for twenty seconds first.
     private const int SecondsBetweenVisits = 5;
 
+    // Signals of the last phase's revocations are owed after its load stops: a retry backs off at most a few
+    // seconds at the drill's rates, so two minutes is generous without hiding a lost signal.
+    private static readonly TimeSpan SignalWait = TimeSpan.FromMinutes(2);
+
     public async Task<DrillResult> RunAsync(CancellationToken cancellationToken)
     {
         _ = ClusterState.ReadRunning(layout) ?? throw new ClusterException("no cluster is running here; start one with ./connect cluster up");
@@ -32,16 +37,20 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
         using var key = RSA.Create(2048);
         var revokeRate = Math.Max(1, options.RatePerSecond / 2);
         var refreshRate = Math.Max(1, options.RatePerSecond - revokeRate);
-        var application = await PrepareAsync(key, cancellationToken);
-        var clients = await PrepareRefreshClientsAsync(application, Math.Clamp(refreshRate * SecondsBetweenVisits, 4, 1000), cancellationToken);
-        var revokedSoFar = new int[application.Accounts.Count];
-
         using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2) })
         {
             BaseAddress = new Uri(ClusterLayout.FrontUrl),
             Timeout = TimeSpan.FromSeconds(20),
         };
+        var anchor = $"drill-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{RandomNumberGenerator.GetHexString(4, lowercase: true)}";
+        var drillClock = Stopwatch.StartNew();
+        await using var receiver = DrillSignalReceiver.Start(anchor, http, drillClock);
+        var application = await PrepareAsync(anchor, key, receiver, cancellationToken);
+        var clients = await PrepareRefreshClientsAsync(application, Math.Clamp(refreshRate * SecondsBetweenVisits, 4, 1000), cancellationToken);
+        var revokedSoFar = new int[application.Accounts.Count];
+
         var phases = new List<DrillPhaseReport>();
+        var revocations = new List<DrillAnswer>();
         foreach (var fault in DrillFault.All.Where(f => options.Faults.Contains(f.Name)))
         {
             await progress.WriteLineAsync($"connect: drill: {fault.Description}");
@@ -58,6 +67,7 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
             await Task.Delay(options.Steady, cancellationToken);
             await stopLoad.CancelAsync();
             await running;
+            revocations.AddRange(load.Answers);
 
             var report = await DrillPhaseReport.JudgeAsync(
                 fault.Name, faultAt, [.. load.Answers, .. refreshes.Answers], application, revokedSoFar, clients, mediator, sessions, http, cancellationToken);
@@ -65,7 +75,10 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
             await progress.WriteLineAsync($"connect: drill: {fault.Name} {(report.Passed ? "passed" : "FAILED")}");
         }
 
-        return new DrillResult(phases.All(p => p.Passed), options.RatePerSecond, application.Accounts.Count, phases);
+        await progress.WriteLineAsync("connect: drill: waiting for every answered revocation's logout token at the receiver");
+        var signals = await DrillSignalReport.JudgeAsync(application, revocations, receiver, drillClock, SignalWait, cancellationToken);
+        await progress.WriteLineAsync($"connect: drill: signals {(signals.Passed ? "passed" : "FAILED")}");
+        return new DrillResult(phases.All(p => p.Passed) && signals.Passed, options.RatePerSecond, application.Accounts.Count, phases, signals);
     }
 
     /// <summary>A primary, a synchronous standby, every instance healthy and the front answering.</summary>
@@ -88,10 +101,10 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
             cancellationToken);
     }
 
-    private async Task<DrillApplication> PrepareAsync(RSA key, CancellationToken cancellationToken)
+    private async Task<DrillApplication> PrepareAsync(string anchor, RSA key, DrillSignalReceiver receiver, CancellationToken cancellationToken)
     {
-        var anchor = $"drill-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{RandomNumberGenerator.GetHexString(4, lowercase: true)}";
         var registered = Expect(await mediator.Send(new RegisterApplicationCommand(anchor, key.ExportSubjectPublicKeyInfoPem(), Sector: null), cancellationToken));
+        Expect(await mediator.Send(new AddSignalReceiverCommand(anchor, receiver.Url, "backchannel-logout"), cancellationToken));
         var accounts = new DrillAccount[options.Accounts];
         await Parallel.ForAsync(0, options.Accounts, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (index, token) =>
         {
@@ -121,7 +134,8 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
 /// <param name="Steady">Load before each fault and after the cluster is whole again.</param>
 internal sealed record DrillOptions(int RatePerSecond, int Accounts, TimeSpan Steady, IReadOnlySet<string> Faults);
 
-internal sealed record DrillResult(bool Passed, int RatePerSecond, int Accounts, IReadOnlyList<DrillPhaseReport> Phases)
+internal sealed record DrillResult(
+    bool Passed, int RatePerSecond, int Accounts, IReadOnlyList<DrillPhaseReport> Phases, DrillSignalReport Signals)
 {
     /// <summary>The table a person reads; the same figures go out as JSON.</summary>
     public string Table()
@@ -137,6 +151,8 @@ internal sealed record DrillResult(bool Passed, int RatePerSecond, int Accounts,
                 $"{p.Fault,-16} {p.RequestsSent,5} {ok,5} {unavailable,5} {refused,8} {p.RequestsSent - ok - unavailable - refused,6} {p.LongestFailureRunSeconds,15:0.00} {(p.FirstSuccessAfterFaultSeconds is { } s ? s.ToString("0.00", CultureInfo.InvariantCulture) : "-"),17} {p.LostWrites,5} {p.WrongCounts,12} {p.DoubleHonours,7} {p.TakenForTheft,6}  {(p.Passed ? "pass" : "FAIL")}"));
         }
 
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"signals: {Signals.Owed} owed, {Signals.Missing} missing, {Signals.Received} received ({Signals.Duplicates} duplicates), {Signals.Refused} refused; last {(Signals.SecondsToLastAfterLoad is { } last ? last.ToString("0.00", CultureInfo.InvariantCulture) : "-")} s after the load  {(Signals.Passed ? "pass" : "FAIL")}"));
         return text.ToString();
     }
 }
