@@ -1,0 +1,25 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Connect.Api.Tests.Signals;
+
+/// <summary>A received token verified as a receiver would: Microsoft's JWT handler, the application's JWKS document.</summary>
+internal static class SignalTokens
+{
+    public static async Task<JsonElement> VerifiedPayloadAsync(string token, string jwks, string type, string audience)
+    {
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidTypes = [type],
+            ValidIssuer = SignalService.Issuer,
+            ValidAudience = audience,
+            ValidAlgorithms = ["RS256"],
+            IssuerSigningKeys = new JsonWebKeySet(jwks).GetSigningKeys(),
+        });
+
+        Assert.True(result.IsValid, result.Exception?.Message);
+        return JsonDocument.Parse(Base64Url.DecodeFromChars(token.Split('.')[1])).RootElement;
+    }
+}
