@@ -1,5 +1,6 @@
 using Connect.Application.Signals;
 using Connect.Application.SigningKeys;
+using Connect.Testing.Postgres;
 using Connect.Testing.Seeding;
 using Connect.Testing.Signals;
 using Dapper;
@@ -59,6 +60,115 @@ public sealed class SignalProcessTests
         Assert.Equal([("revoke_all", (int?)3)], audit); // one revocation, no dead letter: what the receiver got
     }
 
+    [Fact]
+    public async Task Two_instances_at_once_deliver_every_answered_revocation_once_and_nothing_for_a_revocation_of_nothing()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        await using var receiver = await TestSignalReceiver.StartAsync();
+        var app = await db.RegisterApplicationAsync();
+        await AddReceiverAsync(db, app, receiver.UrlFor("both"), "caep");
+        var subjects = new List<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
+            if (i % 5 != 0) // every fifth has no session: its revoke-all revokes nothing
+            {
+                await db.IssueSessionsAsync(account, app.Id, 1 + (i % 3));
+            }
+
+            subjects.Add(subject.Value);
+        }
+
+        var settings = ServiceProcess.Settings(
+            db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), DeliveryTimeoutSeconds, LeaseSeconds);
+        var starting = new[] { ServiceProcess.StartAsync(settings), ServiceProcess.StartAsync(settings) };
+        await Task.WhenAll(starting);
+        await using var first = await starting[0];
+        await using var second = await starting[1];
+
+        var answers = await Task.WhenAll(subjects.Select(async (subject, i) =>
+            (Subject: subject, Revoked: await (i % 2 == 0 ? first : second).RevokeAllAsync(app, subject))));
+        await SignalService.EventuallyAsync(
+            async () => await OutboxCountAsync(db) == 0, $"the outbox emptied\n{first.Log}\n{second.Log}", seconds: 120);
+
+        var owed = answers.Where(answer => answer.Revoked > 0).Select(answer => answer.Subject).ToHashSet();
+        Assert.Equal(40, owed.Count); // the seeding's own check: 40 revoked something, 10 nothing
+        var jwks = await JwksAsync(first, app);
+        var delivered = new List<(string Subject, string Jti)>();
+        foreach (var attempt in receiver.At("both"))
+        {
+            var payload = await SignalTokens.VerifiedPayloadAsync(attempt.Token, jwks, "secevent+jwt", app.Anchor.Value);
+            Assert.False(payload.GetProperty("sub_id").TryGetProperty("session", out _)); // subject-wide
+            delivered.Add((SignalTokens.Subject(payload), payload.GetProperty("jti").GetString()!));
+        }
+
+        Assert.Equal(delivered.Count, delivered.Select(signal => signal.Jti).Distinct().Count()); // a fresh token per attempt
+        Assert.Equal(owed.Order(StringComparer.Ordinal), delivered.Select(signal => signal.Subject).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(owed, subject => Assert.Equal(1, receiver.MostAtOnce(subject))); // never in flight at both at once
+    }
+
+    [Fact]
+    public async Task PostgreSQL_restart_while_the_receiver_is_down_loses_no_signal()
+    {
+        await using var cluster = await PrivatePostgresCluster.StartNewAsync();
+        await using var db = ConnectTestDatabase.For(cluster.ConnectionString);
+        var app = await db.RegisterApplicationAsync();
+        var port = TestSignalReceiver.FreePort(); // nothing listens there yet: the receiver is down
+        await AddReceiverAsync(db, app, $"http://127.0.0.1:{port}/restart");
+        var subjects = new List<(string Subject, bool HasSessions)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
+            if (i != 0)
+            {
+                await db.IssueSessionsAsync(account, app.Id, 2);
+            }
+
+            subjects.Add((subject.Value, i != 0));
+        }
+
+        var settings = ServiceProcess.Settings(
+            cluster.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), DeliveryTimeoutSeconds, LeaseSeconds);
+        settings["Connect__Signals__MaxBackoffSeconds"] = "2"; // retries soon after the receiver is back
+        await using var service = await ServiceProcess.StartAsync(settings);
+        var owed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (subject, hasSessions) in subjects)
+        {
+            Assert.Equal(hasSessions ? 2 : 0, await service.RevokeAllAsync(app, subject));
+            if (hasSessions)
+            {
+                owed.Add(subject);
+            }
+        }
+
+        await SignalService.EventuallyAsync(
+            async () => await AttemptedCountAsync(db) == owed.Count, $"every signal tried against the down receiver\n{service.Log}");
+        await cluster.StopAsync();
+        var stoppedAt = DateTime.UtcNow;
+        while (DateTime.UtcNow - stoppedAt < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(100); // the worker polls a database that is gone, a few times
+        }
+
+        await cluster.StartAsync();
+        db.ForgetIdleConnections();
+        NpgsqlConnection.ClearAllPools();
+        await using var receiver = await TestSignalReceiver.StartAsync(port);
+        await SignalService.EventuallyAsync(
+            async () => await OutboxCountAsync(db) == 0, $"the outbox emptied after the restart\n{service.Log}", seconds: 120);
+
+        var jwks = await JwksAsync(service, app);
+        var delivered = new List<string>();
+        foreach (var attempt in receiver.At("restart"))
+        {
+            var payload = await SignalTokens.VerifiedPayloadAsync(attempt.Token, jwks, SignalTokenMinter.LogoutTokenType, app.Anchor.Value);
+            delivered.Add(SignalTokens.Subject(payload));
+        }
+
+        Assert.True(delivered.Count >= owed.Count, $"{delivered.Count} delivered, {owed.Count} owed");
+        Assert.Equal(owed.Order(StringComparer.Ordinal), delivered.Distinct().Order(StringComparer.Ordinal));
+    }
+
     internal static async Task<Guid> AddReceiverAsync(ConnectTestDatabase db, TestApplication app, string url, string format = "backchannel-logout")
     {
         var id = Guid.NewGuid();
@@ -79,6 +189,12 @@ public sealed class SignalProcessTests
     {
         using var client = service.CreateClient();
         return await client.GetStringAsync(new Uri($"applications/{app.Anchor.Value}/jwks.json", UriKind.Relative));
+    }
+
+    private static async Task<long> AttemptedCountAsync(ConnectTestDatabase db)
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM signals WHERE attempts > 0");
     }
 
     private static async Task<string?> LeaseHolderAsync(ConnectTestDatabase db)

@@ -8,6 +8,18 @@ namespace Connect.Api.Tests.Signals;
 /// <summary>A received token verified as a receiver would: Microsoft's JWT handler, the application's JWKS document.</summary>
 internal static class SignalTokens
 {
+    /// <summary>The subject a token names: <c>sub</c>, else CAEP's <c>sub_id</c> (its user, for one session).</summary>
+    public static string Subject(JsonElement payload)
+    {
+        if (payload.TryGetProperty("sub", out var sub))
+        {
+            return sub.GetString()!;
+        }
+
+        var subId = payload.GetProperty("sub_id");
+        return subId.TryGetProperty("user", out var user) ? user.GetProperty("id").GetString()! : subId.GetProperty("id").GetString()!;
+    }
+
     public static async Task<JsonElement> VerifiedPayloadAsync(string token, string jwks, string type, string audience)
     {
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
@@ -17,6 +29,7 @@ internal static class SignalTokens
             ValidAudience = audience,
             ValidAlgorithms = ["RS256"],
             IssuerSigningKeys = new JsonWebKeySet(jwks).GetSigningKeys(),
+            RequireExpirationTime = type == "logout+jwt", // a SET has no exp
         });
 
         Assert.True(result.IsValid, result.Exception?.Message);
