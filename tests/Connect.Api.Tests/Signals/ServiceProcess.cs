@@ -63,11 +63,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts one instance and waits until its /health answers.</summary>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <param name="port">The port to listen on (when its settings name its own URL); a free one otherwise.</param>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings, int? port = null)
     {
         var dll = ServiceDll;
         Assert.True(File.Exists(dll), $"{dll} is not built");
-        var port = LocalPostgresCluster.GetFreeTcpPort();
+        port ??= LocalPostgresCluster.GetFreeTcpPort();
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
@@ -93,7 +94,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new ServiceProcess(process, log, port, logFile);
+        var service = new ServiceProcess(process, log, port.Value, logFile);
         try
         {
             await service.WaitUntilReadyAsync();
