@@ -80,10 +80,8 @@ public sealed class SignalProcessTests
 
         var settings = ServiceProcess.Settings(
             db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), DeliveryTimeoutSeconds, LeaseSeconds);
-        var starting = new[] { ServiceProcess.StartAsync(settings), ServiceProcess.StartAsync(settings) };
-        await Task.WhenAll(starting);
-        await using var first = await starting[0];
-        await using var second = await starting[1];
+        await using var first = await ServiceProcess.StartAsync(settings);
+        await using var second = await ServiceProcess.StartAsync(settings);
 
         var answers = await Task.WhenAll(subjects.Select(async (subject, i) =>
             (Subject: subject, Revoked: await (i % 2 == 0 ? first : second).RevokeAllAsync(app, subject))));
