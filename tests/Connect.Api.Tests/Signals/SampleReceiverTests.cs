@@ -1,0 +1,214 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Connect.Application.SigningKeys;
+using Connect.Infrastructure.LocalPostgres;
+using Connect.Testing.Seeding;
+
+namespace Connect.Api.Tests.Signals;
+
+/// <summary>
+/// docs/signals.md's example, as an integrator follows it: the service as shipped, samples/SignalReceiver started with
+/// the page's <c>dotnet run</c> line, registered with the page's <c>./connect app receiver add</c> line; a real logout
+/// and a real revoke-all; the sample prints one JSON line per signal it verified.
+/// </summary>
+public sealed class SampleReceiverTests
+{
+    private static readonly string Root = FindRoot();
+
+    [Fact]
+    public async Task Sample_receiver_from_the_integrators_page_verifies_and_prints_a_logout_and_a_revoke_all()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var servicePort = LocalPostgresCluster.GetFreeTcpPort();
+        var connect = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{servicePort}");
+        var settings = ServiceProcess.Settings(db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), 5, 15);
+        settings["Connect__SessionTokens__Issuer"] = connect; // as ./connect up: the issuer is its own URL
+        var environment = new Dictionary<string, string?>(settings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)));
+        await using var service = await ServiceProcess.StartAsync(settings, servicePort);
+        var receiverPort = TestSignalReceiverPort();
+
+        using var sample = new KilledOnDispose(Start(
+            ["dotnet", "run", "--project", "samples/SignalReceiver", "--", "--connect", connect, "--anchor", app.Anchor.Value,
+             "--port", receiverPort.ToString(CultureInfo.InvariantCulture)], environment: null, out var printed));
+        await WaitUntilListeningAsync(sample.Process, receiverPort, printed);
+        var added = await ConnectAsync(
+            environment, "app", "receiver", "add", "--anchor", app.Anchor.Value,
+            "--url", $"http://127.0.0.1:{receiverPort}/backchannel-logout", "--format", "backchannel-logout");
+        var issued = await ConnectAsync(
+            environment, "session", "issue", "--account", account.Value.ToString(), "--anchor", app.Anchor.Value, "--count", "2");
+        var sessions = issued.RootElement.GetProperty("sessions").EnumerateArray().ToList();
+        var loggedOut = Claims(sessions[0].GetProperty("accessToken").GetString()!);
+
+        using var http = service.CreateClient();
+        using var logout = await http.PostAsync(
+            new Uri("logout", UriKind.Relative),
+            new StringContent(
+                JsonSerializer.Serialize(new { refreshToken = sessions[0].GetProperty("refreshToken").GetString() }),
+                Encoding.UTF8, "application/json"));
+        Assert.True(logout.IsSuccessStatusCode, await logout.Content.ReadAsStringAsync());
+        await SignalService.EventuallyAsync(() => Task.FromResult(Lines(printed).Count == 1), $"the logout printed\n{Output(printed)}");
+        Assert.Equal(1, await service.RevokeAllAsync(app, subject.Value));
+        await SignalService.EventuallyAsync(() => Task.FromResult(Lines(printed).Count == 2), $"the revoke-all printed\n{Output(printed)}");
+
+        Assert.Equal("backchannel-logout", added.RootElement.GetProperty("format").GetString());
+        var lines = Lines(printed);
+        Assert.Equal(
+            ("backchannel-logout", subject.Value, loggedOut.Sid),
+            (lines[0].GetProperty("format").GetString(), lines[0].GetProperty("subject").GetString(), lines[0].GetProperty("sid").GetString()));
+        Assert.Equal(subject.Value, loggedOut.Subject);
+        Assert.Equal(
+            ("backchannel-logout", subject.Value, JsonValueKind.Null),
+            (lines[1].GetProperty("format").GetString(), lines[1].GetProperty("subject").GetString(), lines[1].GetProperty("sid").ValueKind));
+        Assert.NotEqual(lines[0].GetProperty("jti").GetString(), lines[1].GetProperty("jti").GetString());
+        Assert.Equal(0, await SignalProcessTests.OutboxCountAsync(db));
+    }
+
+    /// <summary><c>dotnet run</c> and the program it started, ended together.</summary>
+    private sealed class KilledOnDispose(Process process) : IDisposable
+    {
+        public Process Process => process;
+
+        public void Dispose()
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
+    }
+
+    private static int TestSignalReceiverPort() => Connect.Testing.Signals.TestSignalReceiver.FreePort();
+
+    private static (string Subject, string Sid) Claims(string accessToken)
+    {
+        using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(accessToken.Split('.')[1]));
+        return (payload.RootElement.GetProperty("sub").GetString()!, payload.RootElement.GetProperty("sid").GetString()!);
+    }
+
+    /// <summary>The JSON lines the sample printed (dotnet run's own lines, if any, are not JSON).</summary>
+    private static List<JsonElement> Lines(List<string> printed)
+    {
+        lock (printed)
+        {
+            return [.. printed.Where(line => line.StartsWith('{')).Select(line => JsonDocument.Parse(line).RootElement)];
+        }
+    }
+
+    private static string Output(List<string> printed)
+    {
+        lock (printed)
+        {
+            return string.Join('\n', printed);
+        }
+    }
+
+    /// <summary><c>./connect args</c> from the checkout root, as an operator types it; its JSON answer.</summary>
+    private static async Task<JsonDocument> ConnectAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Root,
+        };
+        start.ArgumentList.Add(Path.Combine(Root, "connect"));
+        foreach (var argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(10)); // the first ./connect may build the CLI
+        await process.WaitForExitAsync(bound.Token);
+        Assert.True(process.ExitCode == 0, $"./connect {string.Join(' ', args)} failed: {await stderr}");
+        return JsonDocument.Parse(await stdout);
+    }
+
+    private static Process Start(IReadOnlyList<string> command, IReadOnlyDictionary<string, string?>? environment, out List<string> printed)
+    {
+        var start = new ProcessStartInfo(command[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Root,
+        };
+        foreach (var argument in command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var lines = new List<string>();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => Collect(lines, line.Data);
+        process.ErrorDataReceived += (_, line) => Collect(lines, line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        printed = lines;
+        return process;
+    }
+
+    private static async Task WaitUntilListeningAsync(Process sample, int port, List<string> printed)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddMinutes(5); // dotnet run builds the sample first
+        while (true)
+        {
+            if (sample.HasExited)
+            {
+                Assert.Fail($"the sample exited ({sample.ExitCode}):\n{Output(printed)}");
+            }
+
+            try
+            {
+                using var answer = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"));
+                return; // any answer: it listens
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the sample never listened:\n{Output(printed)}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static void Collect(List<string> lines, string? line)
+    {
+        if (line is not null)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+    }
+
+    private static string FindRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Connect.sln")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("Connect.sln not found above the test's folder");
+    }
+}
