@@ -1,3 +1,4 @@
+using Connect.Application.Administration;
 using Connect.Application.Signals;
 using Connect.Domain.Sessions;
 using Connect.Domain.Signals;
@@ -59,6 +60,34 @@ public sealed class ReceiverRemovalRaceTests : IAsyncLifetime
             .EndAsync(sid, SessionEndReason.Logout, DateTimeOffset.UtcNow, CancellationToken.None));
 
         Assert.True(ended);
+        await AssertOnlyKeptReceiverIsSignalledAsync(kept, removed);
+    }
+
+    [Fact]
+    public async Task Account_deletion_racing_a_receiver_removal_succeeds_and_the_removed_receiver_gets_nothing()
+    {
+        var (account, _) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        await _db.IssueSessionsAsync(account, _app.Id, 2);
+        var kept = await AddReceiverAsync("https://kept.example/signals");
+        var removed = await AddReceiverAsync();
+
+        var deletion = await RaceRemovalAsync(removed, () => _db.Accounts.DeleteAsync(account, CancellationToken.None));
+
+        Assert.Equal(new AccountDeletion(AccountDeletionOutcome.Deleted, 2), deletion);
+        await AssertOnlyKeptReceiverIsSignalledAsync(kept, removed);
+    }
+
+    [Fact]
+    public async Task Account_disabling_racing_a_receiver_removal_succeeds_and_the_removed_receiver_gets_nothing()
+    {
+        var (account, _) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        await _db.IssueSessionsAsync(account, _app.Id, 1);
+        var kept = await AddReceiverAsync("https://kept.example/signals");
+        var removed = await AddReceiverAsync();
+
+        var status = await RaceRemovalAsync(removed, () => _db.Accounts.SetEnabledAsync(account, false, CancellationToken.None));
+
+        Assert.Equal(AccountStatus.Disabled, status);
         await AssertOnlyKeptReceiverIsSignalledAsync(kept, removed);
     }
 
