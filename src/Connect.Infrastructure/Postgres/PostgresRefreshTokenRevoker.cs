@@ -37,7 +37,7 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) :
               FROM (SELECT max(revoked_at) AS at FROM revoked HAVING count(*) > 0) AS ended
               JOIN applications application ON application.id = @Application
               JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = @Account
-              JOIN signal_receivers receiver ON receiver.application_id = application.id)
+              JOIN signal_receivers receiver ON receiver.application_id = application.id AND receiver.removed_at IS NULL)
         SELECT revoked_count FROM audited
         """;
 

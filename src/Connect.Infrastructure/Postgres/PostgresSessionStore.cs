@@ -118,7 +118,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
               FROM ended
               JOIN applications application ON application.id = ended.application_id
               JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = ended.account_id
-              JOIN signal_receivers receiver ON receiver.application_id = ended.application_id)
+              JOIN signal_receivers receiver ON receiver.application_id = ended.application_id AND receiver.removed_at IS NULL)
         SELECT count(*) FROM ended
         """;
 

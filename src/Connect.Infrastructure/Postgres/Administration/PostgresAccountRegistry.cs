@@ -65,7 +65,7 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
               CROSS JOIN live
               JOIN applications application ON application.id = live.application_id
               JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = @Account
-              JOIN signal_receivers receiver ON receiver.application_id = live.application_id
+              JOIN signal_receivers receiver ON receiver.application_id = live.application_id AND receiver.removed_at IS NULL
         )
         SELECT CASE WHEN EXISTS (SELECT 1 FROM changed) THEN CAST(@Set AS text)
                     WHEN EXISTS (SELECT 1 FROM target) THEN 'Deleted'
@@ -103,7 +103,7 @@ internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAc
               FROM (SELECT application_id, max(revoked_at) AS at FROM revoked GROUP BY application_id) AS ended
               JOIN applications application ON application.id = ended.application_id
               JOIN sector_subjects subject ON subject.sector_id = application.sector_id AND subject.account_id = @Account
-              JOIN signal_receivers receiver ON receiver.application_id = ended.application_id
+              JOIN signal_receivers receiver ON receiver.application_id = ended.application_id AND receiver.removed_at IS NULL
         ), subjects AS (
             DELETE FROM sector_subjects WHERE account_id = @Account
         ), tombstone AS (

@@ -21,20 +21,30 @@ internal sealed class PostgresSignalOutbox(NpgsqlDataSource dataSource) : ISigna
     // The scan locks due rows in due order, skipping rows another claim holds and receivers already at this instance's
     // cap; "chosen" then keeps at most the cap, minus what is in flight, per receiver. Rows scanned but not chosen are
     // unlocked when the statement ends, untouched.
+    //
+    // A signal of a removed receiver (written by a revocation that raced the removal: docs/decisions.md, "A removed
+    // receiver is kept, marked removed") is deleted here, never sent. The claim is the cheapest place: such a signal
+    // is due at once, so the next scan reaches it among the rows it locks anyway, and the receiver row it needs is the
+    // one the claim reads for every signal; the gauge refresh would need a scan of its own and the claim would still
+    // have to skip the row until then. What a removal leaves is rare, so the scan slots it takes cost nothing.
     internal const string ClaimSql = """
         WITH scanned AS (
-            SELECT s.id, s.receiver_id, s.next_attempt_at
+            SELECT s.id, s.receiver_id, s.next_attempt_at, r.removed_at IS NOT NULL AS removed
             FROM signals s
+            JOIN signal_receivers r ON r.id = s.receiver_id
             WHERE s.state = 'pending' AND s.next_attempt_at <= now() AND s.receiver_id <> ALL (@FullReceivers)
             ORDER BY s.next_attempt_at, s.id
             LIMIT @Scan
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE OF s SKIP LOCKED
+        ), purged AS (
+            DELETE FROM signals WHERE id IN (SELECT id FROM scanned WHERE removed)
         ), ranked AS (
             SELECT sc.id, sc.next_attempt_at,
                    row_number() OVER (PARTITION BY sc.receiver_id ORDER BY sc.next_attempt_at, sc.id)
                        + coalesce(busy.in_flight, 0) AS slot
             FROM scanned sc
             LEFT JOIN unnest(@BusyReceivers, @BusyCounts) AS busy (receiver_id, in_flight) ON busy.receiver_id = sc.receiver_id
+            WHERE NOT sc.removed
         ), chosen AS (
             SELECT id FROM ranked WHERE slot <= @PerReceiverCap ORDER BY next_attempt_at, id LIMIT @Limit
         )
@@ -78,10 +88,13 @@ internal sealed class PostgresSignalOutbox(NpgsqlDataSource dataSource) : ISigna
         WHERE s.id = held.id AND s.attempts = held.attempts AND s.leased_by = @LeasedBy AND s.state = 'pending'
         """;
 
-    // An index-only count over the partial index of pending rows; the age by the database's clock.
+    // Pending rows of receivers in use (a removed receiver's left-over signal is deleted by the next claim, not
+    // counted meanwhile); the age by the database's clock.
     internal const string BacklogSql = """
-        SELECT count(*) AS Pending, coalesce(extract(epoch FROM now() - min(committed_at)), 0)::float8 AS OldestSeconds
-        FROM signals WHERE state = 'pending'
+        SELECT count(*) AS Pending, coalesce(extract(epoch FROM now() - min(s.committed_at)), 0)::float8 AS OldestSeconds
+        FROM signals s
+        JOIN signal_receivers r ON r.id = s.receiver_id AND r.removed_at IS NULL
+        WHERE s.state = 'pending'
         """;
 
     public async Task<IReadOnlyList<DueSignal>> ClaimDueAsync(

@@ -13,12 +13,14 @@ internal sealed class PostgresSignalReceiverRegistry(NpgsqlDataSource dataSource
     // the application (sessions, signals).
     internal const string LockApplicationSql = "SELECT id FROM applications WHERE anchor = @Anchor FOR NO KEY UPDATE";
 
-    // The receiver and its audit row land together; nothing while the application has @MaxPerApplication receivers.
+    // The receiver and its audit row land together; nothing while the application has @MaxPerApplication receivers
+    // in use (a removed one is kept, marked removed, and no longer counts).
     internal const string AddSql = """
         WITH added AS (
             INSERT INTO signal_receivers (id, application_id, url, format, audience)
             SELECT @Id, @Application, @Url, @Format, @Audience
-             WHERE (SELECT count(*) FROM signal_receivers WHERE application_id = @Application) < @MaxPerApplication
+             WHERE (SELECT count(*) FROM signal_receivers WHERE application_id = @Application AND removed_at IS NULL)
+                   < @MaxPerApplication
             RETURNING id, application_id)
         INSERT INTO revocation_audit (application_id, kind, receiver_id)
         SELECT application_id, 'receiver_added', id FROM added
@@ -30,37 +32,42 @@ internal sealed class PostgresSignalReceiverRegistry(NpgsqlDataSource dataSource
                (SELECT count(*) FROM signals s WHERE s.receiver_id = r.id AND s.state = 'pending')::int AS pending,
                (SELECT count(*) FROM signals s WHERE s.receiver_id = r.id AND s.state = 'dead')::int AS deadletters
           FROM applications a
-          LEFT JOIN signal_receivers r ON r.application_id = a.id
+          LEFT JOIN signal_receivers r ON r.application_id = a.id AND r.removed_at IS NULL
          WHERE a.anchor = @Anchor
          ORDER BY r.created_at, r.id
         """;
 
     // Locked first, in its own statement: a revocation writing this receiver's signals holds a key-share lock on it
-    // until it commits, so once this lock is granted every signal it will ever have is committed and visible to the
-    // next statement (and any later writer waits for the removal, then finds no receiver).
+    // until it commits, so once this lock is granted every signal written before is committed and visible to the next
+    // statement, and counted. A revocation that started before the removal committed but reaches the receiver after
+    // the lock waits for the removal, then still finds the row (only marked removed) and succeeds: the signal it
+    // writes is deleted by the delivery worker's claim, never sent (PostgresSignalOutbox.ClaimSql).
     internal const string LockReceiverSql = """
         SELECT r.id
           FROM signal_receivers r
           JOIN applications a ON a.id = r.application_id
-         WHERE a.anchor = @Anchor AND r.id = @Receiver
+         WHERE a.anchor = @Anchor AND r.id = @Receiver AND r.removed_at IS NULL
            FOR UPDATE OF r
         """;
 
     internal const string ApplicationExistsSql = "SELECT EXISTS (SELECT 1 FROM applications WHERE anchor = @Anchor)";
 
-    // The signals are deleted by name rather than by the cascade, so that the audit row can count them.
+    // The receiver is marked removed, not deleted: a racing revocation's foreign-key check must still find it
+    // (docs/decisions.md, "A removed receiver is kept, marked removed"). Its signals go, counted for the audit row.
     internal const string RemoveSql = """
         WITH dropped AS (
             DELETE FROM signals WHERE receiver_id = @Receiver RETURNING 1
         ), removed AS (
-            DELETE FROM signal_receivers WHERE id = @Receiver RETURNING id, application_id
+            UPDATE signal_receivers SET removed_at = now()
+             WHERE id = @Receiver AND removed_at IS NULL
+            RETURNING id, application_id
         )
         INSERT INTO revocation_audit (application_id, kind, receiver_id, signal_count)
         SELECT application_id, 'receiver_removed', id, (SELECT count(*) FROM dropped) FROM removed
         RETURNING signal_count
         """;
 
-    // Every receiver, with what it is owed; its last outcome is that of its newest signal that failed at least once
+    // Every receiver in use, with what it is owed; its last outcome is that of its newest signal that failed at least once
     // (a delivered signal leaves the outbox, so only failures keep an outcome).
     internal const string StatusSql = """
         SELECT a.anchor, r.id, r.url, r.format, c.pending, c.deadletters, c.oldestpending, o.lastoutcome
@@ -78,6 +85,7 @@ internal sealed class PostgresSignalReceiverRegistry(NpgsqlDataSource dataSource
                  WHERE receiver_id = r.id AND last_outcome IS NOT NULL
                  ORDER BY id DESC
                  LIMIT 1) o ON true
+         WHERE r.removed_at IS NULL
          ORDER BY a.anchor, r.created_at, r.id
         """;
 
@@ -85,7 +93,7 @@ internal sealed class PostgresSignalReceiverRegistry(NpgsqlDataSource dataSource
     // since the attempt number fences the late answer of an expired lease and must never repeat.
     internal const string RequeueSql = """
         WITH receiver AS (
-            SELECT id FROM signal_receivers WHERE id = @Receiver
+            SELECT id FROM signal_receivers WHERE id = @Receiver AND removed_at IS NULL
         ), requeued AS (
             UPDATE signals
                SET state = 'pending', dead_at = NULL, next_attempt_at = now(), committed_at = now()
