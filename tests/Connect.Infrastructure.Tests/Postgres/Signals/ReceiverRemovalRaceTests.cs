@@ -122,7 +122,7 @@ public sealed class ReceiverRemovalRaceTests : IAsyncLifetime
     private async Task<T> RaceRemovalAsync<T>(ReceiverId receiver, Func<Task<T>> revocation)
     {
         await InsertSignalAsync(receiver, "pending");
-        await using var holder = await SignalRowHolder.LockAsync(_db.ConnectionString, receiver);
+        await using var holder = await RowLockHolder.LockReceiverSignalsAsync(_db.ConnectionString, receiver);
         var removing = Task.Run(() => Receivers.RemoveAsync(_app.Anchor, receiver, CancellationToken.None));
         await holder.WaitForBlockedAsync(1);
         var revoking = Task.Run(revocation);
@@ -164,61 +164,5 @@ public sealed class ReceiverRemovalRaceTests : IAsyncLifetime
             VALUES (@Receiver, 'subject', 'admin', now(), @State, CASE WHEN @State = 'dead' THEN now() END)
             """,
             new { Receiver = receiver.Value, State = state });
-    }
-
-    /// <summary>Locks every signal of one receiver, so that a removal, once it holds the receiver, waits to delete them.</summary>
-    private sealed class SignalRowHolder : IAsyncDisposable
-    {
-        private readonly NpgsqlConnection _connection;
-        private readonly NpgsqlTransaction _transaction;
-        private readonly string _connectionString;
-
-        private SignalRowHolder(NpgsqlConnection connection, NpgsqlTransaction transaction, string connectionString)
-        {
-            _connection = connection;
-            _transaction = transaction;
-            _connectionString = connectionString;
-        }
-
-        public static async Task<SignalRowHolder> LockAsync(string connectionString, ReceiverId receiver)
-        {
-            var connection = new NpgsqlConnection(Unpooled(connectionString));
-            await connection.OpenAsync();
-            var transaction = await connection.BeginTransactionAsync();
-            await connection.ExecuteAsync(
-                "SELECT id FROM signals WHERE receiver_id = @Receiver FOR UPDATE", new { Receiver = receiver.Value }, transaction);
-            return new SignalRowHolder(connection, transaction, connectionString);
-        }
-
-        /// <summary>Waits until <paramref name="count"/> other statements of this database wait on a lock.</summary>
-        public async Task WaitForBlockedAsync(int count)
-        {
-            await using var observer = new NpgsqlConnection(Unpooled(_connectionString));
-            await observer.OpenAsync();
-            for (var attempt = 0; attempt < 600; attempt++)
-            {
-                var blocked = await observer.ExecuteScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-                if (blocked >= count)
-                {
-                    return;
-                }
-
-                await Task.Delay(50);
-            }
-
-            throw new TimeoutException($"Fewer than {count} statements blocked on a lock within 30 s.");
-        }
-
-        public Task ReleaseAsync() => _transaction.RollbackAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            await _transaction.DisposeAsync();
-            await _connection.DisposeAsync();
-        }
-
-        private static string Unpooled(string connectionString) =>
-            new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
     }
 }

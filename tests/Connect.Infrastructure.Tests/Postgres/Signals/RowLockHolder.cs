@@ -1,11 +1,12 @@
 using Connect.Domain.Accounts;
+using Connect.Domain.Signals;
 using Dapper;
 using Npgsql;
 
 namespace Connect.Infrastructure.Tests.Postgres.Signals;
 
 /// <summary>
-/// Holds a row lock on one session or account, so that statements which change it stop until it is released: a
+/// Holds a row lock on one session or account (or a receiver's signals), so that statements which change it stop until it is released: a
 /// deterministic way to have several revocations in flight at the same moment.
 /// </summary>
 internal sealed class RowLockHolder : IAsyncDisposable
@@ -26,6 +27,10 @@ internal sealed class RowLockHolder : IAsyncDisposable
 
     public static Task<RowLockHolder> LockAccountAsync(string connectionString, AccountId account) =>
         LockAsync(connectionString, "SELECT id FROM accounts WHERE id = @Key FOR UPDATE", account.Value);
+
+    /// <summary>Every signal of one receiver, so that a removal, once it holds the receiver, waits to delete them.</summary>
+    public static Task<RowLockHolder> LockReceiverSignalsAsync(string connectionString, ReceiverId receiver) =>
+        LockAsync(connectionString, "SELECT id FROM signals WHERE receiver_id = @Key FOR UPDATE", receiver.Value);
 
     private static async Task<RowLockHolder> LockAsync(string connectionString, string sql, object key)
     {
