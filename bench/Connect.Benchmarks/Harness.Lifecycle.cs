@@ -34,6 +34,10 @@ internal sealed partial class Harness
         ["ConnectionStrings__Connect"] = data.ServiceConnectionString,
         ["Connect__SigningKeys__KeyEncryptionKey"] = _keyEncryptionKey,
         ["Connect__SessionTokens__Issuer"] = LifecycleData.Issuer,
+        // The harness is one address standing for many applications' back ends: at the default budget per client
+        // address (600, 300 a second) the redeem run would measure that budget, not the endpoint.
+        ["Connect__RateLimit__AddressBurstLimit"] = "1000000",
+        ["Connect__RateLimit__AddressTokensPerSecond"] = "1000000",
     };
 
     private async Task<(Dataset Data, LifecycleData Sessions)?> SeedLifecycleAsync(BenchCluster cluster, BenchReport report, CancellationToken cancellationToken)
