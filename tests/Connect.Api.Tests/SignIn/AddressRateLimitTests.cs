@@ -13,11 +13,12 @@ namespace Connect.Api.Tests.SignIn;
 /// The budget per client address on the paths with no credential step (JWKS, <c>/status-poll</c>, <c>/redeem</c>,
 /// <c>/info</c>): one bucket shared by the four, spent before any database work, keyed by the socket's peer or, from a
 /// trusted proxy only, by its <c>X-Forwarded-For</c>. Requests are sent with a chosen peer address (the in-memory
-/// server has none of its own); the bucket is small and refills at one a second, so each test spends it at once.
+/// server has none of its own). The bucket refills in real time, a token a second, so each flood sends more than one
+/// bucket could pass and bounds what got through by the time it took, never by a guess about timing.
 /// </summary>
 public sealed class AddressRateLimitTests : IAsyncLifetime
 {
-    private const int Burst = 3;
+    private const int Burst = 10;
 
     private static readonly IPAddress Proxy = IPAddress.Parse("10.0.0.1");
 
@@ -52,31 +53,38 @@ public sealed class AddressRateLimitTests : IAsyncLifetime
     public async Task One_address_spends_one_bucket_over_the_four_paths_and_its_refusal_comes_before_any_database_work()
     {
         var flooder = IPAddress.Parse("192.0.2.10");
-        Assert.NotEqual(429, (await JwksAsync(flooder)).Status);
-        Assert.NotEqual(429, (await InfoAsync(flooder)).Status);
-        Assert.NotEqual(429, (await RedeemAsync(flooder)).Status);
         // Another address polls once: a poll that gets through is counted.
         Assert.Equal(200, (await StatusPollAsync(IPAddress.Parse("192.0.2.11"))).Status);
         Assert.Equal(1, await PollsAsync());
+        Func<Task<(string Path, Answer Answer)>>[] paths =
+        [
+            async () => ("jwks", await JwksAsync(flooder)),
+            async () => ("info", await InfoAsync(flooder)),
+            async () => ("redeem", await RedeemAsync(flooder)),
+            async () => ("status-poll", await StatusPollAsync(flooder)),
+        ];
 
-        var refused = new[] { await StatusPollAsync(flooder), await JwksAsync(flooder), await InfoAsync(flooder), await RedeemAsync(flooder) };
+        // Each path's share (seven or eight) would pass a bucket of its own; together they overdraw the one they share.
+        var (answers, elapsed) = await FloodAsync(3 * Burst, round => paths[round % paths.Length]());
 
-        Assert.All(refused, answer => AssertRateLimited(answer));
-        Assert.Equal(1, await PollsAsync());
+        AssertOneBucket([.. answers.Select(answer => answer.Answer)], elapsed);
+        Assert.Equal(["info", "jwks", "redeem", "status-poll"], answers.Where(answer => answer.Answer.Status == 429).Select(answer => answer.Path).Distinct().Order());
+        var polled = answers.Count(answer => answer.Path == "status-poll" && answer.Answer.Status == 200);
+        Assert.Equal(1 + polled, await PollsAsync());
+        // The JWKS's refusal is no answer for a shared cache to keep.
+        Assert.All(answers.Where(answer => answer.Path == "jwks" && answer.Answer.Status == 429), answer => Assert.Equal("no-store", answer.Answer.CacheControl));
     }
 
     [Fact]
     public async Task Behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket()
     {
         var flooder = "198.51.100.7";
-        for (var i = 0; i < Burst; i++)
-        {
-            Assert.Equal(200, (await StatusPollAsync(Proxy, forwardedFor: flooder)).Status);
-        }
 
-        AssertRateLimited(await StatusPollAsync(Proxy, forwardedFor: flooder));
         // What the client wrote itself stands left of what the proxy saw, and changes nothing.
-        AssertRateLimited(await StatusPollAsync(Proxy, forwardedFor: $"203.0.113.5, {flooder}"));
+        var (answers, elapsed) = await FloodAsync(2 * Burst, round =>
+            StatusPollAsync(Proxy, forwardedFor: round % 2 == 0 ? flooder : $"203.0.113.{round}, {flooder}"));
+
+        AssertOneBucket(answers, elapsed);
         Assert.Equal(200, (await StatusPollAsync(Proxy, forwardedFor: "198.51.100.8")).Status);
         Assert.Equal(200, (await StatusPollAsync(Proxy, forwardedFor: $"{flooder}, 198.51.100.9")).Status);
         Assert.Equal(200, (await StatusPollAsync(Proxy)).Status);
@@ -86,25 +94,20 @@ public sealed class AddressRateLimitTests : IAsyncLifetime
     public async Task X_Forwarded_For_from_a_peer_that_is_not_a_trusted_proxy_is_ignored()
     {
         var flooder = IPAddress.Parse("192.0.2.20");
-        for (var i = 0; i < Burst; i++)
-        {
-            Assert.Equal(200, (await StatusPollAsync(flooder, forwardedFor: $"198.51.100.{20 + i}")).Status);
-        }
 
-        AssertRateLimited(await StatusPollAsync(flooder, forwardedFor: "198.51.100.99"));
-        AssertRateLimited(await JwksAsync(flooder, forwardedFor: "198.51.100.98"));
+        var (answers, elapsed) = await FloodAsync(2 * Burst, round => round % 2 == 0
+            ? StatusPollAsync(flooder, forwardedFor: $"198.51.100.{round}")
+            : JwksAsync(flooder, forwardedFor: $"198.51.100.{round}"));
+
+        AssertOneBucket(answers, elapsed);
     }
 
     [Fact]
     public async Task Endpoints_whose_caller_is_proved_by_a_token_do_not_spend_the_address_budget()
     {
         var flooder = IPAddress.Parse("192.0.2.30");
-        for (var i = 0; i < Burst; i++)
-        {
-            await JwksAsync(flooder);
-        }
-
-        AssertRateLimited(await JwksAsync(flooder));
+        var (answers, elapsed) = await FloodAsync(2 * Burst, _ => JwksAsync(flooder));
+        AssertOneBucket(answers, elapsed);
 
         var forged = SessionEndpoints.ForgeSignature("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
         var body = Encoding.UTF8.GetBytes($$"""{"refreshToken":"{{forged}}"}""");
@@ -113,6 +116,31 @@ public sealed class AddressRateLimitTests : IAsyncLifetime
         Assert.Equal(401, (await SendAsync(flooder, HttpMethods.Get, "/userinfo", authorization: $"Bearer {forged}")).Status);
         Assert.Equal(401, (await SendAsync(flooder, HttpMethods.Post, "/revoke-all", Encoding.UTF8.GetBytes("""{"subject":"s"}"""), authorization: "SudomimusClientJWT x.y.z")).Status);
         Assert.Equal(401, (await SendAsync(flooder, HttpMethods.Post, "/establish", Encoding.UTF8.GetBytes("{}"), authorization: "SudomimusClientJWT x.y.z")).Status);
+    }
+
+    /// <summary>Sends <paramref name="count"/> requests one after another, timed.</summary>
+    private static async Task<(List<T> Answers, TimeSpan Elapsed)> FloodAsync<T>(int count, Func<int, Task<T>> send)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var answers = new List<T>();
+        for (var round = 0; round < count; round++)
+        {
+            answers.Add(await send(round));
+        }
+
+        return (answers, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The answers came out of one bucket: at most its burst and a token per second begun got through (the refill
+    /// is real time), every other answer is the contract's 429, and there was at least one.
+    /// </summary>
+    private static void AssertOneBucket(IReadOnlyList<Answer> answers, TimeSpan elapsed)
+    {
+        var passed = answers.Count(answer => answer.Status != 429);
+        Assert.True(passed <= Burst + 1 + (int)elapsed.TotalSeconds, $"{passed} of {answers.Count} got through in {elapsed}");
+        Assert.Contains(answers, answer => answer.Status == 429);
+        Assert.All(answers.Where(answer => answer.Status == 429), AssertRateLimited);
     }
 
     private static void AssertRateLimited(Answer answer) =>
@@ -163,8 +191,9 @@ public sealed class AddressRateLimitTests : IAsyncLifetime
             }
         });
         var text = await new StreamReader(context.Response.Body, Encoding.UTF8).ReadToEndAsync();
-        return new Answer(context.Response.StatusCode, text, context.Response.Headers.RetryAfter.ToString() is { Length: > 0 } retry ? retry : null);
+        var headers = context.Response.Headers;
+        return new Answer(context.Response.StatusCode, text, headers.RetryAfter.ToString() is { Length: > 0 } retry ? retry : null, headers.CacheControl.ToString());
     }
 
-    private sealed record Answer(int Status, string Body, string? RetryAfter);
+    private sealed record Answer(int Status, string Body, string? RetryAfter, string CacheControl);
 }
