@@ -28,12 +28,15 @@ internal sealed partial class Harness
     /// </summary>
     private static DataShape LifecycleShape(bool quick) => new("connect_lifecycle", quick ? 48 : 320, 1000);
 
-    /// <summary>What every server process is given, as an operator configures the service: its database, the key-encryption key, the issuer.</summary>
+    /// <summary>What every server process is given, as an operator configures the service: its database, the key-encryption key, the issuer, loopback receivers allowed.</summary>
     private Dictionary<string, string> ServiceSettings(Dataset data) => new()
     {
         ["ConnectionStrings__Connect"] = data.ServiceConnectionString,
         ["Connect__SigningKeys__KeyEncryptionKey"] = _keyEncryptionKey,
         ["Connect__SessionTokens__Issuer"] = LifecycleData.Issuer,
+
+        // The signals' receiver is the harness's loopback server (docs/contract/bench.md: "a loopback server").
+        ["Connect__Signals__AllowLoopbackReceivers"] = "true",
     };
 
     private async Task<(Dataset Data, LifecycleData Sessions)?> SeedLifecycleAsync(BenchCluster cluster, BenchReport report, CancellationToken cancellationToken)

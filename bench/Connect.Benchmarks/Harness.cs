@@ -20,7 +20,8 @@ internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bo
 {
     public static readonly string[] Parts =
         ["pipeline", "light_load", "open_model", "handwritten", "handwritten_open_model", "open_model_curve", "pipeline_large", "pgbench", "micro",
-         "refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem"];
+         "refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem",
+         "pipeline_signals", "signals_delivery"];
 
     public bool Runs(string part) => Only is null || Only.Contains(part);
 }

@@ -70,14 +70,10 @@ internal sealed class BenchReport
 
     /// <summary>
     /// Version 3's runs this service cannot be measured on yet, with the reason: they are written as <c>null</c> (never a
-    /// made-up figure), printed as not measured, and <c>--check</c> accepts <c>null</c> for these only. Empty once the
-    /// signals endpoints exist and the harness drives them.
+    /// made-up figure), printed as not measured, and <c>--check</c> accepts <c>null</c> for these only. Empty: the
+    /// signals runs, the last ones pending, are driven by Harness.Signals.cs.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> PendingRuns = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["pipeline_signals"] = "not measured: this service has no CAEP receivers or signal delivery yet (docs/contract/signals.md)",
-        ["signals_delivery"] = "not measured: this service has no CAEP receivers or signal delivery yet (docs/contract/signals.md)",
-    };
+    public static readonly IReadOnlyDictionary<string, string> PendingRuns = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
     /// The paired runs: a service run and the run it is compared with, measured in turn in every round
