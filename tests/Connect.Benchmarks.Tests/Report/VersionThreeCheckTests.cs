@@ -17,7 +17,7 @@ public sealed class VersionThreeCheckTests
         Assert.Equal(3, json["version"]!.GetValue<int>());
         Assert.Equal(3, json["rounds"]!.GetValue<int>());
         Assert.Empty(BenchReport.PendingRuns);
-        Assert.Equal(900, json["runs"]!["pipeline_signals"]!["rps"]!.GetValue<double>());
+        Assert.Equal(1000, json["runs"]!["pipeline_signals"]!["rps"]!.GetValue<double>());
         Assert.Equal(240.2, json["runs"]!["signals_delivery"]!["commit_to_delivery_p99_ms"]!.GetValue<double>());
         Assert.Equal(1.0, json["ratios"]!["signals_vs_pipeline_rps"]!.GetValue<double>());
         Assert.Equal(0.91, json["ratios"]!["redeem_vs_handwritten_rps"]!.GetValue<double>());
