@@ -18,7 +18,7 @@ internal sealed partial class Harness
     private static readonly string[] LifecycleRuns =
         ["refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem"];
 
-    /// <summary>The service's key-encryption key for this run: the lifecycle's signing keys are sealed under it.</summary>
+    /// <summary>The service's key-encryption key for this run: every data set's signing keys are sealed under it.</summary>
     private readonly string _keyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey();
 
     /// <summary>
@@ -50,7 +50,7 @@ internal sealed partial class Harness
         await cluster.CreateDatabaseAsync(shape.Database, cancellationToken);
         Say($"bench: seeding {shape.Database}: {shape.Pairs:N0} sessions with their signing keys, minting a refresh and an access token for each...");
         var (sessions, took) = await LifecycleData.SeedAsync(
-            cluster.SuperuserConnectionString(shape.Database), shape, _keyEncryptionKey, _plan.Keys, cancellationToken);
+            cluster.SuperuserConnectionString(shape.Database), shape, _serviceSigningKeys!, cancellationToken);
         Say($"bench: seeded {shape.Database} in {took.TotalSeconds:0.0} s");
         report.Notes.Add($"seeded {shape.Database} ({shape.Pairs:N0} sessions, a quarter revoked, {shape.Applications:N0} applications sharing {_plan.Keys} signing keys, "
             + $"2 tokens minted per session) in {took.TotalSeconds:0.0} s");

@@ -197,6 +197,25 @@ internal sealed class BenchReport
                 : (double?)null), digits: 1));
 
     /// <summary>
+    /// What one signal adds to a revoke-all: <c>pipeline_signals</c>' CPU per request minus <c>pipeline</c>'s within each
+    /// round (the median), on the service (the outbox row, the worker's claim, signing, sending, recording) and on
+    /// PostgreSQL; and the rate ratio those figures allow when the machine's CPU is what limits both runs,
+    /// <c>pipeline</c>'s CPU per request over the sum of both (the load generator's and the receiver's share left out).
+    /// </summary>
+    public (double? Service, double? Postgres, double? CpuBoundRatio) SignalsCostUs()
+    {
+        var rounds = Enumerable.Range(0, Math.Max(Rounds, 1)).Select(r => (Signals: Run("pipeline_signals", r), Pipeline: Run("pipeline", r))).ToList();
+        var service = Median(rounds.Select(r => r.Signals?.ServiceCpuUsPerRequest - r.Pipeline?.ServiceCpuUsPerRequest), digits: 1);
+        var postgres = Median(rounds.Select(r => r.Signals?.PostgresCpuUsPerRequest - r.Pipeline?.PostgresCpuUsPerRequest), digits: 1);
+        var bound = Median(rounds.Select(r =>
+            r.Pipeline?.ServiceCpuUsPerRequest + r.Pipeline?.PostgresCpuUsPerRequest is { } pipeline
+            && r.Signals?.ServiceCpuUsPerRequest + r.Signals?.PostgresCpuUsPerRequest is { } signals && signals > 0
+                ? pipeline / signals
+                : (double?)null), digits: 3);
+        return (service, postgres, bound);
+    }
+
+    /// <summary>
     /// What a rotation cannot avoid on the service's CPU: two tokens signed (the new refresh token and an access
     /// token) and the presented one verified (docs/contract/bench.md's <c>2 x token_sign_us + rsa_verify_us</c>).
     /// </summary>

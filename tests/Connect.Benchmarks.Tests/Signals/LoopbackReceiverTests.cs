@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Connect.Application.Administration;
 using Connect.Application.SessionTokens;
 using Connect.Application.Signals;
+using Connect.Application.SigningKeys;
 using Connect.Benchmarks.Data;
 using Connect.Benchmarks.Load;
 using Connect.Benchmarks.Signals;
@@ -26,6 +27,7 @@ public sealed class LoopbackReceiverTests : IAsyncLifetime
     // The arithmetic gives an account distinct applications only over 1,000 of them (DataShape.ApplicationOf).
     private static readonly DataShape Shape = new("bench_signals", 2, 1000);
 
+    private readonly string _keyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey();
     private Dataset _data = null!;
     private LoopbackReceiver _receiver = null!;
     private readonly HttpClient _client = new();
@@ -34,7 +36,9 @@ public sealed class LoopbackReceiverTests : IAsyncLifetime
     {
         var connectionString = await PostgresServer.CreateMigratedDatabaseAsync(CancellationToken.None);
         using var rsa = RSA.Create(2048);
-        await Seeder.SeedAsync(connectionString, Shape, [ClientPublicKey.FromSubjectPublicKeyInfo(rsa.ExportSubjectPublicKeyInfo())], CancellationToken.None);
+        using var signingKeys = await SigningKeyPool.CreateAsync(2, _keyEncryptionKey, CancellationToken.None);
+        await Seeder.SeedAsync(
+            connectionString, Shape, [ClientPublicKey.FromSubjectPublicKeyInfo(rsa.ExportSubjectPublicKeyInfo())], signingKeys, CancellationToken.None);
         _data = new Dataset(Shape, rearmed: true, connectionString, PostgresServer.ServiceConnectionString(connectionString));
         _receiver = await LoopbackReceiver.StartAsync(CancellationToken.None);
     }
@@ -68,6 +72,28 @@ public sealed class LoopbackReceiverTests : IAsyncLifetime
         Assert.Equal((application, subject), (accepted.Application, accepted.Subject));
         Assert.True(accepted.AcceptedAtUtc >= commits[(application, subject)]);
         Assert.Empty(_receiver.TakeLog());
+    }
+
+    [Fact]
+    public async Task Every_application_signs_its_signals_with_its_seeded_key_and_none_is_created_or_extended()
+    {
+        var application = new AppId(DataShape.ApplicationId(Shape.ApplicationOf(0)));
+        var revisions = await ScalarAsync<string>("SELECT string_agg(DISTINCT revision::text, ',') FROM applications");
+        await using var database = NpgsqlDataSource.Create(_data.ServiceConnectionString);
+        var encryption = new SigningKeyEncryption(Options.Create(new SigningKeyOptions { KeyEncryptionKey = _keyEncryptionKey }));
+        var ring = new SigningKeyRing(
+            new PostgresSigningKeyStore(database), encryption, new SigningKeyFactory(encryption), TimeProvider.System, Options.Create(new SigningKeyOptions()));
+
+        // As the delivery worker asks for a signal token's key: valid for minutes, not days.
+        var key = await ring.GetCurrentSigningKeyAsync(application, DateTimeOffset.UtcNow.AddMinutes(10), CancellationToken.None);
+
+        Assert.NotNull(key);
+        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM signing_keys WHERE application_id = '{application.Value}'"));
+        Assert.Equal(
+            await ScalarAsync<string>($"SELECT key_id FROM signing_keys WHERE application_id = '{application.Value}'"), key.KeyId);
+        Assert.DoesNotContain(",", revisions);
+        Assert.Equal(revisions, await ScalarAsync<string>("SELECT string_agg(DISTINCT revision::text, ',') FROM applications"));
+        Assert.Equal((long)Shape.Applications, await ScalarAsync<long>("SELECT count(DISTINCT application_id) FROM signing_keys"));
     }
 
     [Fact]
