@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Connect.Benchmarks.Baselines;
 using Connect.Benchmarks.Data;
 using Connect.Benchmarks.Hosting;
 using Connect.Benchmarks.Load;
@@ -54,12 +55,15 @@ internal sealed partial class Harness
         SELECT count(*) FROM revocation_audit WHERE kind = 'revoke_all' AND revoked_count > 0 AND at >= @Since
         """;
 
-    internal static async Task AddReceiversAsync(Dataset data, LoopbackReceiver receiver, CancellationToken cancellationToken)
+    internal static Task AddReceiversAsync(Dataset data, LoopbackReceiver receiver, CancellationToken cancellationToken) =>
+        AddReceiversAsync(data, receiver.UrlBase, cancellationToken);
+
+    private static async Task AddReceiversAsync(Dataset data, string urlBase, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(data.SuperuserConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var add = new NpgsqlCommand(AddReceiversSql, connection);
-        add.Parameters.AddWithValue("Base", receiver.UrlBase);
+        add.Parameters.AddWithValue("Base", urlBase);
         await add.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -269,4 +273,31 @@ internal sealed partial class Harness
     /// <summary>The nearest-rank percentile of sorted values.</summary>
     internal static double Percentile(IReadOnlyList<double> sorted, double share) =>
         sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    /// <summary>
+    /// What the outbox alone costs the database: <c>pgbench_statements</c> (the adapters' own three statements, whose
+    /// revocation writes the signals in the same statement) again with one receiver per application, and nothing
+    /// delivering (pgbench runs no worker). Noted beside <c>pipeline_signals</c>, which pays for the delivery too; not
+    /// one of docs/contract/bench.md's keys.
+    /// </summary>
+    private async Task MeasureOutboxWriteAsync(
+        Dataset small, BenchCluster cluster, string work, PgbenchReport withoutReceivers, BenchReport report, CancellationToken cancellationToken)
+    {
+        await AddReceiversAsync(small, LoopbackReceiver.UnreachableUrlBase, cancellationToken);
+        try
+        {
+            var script = Pgbench.Statements(_plan.Small.Applications) with { Name = "pgbench_statements_with_receivers" };
+            if (await PgbenchAsync(script, small, cluster, work, report, cancellationToken) is { } withReceivers)
+            {
+                var signals = await BenchCluster.ScalarAsync<long>(small.SuperuserConnectionString, "SELECT count(*) FROM signals", cancellationToken);
+                report.Notes.Add(Invariant(
+                    $"the outbox's write alone: pgbench_statements {withReceivers.Tps:0} tps with one receiver per application ({signals} signals written, none delivered) ")
+                    + Invariant($"against {withoutReceivers.Tps:0} tps without, {withReceivers.Tps / withoutReceivers.Tps:0.000} of it"));
+            }
+        }
+        finally
+        {
+            await RemoveReceiversAsync(small, cancellationToken);
+        }
+    }
 }

@@ -218,6 +218,10 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
         {
             report.PgbenchStatements = await PgbenchAsync(Pgbench.Statements(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
             report.PgbenchSingle = await PgbenchAsync(Pgbench.Single(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
+            if (options.Runs("pipeline_signals") && report.PgbenchStatements is { } withoutReceivers)
+            {
+                await MeasureOutboxWriteAsync(small, cluster, work, withoutReceivers, report, cancellationToken);
+            }
         }
 
         if (options.Runs("micro"))

@@ -39,6 +39,9 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
 
     public int Accepted => _log.Count;
 
+    /// <summary>For receivers nothing is meant to reach (the outbox's write measured alone): loopback port 9, discard.</summary>
+    public const string UnreachableUrlBase = "http://127.0.0.1:9/receivers/";
+
     /// <summary>A receiver's URL is this followed by its application's id.</summary>
     public string UrlBase => $"http://127.0.0.1:{Port}/receivers/";
 
