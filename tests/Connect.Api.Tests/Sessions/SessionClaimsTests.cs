@@ -126,7 +126,7 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [MemberData(nameof(Routes))]
     public async Task Token_longer_than_any_access_token_is_refused_unread(string route)
     {
-        var response = await _api.GetAsync(route, $"Bearer {new string('a', SessionTokenLimits.MaxTokenLength + 1)}");
+        var response = await _api.GetAsync(route, $"Bearer {new string('a', SessionTokenLimits.MaxTokenBytes + 1)}");
 
         await SessionAssert.InvalidTokenAsync(response);
     }

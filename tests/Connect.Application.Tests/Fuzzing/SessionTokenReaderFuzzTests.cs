@@ -116,7 +116,7 @@ public sealed class SessionTokenReaderFuzzTests : IDisposable
     /// </summary>
     private bool ExactlyRight(TokenKind kind, string headerJson, string payloadJson, int length)
     {
-        if (length > SessionTokenLimits.MaxTokenLength)
+        if (length > SessionTokenLimits.MaxTokenBytes)
         {
             return false;
         }

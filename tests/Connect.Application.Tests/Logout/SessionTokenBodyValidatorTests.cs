@@ -12,8 +12,8 @@ public sealed class SessionTokenBodyValidatorTests
         { null, false },
         { "", false },
         { "a", true },
-        { new string('a', SessionTokenLimits.MaxTokenLength), true },
-        { new string('a', SessionTokenLimits.MaxTokenLength + 1), false },
+        { new string('a', SessionTokenLimits.MaxTokenBytes), true },
+        { new string('a', SessionTokenLimits.MaxTokenBytes + 1), false },
     };
 
     [Theory]

@@ -341,8 +341,8 @@ public sealed class SessionTokenStructureTests : IDisposable
             return $"{signed}.{Base64Url.EncodeToString(new byte[length * 3 / 4])}";
         }
 
-        var longest = WithSignatureOfLength(SessionTokenLimits.MaxTokenLength - signed.Length - 1, step: -1);
-        var tooLong = WithSignatureOfLength(SessionTokenLimits.MaxTokenLength - signed.Length, step: +1);
+        var longest = WithSignatureOfLength(SessionTokenLimits.MaxTokenBytes - signed.Length - 1, step: -1);
+        var tooLong = WithSignatureOfLength(SessionTokenLimits.MaxTokenBytes - signed.Length, step: +1);
 
         Assert.InRange(longest.Length, 4095, 4096);
         Assert.InRange(tooLong.Length, 4097, 4098);
