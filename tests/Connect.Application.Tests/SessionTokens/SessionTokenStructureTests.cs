@@ -328,7 +328,7 @@ public sealed class SessionTokenStructureTests : IDisposable
     [Theory]
     [InlineData(TokenKind.Access)]
     [InlineData(TokenKind.Refresh)]
-    public void A_token_over_4096_characters_is_refused_before_decoding(TokenKind kind)
+    public void A_token_over_4096_bytes_is_refused_before_decoding(TokenKind kind)
     {
         // A signature segment of any length is structure the reader accepts (the key decides later), so only the
         // length check can refuse this token: at 4096 it is read, at 4097 it is not.
