@@ -18,7 +18,7 @@ internal sealed partial class Harness
     private static readonly string[] LifecycleRuns =
         ["refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem"];
 
-    /// <summary>The service's key-encryption key for this run: the lifecycle's signing keys are sealed under it.</summary>
+    /// <summary>The service's key-encryption key for this run: every data set's signing keys are sealed under it.</summary>
     private readonly string _keyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey();
 
     /// <summary>
@@ -28,7 +28,7 @@ internal sealed partial class Harness
     /// </summary>
     private static DataShape LifecycleShape(bool quick) => new("connect_lifecycle", quick ? 48 : 320, 1000);
 
-    /// <summary>What every server process is given, as an operator configures the service: its database, the key-encryption key, the issuer.</summary>
+    /// <summary>What every server process is given, as an operator configures the service: its database, the key-encryption key, the issuer, loopback receivers allowed, the address budget raised.</summary>
     private Dictionary<string, string> ServiceSettings(Dataset data) => new()
     {
         ["ConnectionStrings__Connect"] = data.ServiceConnectionString,
@@ -38,6 +38,8 @@ internal sealed partial class Harness
         // address (600, 300 a second) the redeem run would measure that budget, not the endpoint.
         ["Connect__RateLimit__AddressBurstLimit"] = "1000000",
         ["Connect__RateLimit__AddressTokensPerSecond"] = "1000000",
+        // The signals' receiver is the harness's loopback server (docs/contract/bench.md: "a loopback server").
+        ["Connect__Signals__AllowLoopbackReceivers"] = "true",
     };
 
     private async Task<(Dataset Data, LifecycleData Sessions)?> SeedLifecycleAsync(BenchCluster cluster, BenchReport report, CancellationToken cancellationToken)
@@ -51,7 +53,7 @@ internal sealed partial class Harness
         await cluster.CreateDatabaseAsync(shape.Database, cancellationToken);
         Say($"bench: seeding {shape.Database}: {shape.Pairs:N0} sessions with their signing keys, minting a refresh and an access token for each...");
         var (sessions, took) = await LifecycleData.SeedAsync(
-            cluster.SuperuserConnectionString(shape.Database), shape, _keyEncryptionKey, _plan.Keys, cancellationToken);
+            cluster.SuperuserConnectionString(shape.Database), shape, _serviceSigningKeys!, cancellationToken);
         Say($"bench: seeded {shape.Database} in {took.TotalSeconds:0.0} s");
         report.Notes.Add($"seeded {shape.Database} ({shape.Pairs:N0} sessions, a quarter revoked, {shape.Applications:N0} applications sharing {_plan.Keys} signing keys, "
             + $"2 tokens minted per session) in {took.TotalSeconds:0.0} s");

@@ -3,6 +3,7 @@ using Connect.Benchmarks.Data;
 using Connect.Benchmarks.Hosting;
 using Connect.Benchmarks.Load;
 using Connect.Benchmarks.Report;
+using Connect.Benchmarks.Signals;
 
 namespace Connect.Benchmarks;
 
@@ -16,7 +17,7 @@ namespace Connect.Benchmarks;
 /// </summary>
 internal sealed partial class Harness
 {
-    private static readonly string[] RevokeAllServiceParts = ["pipeline", "light_load", "open_model", "open_model_curve"];
+    private static readonly string[] RevokeAllServiceParts = ["pipeline", "light_load", "open_model", "open_model_curve", "pipeline_signals", "signals_delivery"];
     private static readonly string[] RevokeAllTwinParts = ["handwritten", "handwritten_open_model", "open_model_curve"];
 
     /// <summary>The revoke-all pairs on the small data set: the closed loops, then the open model, the light load and the open-model curve.</summary>
@@ -36,18 +37,36 @@ internal sealed partial class Harness
             var warmed = new HashSet<(ServiceProcess, string)>();
             Warmup WarmupFor(ServiceProcess server, string workload) => warmed.Add((server, workload)) ? Warmup.Full : Warmup.Round;
 
-            // The closed loops, in rounds.
+            // The signals' receiver, for as long as the servers run; receivers point at it only during the signals' windows.
+            await using var receiver = service is not null && (options.Runs("pipeline_signals") || options.Runs("signals_delivery"))
+                ? await LoopbackReceiver.StartAsync(cancellationToken)
+                : null;
+
+            // The closed loops, in rounds: the service, its twin and the service with receivers (pipeline_signals, paired
+            // with pipeline), so that both pairs' ratios are taken within a round.
             var closed = await RoundsAsync(
-                report, [("pipeline", options.Runs("pipeline") ? service : null), ("handwritten", options.Runs("handwritten") ? twin : null)], async (name, server, pooled) =>
-                await MeasureAsync(name, small, server, cluster, counter, _plan.Concurrency, null, _plan.PairSeconds, report, cancellationToken,
-                    WarmupFor(server, "revoke_all"), pooled));
+                report,
+                [
+                    ("pipeline", options.Runs("pipeline") ? service : null), ("handwritten", options.Runs("handwritten") ? twin : null),
+                    ("pipeline_signals", options.Runs("pipeline_signals") ? service : null),
+                ],
+                async (name, server, pooled) => name == "pipeline_signals"
+                    ? await MeasureWithReceiversAsync(small, server, cluster, counter, receiver!, WarmupFor(server, "revoke_all_signals"), pooled, report, cancellationToken)
+                    : await MeasureAsync(name, small, server, cluster, counter, _plan.Concurrency, null, _plan.PairSeconds, report, cancellationToken,
+                        WarmupFor(server, "revoke_all"), pooled));
             var pipeline = report.Runs["pipeline"] = closed.GetValueOrDefault("pipeline")?.ToReport(_plan.Concurrency, null, counter is not null);
             var handwritten = report.Runs["handwritten"] = closed.GetValueOrDefault("handwritten")?.ToReport(_plan.Concurrency, null, counter is not null);
+            report.Runs["pipeline_signals"] = closed.GetValueOrDefault("pipeline_signals")?.ToReport(_plan.Concurrency, null, counter is not null);
 
             if (service is not null && options.Runs("light_load"))
             {
                 report.Runs["light_load"] = await MeasureAsync(
                     "light_load", small, service, cluster, counter, 1, null, _plan.LightSeconds, report, cancellationToken, WarmupFor(service, "revoke_all"));
+            }
+
+            if (service is not null && options.Runs("signals_delivery"))
+            {
+                report.SignalsDelivery = await MeasureSignalsDeliveryAsync(small, service, cluster, receiver!, report, cancellationToken);
             }
 
             // The open model at 70% of the service's rps on both sides (version 2's pair), in rounds too.

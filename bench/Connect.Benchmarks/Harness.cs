@@ -20,7 +20,8 @@ internal sealed record BenchOptions(bool Quick, string? JsonFile, bool Check, bo
 {
     public static readonly string[] Parts =
         ["pipeline", "light_load", "open_model", "handwritten", "handwritten_open_model", "open_model_curve", "pipeline_large", "pgbench", "micro",
-         "refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem"];
+         "refresh", "handwritten_refresh", "introspect", "handwritten_introspect", "redeem", "handwritten_redeem",
+         "pipeline_signals", "signals_delivery"];
 
     public bool Runs(string part) => Only is null || Only.Contains(part);
 }
@@ -74,6 +75,9 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
     private readonly Plan _plan = Plan.For(options.Quick);
     private readonly List<RSAParameters> _signingKeys = [];
     private readonly List<ClientPublicKey> _publicKeys = [];
+
+    /// <summary>The service's own token-signing keys of every data set's applications (not the clients' keys above).</summary>
+    private SigningKeyPool? _serviceSigningKeys;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -151,6 +155,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
     private async Task MeasureAllAsync(BenchReport report, string work, CancellationToken cancellationToken)
     {
         await CreateKeysAsync(cancellationToken);
+        using var serviceSigningKeys = _serviceSigningKeys = await SigningKeyPool.CreateAsync(_plan.Keys, _keyEncryptionKey, cancellationToken);
         await using var cluster = await BenchCluster.StartAsync(cancellationToken);
         report.Machine = report.Machine with { Postgres = cluster.ServerVersion.Split(' ')[0] };
         Say($"bench: PostgreSQL {cluster.ServerVersion} on 127.0.0.1:{cluster.Port}; pg_stat_statements {(cluster.HasStatementStatistics ? "loaded" : "NOT available: statement counts will be null")}");
@@ -213,6 +218,10 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
         {
             report.PgbenchStatements = await PgbenchAsync(Pgbench.Statements(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
             report.PgbenchSingle = await PgbenchAsync(Pgbench.Single(_plan.Small.Applications), small, cluster, work, report, cancellationToken);
+            if (options.Runs("pipeline_signals") && report.PgbenchStatements is { } withoutReceivers)
+            {
+                await MeasureOutboxWriteAsync(small, cluster, work, withoutReceivers, report, cancellationToken);
+            }
         }
 
         if (options.Runs("micro"))
@@ -269,7 +278,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
     {
         await cluster.CreateDatabaseAsync(shape.Database, cancellationToken);
         Say($"bench: seeding {shape.Database}: {shape.Tokens:N0} refresh tokens, {shape.Accounts:N0} accounts, {shape.Applications:N0} applications, {shape.Pairs:N0} subjects (binary COPY)...");
-        var took = await Seeder.SeedAsync(cluster.SuperuserConnectionString(shape.Database), shape, _publicKeys, cancellationToken);
+        var took = await Seeder.SeedAsync(cluster.SuperuserConnectionString(shape.Database), shape, _publicKeys, _serviceSigningKeys!, cancellationToken);
         Say($"bench: seeded {shape.Database} in {took.TotalSeconds:0.0} s ({shape.Tokens / Math.Max(took.TotalSeconds, 0.001):N0} tokens/s, indexes and constraints rebuilt, vacuumed)");
         report.Notes.Add($"seeded {shape.Database} ({shape.Tokens:N0} tokens) in {took.TotalSeconds:0.0} s");
         var prewarmed = await cluster.PrewarmAsync(shape.Database, cancellationToken);

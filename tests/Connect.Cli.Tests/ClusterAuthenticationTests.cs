@@ -18,14 +18,9 @@ public sealed class ClusterAuthenticationTests(RunningCluster cluster) : IClassF
 
     private static int[] Ports => [ClusterLayout.MonitorPort, .. ClusterLayout.NodeNames.Select((_, i) => ClusterLayout.NodePort(i))];
 
-    [Fact]
+    [ClusterFact]
     public async Task No_role_logs_in_over_tcp_without_a_password_on_the_monitor_or_a_node()
     {
-        if (!cluster.Runs)
-        {
-            return;
-        }
-
         foreach (var port in Ports)
         {
             foreach (var role in Roles)
@@ -39,14 +34,9 @@ public sealed class ClusterAuthenticationTests(RunningCluster cluster) : IClassF
         }
     }
 
-    [Fact]
+    [ClusterFact(rootOnly: true)]
     public async Task Another_local_user_cannot_log_in_over_the_sockets()
     {
-        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
-        {
-            return;
-        }
-
         foreach (var port in Ports)
         {
             foreach (var role in Roles)
@@ -58,14 +48,9 @@ public sealed class ClusterAuthenticationTests(RunningCluster cluster) : IClassF
         }
     }
 
-    [Fact]
+    [ClusterFact(rootOnly: true)]
     public async Task The_service_role_changes_rows_but_is_no_superuser_and_creates_nothing()
     {
-        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
-        {
-            return;
-        }
-
         var layout = new ClusterLayout(ConnectProcess.Root);
         await using var connection = new NpgsqlConnection(layout.WithServicePassword(ClusterLayout.ConnectionString()));
         await connection.OpenAsync();
@@ -84,14 +69,9 @@ public sealed class ClusterAuthenticationTests(RunningCluster cluster) : IClassF
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
     }
 
-    [Fact]
+    [ClusterFact(rootOnly: true)]
     public async Task Status_names_the_service_role_and_no_password_and_the_documented_administration_works_with_it()
     {
-        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
-        {
-            return;
-        }
-
         var status = await ClusterHardeningTests.BashAsync("./connect cluster status");
         var connectionString = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("connectionString").GetString()!;
         var given = new NpgsqlConnectionStringBuilder(connectionString);
@@ -102,14 +82,9 @@ public sealed class ClusterAuthenticationTests(RunningCluster cluster) : IClassF
         Assert.False(string.IsNullOrEmpty(refreshToken));
     }
 
-    [Fact]
+    [ClusterFact(rootOnly: true)]
     public void Password_files_are_mode_600_and_root_keeps_its_own_while_pg_autoctl_keeps_its_own()
     {
-        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
-        {
-            return;
-        }
-
         var layout = new ClusterLayout(ConnectProcess.Root);
 
         Assert.Equal(("root", "600", "regular file"), Stat(layout.SuperuserPasswordFile));

@@ -8,7 +8,7 @@ namespace Connect.Cli.Tests;
 /// Drives the real <c>./connect cluster up | status | drill</c> as a person does: the whole topology from the
 /// checkout's <c>.data/cluster</c> (or root's relocation of it), a short drill through haproxy, and a stop by SIGTERM and by Ctrl-C typed
 /// into a terminal, after which nothing the cluster started may still run. The packages are installed when
-/// missing (as root, as in CI); without root and without them there is nothing to run.
+/// missing (as root, as in CI); without root and without them the tests are skipped (<see cref="ClusterFactAttribute"/>).
 /// </summary>
 [Collection(ClusterTopology.Name)]
 public sealed class ClusterCommandTests
@@ -41,14 +41,9 @@ public sealed class ClusterCommandTests
         }
     }
 
-    [Fact]
+    [ClusterFact]
     public async Task Cluster_serves_through_haproxy_passes_a_short_drill_and_SIGTERM_stops_everything_it_started()
     {
-        if (!CanRunCluster())
-        {
-            return;
-        }
-
         await using var up = ConnectProcess.Start(["cluster", "up"]);
         await up.WaitForStderrAsync("connect: cluster up;", StartLimit);
 
@@ -93,14 +88,9 @@ public sealed class ClusterCommandTests
     /// with the rest: the new pg_autoctl, the children the killed one left behind, and the postmaster. Every process the cluster started as postgres carries the
     /// cluster's XDG folders in its environment (its postmaster and backends inherit them), so none can hide.
     /// </summary>
-    [Fact]
+    [ClusterFact]
     public async Task Ctrl_C_in_the_terminal_after_a_nodes_pg_autoctl_was_killed_and_restarted_stops_everything_the_cluster_started()
     {
-        if (!CanRunCluster())
-        {
-            return;
-        }
-
         // script(1) gives ./connect a pseudo-terminal; the 0x03 typed into it is Ctrl-C, which the terminal
         // turns into SIGINT for the foreground process (cluster up), not for the programs it supervises.
         // SIGINT and SIGQUIT at their defaults, as in a real terminal, however this test run was started (see RunningService).
@@ -223,10 +213,6 @@ public sealed class ClusterCommandTests
             yield return int.Parse(part[..part.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
         }
     }
-
-    /// <summary>Root installs what is missing, as CI does; anyone else needs the packages already there.</summary>
-    internal static bool CanRunCluster() =>
-        Environment.IsPrivilegedProcess || (File.Exists("/usr/bin/pg_autoctl") && File.Exists("/usr/sbin/haproxy"));
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

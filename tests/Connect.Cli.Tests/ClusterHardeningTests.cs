@@ -15,14 +15,9 @@ namespace Connect.Cli.Tests;
 [Collection(ClusterTopology.Name)]
 public sealed class ClusterHardeningTests(RunningCluster cluster) : IClassFixture<RunningCluster>
 {
-    [Fact]
+    [ClusterFact]
     public void Cluster_root_is_roots_and_postgres_owns_only_its_data_folders()
     {
-        if (!cluster.Runs)
-        {
-            return;
-        }
-
         var layout = new ClusterLayout(ConnectProcess.Root);
         var root = Stat(layout.Root);
         var entries = Directory.GetFileSystemEntries(layout.Root).Select(Path.GetFileName).ToList();
@@ -39,14 +34,9 @@ public sealed class ClusterHardeningTests(RunningCluster cluster) : IClassFixtur
         }
     }
 
-    [Fact]
+    [ClusterFact(rootOnly: true)]
     public async Task Postgres_cannot_plant_a_link_where_root_writes()
     {
-        if (!cluster.Runs || !Environment.IsPrivilegedProcess)
-        {
-            return;
-        }
-
         var layout = new ClusterLayout(ConnectProcess.Root);
         var target = Path.Combine(layout.Root, "state.json.tmp");
         var log = layout.LogFile("planted");
@@ -66,14 +56,9 @@ public sealed class ClusterHardeningTests(RunningCluster cluster) : IClassFixtur
         Assert.Equal("decoy\n", decoyAfter);
     }
 
-    [Fact]
+    [ClusterFact]
     public void Haproxy_runs_unprivileged_from_a_configuration_only_root_can_change()
     {
-        if (!cluster.Runs)
-        {
-            return;
-        }
-
         var layout = new ClusterLayout(ConnectProcess.Root);
         var haproxy = ClusterCommandTests.ListeningPids(5080).Distinct().Single();
         var uids = File.ReadLines($"/proc/{haproxy}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal))
@@ -85,14 +70,9 @@ public sealed class ClusterHardeningTests(RunningCluster cluster) : IClassFixtur
     }
 
     /// <summary>The administrative commands exactly as docs/scaling.md writes them, run by bash from the checkout.</summary>
-    [Fact]
+    [ClusterFact]
     public async Task Administration_as_docs_scaling_shows_it_works_also_for_commands_that_sign()
     {
-        if (!cluster.Runs)
-        {
-            return;
-        }
-
         var documented = DocumentedAdministration();
 
         var created = await BashAsync(documented);
@@ -104,14 +84,9 @@ public sealed class ClusterHardeningTests(RunningCluster cluster) : IClassFixtur
         Assert.True(JsonDocument.Parse(register.Stdout).RootElement.TryGetProperty("keyId", out _));
     }
 
-    [Fact]
+    [ClusterFact]
     public async Task A_refresh_adopted_on_another_instance_within_the_grace_window_is_byte_identical_and_names_the_front()
     {
-        if (!cluster.Runs)
-        {
-            return;
-        }
-
         var refreshToken = await cluster.IssueSessionAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
 
@@ -189,14 +164,12 @@ public sealed class RunningCluster : IAsyncLifetime
     private ConnectProcess? up;
     private string? keyFolder;
 
-    /// <summary>False where the cluster cannot run (no root and no packages): the tests then have nothing to check.</summary>
-    public bool Runs { get; private set; }
-
     public string PublicKeyFile => Path.Combine(keyFolder!, "public.pem");
 
     public async Task InitializeAsync()
     {
-        if (!ClusterCommandTests.CanRunCluster())
+        // xunit makes the fixture even when every test of the class is skipped: no cluster to start then.
+        if (ClusterAvailability.SkipReason is not null)
         {
             return;
         }
@@ -206,7 +179,6 @@ public sealed class RunningCluster : IAsyncLifetime
         await File.WriteAllTextAsync(PublicKeyFile, key.ExportSubjectPublicKeyInfoPem());
         up = ConnectProcess.Start(["cluster", "up"]);
         await up.WaitForStderrAsync("connect: cluster up;", TimeSpan.FromMinutes(8));
-        Runs = true;
     }
 
     /// <summary>An application, an account and one session of it, through the documented administration; its refresh token.</summary>

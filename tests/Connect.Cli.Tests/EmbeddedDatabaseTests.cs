@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Connect.Cli.Database;
+using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -13,7 +14,7 @@ public sealed class EmbeddedDatabaseTests
     public async Task Embedded_default_migrates_as_the_superuser_and_serves_as_the_service_role_over_SCRAM()
     {
         var checkout = Directory.CreateTempSubdirectory("connect-embedded-").FullName;
-        var port = LocalPostgresCluster.GetFreeTcpPort();
+        var port = LoopbackPort.Free();
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Connect:EmbeddedDatabase:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             .Build();
@@ -50,7 +51,7 @@ public sealed class EmbeddedDatabaseTests
     public async Task Embedded_default_allows_loopback_receivers_unless_configured_off()
     {
         var checkout = Directory.CreateTempSubdirectory("connect-embedded-").FullName;
-        var port = LocalPostgresCluster.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var port = LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var embedded = new Dictionary<string, string?> { ["Connect:EmbeddedDatabase:Port"] = port };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(embedded).Build();
         var off = new ConfigurationBuilder()

@@ -123,70 +123,52 @@ internal sealed class LifecycleData
     public IEnumerable<int> AllSessions => Enumerable.Range(0, Sessions);
 
     public static async Task<(LifecycleData Data, TimeSpan Took)> SeedAsync(
-        string connectionString, DataShape shape, string keyEncryptionKey, int poolKeys, CancellationToken cancellationToken)
+        string connectionString, DataShape shape, SigningKeyPool keys, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var codec = new SessionTokenCodec(TimeProvider.System, Options.Create(new SessionTokenOptions { Issuer = Issuer }));
 
-        // A pool of RSA keys (generating one per application would take minutes). Key ids are unique per
-        // application only (signing_keys' primary key is (application_id, key_id)), so one pool key serves many
-        // applications; each application's copy is sealed on its own, since the sealing binds the application id.
-        var pool = await Task.WhenAll(Enumerable.Range(0, poolKeys).Select(_ => Task.Run(() => RSA.Create(SigningKeyFactory.KeyBits), cancellationToken)));
-        try
+        // Whole seconds, as issuance stores them: the refresh token's iat is the session's rotated_at.
+        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+        var expiresAt = issuedAt.AddDays(30);
+        var sessions = shape.Pairs;
+        var sids = new string[sessions];
+        var jtis = new string[sessions];
+        for (var n = 0; n < sessions; n++)
         {
-            var keyIds = pool.Select(rsa => SigningKeyFactory.Thumbprint(rsa.ExportParameters(includePrivateParameters: false))).ToArray();
-            var signing = pool.Select((rsa, i) => new TokenSigningKey(keyIds[i], rsa)).ToArray();
-            var encryption = new SigningKeyEncryption(Options.Create(new SigningKeyOptions { KeyEncryptionKey = keyEncryptionKey }));
-            var codec = new SessionTokenCodec(TimeProvider.System, Options.Create(new SessionTokenOptions { Issuer = Issuer }));
-
-            // Whole seconds, as issuance stores them: the refresh token's iat is the session's rotated_at.
-            var issuedAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
-            var expiresAt = issuedAt.AddDays(30);
-            var sessions = shape.Pairs;
-            var sids = new string[sessions];
-            var jtis = new string[sessions];
-            for (var n = 0; n < sessions; n++)
-            {
-                sids[n] = SessionTokenCodec.NewOpaqueId();
-                jtis[n] = SessionTokenCodec.NewOpaqueId();
-            }
-
-            var confirmations = new ConfirmationKeys(encryption);
-            var inquiries = new SeededInquiry[sessions];
-            for (var n = 0; n < sessions; n++)
-            {
-                var id = Guid.CreateVersion7();
-                var nonce = ConfirmationKeys.NewNonce();
-                inquiries[n] = new SeededInquiry(
-                    id, new InquiryKeysOfPair(InquiryKeys.NewKey(), InquiryKeys.NewKey(), confirmations.Make(id, nonce)), nonce);
-            }
-
-            await WriteAsync(connectionString, shape, pool, keyIds, encryption, sids, jtis, inquiries, issuedAt, expiresAt, cancellationToken);
-
-            var refreshTokens = new string[sessions];
-            var accessTokens = new string[sessions];
-            Parallel.For(0, sessions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, n =>
-            {
-                var application = shape.ApplicationOf(n);
-                var key = signing[application % signing.Length];
-                var anchor = DataShape.Anchor(application);
-                refreshTokens[n] = codec.Mint(
-                    new RefreshTokenClaims(Issuer, anchor, sids[n], jtis[n], issuedAt.ToUnixTimeSeconds(), expiresAt.ToUnixTimeSeconds(), RotationVersion: 1),
-                    key);
-                accessTokens[n] = codec.Mint(codec.NewAccessClaims(new ApplicationAnchor(anchor), new SectorSubject(DataShape.Subject(n)), sids[n], expiresAt), key);
-            });
-            return (new LifecycleData(shape, sids, refreshTokens, accessTokens, [.. inquiries.Select(inquiry => inquiry.Keys)]), clock.Elapsed);
+            sids[n] = SessionTokenCodec.NewOpaqueId();
+            jtis[n] = SessionTokenCodec.NewOpaqueId();
         }
-        finally
+
+        var confirmations = new ConfirmationKeys(keys.Encryption);
+        var inquiries = new SeededInquiry[sessions];
+        for (var n = 0; n < sessions; n++)
         {
-            foreach (var rsa in pool)
-            {
-                rsa.Dispose();
-            }
+            var id = Guid.CreateVersion7();
+            var nonce = ConfirmationKeys.NewNonce();
+            inquiries[n] = new SeededInquiry(
+                id, new InquiryKeysOfPair(InquiryKeys.NewKey(), InquiryKeys.NewKey(), confirmations.Make(id, nonce)), nonce);
         }
+
+        await WriteAsync(connectionString, shape, keys, sids, jtis, inquiries, issuedAt, expiresAt, cancellationToken);
+
+        var refreshTokens = new string[sessions];
+        var accessTokens = new string[sessions];
+        Parallel.For(0, sessions, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, n =>
+        {
+            var application = shape.ApplicationOf(n);
+            var key = keys.SigningKeyOf(application);
+            var anchor = DataShape.Anchor(application);
+            refreshTokens[n] = codec.Mint(
+                new RefreshTokenClaims(Issuer, anchor, sids[n], jtis[n], issuedAt.ToUnixTimeSeconds(), expiresAt.ToUnixTimeSeconds(), RotationVersion: 1),
+                key);
+            accessTokens[n] = codec.Mint(codec.NewAccessClaims(new ApplicationAnchor(anchor), new SectorSubject(DataShape.Subject(n)), sids[n], expiresAt), key);
+        });
+        return (new LifecycleData(shape, sids, refreshTokens, accessTokens, [.. inquiries.Select(inquiry => inquiry.Keys)]), clock.Elapsed);
     }
 
     private static async Task WriteAsync(
-        string connectionString, DataShape shape, RSA[] pool, string[] keyIds, SigningKeyEncryption encryption, string[] sids, string[] jtis,
+        string connectionString, DataShape shape, SigningKeyPool keys, string[] sids, string[] jtis,
         SeededInquiry[] inquiries, DateTimeOffset issuedAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var settings = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, CommandTimeout = 0 };
@@ -221,40 +203,7 @@ internal sealed class LifecycleData
                 row.Write(accounts[DataShape.AccountOf(n)], NpgsqlDbType.Uuid);
             });
 
-            var pkcs8 = pool.Select(rsa => rsa.ExportPkcs8PrivateKey()).ToArray();
-            try
-            {
-                Copy(connection,
-                    "COPY signing_keys (application_id, generation, key_id, public_key_spki, private_key_nonce, private_key_tag, "
-                    + "private_key_ciphertext, created_at, current_from, signs_until, kek_id) FROM STDIN (FORMAT BINARY)",
-                    shape.Applications, (row, j) =>
-                    {
-                        var k = j % pool.Length;
-                        var application = DataShape.ApplicationId(j);
-                        // Sealed as the service seals it: the row's identity is the seal's associated data.
-                        var sealedKey = encryption.Seal(
-                            new SigningKeyIdentity(new AppId(application), 1, keyIds[k], pool[k].ExportSubjectPublicKeyInfo(), keyCreated),
-                            pkcs8[k]);
-                        row.Write(application, NpgsqlDbType.Uuid);
-                        row.Write(1, NpgsqlDbType.Integer);
-                        row.Write(keyIds[k], NpgsqlDbType.Text);
-                        row.Write(pool[k].ExportSubjectPublicKeyInfo(), NpgsqlDbType.Bytea);
-                        row.Write(sealedKey.Nonce, NpgsqlDbType.Bytea);
-                        row.Write(sealedKey.Tag, NpgsqlDbType.Bytea);
-                        row.Write(sealedKey.Ciphertext, NpgsqlDbType.Bytea);
-                        row.Write(keyCreated, NpgsqlDbType.TimestampTz);
-                        row.Write(keyCreated, NpgsqlDbType.TimestampTz);
-                        row.Write(signsUntil, NpgsqlDbType.TimestampTz);
-                        row.Write(encryption.KeyEncryptionKeyId!, NpgsqlDbType.Text);
-                    });
-            }
-            finally
-            {
-                foreach (var key in pkcs8)
-                {
-                    CryptographicOperations.ZeroMemory(key);
-                }
-            }
+            keys.Copy(connection, shape.Applications, keyCreated, signsUntil);
 
             Copy(connection,
                 "COPY sessions (account_id, application_id, sid, current_jti, rotation_version, rotated_at, current_key_id, issued_at, "
@@ -268,7 +217,7 @@ internal sealed class LifecycleData
                     row.Write(jtis[n], NpgsqlDbType.Text);
                     row.Write(1, NpgsqlDbType.Integer);
                     row.Write(issuedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    row.Write(keyIds[application % pool.Length], NpgsqlDbType.Text);
+                    row.Write(keys.KeyIdOf(application), NpgsqlDbType.Text);
                     row.Write(issuedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
                     row.Write(expiresAt.UtcDateTime, NpgsqlDbType.TimestampTz);
                     if (IsRevoked(n))

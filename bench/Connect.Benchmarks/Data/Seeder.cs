@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Connect.Application.Administration;
+using Connect.Application.SigningKeys;
 using Connect.Infrastructure.LocalPostgres;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,7 +19,7 @@ internal static class Seeder
     private static readonly string[] BulkTables = ["sector_subjects", "sessions"];
 
     public static async Task<TimeSpan> SeedAsync(
-        string connectionString, DataShape shape, IReadOnlyList<ClientPublicKey> keys, CancellationToken cancellationToken)
+        string connectionString, DataShape shape, IReadOnlyList<ClientPublicKey> keys, SigningKeyPool signingKeys, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var applications = Enumerable.Range(0, shape.Applications).Select(DataShape.ApplicationId).ToArray();
@@ -53,6 +54,9 @@ internal static class Seeder
                 row.Write(key.Id.Value, NpgsqlDbType.Text);
                 row.Write(key.SubjectPublicKeyInfo.ToArray(), NpgsqlDbType.Bytea);
             }, cancellationToken);
+
+            // Revoke-all signs nothing, but its signals do: an application that has receivers already signs tokens.
+            signingKeys.Copy(connection, shape.Applications, now.AddDays(-1), SigningKeyLifecycle.SignsUntilFor(now.AddDays(32)).UtcDateTime);
             Copy(connection, "COPY accounts (id) FROM STDIN (FORMAT BINARY)", shape.Accounts, (row, i) =>
                 row.Write(accounts[i], NpgsqlDbType.Uuid), cancellationToken);
             Copy(connection, "COPY sector_subjects (sector_id, subject, account_id) FROM STDIN (FORMAT BINARY)", shape.Pairs, (row, n) =>
@@ -68,7 +72,7 @@ internal static class Seeder
         }
 
         // Hint bits, visibility map and statistics now, not during the first timed requests.
-        foreach (var table in new[] { "sectors", "applications", "application_keys", "accounts", "sector_subjects", "sessions" })
+        foreach (var table in new[] { "sectors", "applications", "application_keys", "signing_keys", "accounts", "sector_subjects", "sessions" })
         {
             await ExecuteAsync(connection, $"VACUUM (FREEZE, ANALYZE) {table}", cancellationToken);
         }

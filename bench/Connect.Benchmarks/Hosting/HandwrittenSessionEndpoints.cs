@@ -328,7 +328,8 @@ internal sealed class HandwrittenSessionEndpoints(
                 }
             }
 
-            if (ReadMember(buffer.AsSpan(0, length), member) is not { Length: > 0 and <= SessionTokenLimits.MaxTokenLength } token)
+            // The service's own rule (4096 bytes of UTF-8), so this host refuses exactly the strings the service does.
+            if (ReadMember(buffer.AsSpan(0, length), member) is not { Length: > 0 } token || !SessionTokenLimits.IsWithinMaxLength(token))
             {
                 await FailAsync(context, ReasonCode.InvalidBody, pragma);
                 return null;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure;
 
 namespace Connect.Benchmarks.Hosting;
 
@@ -31,7 +31,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> settings, string logFile,
         CancellationToken cancellationToken)
     {
-        var port = LocalPostgresCluster.GetFreeTcpPort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,

@@ -70,14 +70,10 @@ internal sealed class BenchReport
 
     /// <summary>
     /// Version 3's runs this service cannot be measured on yet, with the reason: they are written as <c>null</c> (never a
-    /// made-up figure), printed as not measured, and <c>--check</c> accepts <c>null</c> for these only. Empty once the
-    /// signals endpoints exist and the harness drives them.
+    /// made-up figure), printed as not measured, and <c>--check</c> accepts <c>null</c> for these only. Empty: the
+    /// signals runs, the last ones pending, are driven by Harness.Signals.cs.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> PendingRuns = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["pipeline_signals"] = "not measured: this service has no CAEP receivers or signal delivery yet (docs/contract/signals.md)",
-        ["signals_delivery"] = "not measured: this service has no CAEP receivers or signal delivery yet (docs/contract/signals.md)",
-    };
+    public static readonly IReadOnlyDictionary<string, string> PendingRuns = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
     /// The paired runs: a service run and the run it is compared with, measured in turn in every round
@@ -199,6 +195,25 @@ internal sealed class BenchReport
             Run(pair.Service, r)?.ServiceCpuUsPerRequest is { } service && Run(pair.Twin, r)?.ServiceCpuUsPerRequest is { } twin
                 ? service - twin
                 : (double?)null), digits: 1));
+
+    /// <summary>
+    /// What one signal adds to a revoke-all: <c>pipeline_signals</c>' CPU per request minus <c>pipeline</c>'s within each
+    /// round (the median), on the service (the outbox row, the worker's claim, signing, sending, recording) and on
+    /// PostgreSQL; and the rate ratio those figures allow when the machine's CPU is what limits both runs,
+    /// <c>pipeline</c>'s CPU per request over the sum of both (the load generator's and the receiver's share left out).
+    /// </summary>
+    public (double? Service, double? Postgres, double? CpuBoundRatio) SignalsCostUs()
+    {
+        var rounds = Enumerable.Range(0, Math.Max(Rounds, 1)).Select(r => (Signals: Run("pipeline_signals", r), Pipeline: Run("pipeline", r))).ToList();
+        var service = Median(rounds.Select(r => r.Signals?.ServiceCpuUsPerRequest - r.Pipeline?.ServiceCpuUsPerRequest), digits: 1);
+        var postgres = Median(rounds.Select(r => r.Signals?.PostgresCpuUsPerRequest - r.Pipeline?.PostgresCpuUsPerRequest), digits: 1);
+        var bound = Median(rounds.Select(r =>
+            r.Pipeline?.ServiceCpuUsPerRequest + r.Pipeline?.PostgresCpuUsPerRequest is { } pipeline
+            && r.Signals?.ServiceCpuUsPerRequest + r.Signals?.PostgresCpuUsPerRequest is { } signals && signals > 0
+                ? pipeline / signals
+                : (double?)null), digits: 3);
+        return (service, postgres, bound);
+    }
 
     /// <summary>
     /// What a rotation cannot avoid on the service's CPU: two tokens signed (the new refresh token and an access

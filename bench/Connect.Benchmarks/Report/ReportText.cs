@@ -81,6 +81,13 @@ internal static class ReportText
         text.AppendLine("framework_tax_us (service CPU per request minus the twin's, within a round; median): "
             + string.Join(", ", report.FrameworkTaxUs().Select(tax => $"{tax.Key} {Cell(tax.Value, "0.0")}")));
 
+        if (report.SignalsCostUs() is { Service: { } signalService, Postgres: { } signalPostgres, CpuBoundRatio: { } cpuBound })
+        {
+            text.AppendLine(Invariant($"signals' cost per revoke-all (pipeline_signals minus pipeline, within a round; median): service CPU +{signalService:0} us, ")
+                + Invariant($"PostgreSQL CPU +{signalPostgres:0} us (one RS256 signature, token_sign, is {Cell(report.TokenSignUs, "0")} us of it); ")
+                + Invariant($"with the CPU as the limit, pipeline_signals / pipeline can reach about {cpuBound:0.00}"));
+        }
+
         if (report.SigningFloorUs is { } floor)
         {
             text.AppendLine(Invariant($"(refresh_cpu_vs_signing divides refresh's service CPU per request by 2 x token_sign + rsa_verify = {floor:0.0} us)"));

@@ -20,14 +20,16 @@ internal static class BearerToken
         }
 
         // RFC 9110 §11.4: the scheme is case-insensitive and one or more spaces follow it; the token is b64token
-        // (RFC 6750 §2.1), so nothing after it. The length bound comes before any other work on the value.
-        if (value.Length > Scheme.Length + SessionTokenLimits.MaxTokenLength
-            || !value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        // (RFC 6750 §2.1), so nothing after it. The token is measured as the bodies' tokens are (bytes, not
+        // characters) before anything else is done with it; Kestrel already bounds the whole header.
+        if (!value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
 
         var token = value.AsSpan(Scheme.Length).TrimStart(' ');
-        return token.IsEmpty || token.ContainsAny(' ', '\t') ? null : token.ToString();
+        return token.IsEmpty || !SessionTokenLimits.IsWithinMaxLength(token) || token.ContainsAny(' ', '\t')
+            ? null
+            : token.ToString();
     }
 }

@@ -60,11 +60,14 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    /// <summary>The body, for the OpenAPI document only: the action reads the raw bytes.</summary>
+    /// <summary>
+    /// The body, for the OpenAPI document only: the action reads the raw bytes, and <c>SessionTokenRules</c> decides the
+    /// length in bytes (the schema's <c>maxLength</c> counts characters, a bound every token within the rule meets).
+    /// </summary>
     public sealed record AccessTokenRequest(
         [property: Required]
-        [property: StringLength(SessionTokenLimits.MaxTokenLength, MinimumLength = 1)]
-        [property: Description("An access token (compact JWS), at most 4 KiB; it may have expired.")]
+        [property: StringLength(SessionTokenLimits.MaxTokenBytes, MinimumLength = 1)]
+        [property: Description("An access token (compact JWS), at most 4 KiB (4096 bytes of UTF-8); it may have expired.")]
         string AccessToken);
 
     /// <param name="Status"><c>active</c>, <c>revoked</c>, <c>expired</c> or <c>not_found</c>.</param>

@@ -63,12 +63,13 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase
 
     /// <summary>
     /// The body of <c>/refresh</c> and <c>/logout</c>, for the OpenAPI document only: the action reads the raw bytes,
-    /// and <see cref="RefreshTokenRequestBody"/> and the command's validator enforce this.
+    /// and <see cref="RefreshTokenRequestBody"/> and the command's validator enforce this (the length in bytes, by
+    /// <c>SessionTokenRules</c>; the schema's <c>maxLength</c> counts characters, a bound every token within the rule meets).
     /// </summary>
     public sealed record RefreshTokenRequest(
         [property: Required]
-        [property: StringLength(SessionTokenLimits.MaxTokenLength, MinimumLength = 1)]
-        [property: Description("A refresh token of the session (compact JWS), at most 4 KiB.")]
+        [property: StringLength(SessionTokenLimits.MaxTokenBytes, MinimumLength = 1)]
+        [property: Description("A refresh token of the session (compact JWS), at most 4 KiB (4096 bytes of UTF-8).")]
         string RefreshToken);
 
     public sealed record RefreshResponse(string AccessToken, string RefreshToken, ClaimStates Claims);

@@ -8,6 +8,6 @@ public sealed class IntrospectQueryValidator : AbstractValidator<IntrospectQuery
 {
     public IntrospectQueryValidator()
     {
-        RuleFor(query => query.AccessToken).NotEmpty().MaximumLength(SessionTokenLimits.MaxTokenLength);
+        RuleFor(query => query.AccessToken).ValidSessionToken();
     }
 }

@@ -8,6 +8,6 @@ public sealed class LogoutCommandValidator : AbstractValidator<LogoutCommand>
 {
     public LogoutCommandValidator()
     {
-        RuleFor(command => command.RefreshToken).NotEmpty().MaximumLength(SessionTokenLimits.MaxTokenLength);
+        RuleFor(command => command.RefreshToken).ValidSessionToken();
     }
 }

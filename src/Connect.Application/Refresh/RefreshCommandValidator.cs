@@ -1,4 +1,3 @@
-using System.Text;
 using Connect.Application.SessionTokens;
 using FluentValidation;
 
@@ -9,9 +8,6 @@ public sealed class RefreshCommandValidator : AbstractValidator<RefreshCommand>
 {
     public RefreshCommandValidator()
     {
-        RuleFor(command => command.RefreshToken)
-            .NotEmpty()
-            // 4 KiB of the body's UTF-8, not of UTF-16 characters: what the contract bounds is bytes on the wire.
-            .Must(token => token is not null && Encoding.UTF8.GetByteCount(token) <= SessionTokenLimits.MaxTokenLength);
+        RuleFor(command => command.RefreshToken).ValidSessionToken();
     }
 }

@@ -220,9 +220,9 @@ public sealed class SessionTokenCodec
         }
 
         var token = CompactJws.SignRs256(type, key.KeyId, key.PrivateKey, writePayload);
-        return token.Length <= SessionTokenLimits.MaxTokenLength
+        return SessionTokenLimits.IsWithinMaxLength(token)
             ? token
-            : throw new ArgumentException($"The claims make a token longer than {SessionTokenLimits.MaxTokenLength} characters.");
+            : throw new ArgumentException($"The claims make a token longer than {SessionTokenLimits.MaxTokenBytes} bytes.");
     }
 
     private static bool IsValid(AccessTokenClaims claims) =>
@@ -244,7 +244,7 @@ public sealed class SessionTokenCodec
 
     private static Reading Read(string? token)
     {
-        if (token is null || token.Length > SessionTokenLimits.MaxTokenLength)
+        if (token is null || !SessionTokenLimits.IsWithinMaxLength(token))
         {
             return default;
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 
@@ -7,8 +8,11 @@ namespace Connect.Application.SessionTokens;
 /// <summary>The fixed bounds of a session token; the reader refuses anything beyond them and the minter never makes it.</summary>
 public static class SessionTokenLimits
 {
-    /// <summary>A longer token is refused before it is decoded (the bodies that carry one are 4 KiB).</summary>
-    public const int MaxTokenLength = 4096;
+    /// <summary>
+    /// The largest session token, in bytes of its UTF-8 (docs/contract/sessions.md: 4 KiB); measure a token only with
+    /// <see cref="IsWithinMaxLength"/>, never with <see cref="string.Length"/>.
+    /// </summary>
+    public const int MaxTokenBytes = 4096;
 
     public const int MaxIssuerLength = 255;
 
@@ -31,6 +35,16 @@ public static class SessionTokenLimits
     /// <summary>Non-empty, bounded, and no NUL (which PostgreSQL text cannot hold, so no lookup could match it).</summary>
     internal static bool IsText(string value, int maxLength) =>
         value.Length > 0 && value.Length <= maxLength && !value.Contains('\0', StringComparison.Ordinal);
+
+    /// <summary>
+    /// The one length rule of a session token, wherever one arrives (a body's string, a Bearer header) or is minted:
+    /// at most <see cref="MaxTokenBytes"/> bytes of UTF-8. A genuine token is base64url, one byte a character; a string
+    /// that is not one is measured as it would travel, so every endpoint refuses the same strings as too long.
+    /// </summary>
+    public static bool IsWithinMaxLength(ReadOnlySpan<char> token) =>
+        // A character is at least one UTF-8 byte (a lone surrogate counts as the three of U+FFFD), so a longer string
+        // is refused without being counted, and the count never scans more than 4096 characters.
+        token.Length <= MaxTokenBytes && Encoding.UTF8.GetByteCount(token) <= MaxTokenBytes;
 
     internal static bool IsTime(long value) => value is >= 0 and <= MaxTime;
 }

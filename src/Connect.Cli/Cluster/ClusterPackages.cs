@@ -10,23 +10,7 @@ internal static class ClusterPackages
 {
     public static async Task EnsureInstalledAsync(TextWriter progress, CancellationToken cancellationToken)
     {
-        var version = Path.GetFileName(Path.GetDirectoryName(LocalPostgresBinaries.FindBinDirectory()));
-        var missing = new List<string>();
-        if (!File.Exists($"/usr/share/postgresql/{version}/extension/pgautofailover.control"))
-        {
-            missing.Add($"postgresql-{version}-auto-failover");
-        }
-
-        if (!File.Exists("/usr/bin/pg_autoctl"))
-        {
-            missing.Add("pg-auto-failover-cli");
-        }
-
-        if (!File.Exists("/usr/sbin/haproxy"))
-        {
-            missing.Add("haproxy");
-        }
-
+        var missing = Missing(PostgresVersion(), "/").Select(p => p.Package).ToList();
         if (missing.Count == 0)
         {
             return;
@@ -43,6 +27,24 @@ internal static class ClusterPackages
         await RunAsync(ClusterProgram.StartInfo("apt-get", ["install", "-y", "--no-upgrade", .. missing], asPostgres: false, apt), cancellationToken);
     }
 
+    /// <summary>The PostgreSQL major version whose server programs the machine has ("15" from /usr/lib/postgresql/15/bin).</summary>
+    public static string PostgresVersion() => Path.GetFileName(Path.GetDirectoryName(LocalPostgresBinaries.FindBinDirectory()))!;
+
+    /// <summary>
+    /// The packages not installed below <paramref name="root"/> ("/" but in tests), each with the file that shows it
+    /// is: the one check <c>cluster up</c> and the tests that need a cluster both make.
+    /// </summary>
+    public static IReadOnlyList<ClusterPackage> Missing(string postgresVersion, string root)
+    {
+        ClusterPackage[] needed =
+        [
+            new($"postgresql-{postgresVersion}-auto-failover", $"/usr/share/postgresql/{postgresVersion}/extension/pgautofailover.control"),
+            new("pg-auto-failover-cli", "/usr/bin/pg_autoctl"),
+            new("haproxy", "/usr/sbin/haproxy"),
+        ];
+        return [.. needed.Where(p => !File.Exists(Path.Join(root, p.File)))];
+    }
+
     private static async Task RunAsync(System.Diagnostics.ProcessStartInfo start, CancellationToken cancellationToken)
     {
         var (exitCode, output, error) = await ClusterProgram.RunAsync(start, cancellationToken);
@@ -53,3 +55,6 @@ internal static class ClusterPackages
         }
     }
 }
+
+/// <summary>A Debian package the cluster needs, and the file whose absence shows it is not installed.</summary>
+internal sealed record ClusterPackage(string Package, string File);

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Connect.Infrastructure.Migrations;
 using Npgsql;
@@ -92,7 +91,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
             .. Enumerable.Range(0, ClusterLayout.InstanceCount).Select(ClusterLayout.InstancePort)];
         foreach (var port in ports)
         {
-            if (!IsPortFree(port))
+            if (!LoopbackPort.IsFree(port))
             {
                 var hint = port == ClusterLayout.FrontPort ? " (is ./connect up running? the cluster's front uses its address)" : "";
                 throw new ClusterException($"127.0.0.1:{port} is already in use{hint}; stop what holds it first");
@@ -502,20 +501,4 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
     }
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
-
-    private static bool IsPortFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }

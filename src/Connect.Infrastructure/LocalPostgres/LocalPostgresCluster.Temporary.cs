@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace Connect.Infrastructure.LocalPostgres;
@@ -60,17 +58,7 @@ public sealed partial class LocalPostgresCluster
             Path.Combine(root, OwnerFileName),
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
             cancellationToken);
-        return new LocalPostgresCluster(Path.Combine(root, "data"), GetFreeTcpPort(), binDirectory, root);
-    }
-
-    /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now.</summary>
-    public static int GetFreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        return new LocalPostgresCluster(Path.Combine(root, "data"), LoopbackPort.Free(), binDirectory, root);
     }
 
     private static async Task RemoveAbandonedTemporaryClustersAsync(string parent, string binDirectory, CancellationToken cancellationToken)

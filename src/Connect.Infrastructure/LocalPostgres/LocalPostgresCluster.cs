@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Connect.Infrastructure.LocalPostgres;
@@ -90,7 +89,7 @@ public sealed partial class LocalPostgresCluster
         }
 
         RemoveStaleLockFile(dataDirectory);
-        if (!IsPortFree(Port))
+        if (!LoopbackPort.IsFree(Port))
         {
             // A fresh throwaway cluster can just take another port; anyone else must hear about it.
             if (temporaryRoot is null || started)
@@ -98,7 +97,7 @@ public sealed partial class LocalPostgresCluster
                 throw new LocalPostgresPortInUseException(Port);
             }
 
-            Port = GetFreeTcpPort();
+            Port = LoopbackPort.Free();
         }
 
         var logFile = Path.Combine(dataDirectory, LogFileName);
@@ -315,23 +314,6 @@ public sealed partial class LocalPostgresCluster
             return process.ProcessName == "postgres";
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    private static bool IsPortFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            // Like PostgreSQL itself: lingering TIME_WAIT connections must not count as "in use".
-            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
         {
             return false;
         }

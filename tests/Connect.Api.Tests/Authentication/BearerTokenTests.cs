@@ -1,4 +1,5 @@
 using Connect.Api.Authentication;
+using Connect.Testing.SessionTokens;
 using Microsoft.Extensions.Primitives;
 
 namespace Connect.Api.Tests.Authentication;
@@ -41,5 +42,20 @@ public sealed class BearerTokenTests
     {
         Assert.NotNull(BearerToken.From(new StringValues("Bearer " + new string('a', 4096))));
         Assert.Null(BearerToken.From(new StringValues("Bearer " + new string('a', 4097))));
+    }
+
+    [Fact]
+    public void Token_is_measured_in_UTF8_bytes_as_the_bodies_tokens_are()
+    {
+        Assert.All(TokenLengths.AtTheBound, token => Assert.Equal(token, BearerToken.From(new StringValues("Bearer " + token))));
+        Assert.All(TokenLengths.OverTheBound, token => Assert.Null(BearerToken.From(new StringValues("Bearer " + token))));
+    }
+
+    [Fact]
+    public void Spaces_after_the_scheme_are_not_part_of_the_token_measured()
+    {
+        var token = new string('a', 4096);
+
+        Assert.Equal(token, BearerToken.From(new StringValues("Bearer    " + token)));
     }
 }

@@ -122,6 +122,17 @@ public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<Ref
         await AssertUnchangedAsync(session);
     }
 
+    [Fact]
+    public async Task Token_is_measured_in_UTF8_bytes_as_on_every_session_token_endpoint()
+    {
+        // Within 4096 bytes the token is read (and is no refresh token); over them it is InvalidBody, even when it
+        // has fewer than 4096 characters. The body is raw UTF-8: with each é escaped as \u00e9 it would pass 8 KiB (413).
+        Assert.Equal(
+            TokenLengths.Alike(
+                atTheBound: """401 {"reason":"RefreshTokenInvalid"}""", overTheBound: """400 {"reason":"InvalidBody"}"""),
+            await TokenLengths.AnswersAsync(token => target.PostAsync($$"""{"refreshToken":"{{token}}"}""")));
+    }
+
     [Theory]
     [InlineData("not-a-token")]
     [InlineData("a.b.c")]

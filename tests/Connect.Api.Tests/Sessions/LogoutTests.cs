@@ -1,6 +1,7 @@
 using System.Net;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Sessions;
+using Connect.Testing.SessionTokens;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.Sessions;
@@ -205,6 +206,16 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
         var answer = await _api.PostAsync("/logout", $$"""{"refreshToken":"{{new string('A', 4097)}}"}""");
 
         await SessionAssert.ReasonAsync(answer, HttpStatusCode.BadRequest, "InvalidBody");
+    }
+
+    [Fact]
+    public async Task Token_is_measured_in_UTF8_bytes_as_on_every_session_token_endpoint()
+    {
+        // Within 4096 bytes the token is read (and resolves to no session); over them it is InvalidBody, even when
+        // it has fewer than 4096 characters.
+        Assert.Equal(
+            TokenLengths.Alike(atTheBound: """200 {"revoked":false}""", overTheBound: """400 {"reason":"InvalidBody"}"""),
+            await TokenLengths.AnswersAsync(_api.LogoutAsync));
     }
 
     [Fact]

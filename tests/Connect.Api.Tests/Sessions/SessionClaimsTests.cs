@@ -1,6 +1,7 @@
 using System.Net;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Sessions;
+using Connect.Testing.SessionTokens;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests.Sessions;
@@ -126,9 +127,20 @@ public sealed class SessionClaimsTests : IClassFixture<SessionEndpoints>
     [MemberData(nameof(Routes))]
     public async Task Token_longer_than_any_access_token_is_refused_unread(string route)
     {
-        var response = await _api.GetAsync(route, $"Bearer {new string('a', SessionTokenLimits.MaxTokenLength + 1)}");
+        var response = await _api.GetAsync(route, $"Bearer {new string('a', SessionTokenLimits.MaxTokenBytes + 1)}");
 
         await SessionAssert.InvalidTokenAsync(response);
+    }
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Token_is_measured_in_UTF8_bytes_as_on_every_session_token_endpoint(string route)
+    {
+        // The contract has one answer for every failure, so the bound itself shows only in BearerTokenTests; here
+        // every string on either side of it gets that one answer.
+        Assert.Equal(
+            TokenLengths.Alike(atTheBound: """401 {"error":"invalid_token"}""", overTheBound: """401 {"error":"invalid_token"}"""),
+            await TokenLengths.AnswersAsync(token => _api.GetAsync(route, $"Bearer {token}")));
     }
 
     [Fact]

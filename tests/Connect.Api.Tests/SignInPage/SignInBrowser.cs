@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using Connect.Application.Inquiries;
 using Connect.Application.SigningKeys;
+using Connect.Infrastructure;
 using Connect.Testing.Seeding;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -43,7 +43,7 @@ public sealed class SignInBrowser : IAsyncLifetime
     {
         Db = await ConnectTestDatabase.CreateAsync();
         // The public URL must name the port before the host starts, so the port is chosen first.
-        var port = FreeLoopbackPort();
+        var port = LoopbackPort.Free();
         BaseAddress = new Uri($"http://localhost:{port}");
         _factory = new ConnectApiFactory(Db.ConnectionString, new Dictionary<string, string?>
         {
@@ -123,13 +123,6 @@ public sealed class SignInBrowser : IAsyncLifetime
         Services.GetRequiredService<IInquiryStore>().FindAsync(exposureKey, CancellationToken.None);
 
     public Uri SignInUrl(string exposureKey) => new(BaseAddress, $"/sign-in?exposure-key={exposureKey}");
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>One person's browser and authenticator.</summary>
@@ -199,11 +192,7 @@ public sealed class CallbackReceiver : IDisposable
 
     public void Start()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-        }
+        BaseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
 
         _listener.Prefixes.Add(BaseAddress.AbsoluteUri);
         _listener.Start();

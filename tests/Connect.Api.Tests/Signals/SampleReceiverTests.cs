@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Connect.Application.SigningKeys;
-using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure;
 using Connect.Testing.Seeding;
 
 namespace Connect.Api.Tests.Signals;
@@ -24,13 +24,13 @@ public sealed class SampleReceiverTests
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
-        var servicePort = LocalPostgresCluster.GetFreeTcpPort();
+        var servicePort = LoopbackPort.Free();
         var connect = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{servicePort}");
         var settings = ServiceProcess.Settings(db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), 5, 15);
         settings["Connect__SessionTokens__Issuer"] = connect; // as ./connect up: the issuer is its own URL
         var environment = new Dictionary<string, string?>(settings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)));
         await using var service = await ServiceProcess.StartAsync(settings, servicePort);
-        var receiverPort = TestSignalReceiverPort();
+        var receiverPort = LoopbackPort.Free();
 
         using var sample = new KilledOnDispose(Start(
             ["dotnet", "run", "--project", "samples/SignalReceiver", "--", "--connect", connect, "--anchor", app.Anchor.Value,
@@ -79,8 +79,6 @@ public sealed class SampleReceiverTests
             process.Dispose();
         }
     }
-
-    private static int TestSignalReceiverPort() => Connect.Testing.Signals.TestSignalReceiver.FreePort();
 
     private static (string Subject, string Sid) Claims(string accessToken)
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure;
 using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
 
@@ -68,7 +68,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     {
         var dll = ServiceDll;
         Assert.True(File.Exists(dll), $"{dll} is not built");
-        port ??= LocalPostgresCluster.GetFreeTcpPort();
+        port ??= LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,

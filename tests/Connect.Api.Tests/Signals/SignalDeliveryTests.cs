@@ -1,6 +1,7 @@
 using System.Net;
 using Connect.Application.Signals;
 using Connect.Domain.Signals;
+using Connect.Infrastructure;
 using Connect.Testing.Signals;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -241,7 +242,7 @@ public sealed class SignalDeliveryTests(SignalServiceFixture fixture) : IClassFi
     public async Task Receiver_down_at_first_gets_the_signal_once_it_is_up()
     {
         var app = await Service.RegisterAsync();
-        var port = TestSignalReceiver.FreePort();
+        var port = LoopbackPort.Free();
         var receiver = await Service.AddReceiverAsync(app, $"http://127.0.0.1:{port}/late", SignalNames.BackchannelLogout);
 
         var signal = await Service.AddSignalAsync(receiver, "subject-11", "sid-down");

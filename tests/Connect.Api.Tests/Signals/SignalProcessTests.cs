@@ -1,5 +1,6 @@
 using Connect.Application.Signals;
 using Connect.Application.SigningKeys;
+using Connect.Infrastructure;
 using Connect.Testing.Postgres;
 using Connect.Testing.Seeding;
 using Connect.Testing.Signals;
@@ -110,7 +111,7 @@ public sealed class SignalProcessTests
         await using var cluster = await PrivatePostgresCluster.StartNewAsync();
         await using var db = ConnectTestDatabase.For(cluster.ConnectionString);
         var app = await db.RegisterApplicationAsync();
-        var port = TestSignalReceiver.FreePort(); // nothing listens there yet: the receiver is down
+        var port = LoopbackPort.Free(); // nothing listens there yet: the receiver is down
         await AddReceiverAsync(db, app, $"http://127.0.0.1:{port}/restart");
         var subjects = new List<(string Subject, bool HasSessions)>();
         for (var i = 0; i < 6; i++)

@@ -94,7 +94,7 @@ public sealed class SessionTokenReaderFuzzTests : IDisposable
 
             var because = $"header {headerJson}\npayload {payloadJson}";
             Assert.False(other, $"read as the other kind\n{because}");
-            Assert.True(verified == ExactlyRight(kind, headerJson, payloadJson, token.Length), $"verified {verified}\n{because}");
+            Assert.True(verified == ExactlyRight(kind, headerJson, payloadJson, Encoding.UTF8.GetByteCount(token)), $"verified {verified}\n{because}");
         }, iter: iter, time: time, threads: 1, print: sample => string.Join("; ", sample.Item1) + $" {(sample.Item2 ? "access" : "refresh")} seed {sample.Item3}");
     }
 
@@ -114,9 +114,9 @@ public sealed class SessionTokenReaderFuzzTests : IDisposable
     /// The model: System.Text.Json's DOM (not the reader under test) finds exactly the kind's members, once each,
     /// strings within their bounds and integers within theirs, and the header naming the key that signed.
     /// </summary>
-    private bool ExactlyRight(TokenKind kind, string headerJson, string payloadJson, int length)
+    private bool ExactlyRight(TokenKind kind, string headerJson, string payloadJson, int bytes)
     {
-        if (length > SessionTokenLimits.MaxTokenLength)
+        if (bytes > SessionTokenLimits.MaxTokenBytes)
         {
             return false;
         }

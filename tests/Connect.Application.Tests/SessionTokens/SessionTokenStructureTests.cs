@@ -328,7 +328,7 @@ public sealed class SessionTokenStructureTests : IDisposable
     [Theory]
     [InlineData(TokenKind.Access)]
     [InlineData(TokenKind.Refresh)]
-    public void A_token_over_4096_characters_is_refused_before_decoding(TokenKind kind)
+    public void A_token_over_4096_bytes_is_refused_before_decoding(TokenKind kind)
     {
         // A signature segment of any length is structure the reader accepts (the key decides later), so only the
         // length check can refuse this token: at 4096 it is read, at 4097 it is not.
@@ -341,8 +341,8 @@ public sealed class SessionTokenStructureTests : IDisposable
             return $"{signed}.{Base64Url.EncodeToString(new byte[length * 3 / 4])}";
         }
 
-        var longest = WithSignatureOfLength(SessionTokenLimits.MaxTokenLength - signed.Length - 1, step: -1);
-        var tooLong = WithSignatureOfLength(SessionTokenLimits.MaxTokenLength - signed.Length, step: +1);
+        var longest = WithSignatureOfLength(SessionTokenLimits.MaxTokenBytes - signed.Length - 1, step: -1);
+        var tooLong = WithSignatureOfLength(SessionTokenLimits.MaxTokenBytes - signed.Length, step: +1);
 
         Assert.InRange(longest.Length, 4095, 4096);
         Assert.InRange(tooLong.Length, 4097, 4098);

@@ -30,7 +30,11 @@ public sealed class HandwrittenRedeemTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _connectionString = await PostgresServer.CreateMigratedDatabaseAsync(CancellationToken.None);
-        (_data, _) = await LifecycleData.SeedAsync(_connectionString, Shape, _keyEncryptionKey, poolKeys: 1, CancellationToken.None);
+        using (var signingKeys = await SigningKeyPool.CreateAsync(1, _keyEncryptionKey, CancellationToken.None))
+        {
+            (_data, _) = await LifecycleData.SeedAsync(_connectionString, Shape, signingKeys, CancellationToken.None);
+        }
+
         _database = NpgsqlDataSource.Create(PostgresServer.ServiceConnectionString(_connectionString));
         var encryption = new SigningKeyEncryption(Options.Create(new SigningKeyOptions { KeyEncryptionKey = _keyEncryptionKey }));
         var tokens = new SessionTokenCodec(TimeProvider.System, Options.Create(new SessionTokenOptions { Issuer = LifecycleData.Issuer }));

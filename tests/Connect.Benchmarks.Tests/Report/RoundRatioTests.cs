@@ -94,4 +94,26 @@ public sealed class RoundRatioTests
         Assert.Null(report.FrameworkTaxUs()["introspect"]);
         Assert.Null(report.Ratios().Single(r => r.Name == "framework_tax_max_us").Value);
     }
+
+    [Fact]
+    public void The_signals_cost_is_the_median_of_each_rounds_cpu_difference_and_bounds_the_rate_ratio_by_the_cpu()
+    {
+        var report = new BenchReport { Quick = false, Durable = true, Machine = new(2, "", "", ""), Rounds = 3 };
+        // PostgreSQL's CPU per request is 300 us on both sides (SampleReports.Run): the difference is the service's.
+        double[] pipeline = [500, 700, 500];
+        double[] signals = [1100, 1500, 1300];
+        for (var round = 0; round < 3; round++)
+        {
+            report.AddRound("pipeline", round, SampleReports.Run(1000, serviceCpuUs: pipeline[round]));
+            report.AddRound("pipeline_signals", round, SampleReports.Run(600, serviceCpuUs: signals[round]));
+        }
+
+        var (service, postgres, bound) = report.SignalsCostUs();
+
+        Assert.Equal(800, service);
+        Assert.Equal(0, postgres);
+        // Rounds: 800/1400, 1000/1800, 800/1600: the median is 0.556.
+        Assert.Equal(0.556, bound);
+        Assert.Null(new BenchReport { Quick = false, Durable = true, Machine = new(2, "", "", ""), Rounds = 3 }.SignalsCostUs().Service);
+    }
 }

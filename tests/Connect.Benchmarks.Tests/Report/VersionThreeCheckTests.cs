@@ -7,7 +7,7 @@ namespace Connect.Benchmarks.Tests.Report;
 public sealed class VersionThreeCheckTests
 {
     [Fact]
-    public void A_complete_version_3_file_passes_with_the_pending_signals_runs_null()
+    public void A_complete_version_3_file_passes_with_the_signals_runs_measured()
     {
         using var file = SampleReports.Written(SampleReports.Complete());
 
@@ -16,8 +16,10 @@ public sealed class VersionThreeCheckTests
         var json = JsonNode.Parse(File.ReadAllText(file.Path))!;
         Assert.Equal(3, json["version"]!.GetValue<int>());
         Assert.Equal(3, json["rounds"]!.GetValue<int>());
-        Assert.Null(json["runs"]!["pipeline_signals"]);
-        Assert.Null(json["runs"]!["signals_delivery"]);
+        Assert.Empty(BenchReport.PendingRuns);
+        Assert.Equal(1000, json["runs"]!["pipeline_signals"]!["rps"]!.GetValue<double>());
+        Assert.Equal(240.2, json["runs"]!["signals_delivery"]!["commit_to_delivery_p99_ms"]!.GetValue<double>());
+        Assert.Equal(1.0, json["ratios"]!["signals_vs_pipeline_rps"]!.GetValue<double>());
         Assert.Equal(0.91, json["ratios"]!["redeem_vs_handwritten_rps"]!.GetValue<double>());
         Assert.Equal([0.9, 0.92], json["ratio_spread"]!["redeem_vs_handwritten_rps"]!.AsArray().Select(value => value!.GetValue<double>()));
         Assert.Equal(50, json["framework_tax_us"]!["refresh"]!.GetValue<double>());
@@ -45,6 +47,8 @@ public sealed class VersionThreeCheckTests
     [InlineData("redeem")]
     [InlineData("handwritten_redeem")]
     [InlineData("pipeline")]
+    [InlineData("pipeline_signals")]
+    [InlineData("signals_delivery")]
     public void A_measured_run_may_not_be_null(string run)
     {
         var problems = CheckEdited(json => json["runs"]![run] = null);
@@ -72,12 +76,25 @@ public sealed class VersionThreeCheckTests
         Assert.Contains(problems, problem => problem.StartsWith("ratio_spread.refresh_vs_handwritten_rps: [0.95, 0.99] does not hold", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("delivered")]
+    [InlineData("seconds")]
+    [InlineData("per_second")]
+    [InlineData("commit_to_delivery_p50_ms")]
+    [InlineData("commit_to_delivery_p99_ms")]
+    public void Every_field_of_signals_delivery_is_required(string key)
+    {
+        var problems = CheckEdited(json => json["runs"]!["signals_delivery"]!.AsObject().Remove(key));
+
+        Assert.Contains($"runs.signals_delivery.{key}: missing", problems);
+    }
+
     [Fact]
-    public void The_signals_ratio_may_be_null_only_while_its_run_is_pending_and_absent()
+    public void The_signals_ratio_may_not_be_null_now_that_its_run_is_measured()
     {
         Assert.Empty(CheckEdited(_ => { }));
 
-        var problems = CheckEdited(json => json["runs"]!["pipeline_signals"] = JsonNode.Parse(json["runs"]!["pipeline"]!.ToJsonString()));
+        var problems = CheckEdited(json => json["ratios"]!["signals_vs_pipeline_rps"] = null);
 
         Assert.Contains("ratios.signals_vs_pipeline_rps: Null, expected Number", problems);
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 
 namespace Connect.Cli.Tests.Script;
@@ -26,7 +25,7 @@ public sealed class EmbeddedCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = new LocalPostgresCluster(Path.Combine(_folder, "postgres"), FreePort());
+        Cluster = new LocalPostgresCluster(Path.Combine(_folder, "postgres"), LoopbackPort.Free());
         await Cluster.StartAsync();
         await Cluster.StopAsync();
     }
@@ -71,12 +70,5 @@ public sealed class EmbeddedCluster : IAsyncLifetime
         }
 
         return found;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

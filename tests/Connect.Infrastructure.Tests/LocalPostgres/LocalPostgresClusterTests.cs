@@ -68,7 +68,7 @@ public sealed class LocalPostgresClusterTests : IAsyncLifetime
         var checkout = Directory.CreateTempSubdirectory("connect-checkout-").FullName;
         folders.Add(checkout);
         var requested = Path.Combine(checkout, ".data", "postgres");
-        var cluster = new LocalPostgresCluster(requested, LocalPostgresCluster.GetFreeTcpPort());
+        var cluster = new LocalPostgresCluster(requested, LoopbackPort.Free());
         clusters.Add(cluster);
 
         await cluster.StartAsync();

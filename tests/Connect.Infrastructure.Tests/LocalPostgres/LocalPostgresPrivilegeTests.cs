@@ -25,7 +25,7 @@ public sealed class LocalPostgresPrivilegeTests : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(checkout, ".data"));
         var requested = Path.Combine(checkout, ".data", "postgres");
         Directory.CreateSymbolicLink(requested, victim);
-        var cluster = new LocalPostgresCluster(requested, LocalPostgresCluster.GetFreeTcpPort());
+        var cluster = new LocalPostgresCluster(requested, LoopbackPort.Free());
 
         var error = await Record.ExceptionAsync(() => cluster.StartAsync());
 
@@ -47,7 +47,7 @@ public sealed class LocalPostgresPrivilegeTests : IAsyncLifetime
         var planted = await PlantAsPostgresAsync(requested);
         Assert.Equal(victim, new FileInfo(planted).LinkTarget is { } t ? t : null);
 
-        var cluster = new LocalPostgresCluster(requested, LocalPostgresCluster.GetFreeTcpPort());
+        var cluster = new LocalPostgresCluster(requested, LoopbackPort.Free());
         clusters.Add(cluster);
         var error = await Record.ExceptionAsync(() => cluster.StartAsync());
 
@@ -82,7 +82,7 @@ public sealed class LocalPostgresPrivilegeTests : IAsyncLifetime
         await Unix.RunAsPostgresAsync("mkdir", "-p", LocalPostgresCluster.LegacyRelocationRoot);
         await Unix.RunAsPostgresAsync("ln", "-sfn", victim, legacy);
         cleanUp.Add(legacy);
-        var cluster = new LocalPostgresCluster(requested, LocalPostgresCluster.GetFreeTcpPort());
+        var cluster = new LocalPostgresCluster(requested, LoopbackPort.Free());
 
         var error = await Record.ExceptionAsync(() => cluster.StartAsync());
 
@@ -109,7 +109,7 @@ public sealed class LocalPostgresPrivilegeTests : IAsyncLifetime
             ln -s {{victim}} "$data/postgresql.conf"
             """);
         WriteScript(Path.Combine(bin, "pg_ctl"), "#!/bin/sh\nexit 3\n");
-        var cluster = new LocalPostgresCluster(Path.Combine(folder, "data"), LocalPostgresCluster.GetFreeTcpPort(), bin);
+        var cluster = new LocalPostgresCluster(Path.Combine(folder, "data"), LoopbackPort.Free(), bin);
         cleanUp.Add(cluster.PasswordFile);
 
         await Assert.ThrowsAsync<LocalPostgresException>(() => cluster.StartAsync());

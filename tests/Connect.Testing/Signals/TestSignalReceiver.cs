@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -56,14 +55,6 @@ public sealed class TestSignalReceiver : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver = new TestSignalReceiver(app, new Uri(address).Port);
         return receiver;
-    }
-
-    /// <summary>A loopback port nothing listens on (for a receiver that is down, until started on it).</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public string UrlFor(string path) => $"http://127.0.0.1:{Port}/{path}";

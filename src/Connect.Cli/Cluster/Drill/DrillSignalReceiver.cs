@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -47,7 +47,7 @@ internal sealed class DrillSignalReceiver : IAsyncDisposable
     public int Refused => Volatile.Read(ref _refused);
 
     public static DrillSignalReceiver Start(string anchor, HttpClient http, Stopwatch clock) =>
-        new(LocalPostgresCluster.GetFreeTcpPort(), anchor, http, clock);
+        new(LoopbackPort.Free(), anchor, http, clock);
 
     private async Task ServeAsync()
     {
