@@ -50,7 +50,7 @@ public static class ConnectWebApplication
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ClientJwtAuthenticationHandler>(ClientJwtPolicy.Scheme, null);
         services.AddAuthorization();
-        services.AddPerApplicationRateLimit();
+        services.AddRateBudgets();
         services.AddOptions<SignInPageOptions>().BindConfiguration(SignInPageOptions.SectionName);
         services.AddSingleton<SignInPageGuard>();
         services.AddRequestTimeouts(timeouts => timeouts.DefaultPolicy = RequestTimeouts.Default);
@@ -66,11 +66,14 @@ public static class ConnectWebApplication
         // Order is the contract's order of checks: size and media type (the gate), then authentication, which
         // UseAuthorization runs for the endpoint's [Authorize] scheme. UseAuthentication authenticates nothing (there
         // is no default scheme); it stands here only so that the host does not add it at the top of the pipeline.
-        // The rate budget and the body come last, in the controller or the handler, once the caller is known.
+        // The rate budget and the body come last, in the controller or the handler, once the caller is known. The
+        // endpoints with no credential step ([EnableRateLimiting(AddressBudget.Policy)]) spend their client address's
+        // budget first of all, before the body is read: nothing else stands before their database work.
         app.UseConnectObservability();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
         app.UseRouting();
         app.UseRequestTimeouts();
+        app.UseRateLimiter();
         app.UseMiddleware<RawJsonBodyGate>();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Connect.Api.Authentication;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -8,6 +9,7 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Connect.Api.Controllers;
 
@@ -19,10 +21,11 @@ public sealed class InfoController(IMediator mediator) : ControllerBase
     public static IReadOnlyList<ReasonCode> Reasons { get; } =
     [
         ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound,
-        ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+        ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
     ];
 
     [HttpPost(Route, Name = "info")]
+    [EnableRateLimiting(AddressBudget.Policy)]
     [RawJsonBody(Schema = typeof(InfoRequest), RefusesUnknownMembers = true)]
     [EndpointSummary("Read an application's name and token-signing public key")]
     [EndpointDescription(

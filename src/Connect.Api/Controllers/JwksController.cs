@@ -1,3 +1,4 @@
+using Connect.Api.Authentication;
 using Connect.Api.Errors;
 using Connect.Api.Responses;
 using Connect.Application.Jwks;
@@ -6,6 +7,7 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Api.Controllers;
@@ -19,10 +21,11 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
 
     /// <summary>The reasons this endpoint answers, from the one table; the OpenAPI document lists exactly these.</summary>
     public static IReadOnlyList<ReasonCode> Reasons { get; } =
-        [ReasonCode.ApplicationNotFound, ReasonCode.ServiceUnavailable, ReasonCode.InternalError];
+        [ReasonCode.ApplicationNotFound, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError];
 
     /// <summary>The application's published token-signing keys (next, current, retiring), at most 32.</summary>
     [HttpGet(Route, Name = "applicationJwks")]
+    [EnableRateLimiting(AddressBudget.Policy)]
     [EndpointSummary("The application's token-signing keys")]
     [EndpointDescription(
         "The RSA public keys (RFC 7517) that verify the application's access and refresh tokens: next, current and " +

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Connect.Api.Authentication;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -9,6 +10,7 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Connect.Api.Controllers;
 
@@ -26,10 +28,12 @@ public sealed class RedeemController(IMediator mediator) : ControllerBase
         ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
         ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.InquiryApplicationNotFound,
         ReasonCode.InquiryNotRealized, ReasonCode.ApplicationDisabled, ReasonCode.AccountNotFound,
-        ReasonCode.AccountDeleted, ReasonCode.AccountDisabled, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+        ReasonCode.AccountDeleted, ReasonCode.AccountDisabled, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
+        ReasonCode.InternalError,
     ];
 
     [HttpPost(Route, Name = "redeem")]
+    [EnableRateLimiting(AddressBudget.Policy)]
     [RawJsonBody(Schema = typeof(RedeemRequest), RefusesUnknownMembers = true)]
     [AnswerHeaders(PragmaNoCache = true)]
     [EndpointSummary("Redeem a realized inquiry for a session")]

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
+using Connect.Api.Authentication;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -10,6 +11,7 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Connect.Api.Controllers;
 
@@ -21,11 +23,12 @@ public sealed class StatusPollController(IMediator mediator) : ControllerBase
     public static IReadOnlyList<ReasonCode> Reasons { get; } =
     [
         ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
-        ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.ServiceUnavailable,
+        ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
         ReasonCode.InternalError,
     ];
 
     [HttpPost(Route, Name = "statusPoll")]
+    [EnableRateLimiting(AddressBudget.Policy)]
     [RawJsonBody(Schema = typeof(StatusPollRequest), RefusesUnknownMembers = true)]
     [AnswerHeaders(PragmaNoCache = true)]
     [EndpointSummary("Ask whether an inquiry was realized")]

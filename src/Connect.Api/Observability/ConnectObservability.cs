@@ -132,7 +132,10 @@ internal static class ConnectObservability
         }
     }
 
-    /// <summary>The socket's peer, not X-Forwarded-For: no forwarded-headers middleware runs in front of this.</summary>
+    /// <summary>
+    /// The socket's peer, not X-Forwarded-For: no middleware rewrites the connection's address. A trusted proxy's
+    /// X-Forwarded-For is read only by the per-address budgets (<see cref="Authentication.ClientAddresses"/>).
+    /// </summary>
     internal static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 

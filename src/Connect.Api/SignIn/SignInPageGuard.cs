@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Connect.Api.Authentication;
 using Connect.Application.Passkeys;
 using Microsoft.Extensions.Options;
 
@@ -27,8 +28,11 @@ public sealed class SignInPageGuard : IDisposable
     private readonly PartitionedRateLimiter<string> _perAddress;
     private readonly PartitionedRateLimiter<string> _perInquiry;
 
-    public SignInPageGuard(IOptions<PasskeyOptions> passkeys, IOptions<SignInPageOptions> options)
+    private readonly ClientAddresses _addresses;
+
+    public SignInPageGuard(IOptions<PasskeyOptions> passkeys, IOptions<SignInPageOptions> options, ClientAddresses addresses)
     {
+        _addresses = addresses;
         _origins = passkeys.Value.EffectiveOrigins.ToHashSet(StringComparer.Ordinal);
         _perAddress = PerMinute(options.Value.CallsPerMinutePerAddress);
         _perInquiry = PerMinute(options.Value.CallsPerMinutePerInquiry);
@@ -41,11 +45,13 @@ public sealed class SignInPageGuard : IDisposable
     internal bool IsOwnOrigin(HttpRequest request) =>
         request.Headers.Origin is [{ } origin] && _origins.Contains(origin);
 
-    /// <summary>One call's budget from both buckets; the inquiry is named by its key's hash, never the key.</summary>
+    /// <summary>
+    /// One call's budget from both buckets; the address is the one the address budget spends by (the peer, or a
+    /// trusted proxy's <c>X-Forwarded-For</c>); the inquiry is named by its key's hash, never the key.
+    /// </summary>
     internal bool TryAcquire(HttpContext context, string inquiryKey)
     {
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        using var byAddress = _perAddress.AttemptAcquire(address);
+        using var byAddress = _perAddress.AttemptAcquire(_addresses.BudgetKey(context));
         if (!byAddress.IsAcquired)
         {
             return false;

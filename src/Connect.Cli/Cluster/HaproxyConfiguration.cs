@@ -9,7 +9,8 @@ namespace Connect.Cli.Cluster;
 /// another instance (it never reached one, so nothing happened), and one request per client connection. When no
 /// instance is ready, or the instance died with the request (a killed instance: haproxy's 502), haproxy answers the contract's own
 /// <c>503 {"reason":"ServiceUnavailable"}</c> with <c>Retry-After</c>, never its HTML page: revoke-all is
-/// idempotent, so retrying with a new client JWT is always safe (docs/decisions.md).
+/// idempotent, so retrying with a new client JWT is always safe (docs/decisions.md). Each request carries the
+/// client's address in <c>X-Forwarded-For</c>, which the instances trust from haproxy alone.
 /// </summary>
 internal static class HaproxyConfiguration
 {
@@ -29,6 +30,9 @@ internal static class HaproxyConfiguration
                 mode http
                 errorfiles connect-errors
                 option redispatch
+                # The instances trust this address's X-Forwarded-For (Connect:RateLimit:TrustedProxies), so each
+                # client spends its own budget per address rather than all of them haproxy's.
+                option forwardfor
                 # One request per client connection. On a kept-alive client connection that already carried a
                 # request, haproxy answers a server that died before answering (a killed instance) by closing the
                 # client's connection without a word, HTTP/1.1's "retry me" for a request that was never processed;

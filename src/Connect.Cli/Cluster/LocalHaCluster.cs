@@ -280,25 +280,31 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         var dotnet = Environment.ProcessPath ?? "dotnet";
         var cli = typeof(LocalHaCluster).Assembly.Location;
         var keyEncryptionKey = layout.KeyEncryptionKey();
+        var connectionString = layout.WithServicePassword(ClusterLayout.ConnectionString());
         for (var index = 0; index < ClusterLayout.InstanceCount; index++)
         {
-            var url = ClusterLayout.InstanceUrl(index);
-            var environment = new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Connect"] = layout.WithServicePassword(ClusterLayout.ConnectionString()),
-                ["Connect__SigningKeys__KeyEncryptionKey"] = keyEncryptionKey,
-                ["Urls"] = url,
-                // Three services share the machine with two PostgreSQL servers: one GC heap each.
-                ["DOTNET_gcServer"] = "0",
-                // One issuer for the whole cluster, the front's: a refresh adopted on another instance is the same token.
-                ["Connect__SessionTokens__Issuer"] = ClusterLayout.FrontUrl,
-                // The cluster is one machine's rehearsal: its drill listens for signals on this machine. A real
-                // deployment leaves loopback receivers off (docs/signals.md).
-                ["Connect__Signals__AllowLoopbackReceivers"] = "true",
-            };
+            var environment = InstanceEnvironment(index, connectionString, keyEncryptionKey);
             Supervise($"instance{index + 1}", () => ClusterProgram.StartInfo(dotnet, [cli, "up"], asPostgres: false, environment), supervision);
         }
     }
+
+    /// <summary>What instance <paramref name="index"/> is started with, besides the inherited environment.</summary>
+    internal static Dictionary<string, string> InstanceEnvironment(int index, string connectionString, string keyEncryptionKey) => new()
+    {
+        ["ConnectionStrings__Connect"] = connectionString,
+        ["Connect__SigningKeys__KeyEncryptionKey"] = keyEncryptionKey,
+        ["Urls"] = ClusterLayout.InstanceUrl(index),
+        // Three services share the machine with two PostgreSQL servers: one GC heap each.
+        ["DOTNET_gcServer"] = "0",
+        // One issuer for the whole cluster, the front's: a refresh adopted on another instance is the same token.
+        ["Connect__SessionTokens__Issuer"] = ClusterLayout.FrontUrl,
+        // Every request comes from haproxy on this address, which names the client in X-Forwarded-For
+        // (HaproxyConfiguration): without this each budget per client address would be one for everyone.
+        ["Connect__RateLimit__TrustedProxies__0"] = ClusterLayout.FrontHost,
+        // The cluster is one machine's rehearsal: its drill listens for signals on this machine. A real
+        // deployment leaves loopback receivers off (docs/signals.md).
+        ["Connect__Signals__AllowLoopbackReceivers"] = "true",
+    };
 
     private async Task StartHaproxyAsync(CancellationToken supervision, CancellationToken cancellationToken)
     {

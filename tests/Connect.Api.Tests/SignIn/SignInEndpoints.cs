@@ -127,6 +127,8 @@ public sealed class SignInEndpoints : IAsyncLifetime
             ["Connect:RateLimit:BurstLimit"] = "100000",
             ["Connect:RateLimit:SessionBurstLimit"] = "100000",
             ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
+            // Every request here comes from the one test client: a poll to the inquiry's 600th must not meet its budget.
+            ["Connect:RateLimit:AddressBurstLimit"] = "100000",
         });
         var api = factory.WithWebHostBuilder(builder =>
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
