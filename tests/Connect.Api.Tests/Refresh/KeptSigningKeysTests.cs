@@ -231,9 +231,13 @@ internal sealed class StatementCounter : IDisposable
         ActivitySource.AddActivityListener(_listener);
     }
 
-    /// <summary>The text of every command the traced request ran, in the order they ended.</summary>
-    public IReadOnlyList<string> Texts => [.. _spans.Select(span =>
-        (span.GetTagItem("db.query.text") ?? span.GetTagItem("db.statement"))?.ToString() ?? span.DisplayName)];
+    /// <summary>
+    /// The text of every command the traced request ran, in the order they ended; a physical connection's opening
+    /// (a span without a query, "CONNECT db") is the pool's doing, not a statement.
+    /// </summary>
+    public IReadOnlyList<string> Texts => [.. _spans
+        .Select(span => (span.GetTagItem("db.query.text") ?? span.GetTagItem("db.statement"))?.ToString())
+        .OfType<string>()];
 
     public int Count(Func<string, bool> which) => Texts.Count(which);
 
