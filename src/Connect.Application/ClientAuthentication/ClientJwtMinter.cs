@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using Connect.Application.Jose;
 
@@ -9,14 +8,14 @@ namespace Connect.Application.ClientAuthentication;
 /// application: the CLI demo, the cluster drill, the benchmarks and the tests. It lives next to
 /// <see cref="ClientJwtPolicy"/>, the one reader of what it writes, and writes through the same
 /// <see cref="CompactJws"/> as every token the service signs. Header <c>{"alg":"RS256","typ":"JWT"}</c> (plus
-/// <c>kid</c> when given); payload <c>iss</c>, <c>aud</c>, <c>iat</c>, <c>exp</c> = iat + 60, a fresh <c>jti</c>, and
+/// <c>kid</c> when given); payload <c>iss</c>, <c>aud</c>, <c>iat</c>, <c>exp</c> = iat + 60, a fresh UUID <c>jti</c>, and
 /// <c>body_sha256</c> over the exact body bytes that will be sent.
 /// </summary>
 public static class ClientJwtMinter
 {
     public const string Type = "JWT";
 
-    /// <summary>The lifetime the SDKs give a token: the longest the policy accepts.</summary>
+    /// <summary>The longest lifetime the SDKs allow and the policy accepts (the C# SDK's default is 30 s).</summary>
     public const long LifetimeSeconds = ClientJwtLimits.MaxLifetimeSeconds;
 
     /// <param name="anchor">The application anchor, the token's <c>iss</c>.</param>
@@ -35,7 +34,8 @@ public static class ClientJwtMinter
         ArgumentNullException.ThrowIfNull(anchor);
         ArgumentNullException.ThrowIfNull(audience);
         var issuedAt = now.ToUnixTimeSeconds();
-        var jti = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+        // A random UUID, as all three SDKs draw it (C# Guid, TypeScript randomUUID, Python uuid4).
+        var jti = Guid.NewGuid().ToString("D");
         var bodySha256 = BodySha256(body);
         return CompactJws.SignRs256(
             privateKey,

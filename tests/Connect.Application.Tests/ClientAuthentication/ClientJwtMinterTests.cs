@@ -89,6 +89,19 @@ public sealed class ClientJwtMinterTests : IDisposable
         _h.AssertSucceeded(await _h.AuthenticateAsync(jwt));
     }
 
+    [Fact]
+    public async Task The_CSharp_SDKs_escaped_spelling_of_body_sha256_still_authenticates()
+    {
+        // The C# SDK serializes with the default encoder, which writes '+' as \u002B; the minter writes '+'.
+        var body = BodyWhoseHashHasPlusAndSlash();
+        _h.Body = body;
+        var jwt = new TestClientJwt(ClientJwtPolicyHarness.Anchor, _h.Key, Now, body);
+        jwt.RawPayloadJson = jwt.Payload.ToJsonString();
+
+        Assert.Contains("\\u002B", jwt.RawPayloadJson, StringComparison.Ordinal);
+        _h.AssertSucceeded(await _h.AuthenticateAsync(jwt));
+    }
+
     private static byte[] BodyWhoseHashHasPlusAndSlash()
     {
         for (var i = 0; ; i++)
