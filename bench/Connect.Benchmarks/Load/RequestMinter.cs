@@ -1,8 +1,8 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Connect.Application.ClientAuthentication;
 using Connect.Benchmarks.Data;
 
 namespace Connect.Benchmarks.Load;
@@ -12,13 +12,12 @@ internal sealed record PreparedRequest(int Target, Expectation Expected, byte[] 
 
 /// <summary>
 /// Builds complete HTTP/1.1 requests as an official SDK would send them: the body <c>{"subject":"..."}</c> and a
-/// fresh RS256 client JWT with a unique jti and the body's SHA-256. Signing is the client's cost, so it happens
+/// fresh client JWT from the service's own <see cref="ClientJwtMinter"/>. Signing is the client's cost, so it happens
 /// here, before the timed window, for one batch at a time (a JWT lives at most 60 s).
 /// </summary>
 internal sealed class RequestMinter(DataShape shape, IReadOnlyList<RSAParameters> keys, int port)
 {
-    public const string Audience = "sudomimus-connect";
-    public const int LifetimeSeconds = 60;
+    public const long LifetimeSeconds = ClientJwtMinter.LifetimeSeconds;
 
     public PreparedRequest[] Mint(IReadOnlyList<int> pairs, DateTimeOffset issuedAt)
     {
@@ -55,28 +54,13 @@ internal sealed class RequestMinter(DataShape shape, IReadOnlyList<RSAParameters
         var application = shape.ApplicationOf(pair);
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["subject"] = DataShape.Subject(pair) });
 
-        using var payload = new MemoryStream();
-        using (var json = new Utf8JsonWriter(payload))
-        {
-            json.WriteStartObject();
-            json.WriteString("iss", DataShape.Anchor(application));
-            json.WriteString("aud", Audience);
-            json.WriteNumber("iat", issuedAt.ToUnixTimeSeconds());
-            json.WriteNumber("exp", issuedAt.ToUnixTimeSeconds() + LifetimeSeconds);
-            json.WriteString("jti", Guid.NewGuid().ToString("N"));
-            json.WriteString("body_sha256", Convert.ToBase64String(SHA256.HashData(body)));
-            json.WriteEndObject();
-        }
-
-        var signingInput = $"{Base64Url.EncodeToString("""{"alg":"RS256","typ":"JWT"}"""u8)}.{Base64Url.EncodeToString(payload.ToArray())}";
-        var signature = signers[application % signers.Length]
-            .SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var token = ClientJwtMinter.Mint(DataShape.Anchor(application), signers[application % signers.Length], body, issuedAt);
 
         var head = string.Create(CultureInfo.InvariantCulture, $"""
             POST /revoke-all HTTP/1.1
             Host: 127.0.0.1:{port}
             Content-Type: application/json
-            Authorization: SudomimusClientJWT {signingInput}.{Base64Url.EncodeToString(signature)}
+            Authorization: SudomimusClientJWT {token}
             Content-Length: {body.Length}
 
 

@@ -8,9 +8,10 @@ using System.Text.Json;
 namespace Connect.Application.Jose;
 
 /// <summary>
-/// The one compact-JWS writer (RFC 7515 §7.1) of every token Connect signs: session tokens and the signals' logout
-/// tokens and Security Event Tokens. RS256 only; header members <c>alg</c>, <c>kid</c>, <c>typ</c> in that order;
-/// the payload written member by member by the caller, so each token keeps its contract's order.
+/// The one compact-JWS writer (RFC 7515 §7.1) of every token Connect signs (session tokens and the signals' logout
+/// tokens and Security Event Tokens) and of the client JWTs <see cref="ClientAuthentication.ClientJwtMinter"/>
+/// makes as an application would. RS256 only; <c>alg</c> first in the header, then the caller's members; the payload
+/// written member by member by the caller, so each token keeps its contract's order.
 /// </summary>
 internal static class CompactJws
 {
@@ -29,7 +30,21 @@ internal static class CompactJws
     /// Signs <paramref name="writePayload"/>'s members under <paramref name="privateKey"/>. The same members and key
     /// always give the same text: RSASSA-PKCS1-v1_5 has no randomness.
     /// </summary>
-    public static string SignRs256(string type, string keyId, RSA privateKey, Action<Utf8JsonWriter> writePayload)
+    public static string SignRs256(string type, string keyId, RSA privateKey, Action<Utf8JsonWriter> writePayload) =>
+        SignRs256(
+            privateKey,
+            header =>
+            {
+                header.WriteString("kid"u8, keyId);
+                header.WriteString("typ"u8, type);
+            },
+            writePayload);
+
+    /// <summary>
+    /// As above, with the header's members after <c>alg</c> written by <paramref name="writeHeader"/>: a client JWT
+    /// keeps the SDKs' order (<c>typ</c> before <c>kid</c>), which the session tokens' contract does not share.
+    /// </summary>
+    public static string SignRs256(RSA privateKey, Action<Utf8JsonWriter> writeHeader, Action<Utf8JsonWriter> writePayload)
     {
         ArgumentNullException.ThrowIfNull(privateKey);
         if (privateKey.KeySize is < MinKeyBits or > MaxKeyBits)
@@ -40,8 +55,7 @@ internal static class CompactJws
         var header = Json(writer =>
         {
             writer.WriteString("alg"u8, Algorithm);
-            writer.WriteString("kid"u8, keyId);
-            writer.WriteString("typ"u8, type);
+            writeHeader(writer);
         });
         var signingInput = $"{Base64Url.EncodeToString(header)}.{Base64Url.EncodeToString(Json(writePayload))}";
 

@@ -62,7 +62,7 @@ internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimePro
         string anchor, string keyId, RSA key, string subject, string title, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new { subject });
-        var jwt = ClientJwtMinter.Mint(anchor, keyId, key, body, clock.GetUtcNow());
+        var jwt = MintedClientJwt.Mint(anchor, keyId, key, body, clock.GetUtcNow());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/revoke-all") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("SudomimusClientJWT", jwt.Token);

@@ -23,7 +23,7 @@ internal sealed class SignInDemo(HttpClient http, TimeProvider clock, TextWriter
             applicationAnchor = application.Anchor,
             returnMethods = new[] { new { type = "STATUS_POLL", payload = new { } } },
         });
-        var jwt = ClientJwtMinter.Mint(application.Anchor, application.KeyId, application.Key, body, clock.GetUtcNow());
+        var jwt = MintedClientJwt.Mint(application.Anchor, application.KeyId, application.Key, body, clock.GetUtcNow());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/establish") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("SudomimusClientJWT", jwt.Token);

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -171,12 +170,8 @@ public sealed class RefreshTarget : IAsyncLifetime
     public SessionTokenCodec Codec => Services.GetRequiredService<SessionTokenCodec>();
 
     /// <summary>Signs exactly this header and payload text (RS256, unpadded base64url), whatever they say.</summary>
-    public static string SignRaw(string headerJson, string payloadJson, RSA key)
-    {
-        var input = $"{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(headerJson))}.{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payloadJson))}";
-        var signature = key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return $"{input}.{Base64Url.EncodeToString(signature)}";
-    }
+    public static string SignRaw(string headerJson, string payloadJson, RSA key) =>
+        ClientJwtTampering.SignRaw(key, Encoding.UTF8.GetBytes(headerJson), Encoding.UTF8.GetBytes(payloadJson));
 
     public static JsonElement Claims(string token)
     {

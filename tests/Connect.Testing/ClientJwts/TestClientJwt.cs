@@ -1,33 +1,37 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Connect.Application.ClientAuthentication;
 
 namespace Connect.Testing.ClientJwts;
 
 /// <summary>
-/// Mints client JWTs the way the official SDKs do (RS256 over header.payload, body_sha256 over the raw body),
-/// with every part open to tampering for the tests that must reject it.
+/// The tests' one client-JWT forger: starts from a genuine token of the service's own <see cref="ClientJwtMinter"/>
+/// (exactly as the official SDKs make them) and opens every part of it to tampering for the tests that must reject
+/// it. Untouched, <see cref="Sign"/> gives back <see cref="Minted"/> byte for byte.
 /// </summary>
 public sealed class TestClientJwt
 {
-    public const string Audience = "sudomimus-connect";
+    public const string Audience = ClientJwtOptions.ConnectAudience;
+
+    // The minter's JSON text: the compact-JWS writer escapes no more than it must, so an untouched member is
+    // written back with the same bytes (the default encoder would spell body_sha256's '+' as \u002B).
+    private static readonly JsonSerializerOptions SameText = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public TestClientJwt(string issuer, RSA key, DateTimeOffset now, ReadOnlySpan<byte> body)
     {
         Key = key;
-        Header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT" };
-        Payload = new JsonObject
-        {
-            ["iss"] = issuer,
-            ["aud"] = Audience,
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["exp"] = now.ToUnixTimeSeconds() + 60,
-            ["jti"] = Guid.NewGuid().ToString("N"),
-            ["body_sha256"] = BodySha256(body),
-        };
+        Minted = ClientJwtMinter.Mint(issuer, key, body, now);
+        var segments = Minted.Split('.');
+        Header = Decoded(segments[0]);
+        Payload = Decoded(segments[1]);
     }
+
+    /// <summary>The genuine token this one started from.</summary>
+    public string Minted { get; }
 
     public RSA Key { get; set; }
 
@@ -41,30 +45,28 @@ public sealed class TestClientJwt
     /// <summary>When set, used as the payload segment's JSON text instead of <see cref="Payload"/>.</summary>
     public string? RawPayloadJson { get; set; }
 
-    public static string BodySha256(ReadOnlySpan<byte> body) => Convert.ToBase64String(SHA256.HashData(body));
+    public static string BodySha256(ReadOnlySpan<byte> body) => ClientJwtMinter.BodySha256(body);
 
     public static string Segment(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 
     /// <summary>The compact JWS, signed RS256 with <see cref="Key"/>.</summary>
-    public string Sign()
-    {
-        var signingInput = SigningInput();
-        var signature = Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return $"{signingInput}.{Base64Url.EncodeToString(signature)}";
-    }
+    public string Sign() => ClientJwtTampering.SignRaw(Key, HeaderBytes(), PayloadBytes());
 
     /// <summary>The compact JWS with the given signature bytes (for none, HMAC and other algorithms).</summary>
     public string WithSignature(Func<byte[], byte[]> sign)
     {
         ArgumentNullException.ThrowIfNull(sign);
-        var signingInput = SigningInput();
+        var signingInput = $"{Base64Url.EncodeToString(HeaderBytes())}.{Base64Url.EncodeToString(PayloadBytes())}";
         return $"{signingInput}.{Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signingInput)))}";
     }
 
     public string AuthorizationHeader() => $"SudomimusClientJWT {Sign()}";
 
-    private string SigningInput() =>
-        $"{Segment(RawHeaderJson ?? Header.ToJsonString())}.{Segment(RawPayloadJson ?? Payload.ToJsonString())}";
+    private byte[] HeaderBytes() => Encoding.UTF8.GetBytes(RawHeaderJson ?? Header.ToJsonString(SameText));
+
+    private byte[] PayloadBytes() => Encoding.UTF8.GetBytes(RawPayloadJson ?? Payload.ToJsonString(SameText));
+
+    private static JsonObject Decoded(string segment) => JsonNode.Parse(Base64Url.DecodeFromChars(segment))!.AsObject();
 }
 
 /// <summary>A body as the official SDKs send it.</summary>

@@ -31,7 +31,7 @@ internal sealed class RevokeAllLoad(HttpClient http, DrillApplication applicatio
     private async Task<DrillAnswer> SendAsync(DrillAccount target, Stopwatch phaseClock)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new { subject = target.Subject });
-        var jwt = ClientJwtMinter.Mint(application.Anchor, application.KeyId, application.Key, body, DateTimeOffset.UtcNow);
+        var jwt = MintedClientJwt.Mint(application.Anchor, application.KeyId, application.Key, body, DateTimeOffset.UtcNow);
         using var payload = JsonDocument.Parse(jwt.PayloadJson);
         var jti = payload.RootElement.GetProperty("jti").GetString()!;
         var request = new DrillRequest("/revoke-all", $"SudomimusClientJWT {jwt.Token}", body);
