@@ -200,6 +200,21 @@ public sealed partial class LocalPostgresCluster
         await ServiceRole.GrantDataAccessAsync(ConnectionString(name), cancellationToken);
     }
 
+    /// <summary>
+    /// Creates database <paramref name="name"/> as a copy of <paramref name="template"/>, a database
+    /// <see cref="EnsureDatabaseAsync"/> made (then migrated, say) that nobody is connected to, and lets the service
+    /// role use it exactly as <see cref="EnsureDatabaseAsync"/> would. The server must be running.
+    /// </summary>
+    public async Task CopyDatabaseAsync(string template, string name, CancellationToken cancellationToken = default)
+    {
+        await PostgresDatabases.CopyDatabaseAsync(ConnectionString("postgres"), template, name, cancellationToken);
+        await EnsureServiceRoleAsync(cancellationToken);
+
+        // The copy has the template's table grants and default privileges, but not its grants on the database
+        // (CONNECT to the role, nothing to PUBLIC): granting again sets those and changes nothing else.
+        await ServiceRole.GrantDataAccessAsync(ConnectionString(name), cancellationToken);
+    }
+
     private Task<string> EnsureServiceRoleAsync(CancellationToken cancellationToken)
     {
         lock (serviceRoleLock)

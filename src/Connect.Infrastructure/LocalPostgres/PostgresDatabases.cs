@@ -50,6 +50,35 @@ public static class PostgresDatabases
         }
     }
 
+    /// <summary>
+    /// Creates database <paramref name="name"/> as a copy of database <paramref name="template"/>
+    /// (<c>CREATE DATABASE ... TEMPLATE</c>): its schema, rows and the grants and default privileges inside it, but
+    /// not the grants on the database itself. PostgreSQL refuses while anyone else is connected to the template
+    /// (<see cref="CloseToConnectionsAsync"/>). Fails if <paramref name="name"/> exists.
+    /// </summary>
+    public static async Task CopyDatabaseAsync(string adminConnectionString, string template, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(template);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await ExecuteAsync(
+            adminConnectionString,
+            $"create database {QuoteIdentifier(name)} template {QuoteIdentifier(template)}",
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses new connections to database <paramref name="name"/>, so that a copy of it never fails on one that
+    /// something opened meanwhile (autovacuum too then leaves it alone). Existing sessions are not cut.
+    /// </summary>
+    public static async Task CloseToConnectionsAsync(string adminConnectionString, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await ExecuteAsync(
+            adminConnectionString,
+            $"alter database {QuoteIdentifier(name)} with allow_connections false",
+            cancellationToken);
+    }
+
     /// <summary>Quotes an SQL identifier ("name", with embedded quotes doubled).</summary>
     public static string QuoteIdentifier(string identifier)
     {
@@ -60,5 +89,15 @@ public static class PostgresDatabases
         }
 
         return "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    private static async Task ExecuteAsync(string adminConnectionString, string sql, CancellationToken cancellationToken)
+    {
+        // A one-off connection: pooled ones would outlive restarts of throwaway servers.
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
