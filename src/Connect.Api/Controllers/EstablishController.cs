@@ -65,7 +65,7 @@ public sealed class EstablishController(IMediator mediator, IApplicationRateBudg
             return ReasonResponse.AsResult(ReasonCode.RateLimited);
         }
 
-        var body = EstablishRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = EstablishRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         var command = body.Succeeded ? body.Value.ToCommand(caller) : body.Failure;
         if (!command.Succeeded)
         {

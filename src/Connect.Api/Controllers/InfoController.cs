@@ -35,7 +35,7 @@ public sealed class InfoController(IMediator mediator) : ControllerBase
     [ProducesResponseType<InfoResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Info()
     {
-        var body = InfoRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = InfoRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

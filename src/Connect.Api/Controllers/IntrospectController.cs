@@ -37,7 +37,7 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase
     [ProducesResponseType<IntrospectResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Introspect()
     {
-        var body = IntrospectRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = IntrospectRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

@@ -34,7 +34,7 @@ public sealed class LogoutController(IMediator mediator) : ControllerBase
     [ProducesResponseType<LogoutResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Logout()
     {
-        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

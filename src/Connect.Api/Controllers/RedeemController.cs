@@ -44,7 +44,7 @@ public sealed class RedeemController(IMediator mediator) : ControllerBase
     [ProducesResponseType<RedeemResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Redeem()
     {
-        var body = RedeemRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = RedeemRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

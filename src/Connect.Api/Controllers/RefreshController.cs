@@ -43,7 +43,7 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase
     public async Task<IActionResult> Refresh()
     {
         var cancellationToken = HttpContext.RequestAborted;
-        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

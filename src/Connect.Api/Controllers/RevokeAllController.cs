@@ -62,7 +62,7 @@ public sealed class RevokeAllController(IMediator mediator, IApplicationRateBudg
             return ReasonResponse.AsResult(ReasonCode.RateLimited);
         }
 
-        var body = RevokeAllRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = RevokeAllRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

@@ -39,7 +39,7 @@ public sealed class StatusPollController(IMediator mediator) : ControllerBase
     [ProducesResponseType<StatusPollResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> StatusPoll()
     {
-        var body = StatusPollRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes.Span);
+        var body = StatusPollRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
             return ReasonResponse.AsResult(body.Failure);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Domain.Outcomes;
 
@@ -10,27 +9,6 @@ namespace Connect.Api.Requests;
 /// </summary>
 internal sealed record RevokeAllRequestBody([property: JsonPropertyName("subject")] string? Subject)
 {
-    private static readonly JsonSerializerOptions Strict = new()
-    {
-        // Two subjects in one body is ambiguous: refuse rather than pick one.
-        AllowDuplicateProperties = false,
-        PropertyNameCaseInsensitive = false,
-        NumberHandling = JsonNumberHandling.Strict,
-        MaxDepth = 16,
-    };
-
-    public static Outcome<RevokeAllRequestBody> Parse(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<RevokeAllRequestBody>(body, Strict) is { } parsed
-                ? parsed
-                : ReasonCode.InvalidBody;
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
-        {
-            // The parser's message never leaves the process.
-            return ReasonCode.InvalidBody;
-        }
-    }
+    // Two subjects in one body is ambiguous: the strict reader refuses it rather than pick one.
+    public static Outcome<RevokeAllRequestBody> Parse(ReadOnlyMemory<byte> body) => StrictRequestJson.Parse<RevokeAllRequestBody>(body);
 }

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Connect.Application.Jose;
 using Connect.Domain.Outcomes;
 
 namespace Connect.Api.Requests;
@@ -7,41 +7,26 @@ namespace Connect.Api.Requests;
 /// <summary>The wire form of <c>POST /refresh</c> and <c>POST /logout</c>: one JSON object whose <c>refreshToken</c> is a string.</summary>
 internal sealed record RefreshTokenRequestBody([property: JsonPropertyName("refreshToken")] string? RefreshToken)
 {
-    public static Outcome<RefreshTokenRequestBody> Parse(ReadOnlySpan<byte> body) => StrictRequestJson.Parse<RefreshTokenRequestBody>(body);
+    public static Outcome<RefreshTokenRequestBody> Parse(ReadOnlyMemory<byte> body) => StrictRequestJson.Parse<RefreshTokenRequestBody>(body);
 }
 
 /// <summary>The wire form of <c>POST /introspect</c>: one JSON object whose <c>accessToken</c> is a string.</summary>
 internal sealed record IntrospectRequestBody([property: JsonPropertyName("accessToken")] string? AccessToken)
 {
-    public static Outcome<IntrospectRequestBody> Parse(ReadOnlySpan<byte> body) => StrictRequestJson.Parse<IntrospectRequestBody>(body);
+    public static Outcome<IntrospectRequestBody> Parse(ReadOnlyMemory<byte> body) => StrictRequestJson.Parse<IntrospectRequestBody>(body);
 }
 
 /// <summary>
-/// The body rules of the session-token endpoints, as <see cref="RevokeAllRequestBody"/>'s: one JSON object,
-/// unknown members ignored, the member a string; anything else is <see cref="ReasonCode.InvalidBody"/>.
+/// The one way a request body is read: <see cref="StrictJson"/>'s strict document (its one depth limit, duplicates
+/// refused at every level, UTF-8 and Unicode text only), then bound to the body's type. Anything else is
+/// <see cref="ReasonCode.InvalidBody"/>, and the parser's message never leaves the process.
 /// </summary>
 internal static class StrictRequestJson
 {
-    private static readonly JsonSerializerOptions Strict = new()
-    {
-        // Two tokens in one body is ambiguous: refuse rather than pick one.
-        AllowDuplicateProperties = false,
-        PropertyNameCaseInsensitive = false,
-        NumberHandling = JsonNumberHandling.Strict,
-        MaxDepth = 16,
-    };
-
-    public static Outcome<T> Parse<T>(ReadOnlySpan<byte> body)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(body, Strict) is { } parsed ? parsed : ReasonCode.InvalidBody;
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
-        {
-            // The parser's message never leaves the process.
-            return ReasonCode.InvalidBody;
-        }
-    }
+    /// <param name="refuseUnknownMembers">
+    /// The sign-in bodies refuse a member they do not name; the session-token and revoke-all bodies ignore it.
+    /// </param>
+    public static Outcome<T> Parse<T>(ReadOnlyMemory<byte> body, bool refuseUnknownMembers = false)
+        where T : class =>
+        StrictJson.Deserialize<T>(body, refuseUnknownMembers) is { } parsed ? parsed : ReasonCode.InvalidBody;
 }

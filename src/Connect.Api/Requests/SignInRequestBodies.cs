@@ -14,28 +14,8 @@ namespace Connect.Api.Requests;
 /// </summary>
 internal static class SignInRequestJson
 {
-    private static readonly JsonSerializerOptions Strict = new()
-    {
-        AllowDuplicateProperties = false,
-        PropertyNameCaseInsensitive = false,
-        NumberHandling = JsonNumberHandling.Strict,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        MaxDepth = 16,
-    };
-
-    public static Outcome<T> Parse<T>(ReadOnlySpan<byte> body)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(body, Strict) is { } parsed ? parsed : ReasonCode.InvalidBody;
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
-        {
-            // The parser's message never leaves the process.
-            return ReasonCode.InvalidBody;
-        }
-    }
+    public static Outcome<T> Parse<T>(ReadOnlyMemory<byte> body)
+        where T : class => StrictRequestJson.Parse<T>(body, refuseUnknownMembers: true);
 }
 
 internal sealed record EstablishRequestBody(
@@ -44,7 +24,7 @@ internal sealed record EstablishRequestBody(
     [property: JsonPropertyName("realizeConstraints")] List<RealizeConstraintBody?>? RealizeConstraints,
     [property: JsonPropertyName("returnMethods")] List<ReturnMethodBody?>? ReturnMethods)
 {
-    public static Outcome<EstablishRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<EstablishRequestBody>(body);
+    public static Outcome<EstablishRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<EstablishRequestBody>(body);
 
     /// <summary>The command, with each payload read by its kind's shape; a payload of the wrong shape is InvalidBody.</summary>
     public Outcome<EstablishCommand> ToCommand(AuthenticatedApplication caller)
@@ -160,7 +140,7 @@ internal sealed record StatusPollRequestBody(
     [property: JsonPropertyName("exposureKey")] string? ExposureKey,
     [property: JsonPropertyName("hiddenKey")] string? HiddenKey)
 {
-    public static Outcome<StatusPollRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<StatusPollRequestBody>(body);
+    public static Outcome<StatusPollRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<StatusPollRequestBody>(body);
 }
 
 /// <summary>The wire form of <c>POST /redeem</c>.</summary>
@@ -169,7 +149,7 @@ internal sealed record RedeemRequestBody(
     [property: JsonPropertyName("hiddenKey")] string? HiddenKey,
     [property: JsonPropertyName("confirmationKey")] string? ConfirmationKey)
 {
-    public static Outcome<RedeemRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<RedeemRequestBody>(body);
+    public static Outcome<RedeemRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<RedeemRequestBody>(body);
 }
 
 /// <summary>The wire form of <c>POST /info</c>.</summary>
@@ -177,5 +157,5 @@ internal sealed record InfoRequestBody(
     [property: JsonPropertyName("applicationAnchor")] string? ApplicationAnchor,
     [property: JsonPropertyName("locale")] string? Locale)
 {
-    public static Outcome<InfoRequestBody> Parse(ReadOnlySpan<byte> body) => SignInRequestJson.Parse<InfoRequestBody>(body);
+    public static Outcome<InfoRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<InfoRequestBody>(body);
 }

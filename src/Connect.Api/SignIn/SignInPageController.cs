@@ -5,6 +5,7 @@ using Connect.Api.Errors;
 using Connect.Api.Observability;
 using Connect.Api.Requests;
 using Connect.Application.DescribeInquiry;
+using Connect.Application.Jose;
 using Connect.Application.Inquiries;
 using Connect.Application.Passkeys;
 using Connect.Application.Passkeys.Enrollment;
@@ -166,14 +167,15 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
             return Observed("ForeignOrigin", SignInPageAnswers.Failed("This request did not come from the sign-in page.", StatusCodes.Status403Forbidden));
         }
 
-        try
-        {
-            using var document = JsonDocument.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
-            body = document.RootElement.Clone();
-        }
-        catch (JsonException)
+        // The same strict reader as every other body: the page's own script never sends what it refuses.
+        if (!StrictJson.TryParse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes, out var document))
         {
             return new ReasonAnswer(ReasonCode.InvalidBody);
+        }
+
+        using (document)
+        {
+            body = document.RootElement.Clone();
         }
 
         if (body.ValueKind != JsonValueKind.Object

@@ -82,12 +82,12 @@ internal static class ClientJwtReader
         var decoded = ArrayPool<byte>.Shared.Rent(headerLength + Base64UrlSegment.DecodedLength(payload));
         try
         {
-            var headerJson = decoded.AsSpan(0, headerLength);
-            var payloadJson = decoded.AsSpan(headerLength, Base64UrlSegment.DecodedLength(payload));
-            Base64UrlSegment.Decode(header, headerJson);
-            Base64UrlSegment.Decode(payload, payloadJson);
-            if (!StrictJsonObject.TryRead(headerJson, HeaderNames, headerMembers)
-                || !StrictJsonObject.TryRead(payloadJson, PayloadNames, payloadMembers))
+            var headerJson = decoded.AsMemory(0, headerLength);
+            var payloadJson = decoded.AsMemory(headerLength, Base64UrlSegment.DecodedLength(payload));
+            Base64UrlSegment.Decode(header, headerJson.Span);
+            Base64UrlSegment.Decode(payload, payloadJson.Span);
+            if (!StrictJson.TryRead(headerJson, HeaderNames, headerMembers)
+                || !StrictJson.TryRead(payloadJson, PayloadNames, payloadMembers))
             {
                 return ReasonCode.ClientJwtMalformed;
             }

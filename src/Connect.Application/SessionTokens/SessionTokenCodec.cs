@@ -274,7 +274,7 @@ public sealed class SessionTokenCodec
         Span<JsonMember> headerMembers = headerRoom[..HeaderNames.Length];
         var headerJson = new byte[Base64UrlSegment.DecodedLength(header)];
         Base64UrlSegment.Decode(header, headerJson);
-        if (!StrictJsonObject.TryRead(headerJson, HeaderNames, headerMembers, out var headerCount)
+        if (!StrictJson.TryRead(headerJson, HeaderNames, headerMembers, out var headerCount)
             || headerCount != HeaderNames.Length
             || headerMembers[0].Text != Algorithm
             || headerMembers[1].Text is not { } keyId || !SessionTokenLimits.IsId(keyId)
@@ -289,7 +289,7 @@ public sealed class SessionTokenCodec
         Span<JsonMember> members = payloadRoom[..names.Length];
         var payloadJson = new byte[Base64UrlSegment.DecodedLength(payload)];
         Base64UrlSegment.Decode(payload, payloadJson);
-        if (!StrictJsonObject.TryRead(payloadJson, names, members, out var payloadCount) || payloadCount != names.Length)
+        if (!StrictJson.TryRead(payloadJson, names, members, out var payloadCount) || payloadCount != names.Length)
         {
             return default;
         }

@@ -36,6 +36,9 @@ public sealed class BodyAttacks(AttackTarget target) : IClassFixture<AttackTarge
     [InlineData("{\"subject\":\"{256}\"}")]
     [InlineData("{\"subject\":\"{s}\",\"subject\":\"{s}\"}")]
     [InlineData("{\"subject\":\"other\",\"\\u0073ubject\":\"{s}\"}")]
+    [InlineData("{\"subject\":\"{s}\",\"x\":{\"y\":{\"a\":1,\"a\":2}}}")]
+    [InlineData("{\"subject\":\"{s}\",\"x\":\"\\ud800\"}")]
+    [InlineData("{\"subject\":\"{s}\",\"deep\":{9}}")]
     [InlineData("{\"Subject\":\"{s}\"}")]
     [InlineData("{\"subject\":\"{s}\"} trailing")]
     [InlineData("{\"subject\":\"{s}\"}{\"subject\":\"{s}\"}")]
@@ -58,7 +61,8 @@ public sealed class BodyAttacks(AttackTarget target) : IClassFixture<AttackTarge
         var body = Encoding.UTF8.GetBytes(template
             .Replace("{s}", victim.Subject, StringComparison.Ordinal)
             .Replace("{256}", new string('s', 256), StringComparison.Ordinal)
-            .Replace("{17}", new string('[', 17) + new string(']', 17), StringComparison.Ordinal));
+            .Replace("{17}", new string('[', 17) + new string(']', 17), StringComparison.Ordinal)
+            .Replace("{9}", new string('[', 8) + new string(']', 8), StringComparison.Ordinal));
 
         await AssertInvalidBodyAsync(victim, body);
     }

@@ -77,7 +77,7 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
         var subjects = Gen.Frequency(
             (3, Gen.Int[0, 3].Select(i => _victims[i].Subject)),
             (1, Gen.Char["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"].Array[1, 255].Select(c => new string(c))));
-        var valid = Gen.Select(subjects, Gen.Int, (subject, seed) => new FuzzBody(WriteValidBody(subject, new Random(seed)), true));
+        var valid = Gen.Select(subjects, Gen.Int, (subject, seed) => WriteBody(subject, new Random(seed)));
         var edits = Gen.Select(Gen.Int[0, 4], Gen.Int[0, Limit], Gen.Int[0, 7], Gen.Int[0, InsertableBytes.Length - 1]).Array[1, 3];
         var mutated = Gen.Select(valid, edits, (body, e) => new FuzzBody(Edit(body.Bytes, e), false));
         var noise = Gen.Byte.Array[0, 300].Select(bytes => new FuzzBody(bytes, false));
@@ -144,6 +144,12 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
             return;
         }
 
+        if (body.Refused)
+        {
+            // Written whole, but an extra member breaks the strict reader's rules (docs/decisions.md, "One strict JSON reader").
+            Assert.Equal((HttpStatusCode.BadRequest, """{"reason":"InvalidBody"}"""), (response.StatusCode, answer));
+        }
+
         Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, because);
         Assert.Equal(replaysBefore + 1, await ReplayRecordsAsync());
         if (response.StatusCode == HttpStatusCode.BadRequest)
@@ -199,8 +205,12 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
         }
     }
 
-    /// <summary>One JSON object with the subject and random extras, spelled with random whitespace, order and escapes.</summary>
-    private static byte[] WriteValidBody(string subject, Random random)
+    /// <summary>
+    /// One JSON object with the subject and random extras, spelled with random whitespace, order and escapes: valid
+    /// unless the extras break the strict reader's rules (a name twice, a duplicate inside a value, a lone
+    /// surrogate), which it must then refuse.
+    /// </summary>
+    private static FuzzBody WriteBody(string subject, Random random)
     {
         var members = new List<(string Name, string Json)> { ("subject", Quote(subject, random)) };
         for (var extras = random.Next(4); extras > 0; extras--)
@@ -210,7 +220,10 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
 
         string Space() => random.Next(4) switch { 0 => " ", 1 => "\n\t", _ => "" };
         var ordered = members.OrderBy(_ => random.Next()).Select(member => $"{Space()}{Quote(member.Name, random)}{Space()}:{Space()}{member.Json}{Space()}");
-        return Encoding.UTF8.GetBytes($"{Space()}{{{string.Join(',', ordered)}}}{Space()}");
+        var bytes = Encoding.UTF8.GetBytes($"{Space()}{{{string.Join(',', ordered)}}}{Space()}");
+        var strict = members.Select(member => member.Name).Distinct().Count() == members.Count
+            && !members.Any(member => member.Json is "{\"a\":1,\"a\":2}" or "\"\\ud800\"");
+        return new FuzzBody(bytes, strict, Refused: !strict);
     }
 
     private static string Quote(string text, Random random) =>
@@ -245,6 +258,9 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
         return [.. bytes];
     }
 
-    /// <summary>A generated body; <c>Valid</c> when it was written as a well-formed revoke-all body.</summary>
-    private sealed record FuzzBody(byte[] Bytes, bool Valid);
+    /// <summary>
+    /// A generated body; <c>Valid</c> when it was written as a well-formed revoke-all body, <c>Refused</c> when it was
+    /// written whole but breaks the strict reader's rules (so it must be <c>InvalidBody</c>).
+    /// </summary>
+    private sealed record FuzzBody(byte[] Bytes, bool Valid, bool Refused = false);
 }

@@ -22,6 +22,8 @@ public sealed class ClientJwtPolicyStrictJsonTests : IDisposable
     [InlineData("header", """{"a":1,"\u0061":2}""")]
     [InlineData("header", """[{"a":1,"a":2}]""")]
     [InlineData("payload", """{"o":{"a":1,"a":2}}""")]
+    [InlineData("payload", """{"o":{"p":{"a":1,"a":2}}}""")]
+    [InlineData("header", """{"o":{"p":{"a":1,"\u0061":2}}}""")]
     [InlineData("payload", """[1,{"b":[{"a":1,"\u0061":2}]}]""")]
     [InlineData("payload", """{"iss":"acme-app","iss":"other-app"}""")]
     public async Task Duplicated_member_inside_a_nested_object_is_malformed(string where, string nested)
