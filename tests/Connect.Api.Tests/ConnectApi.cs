@@ -28,6 +28,9 @@ public sealed record ConnectApiOptions
     /// </summary>
     public bool Loopback { get; init; }
 
+    /// <summary>The first instance's loopback port, when the service must know it before it starts (its public URL).</summary>
+    public int LoopbackPort { get; init; }
+
     /// <summary>A rate budget no test reaches, for fixtures whose tests send many requests from one caller.</summary>
     public bool Unthrottled { get; init; }
 
@@ -38,6 +41,9 @@ public sealed record ConnectApiOptions
 
     /// <summary>Register one application (<see cref="ConnectApi.App"/>) before the first request.</summary>
     public bool SeedApplication { get; init; } = true;
+
+    /// <summary>Start the first instance on initialization; when off, <see cref="ConnectApi.StartInstance"/> starts it.</summary>
+    public bool StartService { get; init; } = true;
 }
 
 /// <summary>
@@ -129,7 +135,10 @@ public class ConnectApi : IAsyncLifetime, IAsyncDisposable
             _app = await _db.RegisterApplicationAsync();
         }
 
-        StartInstance();
+        if (Options.StartService)
+        {
+            StartInstance();
+        }
     }
 
     public virtual async Task DisposeAsync()
@@ -206,7 +215,7 @@ public class ConnectApi : IAsyncLifetime, IAsyncDisposable
             Options.Services?.Invoke(collection);
             services?.Invoke(collection);
         });
-        var instance = ServiceInstance.Start(factory, Options.Loopback);
+        var instance = ServiceInstance.Start(factory, Options.Loopback, _instances.Count == 0 ? Options.LoopbackPort : 0);
         _instances.Add(instance);
         return instance;
     }
@@ -286,7 +295,7 @@ public sealed class ServiceInstance : IAsyncDisposable
     /// <summary>The host itself, for tests that reach into it (its server, or a variant built over it).</summary>
     public ConnectApiFactory Factory => _factory;
 
-    public static ServiceInstance Start(ConnectApiFactory factory, bool loopback)
+    public static ServiceInstance Start(ConnectApiFactory factory, bool loopback, int port = 0)
     {
         ArgumentNullException.ThrowIfNull(factory);
         if (!loopback)
@@ -295,7 +304,7 @@ public sealed class ServiceInstance : IAsyncDisposable
             return new ServiceInstance(factory, false, client.BaseAddress!, client);
         }
 
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         factory.StartServer();
         var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
             .Addresses.Single());
