@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using Connect.Testing.ClientJwts;
-using Connect.Testing.Seeding;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -8,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Api.Tests;
 
-/// <summary>The real service, in memory, over a real PostgreSQL database.</summary>
+/// <summary>
+/// The real service, in memory, over a real PostgreSQL database: the host <see cref="ConnectApi"/> starts. Tests
+/// arrange the service through <see cref="ConnectApi"/>, not by building one of these.
+/// </summary>
 public sealed class ConnectApiFactory(
     string connectionString,
     IReadOnlyDictionary<string, string?>? settings = null,
@@ -29,18 +30,7 @@ public sealed class ConnectApiFactory(
         }
     }
 
-    /// <summary>Sends a signed revoke-all for <paramref name="subject"/>, as the official SDKs would.</summary>
-    public Task<HttpResponseMessage> RevokeAllAsync(TestApplication app, string subject, Action<TestClientJwt>? tamper = null) =>
-        RevokeAllAsync(app, RevokeAllBodies.For(subject), tamper);
-
-    /// <summary>Sends exactly <paramref name="body"/>, signed over those bytes (then tampered, if asked).</summary>
-    public Task<HttpResponseMessage> RevokeAllAsync(TestApplication app, byte[] body, Action<TestClientJwt>? tamper = null)
-    {
-        var jwt = new TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body);
-        tamper?.Invoke(jwt);
-        return CreateClient().SendAsync(Request(jwt.AuthorizationHeader(), body));
-    }
-
+    /// <summary>A revoke-all request with exactly this <c>Authorization</c> value (none when <c>null</c>) and body.</summary>
     public static HttpRequestMessage Request(string? authorization, byte[] body, string contentType = "application/json")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/revoke-all") { Content = new ByteArrayContent(body) };

@@ -1,6 +1,5 @@
 using System.Net;
 using Connect.Api.Health;
-using Connect.Testing.Postgres;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Connect.Api.Tests;
@@ -10,9 +9,9 @@ public sealed class HealthTests
     [Fact]
     public async Task Health_is_ready_when_the_database_answers()
     {
-        await using var api = new ConnectApiFactory(await PostgresServer.CreateMigratedDatabaseAsync());
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { SeedApplication = false });
 
-        var response = await api.CreateClient().GetAsync("/health");
+        var response = await api.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(
@@ -22,9 +21,9 @@ public sealed class HealthTests
     [Fact]
     public async Task Health_is_unavailable_in_both_shapes_when_the_database_does_not_answer()
     {
-        await using var api = new ConnectApiFactory("Host=127.0.0.1;Port=1;Database=none;Timeout=1");
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase });
 
-        var response = await api.CreateClient().GetAsync("/health");
+        var response = await api.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(

@@ -1,74 +1,32 @@
-using System.Net;
 using Connect.Application.Administration;
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
 using Dapper;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Connect.Api.Tests.Attacks;
 
 /// <summary>
-/// What an attacker faces: the real service on a loopback Kestrel port (real framing, header parsing and
-/// limits), over a fresh PostgreSQL database with one registered application, and a fake clock that stands
-/// still at a whole second so that every time boundary is exact. Shared by the tests of one attack group,
+/// What an attacker faces: the <see cref="ConnectApi"/> fixture on a loopback Kestrel port (real framing, header
+/// parsing and limits), with its one registered application, and a fake clock that stands still at a whole second
+/// so that every time boundary is exact. Shared by the tests of one attack group,
 /// which run one at a time; each test takes a victim account of its own.
 /// </summary>
-public sealed class AttackTarget : IAsyncLifetime
+public sealed class AttackTarget() : ConnectApi(new ConnectApiOptions
 {
-    private ConnectApiFactory _factory = null!;
-    private WebApplicationFactory<Program> _api = null!;
-
-    /// <summary>The service's clock: a whole second near the real time, moved only by the tests that ask.</summary>
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-
-    public ConnectTestDatabase Db { get; private set; } = null!;
-
-    /// <summary>The application whose key the attacker has (or the genuine caller, in the control requests).</summary>
-    public TestApplication App { get; private set; } = null!;
-
-    public Uri BaseAddress { get; private set; } = null!;
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    Loopback = true,
+    Unthrottled = true,
+    Clock = StillClock(),
+    Settings = new Dictionary<string, string?>
     {
-        Db = await ConnectTestDatabase.CreateAsync();
-        App = await Db.RegisterApplicationAsync();
-        _factory = new ConnectApiFactory(Db.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Connect:RateLimit:BurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
-            // Replay records must stay put while a group counts them.
-            ["Connect:Postgres:ReplayPurgeInterval"] = "1.00:00:00",
-        });
-        _api = _factory.WithWebHostBuilder(builder =>
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
-        _api.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        _api.StartServer();
-        var address = _api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
-            .Addresses.Single();
-        BaseAddress = new Uri(address);
-        Client = new HttpClient { BaseAddress = BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await _api.DisposeAsync();
-        await _factory.DisposeAsync();
-        await Db.DisposeAsync();
-    }
-
+        // Replay records must stay put while a group counts them.
+        ["Connect:Postgres:ReplayPurgeInterval"] = "1.00:00:00",
+    },
+})
+{
     /// <summary>A new account in the application's sector with two active sessions under the application.</summary>
     public async Task<Victim> NewVictimAsync(TestApplication? app = null)
     {
@@ -78,15 +36,8 @@ public sealed class AttackTarget : IAsyncLifetime
         return new Victim(owner, account, subject.Value, RevokeAllBodies.For(subject.Value), await ReplayRecordsAsync(owner.Id));
     }
 
-    /// <summary>A valid client JWT over <paramref name="body"/>, issued now by the fake clock.</summary>
-    public TestClientJwt NewJwt(byte[] body, TestApplication? app = null)
-    {
-        var issuer = app ?? App;
-        return new TestClientJwt(issuer.Anchor.Value, issuer.Key, Clock.GetUtcNow(), body);
-    }
-
     public Task<HttpResponseMessage> SendAsync(string? authorization, byte[] body, string contentType = "application/json") =>
-        Client.SendAsync(ConnectApiFactory.Request(authorization, body, contentType));
+        SendRevokeAllAsync(authorization, body, contentType);
 
     public Task<HttpResponseMessage> SendAsync(TestClientJwt jwt, byte[] body) => SendAsync(jwt.AuthorizationHeader(), body);
 

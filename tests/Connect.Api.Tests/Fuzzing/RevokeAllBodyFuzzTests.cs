@@ -40,35 +40,28 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
 
     private static readonly byte[] InsertableBytes = [(byte)'"', (byte)'\\', (byte)'{', (byte)'}', (byte)',', (byte)':', 0x00, 0xFF, 0xC3, 0xED, (byte)' ', (byte)'u', (byte)'[', (byte)'\n'];
 
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-    private HttpClient _client = null!;
-    private TestApplication _app = null!;
-    private TestApplication _sibling = null!;
+    private readonly ConnectApi _api = new(new ConnectApiOptions { Settings = new Dictionary<string, string?> { ["Connect:RateLimit:BurstLimit"] = "1000000" } });
     private readonly List<(AccountId Account, string Subject)> _victims = [];
+    private TestApplication _sibling = null!;
+
+    private TestApplication _app => _api.App;
+
+    private HttpClient _client => _api.Client;
 
     public async Task InitializeAsync()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString, new Dictionary<string, string?> { ["Connect:RateLimit:BurstLimit"] = "1000000" });
-        _client = _api.CreateClient();
-        _app = await _db.RegisterApplicationAsync();
-        _sibling = await _db.RegisterApplicationAsync(sector: _app.Sector);
+        await _api.InitializeAsync();
+        _sibling = await _api.Db.RegisterApplicationAsync(sector: _app.Sector);
         for (var i = 0; i < 4; i++)
         {
-            var (account, subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
-            await _db.IssueSessionsAsync(account, _app.Id, SessionsPerVictim);
-            await _db.IssueSessionsAsync(account, _sibling.Id, SessionsPerVictim);
+            var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(_app.Sector);
+            await _api.Db.IssueSessionsAsync(account, _app.Id, SessionsPerVictim);
+            await _api.Db.IssueSessionsAsync(account, _sibling.Id, SessionsPerVictim);
             _victims.Add((account, subject.Value));
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     [Fact]
     public async Task Generated_bodies_get_only_contract_answers_and_change_nothing_but_a_legitimate_revoke()
@@ -101,10 +94,10 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
         var active = new Dictionary<AccountId, int>();
         foreach (var (account, _) in _victims)
         {
-            active[account] = (await _db.CountSessionsAsync(account, _app.Id)).Active;
+            active[account] = (await _api.Db.CountSessionsAsync(account, _app.Id)).Active;
             if (active[account] == 0)
             {
-                active[account] = await _db.IssueSessionsAsync(account, _app.Id, SessionsPerVictim);
+                active[account] = await _api.Db.IssueSessionsAsync(account, _app.Id, SessionsPerVictim);
             }
         }
 
@@ -177,14 +170,14 @@ public sealed class RevokeAllBodyFuzzTests : IAsyncLifetime
     {
         foreach (var (account, subject) in _victims)
         {
-            Assert.True(expected[account] == (await _db.CountSessionsAsync(account, _app.Id)).Active, $"active sessions of {subject}");
-            Assert.Equal(new(SessionsPerVictim, 0, 0), await _db.CountSessionsAsync(account, _sibling.Id));
+            Assert.True(expected[account] == (await _api.Db.CountSessionsAsync(account, _app.Id)).Active, $"active sessions of {subject}");
+            Assert.Equal(new(SessionsPerVictim, 0, 0), await _api.Db.CountSessionsAsync(account, _sibling.Id));
         }
     }
 
     private async Task<long> ReplayRecordsAsync()
     {
-        await using var connection = await _db.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var connection = await _api.Db.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM client_jwt_replays");
     }
 

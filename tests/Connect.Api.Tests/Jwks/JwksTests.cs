@@ -21,35 +21,34 @@ public sealed class JwksTests : IAsyncLifetime
     private const int MaxAge = 120;
 
     private readonly string _kek = SigningKeyEncryption.NewKeyEncryptionKey();
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-    private ConnectApiFactory _second = null!;
+    private readonly ConnectApi _api;
+    private ServiceInstance _second = null!;
+
+    public JwksTests() =>
+        _api = new ConnectApi(new ConnectApiOptions
+        {
+            SeedApplication = false,
+            Settings = new Dictionary<string, string?>
+            {
+                ["Connect:SigningKeys:KeyEncryptionKey"] = _kek,
+                ["Connect:SigningKeys:JwksMaxAgeSeconds"] = MaxAge.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        });
 
     public async Task InitializeAsync()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Connect:SigningKeys:KeyEncryptionKey"] = _kek,
-            ["Connect:SigningKeys:JwksMaxAgeSeconds"] = MaxAge.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        _api = new ConnectApiFactory(_db.ConnectionString, settings);
-        _second = new ConnectApiFactory(_db.ConnectionString, settings);
+        await _api.InitializeAsync();
+        _second = _api.StartInstance();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _second.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     [Fact]
     public async Task Answers_the_key_set_with_exactly_six_members_per_key_and_public_caching()
     {
         var anchor = await RegisterAsync();
 
-        var response = await GetAsync(_api, anchor);
+        var response = await GetAsync(_api.Service, anchor);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
@@ -78,7 +77,7 @@ public sealed class JwksTests : IAsyncLifetime
         var data = Encoding.ASCII.GetBytes("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0");
         var signature = signer.PrivateKey.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
 
-        var key = await SingleKeyAsync(_api, anchor);
+        var key = await SingleKeyAsync(_api.Service, anchor);
         using var verifier = RSA.Create(new RSAParameters
         {
             Modulus = Base64Url.DecodeFromChars(Text(key, "n")),
@@ -93,7 +92,7 @@ public sealed class JwksTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_anchor_is_404_ApplicationNotFound()
     {
-        var response = await _api.CreateClient().GetAsync("/applications/no-such-app/jwks.json");
+        var response = await _api.GetAsync("/applications/no-such-app/jwks.json");
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.NotFound, "ApplicationNotFound");
     }
@@ -103,7 +102,7 @@ public sealed class JwksTests : IAsyncLifetime
     {
         var anchor = await RegisterAsync($"https://app.example/{Guid.NewGuid():N} x");
 
-        var response = await _api.CreateClient().GetAsync($"/applications/{Uri.EscapeDataString(anchor)}/jwks.json");
+        var response = await _api.GetAsync($"/applications/{Uri.EscapeDataString(anchor)}/jwks.json");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -115,7 +114,7 @@ public sealed class JwksTests : IAsyncLifetime
         var anchor = await RegisterAsync($"https://app.example/{Guid.NewGuid():N}%2F");
         await using var service = ConnectWebApplication.Create([], builder =>
         {
-            builder.Configuration["ConnectionStrings:Connect"] = _db.ConnectionString;
+            builder.Configuration["ConnectionStrings:Connect"] = _api.Db.ConnectionString;
             builder.Configuration["Connect:SigningKeys:KeyEncryptionKey"] = _kek;
             builder.Configuration["Urls"] = "http://127.0.0.1:0";
         });
@@ -134,16 +133,16 @@ public sealed class JwksTests : IAsyncLifetime
     public async Task Unauthenticated_jwks_requests_cannot_make_the_service_generate_rsa_keys()
     {
         // An application registered before signing keys existed has none: anyone could make each GET generate one.
-        var legacy = await _db.RegisterApplicationAsync();
+        var legacy = await _api.Db.RegisterApplicationAsync();
 
         var answers = new List<List<JsonElement>>();
         for (var i = 0; i < 3; i++)
         {
-            answers.Add(await KeysAsync(i % 2 == 0 ? _api : _second, legacy.Anchor.Value));
+            answers.Add(await KeysAsync(i % 2 == 0 ? _api.Service : _second, legacy.Anchor.Value));
         }
 
         Assert.All(answers, Assert.Empty);
-        Assert.Empty(await _db.Services.GetRequiredService<ISigningKeyStore>().LoadAsync(legacy.Id, CancellationToken.None) is { } set
+        Assert.Empty(await _api.Db.Services.GetRequiredService<ISigningKeyStore>().LoadAsync(legacy.Id, CancellationToken.None) is { } set
             ? set.Keys
             : throw new InvalidOperationException("the application is gone"));
     }
@@ -151,10 +150,10 @@ public sealed class JwksTests : IAsyncLifetime
     [Fact]
     public async Task Application_registered_before_signing_keys_is_published_once_issuance_gave_it_its_first_key()
     {
-        var legacy = await _db.RegisterApplicationAsync();
+        var legacy = await _api.Db.RegisterApplicationAsync();
 
         var current = await CurrentKeyAsync(legacy.Anchor.Value);
-        var key = await SingleKeyAsync(_api, legacy.Anchor.Value);
+        var key = await SingleKeyAsync(_api.Service, legacy.Anchor.Value);
 
         Assert.Equal(current.KeyId, Text(key, "kid"));
     }
@@ -171,7 +170,7 @@ public sealed class JwksTests : IAsyncLifetime
         }
 
         var refused = await mediator.Send(new RotateSigningKeyCommand(anchor));
-        var keys = await KeysAsync(_api, anchor);
+        var keys = await KeysAsync(_api.Service, anchor);
 
         Assert.False(refused.Succeeded);
         Assert.Equal(32, keys.Count);
@@ -184,22 +183,22 @@ public sealed class JwksTests : IAsyncLifetime
         var anchor = await RegisterAsync();
         var mediator = _api.Services.GetRequiredService<IMediator>();
         var next = (await mediator.Send(new RotateSigningKeyCommand(anchor))).Value!.KeyId;
-        Assert.Equal(2, (await KeysAsync(_api, anchor)).Count);
+        Assert.Equal(2, (await KeysAsync(_api.Service, anchor)).Count);
         Assert.Equal(2, (await KeysAsync(_second, anchor)).Count);
 
         await mediator.Send(new RemoveSigningKeyCommand(anchor, next));
 
-        Assert.DoesNotContain(next, (await KeysAsync(_api, anchor)).Select(key => Text(key, "kid")));
+        Assert.DoesNotContain(next, (await KeysAsync(_api.Service, anchor)).Select(key => Text(key, "kid")));
         Assert.DoesNotContain(next, (await KeysAsync(_second, anchor)).Select(key => Text(key, "kid")));
     }
 
 
     private static string Text(JsonElement element, string name) => element.GetProperty(name).GetString()!;
 
-    private static Task<HttpResponseMessage> GetAsync(ConnectApiFactory api, string anchor) =>
-        api.CreateClient().GetAsync($"/applications/{Uri.EscapeDataString(anchor)}/jwks.json");
+    private static Task<HttpResponseMessage> GetAsync(ServiceInstance api, string anchor) =>
+        api.Client.GetAsync($"/applications/{Uri.EscapeDataString(anchor)}/jwks.json");
 
-    private static async Task<List<JsonElement>> KeysAsync(ConnectApiFactory api, string anchor)
+    private static async Task<List<JsonElement>> KeysAsync(ServiceInstance api, string anchor)
     {
         var response = await GetAsync(api, anchor);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -207,7 +206,7 @@ public sealed class JwksTests : IAsyncLifetime
         return [.. json.RootElement.GetProperty("keys").EnumerateArray().Select(key => key.Clone())];
     }
 
-    private static async Task<JsonElement> SingleKeyAsync(ConnectApiFactory api, string anchor) => Assert.Single(await KeysAsync(api, anchor));
+    private static async Task<JsonElement> SingleKeyAsync(ServiceInstance api, string anchor) => Assert.Single(await KeysAsync(api, anchor));
 
     private async Task<string> RegisterAsync(string? anchor = null)
     {
@@ -221,7 +220,7 @@ public sealed class JwksTests : IAsyncLifetime
 
     private async Task<Application.SessionTokens.TokenSigningKey> CurrentKeyAsync(string anchor)
     {
-        var (id, _) = (await _db.Applications.FindAsync(new ApplicationAnchor(anchor), CancellationToken.None))!.Value;
+        var (id, _) = (await _api.Db.Applications.FindAsync(new ApplicationAnchor(anchor), CancellationToken.None))!.Value;
         return (await _api.Services.GetRequiredService<SigningKeyRing>()
             .GetCurrentSigningKeyAsync(id, DateTimeOffset.UtcNow.AddMinutes(15), CancellationToken.None))!;
     }

@@ -120,7 +120,7 @@ public sealed partial class BatchedConsoleLoggingTests
     [Fact]
     public async Task The_service_logs_to_the_console_through_the_batched_provider()
     {
-        await using var api = new ConnectApiFactory("Host=127.0.0.1;Port=1;Database=none");
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase });
 
         var providers = api.Services.GetServices<ILoggerProvider>().ToList();
         Assert.Contains(providers, provider => provider is BatchedConsoleLoggerProvider);

@@ -20,31 +20,28 @@ namespace Connect.Api.Tests.Observability;
 public sealed class EndpointLogTests : IAsyncLifetime
 {
     private readonly CapturingLoggerProvider _logs = new();
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-    private WebApplicationFactory<Program> _logged = null!;
+    private readonly ConnectApi _api;
 
-    public async Task InitializeAsync()
+    public EndpointLogTests()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString);
-        _logged = _api.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddLogging(logging => logging
-            .AddProvider(_logs)
-            .SetMinimumLevel(LogLevel.Trace)
-            .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace))));
+        _api = new ConnectApi(new ConnectApiOptions
+        {
+            SeedApplication = false,
+            Services = services => services.AddLogging(logging => logging
+                .AddProvider(_logs)
+                .SetMinimumLevel(LogLevel.Trace)
+                .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)),
+        });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _logged.DisposeAsync();
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task InitializeAsync() => _api.InitializeAsync();
+
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     [Fact]
     public async Task Another_endpoint_logs_one_line_named_by_its_method_and_route_template()
     {
-        var response = await _logged.CreateClient().GetAsync("/applications/nobody/jwks.json");
+        var response = await _api.Client.GetAsync("/applications/nobody/jwks.json");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
@@ -62,11 +59,11 @@ public sealed class EndpointLogTests : IAsyncLifetime
     public async Task A_use_case_names_the_application_that_signed_and_a_hash_of_the_session_never_the_sid()
     {
         const string Sid = "sid-that-must-never-be-logged-0123456789abcdef";
-        await using var observing = _logged.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
+        await using var observing = _api.With(services: services =>
             services.AddTransient<IRequestHandler<GetJwksQuery, Outcome<JwksResult>>>(provider =>
-                new ObservingHandler(provider.GetRequiredService<IRequestObservation>(), Sid))));
+                new ObservingHandler(provider.GetRequiredService<IRequestObservation>(), Sid)));
 
-        var response = await observing.CreateClient().GetAsync("/applications/signed.example/jwks.json");
+        var response = await observing.Client.GetAsync("/applications/signed.example/jwks.json");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
@@ -78,7 +75,7 @@ public sealed class EndpointLogTests : IAsyncLifetime
     [Fact]
     public async Task Health_is_observed_at_debug_so_probes_do_not_fill_the_log()
     {
-        var response = await _logged.CreateClient().GetAsync("/health");
+        var response = await _api.Client.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
@@ -88,11 +85,11 @@ public sealed class EndpointLogTests : IAsyncLifetime
     [Fact]
     public async Task Revoke_all_keeps_its_own_line_and_writes_no_second_one()
     {
-        var app = await _db.RegisterApplicationAsync();
+        var app = await _api.Db.RegisterApplicationAsync();
 
         var body = RevokeAllBodies.For("s");
 
-        await ApiAssert.RevokedAsync(await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(
+        await ApiAssert.RevokedAsync(await _api.Client.SendAsync(ConnectApiFactory.Request(
             new TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body).AuthorizationHeader(), body)), 0);
 
         await ObservabilityHarness.EventuallyAsync(() => _logs.Entries.SingleOrDefault(entry => entry.EventId.Name == "RevokeAllAnswered"));

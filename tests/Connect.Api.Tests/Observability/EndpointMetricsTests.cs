@@ -10,13 +10,11 @@ public sealed class EndpointMetricsTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<Measured> _measured = new();
     private readonly MeterListener _listener = new();
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
+    private readonly ConnectApi _api = new(new ConnectApiOptions { SeedApplication = false });
 
     public async Task InitializeAsync()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString);
+        await _api.InitializeAsync();
 
         // Only this service's meter: other tests run their own services in this process at the same time.
         var meters = _api.Services.GetRequiredService<IMeterFactory>();
@@ -36,18 +34,17 @@ public sealed class EndpointMetricsTests : IAsyncLifetime
     {
         _listener.Dispose();
         await _api.DisposeAsync();
-        await _db.DisposeAsync();
     }
 
     [Fact]
     public async Task Every_endpoint_is_counted_and_timed_under_its_method_and_route()
     {
-        var app = await _db.RegisterApplicationAsync();
+        var app = await _api.Db.RegisterApplicationAsync();
 
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(app, "s"), 0);
         await _api.RevokeAllAsync(app, "s", jwt => jwt.Payload["aud"] = "someone-else");
-        await _api.CreateClient().GetAsync("/health");
-        await _api.CreateClient().GetAsync("/applications/nobody/jwks.json");
+        await _api.GetAsync("/health");
+        await _api.GetAsync("/applications/nobody/jwks.json");
 
         await ObservabilityHarness.EventuallyAsync(() => Of("connect.endpoint.requests").Count == 4 ? _measured : null);
         Assert.Equal(

@@ -9,15 +9,16 @@ namespace Connect.Api.Tests.Observability;
 
 public sealed class PrometheusEndpointTests
 {
-    // Scraping and the unauthenticated requests below never reach the database.
-    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=none";
-
     private static readonly Dictionary<string, string?> Enabled = new() { ["Connect:Metrics:Prometheus:Enabled"] = "true" };
+
+    // Scraping and the unauthenticated requests below never reach the database.
+    private static Task<ConnectApi> StartAsync(IReadOnlyDictionary<string, string?>? settings = null) =>
+        ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase, Settings = settings ?? new Dictionary<string, string?>() });
 
     [Fact]
     public async Task Metrics_are_an_empty_404_by_default_even_from_loopback()
     {
-        await using var api = new ConnectApiFactory(NoDatabase);
+        await using var api = await StartAsync();
 
         var response = await ScrapeAsync(api, IPAddress.Loopback);
 
@@ -27,8 +28,8 @@ public sealed class PrometheusEndpointTests
     [Fact]
     public async Task Enabled_metrics_answer_loopback_callers_in_Prometheus_text_format()
     {
-        await using var api = new ConnectApiFactory(NoDatabase, Enabled);
-        await api.CreateClient().SendAsync(ConnectApiFactory.Request(null, "{}"u8.ToArray()));
+        await using var api = await StartAsync(Enabled);
+        await api.SendRevokeAllAsync(null, "{}"u8.ToArray());
 
         var v4 = await ScrapeAsync(api, IPAddress.Loopback);
         var v6 = await ScrapeAsync(api, IPAddress.IPv6Loopback);
@@ -44,12 +45,12 @@ public sealed class PrometheusEndpointTests
     [Fact]
     public async Task Enabled_metrics_are_an_empty_404_to_other_callers()
     {
-        await using var api = new ConnectApiFactory(NoDatabase, Enabled);
+        await using var api = await StartAsync(Enabled);
 
         // Only the in-memory request's recorded peer address is set; no traffic leaves the process.
         var remote = await ScrapeAsync(api, IPAddress.Parse("192.0.2.10"));
         var unknown = await ScrapeAsync(api, null);
-        var overHttpClient = await api.CreateClient().GetAsync("/metrics");
+        var overHttpClient = await api.GetAsync("/metrics");
 
         Assert.Equal((404, ""), (remote.Response.StatusCode, await BodyAsync(remote)));
         Assert.Equal((404, ""), (unknown.Response.StatusCode, await BodyAsync(unknown)));
@@ -60,7 +61,7 @@ public sealed class PrometheusEndpointTests
     public async Task Enabled_metrics_are_an_empty_404_on_the_service_port_even_from_loopback()
     {
         // A reverse proxy on the same host makes every caller a loopback caller of the service's port.
-        await using var api = new ConnectApiFactory(NoDatabase, Enabled);
+        await using var api = await StartAsync(Enabled);
 
         var throughProxy = await ScrapeAsync(api, IPAddress.Loopback, localPort: 5080);
 
@@ -71,7 +72,7 @@ public sealed class PrometheusEndpointTests
     public async Task Metrics_listen_on_their_own_configured_port()
     {
         var settings = new Dictionary<string, string?>(Enabled) { ["Connect:Metrics:Prometheus:Url"] = "http://127.0.0.1:9999" };
-        await using var api = new ConnectApiFactory(NoDatabase, settings);
+        await using var api = await StartAsync(settings);
 
         var configured = await ScrapeAsync(api, IPAddress.Loopback, localPort: 9999);
         var defaultPort = await ScrapeAsync(api, IPAddress.Loopback);
@@ -95,8 +96,8 @@ public sealed class PrometheusEndpointTests
         await new StreamReader(context.Response.Body, Encoding.UTF8).ReadToEndAsync();
 
     /// <summary>A scrape on the metrics listener's port (the default, 9464) unless another local port is given.</summary>
-    private static Task<HttpContext> ScrapeAsync(ConnectApiFactory api, IPAddress? peer, int localPort = 9464) =>
-        api.Server.SendAsync(context =>
+    private static Task<HttpContext> ScrapeAsync(ConnectApi api, IPAddress? peer, int localPort = 9464) =>
+        api.Service.Factory.Server.SendAsync(context =>
         {
             context.Request.Method = HttpMethods.Get;
             context.Request.Path = "/metrics";

@@ -14,37 +14,34 @@ namespace Connect.Api.Tests.Observability;
 public sealed class RevokeAllLogTests : IAsyncLifetime
 {
     private readonly CapturingLoggerProvider _logs = new();
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-    private WebApplicationFactory<Program> _logged = null!;
+    private readonly ConnectApi _api;
 
-    public async Task InitializeAsync()
+    public RevokeAllLogTests()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString);
         // Every category at every level, whatever appsettings.json filters for the other providers.
-        _logged = _api.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddLogging(logging => logging
-            .AddProvider(_logs)
-            .SetMinimumLevel(LogLevel.Trace)
-            .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace))));
+        _api = new ConnectApi(new ConnectApiOptions
+        {
+            SeedApplication = false,
+            Services = services => services.AddLogging(logging => logging
+                .AddProvider(_logs)
+                .SetMinimumLevel(LogLevel.Trace)
+                .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)),
+        });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _logged.DisposeAsync();
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task InitializeAsync() => _api.InitializeAsync();
+
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     [Fact]
     public async Task A_revocation_logs_one_line_with_anchor_outcome_count_and_status()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
-        await _db.IssueSessionsAsync(account, app.Id, 2);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
+        await _api.Db.IssueSessionsAsync(account, app.Id, 2);
         var body = RevokeAllBodies.For(subject.Value);
 
-        var response = await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(Sign(app, body), body));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(Sign(app, body), body));
 
         await ApiAssert.RevokedAsync(response, 2);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
@@ -60,11 +57,11 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
     [Fact]
     public async Task A_rejection_before_authentication_names_no_application()
     {
-        var app = await _db.RegisterApplicationAsync();
+        var app = await _api.Db.RegisterApplicationAsync();
         var body = RevokeAllBodies.For("anyone");
         var forged = new TestClientJwt(app.Anchor.Value, System.Security.Cryptography.RSA.Create(2048), DateTimeOffset.UtcNow, body);
 
-        var response = await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(forged.AuthorizationHeader(), body));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(forged.AuthorizationHeader(), body));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
@@ -76,12 +73,12 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
     [Fact]
     public async Task A_refusal_after_the_signature_verified_names_the_application()
     {
-        var app = await _db.RegisterApplicationAsync();
+        var app = await _api.Db.RegisterApplicationAsync();
         var body = RevokeAllBodies.For("anyone");
         var wrongAudience = new TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body);
         wrongAudience.Payload["aud"] = "another-service";
 
-        var response = await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(wrongAudience.AuthorizationHeader(), body));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(wrongAudience.AuthorizationHeader(), body));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
@@ -91,11 +88,11 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
     [Fact]
     public async Task A_disabled_application_is_named_in_its_refusal()
     {
-        var app = await _db.RegisterApplicationAsync();
-        await _db.Applications.SetEnabledAsync(app.Anchor, false, CancellationToken.None);
+        var app = await _api.Db.RegisterApplicationAsync();
+        await _api.Db.Applications.SetEnabledAsync(app.Anchor, false, CancellationToken.None);
         var body = RevokeAllBodies.For("anyone");
 
-        var response = await _logged.CreateClient().SendAsync(ConnectApiFactory.Request(Sign(app, body), body));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(Sign(app, body), body));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
@@ -105,13 +102,13 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
     [Fact]
     public async Task No_log_line_of_any_level_carries_the_jwt_or_the_subject()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
-        await _db.IssueSessionsAsync(account, app.Id, 2);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
+        await _api.Db.IssueSessionsAsync(account, app.Id, 2);
         var body = RevokeAllBodies.For(subject.Value);
         var jwt = Sign(app, body);
         var tamperedBody = RevokeAllBodies.For(subject.Value + "x");
-        var client = _logged.CreateClient();
+        var client = _api.Client;
 
         var answers = new[]
         {
@@ -143,14 +140,14 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
     [Fact]
     public async Task An_unexpected_failure_is_logged_once_as_the_private_500_with_its_application()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (_, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (_, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
         var broken = Substitute.For<IRefreshTokenRevoker>();
         broken.RevokeAllActiveAsync(default, default, default).ReturnsForAnyArgs<int>(_ => throw new InvalidOperationException("bug"));
-        await using var failing = _logged.WithWebHostBuilder(web => web.ConfigureTestServices(services => services.AddSingleton(broken)));
+        await using var failing = _api.With(services: services => services.AddSingleton(broken));
         var body = RevokeAllBodies.For(subject.Value);
 
-        var response = await failing.CreateClient().SendAsync(ConnectApiFactory.Request(Sign(app, body), body));
+        var response = await failing.Client.SendAsync(ConnectApiFactory.Request(Sign(app, body), body));
 
         await ApiAssert.EmptyAsync(response, HttpStatusCode.InternalServerError);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());

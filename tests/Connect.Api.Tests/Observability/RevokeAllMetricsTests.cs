@@ -10,13 +10,11 @@ public sealed class RevokeAllMetricsTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<Measured> _measured = new();
     private readonly MeterListener _listener = new();
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
+    private readonly ConnectApi _api = new(new ConnectApiOptions { SeedApplication = false });
 
     public async Task InitializeAsync()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString);
+        await _api.InitializeAsync();
 
         // Only this service's meter: other tests run their own services in this process at the same time.
         var meters = _api.Services.GetRequiredService<IMeterFactory>();
@@ -36,19 +34,18 @@ public sealed class RevokeAllMetricsTests : IAsyncLifetime
     {
         _listener.Dispose();
         await _api.DisposeAsync();
-        await _db.DisposeAsync();
     }
 
     [Fact]
     public async Task Counters_move_with_the_outcome_of_each_request()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
-        await _db.IssueSessionsAsync(account, app.Id, 3);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
+        await _api.Db.IssueSessionsAsync(account, app.Id, 3);
 
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(app, subject.Value), 3);
         await _api.RevokeAllAsync(app, subject.Value, jwt => jwt.Payload["aud"] = "someone-else");
-        await _api.CreateClient().SendAsync(ConnectApiFactory.Request(null, RevokeAllBodies.For(subject.Value)));
+        await _api.Client.SendAsync(ConnectApiFactory.Request(null, RevokeAllBodies.For(subject.Value)));
 
         await ObservabilityHarness.EventuallyAsync(() => Of("connect.revoke_all.requests").Count == 3 ? _measured : null);
         Assert.Equal(

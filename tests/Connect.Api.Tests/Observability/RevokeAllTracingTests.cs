@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Connect.Testing.Seeding;
 
 namespace Connect.Api.Tests.Observability;
 
@@ -9,9 +8,8 @@ public sealed class RevokeAllTracingTests
     [Fact]
     public async Task A_revocation_is_traced_through_the_handler_into_the_database()
     {
-        await using var db = await ConnectTestDatabase.CreateAsync();
-        await using var api = new ConnectApiFactory(db.ConnectionString);
-        var app = await db.RegisterApplicationAsync();
+        await using var api = await ConnectApi.StartAsync();
+        var (db, app) = (api.Db, api.App);
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 1);
         // Our own trace id on the request picks this request's spans out of every other test's.
@@ -35,7 +33,7 @@ public sealed class RevokeAllTracingTests
             new Testing.ClientJwts.TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body).AuthorizationHeader(), body);
         request.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
 
-        await ApiAssert.RevokedAsync(await api.CreateClient().SendAsync(request), 1);
+        await ApiAssert.RevokedAsync(await api.Client.SendAsync(request), 1);
 
         var handler = await ObservabilityHarness.EventuallyAsync(() => spans.FirstOrDefault(span => span.Source.Name == "Connect"));
         Assert.Equal("RevokeAll", handler.OperationName);

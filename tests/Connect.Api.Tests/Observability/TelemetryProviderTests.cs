@@ -10,12 +10,10 @@ namespace Connect.Api.Tests.Observability;
 /// </summary>
 public sealed class TelemetryProviderTests
 {
-    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=none";
-
     [Fact]
     public async Task Nothing_listens_by_default()
     {
-        await using var api = new ConnectApiFactory(NoDatabase);
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase });
 
         Assert.Null(api.Services.GetService<MeterProvider>());
         Assert.Null(api.Services.GetService<TracerProvider>());
@@ -24,7 +22,7 @@ public sealed class TelemetryProviderTests
     [Fact]
     public async Task The_Prometheus_endpoint_brings_metrics_only()
     {
-        await using var api = new ConnectApiFactory(NoDatabase, new Dictionary<string, string?> { ["Connect:Metrics:Prometheus:Enabled"] = "true" });
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase, Settings = new Dictionary<string, string?> { ["Connect:Metrics:Prometheus:Enabled"] = "true" } });
 
         Assert.NotNull(api.Services.GetService<MeterProvider>());
         Assert.Null(api.Services.GetService<TracerProvider>());
@@ -34,7 +32,7 @@ public sealed class TelemetryProviderTests
     public async Task An_OTLP_endpoint_brings_metrics_and_traces()
     {
         // Nothing listens there: the exporter only tries to send, in the background, and gives up quietly.
-        await using var api = new ConnectApiFactory(NoDatabase, new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1" });
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase, Settings = new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1" } });
 
         Assert.NotNull(api.Services.GetService<MeterProvider>());
         Assert.NotNull(api.Services.GetService<TracerProvider>());

@@ -11,8 +11,6 @@ namespace Connect.Api.Tests.OpenApi;
 /// </summary>
 public sealed class CommittedOpenApiTests
 {
-    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=none";
-
     private static readonly JsonSerializerOptions Indented = new()
     {
         WriteIndented = true,
@@ -22,8 +20,8 @@ public sealed class CommittedOpenApiTests
     [Fact]
     public async Task Served_document_equals_docs_openapi_json()
     {
-        await using var api = new ConnectApiFactory(NoDatabase);
-        var served = JsonNode.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase });
+        var served = JsonNode.Parse(await api.Client.GetStringAsync("/openapi/v1.json"))!;
         var path = Path.Combine(RepositoryRoot(), "docs", "openapi.json");
 
         if (Environment.GetEnvironmentVariable("CONNECT_WRITE_OPENAPI") == "1")

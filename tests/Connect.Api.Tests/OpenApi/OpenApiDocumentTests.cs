@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Reflection;
 using System.Net;
 using System.Text.Json;
 using Connect.Domain.Outcomes;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Routing;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,16 +9,13 @@ namespace Connect.Api.Tests.OpenApi;
 
 public sealed class OpenApiDocumentTests : IAsyncLifetime
 {
-    // The document is built from the code alone; no request here reaches the database.
-    private const string NoDatabase = "Host=127.0.0.1;Port=1;Database=none";
-
-    private ConnectApiFactory _api = null!;
+    private readonly ConnectApi _api = new(NoDatabase());
     private JsonDocument _document = null!;
 
     public async Task InitializeAsync()
     {
-        _api = new ConnectApiFactory(NoDatabase);
-        var response = await _api.CreateClient().GetAsync("/openapi/v1.json");
+        await _api.InitializeAsync();
+        var response = await _api.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         _document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
@@ -79,13 +73,13 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     public async Task Document_is_built_once_and_served_with_a_cache_header()
     {
         var builds = 0;
-        await using var api = new ConnectApiFactory(NoDatabase, replaceServices: services =>
+        await using var api = await ConnectApi.StartAsync(NoDatabase(services: services =>
             services.Configure<OpenApiOptions>("v1", options => options.AddDocumentTransformer((_, _, _) =>
             {
                 Interlocked.Increment(ref builds);
                 return Task.CompletedTask;
-            })));
-        var client = api.CreateClient();
+            }))));
+        var client = api.NewClient();
 
         var answers = new List<HttpResponseMessage>();
         for (var i = 0; i < 5; i++)
@@ -102,8 +96,8 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task Servers_never_echo_the_request_Host()
     {
-        await using var api = new ConnectApiFactory(NoDatabase, new Dictionary<string, string?> { ["AllowedHosts"] = "*" });
-        var client = api.CreateClient();
+        await using var api = await ConnectApi.StartAsync(NoDatabase(new Dictionary<string, string?> { ["AllowedHosts"] = "*" }));
+        var client = api.NewClient();
         client.BaseAddress = new Uri("http://attacker.example/");
 
         var text = await client.GetStringAsync("/openapi/v1.json");
@@ -118,10 +112,9 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task Servers_name_the_configured_public_URL()
     {
-        await using var api = new ConnectApiFactory(
-            NoDatabase, new Dictionary<string, string?> { ["Connect:OpenApi:ServerUrl"] = "https://connect.example.org" });
+        await using var api = await ConnectApi.StartAsync(NoDatabase(new Dictionary<string, string?> { ["Connect:OpenApi:ServerUrl"] = "https://connect.example.org" }));
 
-        using var document = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json"));
+        using var document = JsonDocument.Parse(await api.Client.GetStringAsync("/openapi/v1.json"));
 
         var server = Assert.Single(document.RootElement.GetProperty("servers").EnumerateArray());
         Assert.Equal("https://connect.example.org", server.GetProperty("url").GetString());
@@ -130,7 +123,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task A_request_for_another_host_is_refused_by_default()
     {
-        var client = _api.CreateClient();
+        var client = _api.NewClient();
         client.BaseAddress = new Uri("http://attacker.example/");
 
         var response = await client.GetAsync("/openapi/v1.json");
@@ -237,46 +230,6 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Every_controller_that_declares_reasons_gets_exactly_them_under_each_of_its_endpoints()
-    {
-        var controllers = typeof(Program).Assembly.GetTypes()
-            .Where(type => typeof(ControllerBase).IsAssignableFrom(type) && !type.IsAbstract)
-            .Select(type => (Type: type, Reasons: type.GetProperty("Reasons", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<ReasonCode>))
-            .Where(controller => controller.Reasons is not null)
-            .ToList();
-        Assert.Contains(controllers, controller => controller.Type.Name == "RevokeAllController");
-        Assert.Contains(controllers, controller => controller.Type.Name == "JwksController");
-
-        foreach (var (type, reasons) in controllers)
-        {
-            foreach (var (method, template) in Endpoints(type))
-            {
-                var operation = Root.GetProperty("paths").GetProperty(template).GetProperty(method);
-                var errors = operation.GetProperty("responses").EnumerateObject().Where(response => response.Name != "200").ToList();
-
-                Assert.Equal(
-                    reasons!.Select(reason => reason.Status.ToString(CultureInfo.InvariantCulture)).Distinct().Order(StringComparer.Ordinal),
-                    errors.Select(response => response.Name).Order(StringComparer.Ordinal));
-                foreach (var status in reasons!.GroupBy(reason => reason.Status))
-                {
-                    var response = errors.Single(error => error.Name == status.Key.ToString(CultureInfo.InvariantCulture)).Value;
-                    var spoken = status.Where(reason => !reason.IsPrivate).Select(reason => reason.Name).Order(StringComparer.Ordinal).ToList();
-                    if (spoken.Count == 0)
-                    {
-                        Assert.False(response.TryGetProperty("content", out _), $"{template} {status.Key} answers a zero-byte body");
-                        continue;
-                    }
-
-                    var listed = response.GetProperty("content").GetProperty("application/json").GetProperty("schema")
-                        .GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray()
-                        .Select(name => name.GetString()!).Order(StringComparer.Ordinal);
-                    Assert.Equal(spoken, listed);
-                }
-            }
-        }
-    }
-
-    [Fact]
     public void Jwks_documents_its_404_and_its_summary_from_its_own_declarations()
     {
         var jwks = Root.GetProperty("paths").GetProperty("/applications/{anchor}/jwks.json").GetProperty("get");
@@ -290,11 +243,6 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.False(jwks.TryGetProperty("requestBody", out _));
     }
 
-    private static IEnumerable<(string Method, string Template)> Endpoints(Type controller) =>
-        controller.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-            .SelectMany(action => action.GetCustomAttributes<HttpMethodAttribute>())
-            .SelectMany(route => route.HttpMethods.Select(method => (method.ToLowerInvariant(), route.Template!.StartsWith('/') ? route.Template : "/" + route.Template)));
-
     [Fact]
     public void Statuses_that_ask_the_client_to_wait_document_Retry_After()
     {
@@ -306,7 +254,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task Other_document_names_stay_an_empty_404()
     {
-        var response = await _api.CreateClient().GetAsync("/openapi/v2.json");
+        var response = await _api.GetAsync("/openapi/v2.json");
 
         await ApiAssert.EmptyAsync(response, HttpStatusCode.NotFound);
     }
@@ -314,14 +262,18 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task Reference_page_is_served_in_Development_only()
     {
-        await using var production = new ConnectApiFactory(NoDatabase, new Dictionary<string, string?> { ["environment"] = "Production" });
+        await using var production = await ConnectApi.StartAsync(NoDatabase(new Dictionary<string, string?> { ["environment"] = "Production" }));
 
-        var development = await _api.CreateClient().GetAsync("/scalar/v1");
-        var inProduction = await production.CreateClient().GetAsync("/scalar/v1");
+        var development = await _api.GetAsync("/scalar/v1");
+        var inProduction = await production.GetAsync("/scalar/v1");
 
         Assert.Equal(HttpStatusCode.OK, development.StatusCode);
         await ApiAssert.EmptyAsync(inProduction, HttpStatusCode.NotFound);
     }
+
+    // The document is built from the code alone; no request here reaches the database.
+    private static ConnectApiOptions NoDatabase(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        new() { ConnectionString = ConnectApi.NoDatabase, Settings = settings ?? new Dictionary<string, string?>(), Services = services };
 
     private JsonElement Response(string status) => RevokeAll.GetProperty("responses").GetProperty(status);
 

@@ -71,7 +71,7 @@ public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<Ref
     {
         var session = await target.IssueAsync();
 
-        var response = await target.PostAsync($$$"""{"clientVersion":"4.2","refreshToken":"{{{session.RefreshToken}}}","x":{"y":[1,2]}}""");
+        var response = await target.PostRefreshAsync($$$"""{"clientVersion":"4.2","refreshToken":"{{{session.RefreshToken}}}","x":{"y":[1,2]}}""");
 
         await RefreshAssert.RefreshedAsync(response);
     }
@@ -93,7 +93,7 @@ public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<Ref
     [InlineData("refreshToken=a.b.c")]
     public async Task Body_that_is_not_one_object_with_a_token_string_is_InvalidBody(string body)
     {
-        var response = await target.PostAsync(body);
+        var response = await target.PostRefreshAsync(body);
 
         await RefreshAssert.ReasonAsync(response, HttpStatusCode.BadRequest, "InvalidBody");
     }
@@ -104,9 +104,9 @@ public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<Ref
         var session = await target.IssueAsync();
         var padded = $$"""{"refreshToken":"{{session.RefreshToken}}","pad":"{{new string('x', 8 * 1024)}}"}""";
 
-        await RefreshAssert.ReasonAsync(await target.PostAsync(padded), HttpStatusCode.RequestEntityTooLarge, "BodyTooLarge");
+        await RefreshAssert.ReasonAsync(await target.PostRefreshAsync(padded), HttpStatusCode.RequestEntityTooLarge, "BodyTooLarge");
         await RefreshAssert.ReasonAsync(
-            await target.PostAsync($$"""{"refreshToken":"{{session.RefreshToken}}"}""", contentType: "text/plain"),
+            await target.PostRefreshAsync($$"""{"refreshToken":"{{session.RefreshToken}}"}""", contentType: "text/plain"),
             HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
         await AssertUnchangedAsync(session);
     }
@@ -130,7 +130,7 @@ public sealed class RefreshReasonTests(RefreshTarget target) : IClassFixture<Ref
         Assert.Equal(
             TokenLengths.Alike(
                 atTheBound: """401 {"reason":"RefreshTokenInvalid"}""", overTheBound: """400 {"reason":"InvalidBody"}"""),
-            await TokenLengths.AnswersAsync(token => target.PostAsync($$"""{"refreshToken":"{{token}}"}""")));
+            await TokenLengths.AnswersAsync(token => target.PostRefreshAsync($$"""{"refreshToken":"{{token}}"}""")));
     }
 
     [Theory]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -11,94 +10,33 @@ using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
 using Dapper;
 using MediatR;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Connect.Api.Tests.Refresh;
 
 /// <summary>
-/// The real service on a loopback Kestrel port over a fresh PostgreSQL database with one registered application,
-/// and a fake clock standing still at a whole second (moved only by the tests that ask), so that the grace window
-/// and expiry are exact. Each test issues sessions of its own through the service's own issuance command.
+/// The <see cref="ConnectApi"/> fixture on a loopback Kestrel port with its one registered application, and a fake
+/// clock standing still at a whole second (moved only by the tests that ask), so that the grace window and expiry are
+/// exact. Each test issues sessions of its own through the service's own issuance command. Further instances
+/// (<see cref="ConnectApi.StartInstance"/>) share the database, clock and key-encryption key.
 /// </summary>
-public sealed class RefreshTarget : IAsyncLifetime
+public sealed class RefreshTarget() : ConnectApi(new ConnectApiOptions
+{
+    Loopback = true,
+    Unthrottled = true,
+    // An hour behind the real time, so that tests may move it forward without passing the database's clock:
+    // revoke-all stamps revoked_at = now(), which must not fall before a session's issued_at.
+    Clock = StillClock(TimeSpan.FromHours(-1)),
+    Settings = new Dictionary<string, string?>
+    {
+        ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
+        ["Connect:Sessions:RefreshGraceSeconds"] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Connect:SessionTokens:Issuer"] = "https://connect.test",
+    },
+})
 {
     public const int GraceSeconds = 30;
-
-    private readonly List<IAsyncDisposable> _instances = [];
-
-    /// <summary>
-    /// An hour behind the real time, so that tests may move it forward without passing the database's clock:
-    /// revoke-all stamps <c>revoked_at = now()</c>, which must not fall before a session's <c>issued_at</c>.
-    /// </summary>
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds()));
-
-    public string KeyEncryptionKey { get; } = SigningKeyEncryption.NewKeyEncryptionKey();
-
-    public ConnectTestDatabase Db { get; private set; } = null!;
-
-    public TestApplication App { get; private set; } = null!;
-
-    /// <summary>The first instance; <see cref="StartInstanceAsync"/> adds more over the same database.</summary>
-    public ServiceInstance Service { get; private set; } = null!;
-
-    public HttpClient Client => Service.Client;
-
-    public IServiceProvider Services => Service.Services;
-
-    public async Task InitializeAsync()
-    {
-        Db = await ConnectTestDatabase.CreateAsync();
-        App = await Db.RegisterApplicationAsync();
-        Service = StartInstance();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-
-        await Db.DisposeAsync();
-    }
-
-    /// <summary>Another instance of the service over the same database, clock and key-encryption key.</summary>
-    /// <param name="clock">A clock of its own instead of <see cref="Clock"/> (an instance whose clock is skewed).</param>
-    public ServiceInstance StartInstance(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
-    {
-        var all = new Dictionary<string, string?>
-        {
-            ["Connect:SigningKeys:KeyEncryptionKey"] = KeyEncryptionKey,
-            ["Connect:RateLimit:BurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
-            ["Connect:RateLimit:TokensPerSecond"] = "100000",
-            ["Connect:Sessions:RefreshGraceSeconds"] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Connect:SessionTokens:Issuer"] = "https://connect.test",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            all[key] = value;
-        }
-
-        var factory = new ConnectApiFactory(Db.ConnectionString, all);
-        var api = factory.WithWebHostBuilder(builder =>
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock ?? Clock)));
-        api.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        api.StartServer();
-        var address = api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
-            .Addresses.Single();
-        var instance = new ServiceInstance(factory, api, new Uri(address));
-        _instances.Add(instance);
-        return instance;
-    }
 
     /// <summary>A new account and one session of it for the application, through the issuance command.</summary>
     public async Task<Issued> IssueAsync(int expiresInSeconds = IssueSessionsCommand.DefaultExpiresInSeconds, TestApplication? app = null)
@@ -113,25 +51,18 @@ public sealed class RefreshTarget : IAsyncLifetime
     }
 
     public Task<HttpResponseMessage> RefreshAsync(string token, HttpClient? client = null) =>
-        PostAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["refreshToken"] = token }), client);
+        PostRefreshAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["refreshToken"] = token }), client);
 
-    public Task<HttpResponseMessage> PostAsync(string body, HttpClient? client = null, string contentType = "application/json") =>
-        PostAsync(Encoding.UTF8.GetBytes(body), client, contentType);
-
-    public Task<HttpResponseMessage> PostAsync(byte[] body, HttpClient? client = null, string contentType = "application/json")
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/refresh") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        return (client ?? Client).SendAsync(request);
-    }
+    /// <summary>Exactly this body to <c>/refresh</c>.</summary>
+    public Task<HttpResponseMessage> PostRefreshAsync(string body, HttpClient? client = null, string contentType = "application/json") =>
+        PostAsync("/refresh", body, contentType, client);
 
     /// <summary>A revoke-all for the account's subject, signed by the application's client key at the fake clock.</summary>
     public async Task<HttpResponseMessage> RevokeAllAsync(Issued session, HttpClient? client = null)
     {
         var subject = await Db.Accounts.IssueSubjectAsync(session.Account, session.App.Sector, CancellationToken.None);
         var body = RevokeAllBodies.For(subject!.Value.Value);
-        var jwt = new TestClientJwt(session.App.Anchor.Value, session.App.Key, Clock.GetUtcNow(), body);
-        return await (client ?? Client).SendAsync(ConnectApiFactory.Request(jwt.AuthorizationHeader(), body));
+        return await (client ?? Client).SendAsync(ConnectApiFactory.Request(NewJwt(body, session.App).AuthorizationHeader(), body));
     }
 
     /// <summary>
@@ -177,26 +108,6 @@ public sealed class RefreshTarget : IAsyncLifetime
     {
         using var payload = Connect.Testing.SessionTokens.JwksCheck.Payload(token);
         return payload.RootElement.Clone();
-    }
-}
-
-/// <summary>One running service: the factory that owns it, its Kestrel address and a client of it.</summary>
-public sealed class ServiceInstance(ConnectApiFactory factory, WebApplicationFactory<Program> api, Uri address) : IAsyncDisposable
-{
-    public Uri Address { get; } = address;
-
-    public HttpClient Client { get; } = new() { BaseAddress = address };
-
-    public IServiceProvider Services => api.Services;
-
-    /// <summary>A client of its own (its own connection pool), for requests that must travel side by side.</summary>
-    public HttpClient NewClient() => new() { BaseAddress = Address };
-
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await api.DisposeAsync();
-        await factory.DisposeAsync();
     }
 }
 

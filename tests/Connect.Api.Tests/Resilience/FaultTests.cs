@@ -1,6 +1,5 @@
 using System.Net;
 using Connect.Testing.Postgres;
-using Connect.Testing.Seeding;
 
 namespace Connect.Api.Tests.Resilience;
 
@@ -10,9 +9,8 @@ public sealed class FaultTests
     [Fact]
     public async Task Revocation_killed_mid_statement_answers_503_revokes_nothing_and_a_retry_revokes_all()
     {
-        await using var db = await ConnectTestDatabase.CreateAsync();
-        await using var api = new ConnectApiFactory(db.ConnectionString);
-        var app = await db.RegisterApplicationAsync();
+        await using var api = await ConnectApi.StartAsync();
+        var (db, app) = (api.Db, api.App);
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 20);
         await using var blocker = await RevocationBlocker.LockOneTokenAsync(db.ConnectionString, account);
@@ -34,8 +32,8 @@ public sealed class FaultTests
     public async Task Server_crash_mid_revocation_answers_503_and_after_restart_the_counts_are_exact()
     {
         await using var cluster = await PrivatePostgresCluster.StartNewAsync();
-        await using var db = ConnectTestDatabase.For(cluster.ConnectionString);
-        await using var api = new ConnectApiFactory(cluster.ConnectionString);
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = cluster.ConnectionString });
+        var db = api.Db;
         var app = await db.RegisterApplicationAsync();
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 30);
@@ -59,9 +57,8 @@ public sealed class FaultTests
     [Fact]
     public async Task Client_that_disconnects_mid_request_leaves_all_or_nothing()
     {
-        await using var db = await ConnectTestDatabase.CreateAsync();
-        await using var api = new ConnectApiFactory(db.ConnectionString);
-        var app = await db.RegisterApplicationAsync();
+        await using var api = await ConnectApi.StartAsync();
+        var (db, app) = (api.Db, api.App);
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 25);
         await using var blocker = await RevocationBlocker.LockOneTokenAsync(db.ConnectionString, account);
@@ -69,7 +66,7 @@ public sealed class FaultTests
         var body = Testing.ClientJwts.RevokeAllBodies.For(subject.Value);
         var header = new Testing.ClientJwts.TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body).AuthorizationHeader();
 
-        var request = api.CreateClient().SendAsync(ConnectApiFactory.Request(header, body), hangUp.Token);
+        var request = api.Client.SendAsync(ConnectApiFactory.Request(header, body), hangUp.Token);
         await blocker.WaitForBlockedRevocationAsync();
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
@@ -83,12 +80,11 @@ public sealed class FaultTests
     [Fact]
     public async Task Statement_held_up_past_the_command_timeout_answers_503_and_changes_nothing()
     {
-        await using var db = await ConnectTestDatabase.CreateAsync();
-        await using var api = new ConnectApiFactory(db.ConnectionString, new Dictionary<string, string?>
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions
         {
-            ["Connect:Postgres:CommandTimeoutSeconds"] = "1",
+            Settings = new Dictionary<string, string?> { ["Connect:Postgres:CommandTimeoutSeconds"] = "1" },
         });
-        var app = await db.RegisterApplicationAsync();
+        var (db, app) = (api.Db, api.App);
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 10);
         await using var blocker = await RevocationBlocker.LockOneTokenAsync(db.ConnectionString, account);

@@ -10,29 +10,20 @@ public sealed class ClientGenerationTests : IAsyncLifetime
 {
     private const string SessionAudience = "sudomimus-session";
 
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
+    private readonly ConnectApi _api = new(new ConnectApiOptions { SeedApplication = false });
 
-    public async Task InitializeAsync()
-    {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString);
-    }
+    public Task InitializeAsync() => _api.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _api.DisposeAsync();
 
-    private IRevocationAuditLog Audit => _db.Services.GetRequiredService<IRevocationAuditLog>();
+    private IRevocationAuditLog Audit => _api.Db.Services.GetRequiredService<IRevocationAuditLog>();
 
     [Fact]
     public async Task Session_API_client_gets_exactly_revoked_true_and_its_sessions_are_revoked_and_audited()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
-        await _db.IssueSessionsAsync(account, app.Id, 3);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
+        await _api.Db.IssueSessionsAsync(account, app.Id, 3);
 
         var response = await _api.RevokeAllAsync(app, subject.Value, jwt => jwt.Payload["aud"] = SessionAudience);
 
@@ -40,7 +31,7 @@ public sealed class ClientGenerationTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.OK, """{"revoked":true}"""), (response.StatusCode, body));
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
-        var counts = await _db.CountSessionsAsync(account, app.Id);
+        var counts = await _api.Db.CountSessionsAsync(account, app.Id);
         Assert.Equal((0, 3), (counts.Active, counts.Revoked));
         var audited = Assert.Single((await Audit.ListNewestFirstAsync(app.Anchor, 1000, CancellationToken.None))!);
         Assert.Equal(("revoke_all", account, 3), (audited.Kind, audited.Account, audited.RevokedCount));
@@ -49,7 +40,7 @@ public sealed class ClientGenerationTests : IAsyncLifetime
     [Fact]
     public async Task Session_API_client_gets_the_same_answer_when_nothing_was_revoked()
     {
-        var app = await _db.RegisterApplicationAsync();
+        var app = await _api.Db.RegisterApplicationAsync();
 
         var response = await _api.RevokeAllAsync(app, "never-issued", jwt => jwt.Payload["aud"] = SessionAudience);
 
@@ -59,9 +50,9 @@ public sealed class ClientGenerationTests : IAsyncLifetime
     [Fact]
     public async Task Connect_API_client_still_gets_its_count()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
-        await _db.IssueSessionsAsync(account, app.Id, 2);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
+        await _api.Db.IssueSessionsAsync(account, app.Id, 2);
 
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(app, subject.Value), 2);
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(app, subject.Value), 0);
@@ -70,9 +61,9 @@ public sealed class ClientGenerationTests : IAsyncLifetime
     [Fact]
     public async Task Session_API_client_is_refused_with_the_same_reasons()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var off = await _db.RegisterApplicationAsync();
-        await _db.Applications.SetEnabledAsync(off.Anchor, false, CancellationToken.None);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var off = await _api.Db.RegisterApplicationAsync();
+        await _api.Db.Applications.SetEnabledAsync(off.Anchor, false, CancellationToken.None);
 
         var disabled = await _api.RevokeAllAsync(off, "s", jwt => jwt.Payload["aud"] = SessionAudience);
         var invalidBody = await _api.RevokeAllAsync(app, "{}"u8.ToArray(), jwt => jwt.Payload["aud"] = SessionAudience);
@@ -90,9 +81,8 @@ public sealed class ClientGenerationTests : IAsyncLifetime
     [Fact]
     public async Task An_audience_an_operator_added_gets_the_Connect_API_answer()
     {
-        await using var api = new ConnectApiFactory(
-            _db.ConnectionString, new Dictionary<string, string?> { ["Connect:ClientJwt:AcceptedAudiences:0"] = "connect.internal.example" });
-        var app = await _db.RegisterApplicationAsync();
+        await using var api = _api.With(new Dictionary<string, string?> { ["Connect:ClientJwt:AcceptedAudiences:0"] = "connect.internal.example" });
+        var app = await _api.Db.RegisterApplicationAsync();
 
         var response = await api.RevokeAllAsync(app, "s", jwt => jwt.Payload["aud"] = "connect.internal.example");
 

@@ -13,27 +13,21 @@ namespace Connect.Api.Tests.RevokeAll;
 /// </summary>
 public sealed class ClientJwtHeaderCompatibilityTests : IAsyncLifetime
 {
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-    private TestApplication _app = null!;
+    private readonly ConnectApi _api = new();
     private Domain.Accounts.AccountId _account;
     private string _subject = null!;
 
+    private TestApplication _app => _api.App;
+
     public async Task InitializeAsync()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString);
-        _app = await _db.RegisterApplicationAsync();
-        (_account, var subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        await _api.InitializeAsync();
+        (_account, var subject) = await _api.Db.CreateAccountWithSubjectAsync(_app.Sector);
         _subject = subject.Value;
-        await _db.IssueSessionsAsync(_account, _app.Id, 2);
+        await _api.Db.IssueSessionsAsync(_account, _app.Id, 2);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     [Fact]
     public async Task Empty_header_signed_RS256_as_the_Python_clients_send_it_revokes()
@@ -41,7 +35,7 @@ public sealed class ClientJwtHeaderCompatibilityTests : IAsyncLifetime
         var response = await _api.RevokeAllAsync(_app, _subject, jwt => jwt.RawHeaderJson = "{}");
 
         await ApiAssert.RevokedAsync(response, 2);
-        Assert.Equal(new(0, 2, 0), await _db.CountSessionsAsync(_account, _app.Id));
+        Assert.Equal(new(0, 2, 0), await _api.Db.CountSessionsAsync(_account, _app.Id));
     }
 
     [Fact]
@@ -55,7 +49,7 @@ public sealed class ClientJwtHeaderCompatibilityTests : IAsyncLifetime
         });
 
         Assert.Equal((HttpStatusCode.OK, """{"revoked":true}"""), (response.StatusCode, await response.Content.ReadAsStringAsync()));
-        Assert.Equal(new(0, 2, 0), await _db.CountSessionsAsync(_account, _app.Id));
+        Assert.Equal(new(0, 2, 0), await _api.Db.CountSessionsAsync(_account, _app.Id));
     }
 
     [Fact]
@@ -68,7 +62,7 @@ public sealed class ClientJwtHeaderCompatibilityTests : IAsyncLifetime
             _app, _subject, jwt => jwt.RawHeaderJson = $$"""{"alg":"RS256","typ":"JWT","iat":{{milliseconds}}}""");
 
         await ApiAssert.RevokedAsync(response, 2);
-        Assert.Equal(new(0, 2, 0), await _db.CountSessionsAsync(_account, _app.Id));
+        Assert.Equal(new(0, 2, 0), await _api.Db.CountSessionsAsync(_account, _app.Id));
     }
 
     [Fact]
@@ -103,10 +97,10 @@ public sealed class ClientJwtHeaderCompatibilityTests : IAsyncLifetime
             _ => _app.Key.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
         });
 
-        var response = await _api.CreateClient().SendAsync(ConnectApiFactory.Request($"SudomimusClientJWT {token}", body));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request($"SudomimusClientJWT {token}", body));
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.Unauthorized, "ClientJwtAlgorithmRejected");
-        Assert.Equal(new(2, 0, 0), await _db.CountSessionsAsync(_account, _app.Id));
+        Assert.Equal(new(2, 0, 0), await _api.Db.CountSessionsAsync(_account, _app.Id));
     }
 
     [Theory]
@@ -132,7 +126,7 @@ public sealed class ClientJwtHeaderCompatibilityTests : IAsyncLifetime
         });
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.Unauthorized, "ClientJwtMalformed");
-        Assert.Equal(new(2, 0, 0), await _db.CountSessionsAsync(_account, _app.Id));
+        Assert.Equal(new(2, 0, 0), await _api.Db.CountSessionsAsync(_account, _app.Id));
     }
 
     [Fact]
@@ -147,6 +141,6 @@ public sealed class ClientJwtHeaderCompatibilityTests : IAsyncLifetime
         });
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.Unauthorized, "ClientJwtInvalidSignature");
-        Assert.Equal(new(2, 0, 0), await _db.CountSessionsAsync(_account, _app.Id));
+        Assert.Equal(new(2, 0, 0), await _api.Db.CountSessionsAsync(_account, _app.Id));
     }
 }

@@ -10,8 +10,8 @@ public sealed class DatabaseOutageTests
     public async Task Database_stopped_answers_503_with_Retry_After_and_the_service_recovers_after_restart()
     {
         await using var cluster = await PrivatePostgresCluster.StartNewAsync();
-        await using var db = ConnectTestDatabase.For(cluster.ConnectionString);
-        await using var api = new ConnectApiFactory(cluster.ConnectionString);
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = cluster.ConnectionString });
+        var db = api.Db;
         var app = await db.RegisterApplicationAsync();
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 3);
@@ -19,7 +19,7 @@ public sealed class DatabaseOutageTests
 
         await cluster.Cluster.StopAsync();
         var during = await api.RevokeAllAsync(app, subject.Value);
-        var healthDuring = await api.CreateClient().GetAsync("/health");
+        var healthDuring = await api.GetAsync("/health");
         await cluster.Cluster.StartAsync();
         var after = await api.RevokeAllAsync(app, subject.Value);
 
@@ -48,10 +48,10 @@ public sealed class DatabaseOutageTests
             await readOnly.ExecuteNonQueryAsync();
         }
 
-        await using var api = new ConnectApiFactory(readWrite.ConnectionString);
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = readWrite.ConnectionString });
 
         var during = await api.RevokeAllAsync(app, "any-subject");
-        var health = await api.CreateClient().GetAsync("/health");
+        var health = await api.GetAsync("/health");
 
         await ApiAssert.ReasonAsync(during, HttpStatusCode.ServiceUnavailable, "ServiceUnavailable");
         Assert.NotNull(during.Headers.RetryAfter);

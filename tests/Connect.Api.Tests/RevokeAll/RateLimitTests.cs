@@ -8,30 +8,25 @@ namespace Connect.Api.Tests.RevokeAll;
 
 public sealed class RateLimitTests : IAsyncLifetime
 {
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-
-    public async Task InitializeAsync()
+    private readonly ConnectApi _api = new(new ConnectApiOptions
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString, new Dictionary<string, string?>
+        SeedApplication = false,
+        Settings = new Dictionary<string, string?>
         {
             ["Connect:RateLimit:BurstLimit"] = "2",
             ["Connect:RateLimit:TokensPerSecond"] = "1",
-        });
-    }
+        },
+    });
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task InitializeAsync() => _api.InitializeAsync();
+
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     [Fact]
     public async Task Application_over_its_budget_gets_429_RateLimited_with_Retry_After_and_others_are_unaffected()
     {
-        var greedy = await _db.RegisterApplicationAsync();
-        var modest = await _db.RegisterApplicationAsync();
+        var greedy = await _api.Db.RegisterApplicationAsync();
+        var modest = await _api.Db.RegisterApplicationAsync();
 
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(greedy, "s"), 0);
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(greedy, "s"), 0);
@@ -46,7 +41,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task Unauthenticated_requests_do_not_spend_an_applications_budget()
     {
-        var app = await _db.RegisterApplicationAsync();
+        var app = await _api.Db.RegisterApplicationAsync();
         var forger = System.Security.Cryptography.RSA.Create(2048);
 
         for (var i = 0; i < 5; i++)
@@ -63,10 +58,10 @@ public sealed class RateLimitTests : IAsyncLifetime
     {
         // Keyed by the verified application, and apart from the ceiling the session-token endpoints spend, so that
         // no flood of session traffic can keep the application from logging its users out.
-        var app = await _db.RegisterApplicationAsync();
+        var app = await _api.Db.RegisterApplicationAsync();
         var budget = Substitute.For<IApplicationRateBudget>();
         budget.TrySpendRevokeAll(default).ReturnsForAnyArgs(true);
-        await using var api = new ConnectApiFactory(_db.ConnectionString, replaceServices: services => services.AddSingleton(budget));
+        await using var api = _api.With(services: services => services.AddSingleton(budget));
 
         await ApiAssert.RevokedAsync(await api.RevokeAllAsync(app, "s"), 0);
 
@@ -77,12 +72,12 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task Rate_limit_comes_after_authentication_and_the_application_status_and_before_the_body()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var off = await _db.RegisterApplicationAsync();
-        await _db.Applications.SetEnabledAsync(off.Anchor, false, CancellationToken.None);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var off = await _api.Db.RegisterApplicationAsync();
+        await _api.Db.Applications.SetEnabledAsync(off.Anchor, false, CancellationToken.None);
         var exhausted = Substitute.For<IApplicationRateBudget>();
         exhausted.TrySpendRevokeAll(default).ReturnsForAnyArgs(false);
-        await using var api = new ConnectApiFactory(_db.ConnectionString, replaceServices: services => services.AddSingleton(exhausted));
+        await using var api = _api.With(services: services => services.AddSingleton(exhausted));
 
         var forged = await api.RevokeAllAsync(app, "s", jwt => jwt.Key = System.Security.Cryptography.RSA.Create(2048));
         var disabled = await api.RevokeAllAsync(off, "s");

@@ -7,29 +7,20 @@ namespace Connect.Api.Tests.RevokeAll;
 
 public sealed class RevocationAuditTests : IAsyncLifetime
 {
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
+    private readonly ConnectApi _api = new(new ConnectApiOptions { SeedApplication = false });
 
-    public async Task InitializeAsync()
-    {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString);
-    }
+    public Task InitializeAsync() => _api.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _api.DisposeAsync();
 
-    private IRevocationAuditLog Audit => _db.Services.GetRequiredService<IRevocationAuditLog>();
+    private IRevocationAuditLog Audit => _api.Db.Services.GetRequiredService<IRevocationAuditLog>();
 
     [Fact]
     public async Task A_successful_revoke_all_writes_exactly_one_audit_row_with_its_count_account_and_application()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
-        await _db.IssueSessionsAsync(account, app.Id, 4);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
+        await _api.Db.IssueSessionsAsync(account, app.Id, 4);
 
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(app, subject.Value), 4);
 
@@ -40,9 +31,9 @@ public sealed class RevocationAuditTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_subjects_and_rejected_requests_write_no_audit_row()
     {
-        var app = await _db.RegisterApplicationAsync();
-        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
-        await _db.IssueSessionsAsync(account, app.Id, 2);
+        var app = await _api.Db.RegisterApplicationAsync();
+        var (account, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
+        await _api.Db.IssueSessionsAsync(account, app.Id, 2);
 
         await ApiAssert.RevokedAsync(await _api.RevokeAllAsync(app, "never-issued"), 0);
         var rejected = await _api.RevokeAllAsync(app, subject.Value, jwt => jwt.Payload["aud"] = "elsewhere");

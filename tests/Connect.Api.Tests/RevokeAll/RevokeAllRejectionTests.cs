@@ -8,30 +8,21 @@ namespace Connect.Api.Tests.RevokeAll;
 /// <summary>Each rejection of the contract through real HTTP: status, reason, and nothing changed.</summary>
 public sealed class RevokeAllRejectionTests : IAsyncLifetime
 {
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-    private TestApplication _app = null!;
+    private readonly ConnectApi _api = new(new ConnectApiOptions { Settings = new Dictionary<string, string?> { ["Connect:RateLimit:BurstLimit"] = "1000" } });
     private Domain.Accounts.AccountId _account;
     private string _subject = null!;
 
+    private TestApplication _app => _api.App;
+
     public async Task InitializeAsync()
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Connect:RateLimit:BurstLimit"] = "1000",
-        });
-        _app = await _db.RegisterApplicationAsync();
-        (_account, var subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        await _api.InitializeAsync();
+        (_account, var subject) = await _api.Db.CreateAccountWithSubjectAsync(_app.Sector);
         _subject = subject.Value;
-        await _db.IssueSessionsAsync(_account, _app.Id, 2);
+        await _api.Db.IssueSessionsAsync(_account, _app.Id, 2);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     public static TheoryData<string> InvalidBodies => new()
     {
@@ -65,7 +56,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
         var response = await _api.RevokeAllAsync(_app, Encoding.UTF8.GetBytes(body));
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.BadRequest, "InvalidBody");
-        Assert.Equal(new(2, 0, 0), await _db.CountSessionsAsync(_account, _app.Id));
+        Assert.Equal(new(2, 0, 0), await _api.Db.CountSessionsAsync(_account, _app.Id));
     }
 
     [Fact]
@@ -91,7 +82,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
     [Fact]
     public async Task Missing_authorization_is_401_ClientJwtMissing_with_WWW_Authenticate()
     {
-        var response = await _api.CreateClient().SendAsync(ConnectApiFactory.Request(null, RevokeAllBodies.For(_subject)));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(null, RevokeAllBodies.For(_subject)));
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.Unauthorized, "ClientJwtMissing");
     }
@@ -99,7 +90,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
     [Fact]
     public async Task Bearer_scheme_is_401_ClientJwtMissing()
     {
-        var response = await _api.CreateClient().SendAsync(ConnectApiFactory.Request("Bearer abc.def.ghi", RevokeAllBodies.For(_subject)));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request("Bearer abc.def.ghi", RevokeAllBodies.For(_subject)));
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.Unauthorized, "ClientJwtMissing");
     }
@@ -110,7 +101,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
         var body = RevokeAllBodies.For(_subject);
         var token = new TestClientJwt(_app.Anchor.Value, _app.Key, DateTimeOffset.UtcNow, body).Sign();
 
-        var response = await _api.CreateClient().SendAsync(ConnectApiFactory.Request($"sudomimusclientjwt {token}", body));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request($"sudomimusclientjwt {token}", body));
 
         await ApiAssert.RevokedAsync(response, 2);
     }
@@ -118,7 +109,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
     [Fact]
     public async Task Garbage_token_is_401_ClientJwtMalformed()
     {
-        var response = await _api.CreateClient().SendAsync(
+        var response = await _api.Client.SendAsync(
             ConnectApiFactory.Request("SudomimusClientJWT not-a-jws", RevokeAllBodies.For(_subject)));
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.Unauthorized, "ClientJwtMalformed");
@@ -183,7 +174,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
     {
         var body = Encoding.UTF8.GetBytes($$"""{"subject":"{{new string('s', 5000)}}"}""");
 
-        var response = await _api.CreateClient().SendAsync(ConnectApiFactory.Request(null, body));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(null, body));
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.RequestEntityTooLarge, "BodyTooLarge");
     }
@@ -195,7 +186,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
     [InlineData("application/jsonx")]
     public async Task Other_media_type_is_415_UnsupportedMediaType_before_authentication(string contentType)
     {
-        var response = await _api.CreateClient().SendAsync(ConnectApiFactory.Request(null, RevokeAllBodies.For(_subject), contentType));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(null, RevokeAllBodies.For(_subject), contentType));
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
     }
@@ -208,7 +199,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
         var body = RevokeAllBodies.For(_subject);
         var header = new TestClientJwt(_app.Anchor.Value, _app.Key, DateTimeOffset.UtcNow, body).AuthorizationHeader();
 
-        var response = await _api.CreateClient().SendAsync(ConnectApiFactory.Request(header, body, contentType));
+        var response = await _api.Client.SendAsync(ConnectApiFactory.Request(header, body, contentType));
 
         await ApiAssert.RevokedAsync(response, 2);
     }
@@ -219,7 +210,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
         var request = ConnectApiFactory.Request(null, RevokeAllBodies.For(_subject));
         request.Content!.Headers.ContentEncoding.Add("gzip");
 
-        var response = await _api.CreateClient().SendAsync(request);
+        var response = await _api.Client.SendAsync(request);
 
         await ApiAssert.ReasonAsync(response, HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType");
     }
@@ -227,7 +218,7 @@ public sealed class RevokeAllRejectionTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_path_is_an_empty_404_and_other_methods_an_empty_405()
     {
-        var client = _api.CreateClient();
+        var client = _api.NewClient();
 
         var unknown = await client.GetAsync("/nothing-here");
         var get = await client.GetAsync("/revoke-all");

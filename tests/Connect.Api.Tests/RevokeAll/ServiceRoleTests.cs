@@ -14,14 +14,14 @@ public sealed class ServiceRoleTests
     {
         await using var cluster = await PrivatePostgresCluster.StartNewAsync();
         await using var db = ConnectTestDatabase.For(cluster.ConnectionString);
-        await using var api = new ConnectApiFactory(cluster.ServiceConnectionString);
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = cluster.ServiceConnectionString });
         var app = await db.RegisterApplicationAsync();
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 3);
 
         var first = await api.RevokeAllAsync(app, subject.Value);
         var again = await api.RevokeAllAsync(app, subject.Value);
-        var health = await api.CreateClient().GetAsync("/health");
+        var health = await api.GetAsync("/health");
 
         await ApiAssert.RevokedAsync(first, 3);
         await ApiAssert.RevokedAsync(again, 0);

@@ -1,7 +1,6 @@
 using System.Net;
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
-using Connect.Testing.Seeding;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
 
@@ -12,14 +11,12 @@ public sealed class UnexpectedFailureTests
     [Fact]
     public async Task Bug_in_a_port_is_a_private_500_with_a_zero_byte_body()
     {
-        await using var db = await ConnectTestDatabase.CreateAsync();
         var broken = Substitute.For<ISectorSubjectMap>();
         broken.FindAccountAsync(Arg.Any<SectorId>(), Arg.Any<SectorSubject>(), Arg.Any<CancellationToken>())
             .Returns<AccountId?>(_ => throw new InvalidOperationException("secret internal detail"));
-        await using var api = new ConnectApiFactory(db.ConnectionString, replaceServices: services => services.AddSingleton(broken));
-        var app = await db.RegisterApplicationAsync();
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { Services = services => services.AddSingleton(broken) });
 
-        var response = await api.RevokeAllAsync(app, "any-subject");
+        var response = await api.RevokeAllAsync(api.App, "any-subject");
 
         await ApiAssert.EmptyAsync(response, HttpStatusCode.InternalServerError);
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Connect.Application.Administration.IssueSessions;
@@ -11,26 +10,19 @@ using Connect.Domain.Sessions;
 using Connect.Testing.Seeding;
 using Dapper;
 using MediatR;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Connect.Api.Tests.Sessions;
 
 /// <summary>
-/// The real service in memory over a fresh PostgreSQL database, for the endpoints that take a session token
-/// (<c>/logout</c>, <c>/introspect</c>, <c>/userinfo</c>, <c>/claim-state</c>). Its clock is a fake that stands at a
-/// whole second near the real time, so that expiry is judged exactly; sessions are issued through the service's own
-/// issuance command, so their tokens are the ones a client would hold.
+/// The <see cref="ConnectApi"/> fixture in memory, for the endpoints that take a session token (<c>/logout</c>,
+/// <c>/introspect</c>, <c>/userinfo</c>, <c>/claim-state</c>). Its clock is a fake that stands at a whole second near
+/// the real time, so that expiry is judged exactly; sessions are issued through the service's own issuance command,
+/// so their tokens are the ones a client would hold. Tests register the applications they need.
 /// </summary>
-public sealed class SessionEndpoints : IAsyncLifetime
+public sealed class SessionEndpoints : ConnectApi
 {
-    private readonly IReadOnlyDictionary<string, string?> _settings;
-    private readonly Action<IServiceCollection>? _services;
-    private ConnectApiFactory _factory = null!;
-    private WebApplicationFactory<Program> _api = null!;
     private readonly SemaphoreSlim _sharedLock = new(1, 1);
     private (TestApplication, TestApplication)? _shared;
 
@@ -42,51 +34,24 @@ public sealed class SessionEndpoints : IAsyncLifetime
     /// <param name="settings">Configuration over the defaults (a generous rate budget, a fresh key-encryption key).</param>
     /// <param name="services">Last changes to the service's services (a capturing logger, say).</param>
     internal SessionEndpoints(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
-    {
-        _settings = settings;
-        _services = services;
-    }
-
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-
-    public ConnectTestDatabase Db { get; private set; } = null!;
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public IServiceProvider Services => _api.Services;
-
-    public async Task InitializeAsync()
-    {
-        Db = await ConnectTestDatabase.CreateAsync();
-        var settings = new Dictionary<string, string?>
+        : base(new ConnectApiOptions
         {
-            ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
-            ["Connect:RateLimit:BurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
-        };
-        foreach (var (key, value) in _settings)
-        {
-            settings[key] = value;
-        }
-
-        _factory = new ConnectApiFactory(Db.ConnectionString, settings);
-        _api = _factory.WithWebHostBuilder(builder =>
-            builder.ConfigureTestServices(services =>
+            Unthrottled = true,
+            Clock = StillClock(),
+            SeedApplication = false,
+            Services = services,
+            Settings = new Dictionary<string, string?>
             {
-                services.AddSingleton<TimeProvider>(Clock);
-                _services?.Invoke(services);
-            }));
-        Client = _api.CreateClient();
+                ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
+            }.Concat(settings).ToDictionary(),
+        })
+    {
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _sharedLock.Dispose();
-        Client.Dispose();
-        await _api.DisposeAsync();
-        await _factory.DisposeAsync();
-        await Db.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     public Task<TestApplication> RegisterAsync() => Db.RegisterApplicationAsync();
@@ -165,34 +130,6 @@ public sealed class SessionEndpoints : IAsyncLifetime
         var signingInput = token[..token.LastIndexOf('.')];
         var signature = forger.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{signingInput}.{System.Buffers.Text.Base64Url.EncodeToString(signature)}";
-    }
-
-    public Task<HttpResponseMessage> PostAsync(string route, string body, string contentType = "application/json") =>
-        PostAsync(route, Encoding.UTF8.GetBytes(body), contentType);
-
-    public Task<HttpResponseMessage> PostAsync(string route, byte[] body, string contentType = "application/json")
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        return Client.SendAsync(request);
-    }
-
-    public Task<HttpResponseMessage> LogoutAsync(string refreshToken) =>
-        PostAsync("/logout", $$"""{"refreshToken":"{{refreshToken}}"}""");
-
-    public Task<HttpResponseMessage> IntrospectAsync(string accessToken) =>
-        PostAsync("/introspect", $$"""{"accessToken":"{{accessToken}}"}""");
-
-    /// <summary>A GET with exactly this <c>Authorization</c> value (none when <c>null</c>).</summary>
-    public Task<HttpResponseMessage> GetAsync(string route, string? authorization)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, route);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        return Client.SendAsync(request);
     }
 
     public async Task SetEnabledAsync(TestApplication app, bool enabled) =>

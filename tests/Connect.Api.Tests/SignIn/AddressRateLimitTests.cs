@@ -22,32 +22,30 @@ public sealed class AddressRateLimitTests : IAsyncLifetime
 
     private static readonly IPAddress Proxy = IPAddress.Parse("10.0.0.1");
 
-    private ConnectTestDatabase _db = null!;
-    private ConnectApiFactory _api = null!;
-    private TestApplication _app = null!;
-    private EstablishAnswer _inquiry = null!;
-
-    public async Task InitializeAsync()
+    private readonly ConnectApi _api = new(new ConnectApiOptions
     {
-        _db = await ConnectTestDatabase.CreateAsync();
-        _api = new ConnectApiFactory(_db.ConnectionString, new Dictionary<string, string?>
+        Settings = new Dictionary<string, string?>
         {
             ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
             ["Connect:RateLimit:AddressBurstLimit"] = Burst.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Connect:RateLimit:AddressTokensPerSecond"] = "1",
             ["Connect:RateLimit:TrustedProxies:0"] = Proxy.ToString(),
-        });
-        _app = await _db.RegisterApplicationAsync();
+        },
+    });
+
+    private EstablishAnswer _inquiry = null!;
+
+    private TestApplication _app => _api.App;
+
+    public async Task InitializeAsync()
+    {
+        await _api.InitializeAsync();
         // Through the test client, whose requests have no peer: their bucket is none of the addresses below.
-        var client = new SignInClient(_api.CreateClient(), () => DateTimeOffset.UtcNow);
+        var client = new SignInClient(_api.NewClient(), () => DateTimeOffset.UtcNow);
         _inquiry = await SignInClient.ReadAsync<EstablishAnswer>(await client.EstablishAsync(_app.Anchor.Value, _app.Key, new EstablishBody(_app.Anchor.Value)));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _api.DisposeAsync();
 
     [Fact]
     public async Task One_address_spends_one_bucket_over_the_four_paths_and_its_refusal_comes_before_any_database_work()
@@ -160,14 +158,14 @@ public sealed class AddressRateLimitTests : IAsyncLifetime
 
     private async Task<int> PollsAsync()
     {
-        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        await using var connection = new NpgsqlConnection(_api.ConnectionString);
         return await connection.ExecuteScalarAsync<int>("SELECT polls FROM inquiries WHERE exposure_key = @Key", new { Key = _inquiry.ExposureKey });
     }
 
     private async Task<Answer> SendAsync(
         IPAddress peer, string method, string path, byte[]? body = null, string? forwardedFor = null, string? authorization = null)
     {
-        var context = await _api.Server.SendAsync(context =>
+        var context = await _api.Service.Factory.Server.SendAsync(context =>
         {
             context.Connection.RemoteIpAddress = peer;
             context.Request.Method = method;

@@ -101,7 +101,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var app = await api.RegisterAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(template, app.Anchor.Value));
+        var response = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(template, app.Anchor.Value));
 
         await AssertRefusedAsync(response, HttpStatusCode.BadRequest, "InvalidBody", before);
     }
@@ -115,15 +115,15 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var everyone = """{"constraintType":"EVERYONE","payload":{}}""";
         var subjects = string.Join(',', Enumerable.Range(0, 257).Select(i => $"\"s{i}\""));
 
-        var authentication = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
+        var authentication = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
             $$"""{"applicationAnchor":"{ANCHOR}","authenticationConstraints":[{{string.Join(',', Enumerable.Repeat(passkey, 17))}}]}""", app.Anchor.Value));
-        var realize = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
+        var realize = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
             $$"""{"applicationAnchor":"{ANCHOR}","realizeConstraints":[{{string.Join(',', Enumerable.Repeat(everyone, 17))}}]}""", app.Anchor.Value));
-        var returns = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
+        var returns = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
             """{"applicationAnchor":"{ANCHOR}","returnMethods":[{"type":"STATUS_POLL","payload":{}},{"type":"CALLBACK","payload":{"callbackUrl":"https://shop.example/"}},{"type":"REVEAL","payload":{}},{"type":"OIDC","payload":{}}]}""", app.Anchor.Value));
-        var manySubjects = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
+        var manySubjects = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
             $$$"""{"applicationAnchor":"{ANCHOR}","realizeConstraints":[{"constraintType":"SECTOR_SUBJECT","payload":{"allowedSectorSubjects":[{{{subjects}}}]}}]}""", app.Anchor.Value));
-        var longSubject = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
+        var longSubject = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
             $$$"""{"applicationAnchor":"{ANCHOR}","realizeConstraints":[{"constraintType":"SECTOR_SUBJECT","payload":{"allowedSectorSubjects":["{{{new string('s', 256)}}}"]}}]}""", app.Anchor.Value));
 
         await AssertRefusedAsync(authentication, HttpStatusCode.BadRequest, "InvalidBody", before);
@@ -141,7 +141,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var everyone = """{"constraintType":"EVERYONE","payload":{},"accessTokenTtlSeconds":604800,"refreshTokenTtlSeconds":86400}""";
         var url = "https://shop.example/" + new string('a', 2048 - 21);
 
-        var response = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
+        var response = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(
             $$$"""{"applicationAnchor":"{ANCHOR}","authenticationConstraints":[{{{string.Join(',', Enumerable.Repeat(passkey, 16))}}}],"realizeConstraints":[{{{string.Join(',', Enumerable.Repeat(everyone, 16))}}}],"returnMethods":[{"type":"STATUS_POLL","payload":{}},{"type":"CALLBACK","payload":{"callbackUrl":"{{{url}}}"}}]}""",
             app.Anchor.Value));
 
@@ -155,7 +155,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var app = await api.RegisterAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
+        var response = await api.SignIn.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
             app.Anchor.Value, ReturnMethods: [new CallbackReturn(new CallbackPayload(url))]));
 
         await AssertRefusedAsync(response, HttpStatusCode.BadRequest, "CallbackUrlRejected", before);
@@ -170,7 +170,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
     {
         var app = await api.RegisterAsync();
 
-        var response = await api.Client.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
+        var response = await api.SignIn.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
             app.Anchor.Value, ReturnMethods: [new CallbackReturn(new CallbackPayload(url))]));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -182,7 +182,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var app = await api.Db.RegisterApplicationAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
+        var response = await api.SignIn.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
             app.Anchor.Value, ReturnMethods: [new CallbackReturn(new CallbackPayload("https://shop.example/"))]));
 
         await AssertRefusedAsync(response, HttpStatusCode.BadRequest, "CallbackUrlRejected", before);
@@ -199,7 +199,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var app = await api.RegisterAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishRawAsync(app.Anchor.Value, app.Key, Body(template, app.Anchor.Value));
+        var response = await api.SignIn.EstablishRawAsync(app.Anchor.Value, app.Key, Body(template, app.Anchor.Value));
 
         await AssertRefusedAsync(response, HttpStatusCode.BadRequest, "MethodUnavailable", before);
     }
@@ -211,7 +211,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var other = await api.RegisterAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(other.Anchor.Value));
+        var response = await api.SignIn.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(other.Anchor.Value));
 
         await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "ApplicationAnchorMismatch", before);
     }
@@ -223,7 +223,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         await api.Db.Applications.SetEnabledAsync(app.Anchor, false, CancellationToken.None);
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(app.Anchor.Value));
+        var response = await api.SignIn.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(app.Anchor.Value));
 
         await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "ApplicationDisabled", before);
     }
@@ -235,7 +235,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         using var forger = RSA.Create(2048);
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishAsync(app.Anchor.Value, forger, new EstablishBody(app.Anchor.Value));
+        var response = await api.SignIn.EstablishAsync(app.Anchor.Value, forger, new EstablishBody(app.Anchor.Value));
 
         await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, "ClientJwtInvalidSignature", before);
     }
@@ -247,9 +247,9 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var body = SignInClient.Serialize(new EstablishBody(app.Anchor.Value));
         var authorization = new TestClientJwt(app.Anchor.Value, app.Key, api.Clock.GetUtcNow(), body).AuthorizationHeader();
 
-        var first = await api.Client.PostAsync("/establish", body, authorization);
+        var first = await api.SignIn.PostAsync("/establish", body, authorization);
         var before = await api.SnapshotAsync();
-        var replay = await api.Client.PostAsync("/establish", body, authorization);
+        var replay = await api.SignIn.PostAsync("/establish", body, authorization);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         await AssertRefusedAsync(replay, HttpStatusCode.Unauthorized, "ClientJwtReplayed", before);
@@ -261,7 +261,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var app = await api.RegisterAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishRawAsync(
+        var response = await api.SignIn.EstablishRawAsync(
             app.Anchor.Value, app.Key, SignInClient.Serialize(new EstablishBody(app.Anchor.Value)),
             jwt => jwt.Payload["body_sha256"] = TestClientJwt.BodySha256("{}"u8));
 
@@ -274,7 +274,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var app = await api.RegisterAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.EstablishRawAsync(
+        var response = await api.SignIn.EstablishRawAsync(
             app.Anchor.Value, app.Key, SignInClient.Serialize(new EstablishBody(app.Anchor.Value)),
             jwt => jwt.Payload["aud"] = "sudomimus-session");
 
@@ -287,7 +287,7 @@ public sealed class EstablishRejectionTests(SignInEndpoints api) : IClassFixture
         var app = await api.RegisterAsync();
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.PostAsync("/establish", SignInClient.Serialize(new EstablishBody(app.Anchor.Value)));
+        var response = await api.SignIn.PostAsync("/establish", SignInClient.Serialize(new EstablishBody(app.Anchor.Value)));
 
         await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, "ClientJwtMissing", before);
     }

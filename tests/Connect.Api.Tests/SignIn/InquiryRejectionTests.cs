@@ -52,7 +52,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
     {
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.PostAsync(route, Encoding.UTF8.GetBytes(body));
+        var response = await api.SignIn.PostAsync(route, Encoding.UTF8.GetBytes(body));
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.BadRequest, "InvalidBody");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -65,9 +65,9 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         var inquiry = await api.EstablishAsync(app);
         var before = await api.SnapshotAsync();
 
-        var unknown = await api.Client.StatusPollAsync(InquiryKeys.NewKey(), inquiry.HiddenKey);
-        var wrongHidden = await api.Client.StatusPollAsync(inquiry.ExposureKey, InquiryKeys.NewKey());
-        var swapped = await api.Client.StatusPollAsync(inquiry.HiddenKey, inquiry.ExposureKey);
+        var unknown = await api.SignIn.StatusPollAsync(InquiryKeys.NewKey(), inquiry.HiddenKey);
+        var wrongHidden = await api.SignIn.StatusPollAsync(inquiry.ExposureKey, InquiryKeys.NewKey());
+        var swapped = await api.SignIn.StatusPollAsync(inquiry.HiddenKey, inquiry.ExposureKey);
 
         await SignInAssert.ReasonAsync(unknown, HttpStatusCode.BadRequest, "InquiryNotFound");
         await SignInAssert.ReasonAsync(wrongHidden, HttpStatusCode.BadRequest, "InquiryNotFound");
@@ -86,8 +86,8 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
 
         api.Clock.Advance(TimeSpan.FromMinutes(InquiryOptions.DefaultLifetimeMinutes));
         var before = await api.SnapshotAsync();
-        var poll = await api.Client.StatusPollAsync(pending.ExposureKey, pending.HiddenKey);
-        var redeem = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var poll = await api.SignIn.StatusPollAsync(pending.ExposureKey, pending.HiddenKey);
+        var redeem = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
         var realize = await api.RealizeAsync(pending.ExposureKey, account);
 
         await SignInAssert.ReasonAsync(poll, HttpStatusCode.BadRequest, "InquiryExpired");
@@ -103,7 +103,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         var inquiry = await api.EstablishAsync(app);
 
         api.Clock.Advance(TimeSpan.FromMinutes(InquiryOptions.DefaultLifetimeMinutes) - TimeSpan.FromSeconds(1));
-        var poll = await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
+        var poll = await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
 
         Assert.Equal("""{"status":"PENDING"}""", await poll.Content.ReadAsStringAsync());
     }
@@ -116,12 +116,12 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
 
         for (var poll = 1; poll <= InquiryOptions.MaxPolls; poll++)
         {
-            var answer = await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
+            var answer = await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
 
         var before = await api.SnapshotAsync();
-        var over = await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
+        var over = await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
 
         await SignInAssert.ReasonAsync(over, HttpStatusCode.BadRequest, "InquiryExpired");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -135,9 +135,9 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         var realized = await api.RealizedInquiryAsync(app);
         var before = await api.SnapshotAsync();
 
-        var wrongHidden = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, InquiryKeys.NewKey(), realized.ConfirmationKey);
-        var wrongConfirmation = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, InquiryKeys.NewKey());
-        var unknown = await api.Client.RedeemAsync(InquiryKeys.NewKey(), realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var wrongHidden = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, InquiryKeys.NewKey(), realized.ConfirmationKey);
+        var wrongConfirmation = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, InquiryKeys.NewKey());
+        var unknown = await api.SignIn.RedeemAsync(InquiryKeys.NewKey(), realized.Inquiry.HiddenKey, realized.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(wrongHidden, HttpStatusCode.BadRequest, "InquiryNotFound");
         await SignInAssert.ReasonAsync(wrongConfirmation, HttpStatusCode.BadRequest, "InquiryNotFound");
@@ -153,7 +153,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         var second = await api.RealizedInquiryAsync(app);
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.RedeemAsync(first.Inquiry.ExposureKey, first.Inquiry.HiddenKey, second.ConfirmationKey);
+        var response = await api.SignIn.RedeemAsync(first.Inquiry.ExposureKey, first.Inquiry.HiddenKey, second.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.BadRequest, "InquiryNotFound");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -166,7 +166,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         var inquiry = await api.EstablishAsync(app);
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, InquiryKeys.NewKey());
+        var response = await api.SignIn.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, InquiryKeys.NewKey());
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.BadRequest, "InquiryNotRealized");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -177,10 +177,10 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
     {
         var app = await api.RegisterAsync();
         var realized = await api.RealizedInquiryAsync(app);
-        Assert.Equal(HttpStatusCode.OK, (await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey)).StatusCode);
         var before = await api.SnapshotAsync();
 
-        var again = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var again = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(again, HttpStatusCode.BadRequest, "InquiryAlreadyRedeemed");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -194,7 +194,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         await api.Db.Applications.SetEnabledAsync(app.Anchor, false, CancellationToken.None);
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var response = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.Forbidden, "ApplicationDisabled");
         SignInAssert.CarriesNoStoreNoCache(response);
@@ -209,10 +209,10 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         await api.ExecuteAsync("UPDATE accounts SET enabled = false WHERE id = @Id", new { Id = realized.Account.Value });
         var before = await api.SnapshotAsync();
 
-        var disabled = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var disabled = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
         var unchanged = await api.SnapshotAsync();
         await api.ExecuteAsync("UPDATE accounts SET enabled = true WHERE id = @Id", new { Id = realized.Account.Value });
-        var enabled = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var enabled = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(disabled, HttpStatusCode.Forbidden, "AccountDisabled");
         Assert.Equal(before, unchanged);
@@ -227,7 +227,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
         await api.ExecuteAsync("UPDATE accounts SET deleted_at = now(), enabled = false WHERE id = @Id", new { Id = realized.Account.Value });
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var response = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.Forbidden, "AccountDeleted");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -246,7 +246,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
             """, realized.Account.Value);
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var response = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.BadRequest, "AccountNotFound");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -263,7 +263,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
             """, app.Id.Value);
         var before = await api.SnapshotAsync();
 
-        var response = await api.Client.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
+        var response = await api.SignIn.RedeemAsync(realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey);
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.BadRequest, "ApplicationNotFound");
         Assert.Equal(before, await api.SnapshotAsync());
@@ -272,7 +272,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
     [Fact]
     public async Task Info_of_an_unknown_application_is_a_404_ApplicationNotFound()
     {
-        var response = await api.Client.InfoAsync($"app-{Guid.NewGuid():N}");
+        var response = await api.SignIn.InfoAsync($"app-{Guid.NewGuid():N}");
 
         await SignInAssert.ReasonAsync(response, HttpStatusCode.NotFound, "ApplicationNotFound");
     }
@@ -282,7 +282,7 @@ public sealed class InquiryRejectionTests(SignInEndpoints api) : IClassFixture<S
     {
         var app = await api.RegisterAsync();
 
-        var info = await SignInClient.ReadAsync<InfoAnswer>(await api.Client.InfoAsync(app.Anchor.Value, "zh-Hant-TW"));
+        var info = await SignInClient.ReadAsync<InfoAnswer>(await api.SignIn.InfoAsync(app.Anchor.Value, "zh-Hant-TW"));
 
         Assert.Equal(app.Anchor.Value, info.ApplicationName);
     }

@@ -13,7 +13,7 @@ public sealed class RedeemRaceTests(SignInEndpoints api) : IClassFixture<SignInE
         var app = await api.RegisterAsync();
         var realized = await api.RealizedInquiryAsync(app);
 
-        var responses = await RaceAsync(realized, Enumerable.Repeat(api.Http, Redeemers).ToList());
+        var responses = await RaceAsync(realized, Enumerable.Repeat(api.Client, Redeemers).ToList());
 
         await AssertOneWinnerAsync(realized, responses);
     }
@@ -25,7 +25,7 @@ public sealed class RedeemRaceTests(SignInEndpoints api) : IClassFixture<SignInE
         var realized = await api.RealizedInquiryAsync(app);
         var other = api.SecondInstance();
 
-        var responses = await RaceAsync(realized, [.. Enumerable.Range(0, Redeemers).Select(i => i % 2 == 0 ? api.Http : other)]);
+        var responses = await RaceAsync(realized, [.. Enumerable.Range(0, Redeemers).Select(i => i % 2 == 0 ? api.Client : other)]);
 
         await AssertOneWinnerAsync(realized, responses);
     }

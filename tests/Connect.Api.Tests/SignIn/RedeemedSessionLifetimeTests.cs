@@ -48,11 +48,11 @@ public sealed class RedeemedSessionLifetimeTests(SignInEndpoints api) : IClassFi
     private async Task<(string Redeemed, string Refreshed, string Adopted)> RedeemAndRefreshAsync(TestApplication app, EstablishBody? body)
     {
         var realized = await api.RealizedInquiryAsync(app, body);
-        var tokens = await SignInClient.ReadAsync<RedeemAnswer>(await api.Client.RedeemAsync(
+        var tokens = await SignInClient.ReadAsync<RedeemAnswer>(await api.SignIn.RedeemAsync(
             realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey));
         var request = Encoding.UTF8.GetBytes($$"""{"refreshToken":"{{tokens.RefreshToken}}"}""");
-        var (refreshed, current) = await RefreshAssert.RefreshedAsync(await api.Client.PostAsync("/refresh", request));
-        var (adopted, again) = await RefreshAssert.RefreshedAsync(await api.Client.PostAsync("/refresh", request));
+        var (refreshed, current) = await RefreshAssert.RefreshedAsync(await api.SignIn.PostAsync("/refresh", request));
+        var (adopted, again) = await RefreshAssert.RefreshedAsync(await api.SignIn.PostAsync("/refresh", request));
         Assert.Equal(current, again);
         return (tokens.AccessToken, refreshed, adopted);
     }

@@ -16,18 +16,18 @@ public sealed class SignInEndToEndTests(SignInEndpoints api) : IClassFixture<Sig
         var app = await api.RegisterAsync();
         var (account, subject) = await api.Db.CreateAccountWithSubjectAsync(app.Sector);
 
-        var established = await api.Client.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
+        var established = await api.SignIn.EstablishAsync(app.Anchor.Value, app.Key, new EstablishBody(
             app.Anchor.Value,
             [AuthenticationConstraint.Passkey],
             ReturnMethods: [new StatusPollReturn()]));
         SignInAssert.CarriesNoStoreNoCache(established);
         var inquiry = await SignInClient.ReadAsync<EstablishAnswer>(established);
-        var pending = await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
+        var pending = await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
         Assert.True((await api.RealizeAsync(inquiry.ExposureKey, account)).Realized);
-        var first = await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
-        var second = await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
+        var first = await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
+        var second = await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey);
         var confirmationKey = Assert.IsType<Realized>(await SignInClient.ReadAsync<StatusPollAnswer>(first)).ConfirmationKey;
-        var redeemed = await api.Client.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, confirmationKey);
+        var redeemed = await api.SignIn.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, confirmationKey);
 
         Assert.Equal(app.Anchor.Value, inquiry.ApplicationAnchor);
         Assert.Equal("""{"status":"PENDING"}""", await pending.Content.ReadAsStringAsync());
@@ -51,12 +51,12 @@ public sealed class SignInEndToEndTests(SignInEndpoints api) : IClassFixture<Sig
             "SELECT count(*) FROM sessions WHERE account_id = @Account AND application_id = @App AND rotation_version = 1",
             new { Account = account.Value, App = app.Id.Value }));
 
-        var refreshed = await api.Client.PostAsync("/refresh", Encoding.UTF8.GetBytes($$"""{"refreshToken":"{{tokens.RefreshToken}}"}"""));
+        var refreshed = await api.SignIn.PostAsync("/refresh", Encoding.UTF8.GetBytes($$"""{"refreshToken":"{{tokens.RefreshToken}}"}"""));
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
         await SignInAssert.ReasonAsync(
-            await api.Client.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, confirmationKey), HttpStatusCode.BadRequest, "InquiryAlreadyRedeemed");
+            await api.SignIn.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, confirmationKey), HttpStatusCode.BadRequest, "InquiryAlreadyRedeemed");
         await SignInAssert.ReasonAsync(
-            await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey), HttpStatusCode.BadRequest, "InquiryAlreadyRedeemed");
+            await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey), HttpStatusCode.BadRequest, "InquiryAlreadyRedeemed");
     }
 
     [Fact]
@@ -71,9 +71,9 @@ public sealed class SignInEndToEndTests(SignInEndpoints api) : IClassFixture<Sig
         var inquiry = await api.EstablishAsync(app, body);
         Assert.True((await api.RealizeAsync(inquiry.ExposureKey, account)).Realized);
         var poll = Assert.IsType<Realized>(await SignInClient.ReadAsync<StatusPollAnswer>(
-            await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey)));
+            await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey)));
         var tokens = await SignInClient.ReadAsync<RedeemAnswer>(
-            await api.Client.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, poll.ConfirmationKey));
+            await api.SignIn.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, poll.ConfirmationKey));
 
         using var payload = Connect.Testing.SessionTokens.JwksCheck.Payload(tokens.AccessToken);
         Assert.Equal(subject.Value, payload.RootElement.GetProperty("sub").GetString());
@@ -92,10 +92,10 @@ public sealed class SignInEndToEndTests(SignInEndpoints api) : IClassFixture<Sig
         var inquiry = await api.EstablishAsync(app);
         Assert.True((await api.RealizeAsync(inquiry.ExposureKey, account)).Realized);
         var poll = Assert.IsType<Realized>(await SignInClient.ReadAsync<StatusPollAnswer>(
-            await api.Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey)));
+            await api.SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey)));
 
         var tokens = await SignInClient.ReadAsync<RedeemAnswer>(
-            await api.Client.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, poll.ConfirmationKey));
+            await api.SignIn.RedeemAsync(inquiry.ExposureKey, inquiry.HiddenKey, poll.ConfirmationKey));
 
         using var payload = Connect.Testing.SessionTokens.JwksCheck.Payload(tokens.AccessToken);
         Assert.Equal(
@@ -115,7 +115,7 @@ public sealed class SignInEndToEndTests(SignInEndpoints api) : IClassFixture<Sig
             [new RealizeConstraint("EVERYONE", new SectorSubjectPayload(), AccessTokenTtlSeconds: 120)]);
         var realized = await api.RealizedInquiryAsync(app, body);
 
-        var tokens = await SignInClient.ReadAsync<RedeemAnswer>(await api.Client.RedeemAsync(
+        var tokens = await SignInClient.ReadAsync<RedeemAnswer>(await api.SignIn.RedeemAsync(
             realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey));
 
         using var access = Connect.Testing.SessionTokens.JwksCheck.Payload(tokens.AccessToken);
@@ -130,11 +130,11 @@ public sealed class SignInEndToEndTests(SignInEndpoints api) : IClassFixture<Sig
     {
         var app = await api.RegisterAsync();
         var realized = await api.RealizedInquiryAsync(app);
-        var tokens = await SignInClient.ReadAsync<RedeemAnswer>(await api.Client.RedeemAsync(
+        var tokens = await SignInClient.ReadAsync<RedeemAnswer>(await api.SignIn.RedeemAsync(
             realized.Inquiry.ExposureKey, realized.Inquiry.HiddenKey, realized.ConfirmationKey));
         await api.ExecuteAsync("UPDATE applications SET display_name = 'The Shop' WHERE id = @Id", new { Id = app.Id.Value });
 
-        var info = await SignInClient.ReadAsync<InfoAnswer>(await api.Client.InfoAsync(app.Anchor.Value, "de-CH"));
+        var info = await SignInClient.ReadAsync<InfoAnswer>(await api.SignIn.InfoAsync(app.Anchor.Value, "de-CH"));
 
         Assert.Equal((app.Anchor.Value, "The Shop"), (info.ApplicationAnchor, info.ApplicationName));
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----", info.ApplicationPublicKey, StringComparison.Ordinal);
@@ -152,7 +152,7 @@ public sealed class SignInEndToEndTests(SignInEndpoints api) : IClassFixture<Sig
 
     private async Task<TokenValidationParameters> ValidationAsync(string anchor)
     {
-        var jwks = new JsonWebKeySet(await api.Http.GetStringAsync(new Uri($"/applications/{anchor}/jwks.json", UriKind.Relative)));
+        var jwks = new JsonWebKeySet(await api.Client.GetStringAsync(new Uri($"/applications/{anchor}/jwks.json", UriKind.Relative)));
         return new TokenValidationParameters
         {
             IssuerSigningKeys = jwks.GetSigningKeys(),

@@ -6,67 +6,42 @@ using Connect.Domain.Accounts;
 using Connect.Testing.Seeding;
 using Dapper;
 using MediatR;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Connect.Api.Tests.SignIn;
 
 /// <summary>
-/// The real service in memory over a fresh PostgreSQL database, for the sign-in endpoints. Its clock is a fake at a
-/// whole second near the real time (client JWTs are minted on it too), and a second instance on the same database and
-/// key-encryption key can be started for the races that span instances.
+/// The <see cref="ConnectApi"/> fixture in memory, for the sign-in endpoints. Its clock is a fake at a whole second
+/// near the real time (client JWTs are minted on it too), and a second instance on the same database and
+/// key-encryption key can be started for the races that span instances. Tests register the applications they need.
 /// </summary>
-public sealed class SignInEndpoints : IAsyncLifetime
+public sealed class SignInEndpoints() : ConnectApi(new ConnectApiOptions
+{
+    Unthrottled = true,
+    Clock = StillClock(),
+    SeedApplication = false,
+    Settings = new Dictionary<string, string?>
+    {
+        ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
+        // Every request here comes from the one test client: a poll to the inquiry's 600th must not meet its budget.
+        ["Connect:RateLimit:AddressBurstLimit"] = "100000",
+    },
+})
 {
     public const string CallbackHost = "shop.example";
 
-    private readonly string _keyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey();
-    private readonly List<IAsyncDisposable> _hosts = [];
-    private ConnectApiFactory _factory = null!;
-    private WebApplicationFactory<Program> _api = null!;
+    /// <summary>The official client's calls, signed on the fake clock.</summary>
+    public SignInClient SignIn { get; private set; } = null!;
 
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-
-    public ConnectTestDatabase Db { get; private set; } = null!;
-
-    public HttpClient Http { get; private set; } = null!;
-
-    public SignInClient Client { get; private set; } = null!;
-
-    public IServiceProvider Services => _api.Services;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Db = await ConnectTestDatabase.CreateAsync();
-        (_factory, _api) = Host();
-        Http = _api.CreateClient();
-        Client = new SignInClient(Http, Clock.GetUtcNow);
+        await base.InitializeAsync();
+        SignIn = new SignInClient(Client, Clock.GetUtcNow);
     }
 
     /// <summary>Another instance of the service on the same database, keys and clock.</summary>
-    public HttpClient SecondInstance()
-    {
-        var (factory, api) = Host();
-        _hosts.Add(factory);
-        _hosts.Add(api);
-        return api.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-
-        await _api.DisposeAsync();
-        await _factory.DisposeAsync();
-        await Db.DisposeAsync();
-    }
+    public HttpClient SecondInstance() => StartInstance().Client;
 
     /// <summary>A new application whose callbacks may go to <see cref="CallbackHost"/> and loopback.</summary>
     public async Task<TestApplication> RegisterAsync()
@@ -81,7 +56,7 @@ public sealed class SignInEndpoints : IAsyncLifetime
     public async Task<EstablishAnswer> EstablishAsync(TestApplication app, EstablishBody? body = null)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var response = await Client.EstablishAsync(app.Anchor.Value, app.Key, body ?? new EstablishBody(app.Anchor.Value));
+        var response = await SignIn.EstablishAsync(app.Anchor.Value, app.Key, body ?? new EstablishBody(app.Anchor.Value));
         return await SignInClient.ReadAsync<EstablishAnswer>(response);
     }
 
@@ -97,7 +72,7 @@ public sealed class SignInEndpoints : IAsyncLifetime
         var inquiry = await EstablishAsync(app, body);
         var (account, subject) = await Db.CreateAccountWithSubjectAsync(app.Sector);
         Assert.True((await RealizeAsync(inquiry.ExposureKey, account)).Realized);
-        var poll = await SignInClient.ReadAsync<StatusPollAnswer>(await Client.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey));
+        var poll = await SignInClient.ReadAsync<StatusPollAnswer>(await SignIn.StatusPollAsync(inquiry.ExposureKey, inquiry.HiddenKey));
         return new RealizedInquiry(inquiry, account, subject.Value, Assert.IsType<Realized>(poll).ConfirmationKey);
     }
 
@@ -118,22 +93,6 @@ public sealed class SignInEndpoints : IAsyncLifetime
         SELECT coalesce((SELECT string_agg(concat_ws('|', exposure_key, account_id, realized_at, redeemed_at, polls), ',' ORDER BY id) FROM inquiries), '')
             || '#' || (SELECT count(*) FROM sessions) || '#' || (SELECT count(*) FROM revocation_audit)
         """);
-
-    private (ConnectApiFactory, WebApplicationFactory<Program>) Host()
-    {
-        var factory = new ConnectApiFactory(Db.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Connect:SigningKeys:KeyEncryptionKey"] = _keyEncryptionKey,
-            ["Connect:RateLimit:BurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionBurstLimit"] = "100000",
-            ["Connect:RateLimit:SessionTokensPerSecond"] = "100000",
-            // Every request here comes from the one test client: a poll to the inquiry's 600th must not meet its budget.
-            ["Connect:RateLimit:AddressBurstLimit"] = "100000",
-        });
-        var api = factory.WithWebHostBuilder(builder =>
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
-        return (factory, api);
-    }
 }
 
 /// <param name="Subject">The account's subject in the application's sector.</param>

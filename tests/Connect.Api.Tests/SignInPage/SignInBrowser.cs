@@ -3,10 +3,6 @@ using Connect.Application.Inquiries;
 using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Connect.Testing.Seeding;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -18,44 +14,43 @@ namespace Connect.Api.Tests.SignInPage;
 /// real loopback socket over a fresh database. The page is opened as http://localhost:PORT because WebAuthn refuses
 /// an IP address as relying-party id, and localhost is a secure context.
 /// </summary>
-public sealed class SignInBrowser : IAsyncLifetime
+public sealed class SignInBrowser : ConnectApi
 {
     public const string Chromium = "/usr/bin/chromium";
 
-    private ConnectApiFactory _factory = null!;
-    private WebApplicationFactory<Program> _api = null!;
     private IPlaywright _playwright = null!;
 
-    public ConnectTestDatabase Db { get; private set; } = null!;
+    public SignInBrowser()
+        : this(LoopbackPort.Free())
+    {
+    }
+
+    // The public URL must name the port before the host starts, so the port is chosen first.
+    private SignInBrowser(int port)
+        : base(new ConnectApiOptions
+        {
+            Loopback = true,
+            LoopbackPort = port,
+            SeedApplication = false,
+            Settings = new Dictionary<string, string?>
+            {
+                ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
+                ["Connect:SessionTokens:Issuer"] = $"http://localhost:{port}",
+                ["Connect:SignInPage:CallsPerMinutePerAddress"] = "1000",
+            },
+        }) =>
+        PublicAddress = new Uri($"http://localhost:{port}");
 
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>The service's public URL, as the page and its origin check know it.</summary>
-    public Uri BaseAddress { get; private set; } = null!;
-
-    public HttpClient Client { get; private set; } = null!;
+    public Uri PublicAddress { get; }
 
     public CallbackReceiver Callbacks { get; } = new();
 
-    public IServiceProvider Services => _api.Services;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Db = await ConnectTestDatabase.CreateAsync();
-        // The public URL must name the port before the host starts, so the port is chosen first.
-        var port = LoopbackPort.Free();
-        BaseAddress = new Uri($"http://localhost:{port}");
-        _factory = new ConnectApiFactory(Db.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
-            ["Connect:SessionTokens:Issuer"] = BaseAddress.GetLeftPart(UriPartial.Authority),
-            ["Connect:SignInPage:CallsPerMinutePerAddress"] = "1000",
-        });
-        _api = _factory.WithWebHostBuilder(_ => { });
-        _api.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-        _api.StartServer();
-        var address = _api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        Client = new HttpClient { BaseAddress = new Uri(address) };
+        await base.InitializeAsync();
         Callbacks.Start();
 
         _playwright = await Playwright.CreateAsync();
@@ -71,15 +66,12 @@ public sealed class SignInBrowser : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await Browser.CloseAsync();
         _playwright.Dispose();
         Callbacks.Dispose();
-        Client.Dispose();
-        await _api.DisposeAsync();
-        await _factory.DisposeAsync();
-        await Db.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     /// <summary>A new person: a browser context of their own with a platform authenticator that verifies them.</summary>
@@ -122,7 +114,7 @@ public sealed class SignInBrowser : IAsyncLifetime
     public Task<StoredInquiry?> FindInquiryAsync(string exposureKey) =>
         Services.GetRequiredService<IInquiryStore>().FindAsync(exposureKey, CancellationToken.None);
 
-    public Uri SignInUrl(string exposureKey) => new(BaseAddress, $"/sign-in?exposure-key={exposureKey}");
+    public Uri SignInUrl(string exposureKey) => new(PublicAddress, $"/sign-in?exposure-key={exposureKey}");
 }
 
 /// <summary>One person's browser and authenticator.</summary>

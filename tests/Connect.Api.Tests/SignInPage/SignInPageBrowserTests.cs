@@ -198,7 +198,7 @@ public sealed class SignInPageBrowserTests(SignInBrowser browser)
 
         var foreign = await PostAsync("/sign-in/passkey/begin", body, "https://attacker.example");
         var none = await PostAsync("/sign-in/passkey/begin", body, origin: null);
-        var own = await PostAsync("/sign-in/passkey/begin", body, browser.BaseAddress.GetLeftPart(UriPartial.Authority));
+        var own = await PostAsync("/sign-in/passkey/begin", body, browser.PublicAddress.GetLeftPart(UriPartial.Authority));
 
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, none.StatusCode);
@@ -214,7 +214,7 @@ public sealed class SignInPageBrowserTests(SignInBrowser browser)
     {
         var body = "{\"exposureKey\":\"" + new string('A', 2000) + "\"}";
 
-        var response = await PostAsync("/sign-in/passkey/begin", body, browser.BaseAddress.GetLeftPart(UriPartial.Authority));
+        var response = await PostAsync("/sign-in/passkey/begin", body, browser.PublicAddress.GetLeftPart(UriPartial.Authority));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }

@@ -24,69 +24,65 @@ internal sealed class SignalService : IAsyncDisposable
 {
     public const string Issuer = "https://connect.test";
 
-    private readonly List<ConnectApiFactory> _instances = [];
+    private readonly ConnectApi _api;
 
-    private readonly ILoggerProvider? _logs;
-
-    private SignalService(
-        ConnectTestDatabase db, TestSignalReceiver receiver, IReadOnlyDictionary<string, string?> settings, ILoggerProvider? logs)
+    private SignalService(TestSignalReceiver receiver, ConnectApiOptions options, ILoggerProvider? logs)
     {
-        Db = db;
         Receiver = receiver;
-        Settings = settings;
-        _logs = logs;
+        _api = new ConnectApi(options with
+        {
+            Services = services =>
+            {
+                services.RemoveAll<IReceiverHostResolver>();
+                services.AddSingleton<IReceiverHostResolver>(Resolver);
+                if (logs is not null)
+                {
+                    services.AddSingleton(logs);
+                }
+            },
+        });
     }
 
-    public ConnectTestDatabase Db { get; }
+    public ConnectTestDatabase Db => _api.Db;
 
     public TestSignalReceiver Receiver { get; }
 
-    public IReadOnlyDictionary<string, string?> Settings { get; }
+    public IReadOnlyDictionary<string, string?> Settings => _api.Options.Settings;
 
     /// <summary>Names the sender resolves to the given addresses instead of asking DNS.</summary>
     public MappedResolver Resolver { get; } = new();
 
-    public ConnectApiFactory Api => _instances[0];
+    /// <summary>The first instance (the host, and so its worker, starts when the instance does).</summary>
+    public ServiceInstance Api => _api.Service;
 
     /// <param name="connectionString">A migrated database of the test's own (a private cluster); a fresh one otherwise.</param>
     /// <param name="logs">Receives the instances' log entries, besides their own loggers.</param>
     public static async Task<SignalService> CreateAsync(
         bool allowLoopback = true, bool start = true, string? connectionString = null, ILoggerProvider? logs = null)
     {
-        var db = connectionString is null ? await ConnectTestDatabase.CreateAsync() : ConnectTestDatabase.For(connectionString);
         var receiver = await TestSignalReceiver.StartAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
-            ["Connect:SessionTokens:Issuer"] = Issuer,
-            ["Connect:Signals:AllowLoopbackReceivers"] = allowLoopback ? "true" : "false",
-            ["Connect:Signals:PollMilliseconds"] = "50",
-        };
-        var service = new SignalService(db, receiver, settings, logs);
-        if (start)
-        {
-            service.StartInstance();
-        }
-
+        var service = new SignalService(
+            receiver,
+            new ConnectApiOptions
+            {
+                ConnectionString = connectionString,
+                SeedApplication = false,
+                StartService = start,
+                Settings = new Dictionary<string, string?>
+                {
+                    ["Connect:SigningKeys:KeyEncryptionKey"] = SigningKeyEncryption.NewKeyEncryptionKey(),
+                    ["Connect:SessionTokens:Issuer"] = Issuer,
+                    ["Connect:Signals:AllowLoopbackReceivers"] = allowLoopback ? "true" : "false",
+                    ["Connect:Signals:PollMilliseconds"] = "50",
+                },
+            },
+            logs);
+        await service._api.InitializeAsync();
         return service;
     }
 
     /// <summary>Starts one more service instance over the same database: one more delivery worker.</summary>
-    public ConnectApiFactory StartInstance()
-    {
-        var instance = new ConnectApiFactory(Db.ConnectionString, Settings, services =>
-        {
-            services.RemoveAll<IReceiverHostResolver>();
-            services.AddSingleton<IReceiverHostResolver>(Resolver);
-            if (_logs is not null)
-            {
-                services.AddSingleton(_logs);
-            }
-        });
-        _instances.Add(instance);
-        _ = instance.Services; // the host, and so its worker, starts here
-        return instance;
-    }
+    public ServiceInstance StartInstance() => _api.StartInstance();
 
     /// <summary>After a server restart the pooled connections of the test's own reads and writes are dead too.</summary>
     public void ForgetIdleConnections()
@@ -166,7 +162,7 @@ internal sealed class SignalService : IAsyncDisposable
     /// </summary>
     public async Task<JsonElement> VerifiedPayloadAsync(TestApplication app, string token, string type, string audience)
     {
-        var jwks = await Api.CreateClient().GetStringAsync(new Uri($"/applications/{app.Anchor.Value}/jwks.json", UriKind.Relative));
+        var jwks = await Api.Client.GetStringAsync(new Uri($"/applications/{app.Anchor.Value}/jwks.json", UriKind.Relative));
         var parameters = new TokenValidationParameters
         {
             ValidTypes = [type],
@@ -188,13 +184,8 @@ internal sealed class SignalService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-
+        await _api.DisposeAsync();
         await Receiver.DisposeAsync();
-        await Db.DisposeAsync();
     }
 
     internal sealed record SignalRow(string State, int Attempts, string? LastOutcome, DateTime NextAttemptAt, string? LeasedBy);
