@@ -55,7 +55,7 @@ public sealed class RefreshHandlerTests
         var meters = Substitute.For<IMeterFactory>();
         meters.Create(Arg.Any<MeterOptions>()).Returns(call => new Meter(call.Arg<MeterOptions>()));
         _handler = new RefreshHandler(
-            new SessionTokenVerifier(_codec, _ring), _budget, _sessions, _ring, _codec, new RefreshMetrics(meters),
+            new SessionTokenGate(_codec, _ring, _budget, _sessions, _clock), _budget, _sessions, _ring, _codec, new RefreshMetrics(meters),
             Options.Create(new RefreshOptions()), _clock);
         _expiresAt = _clock.GetUtcNow().AddDays(30);
     }
