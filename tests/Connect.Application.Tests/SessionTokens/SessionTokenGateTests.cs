@@ -5,7 +5,6 @@ using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 
@@ -19,25 +18,14 @@ namespace Connect.Application.Tests.SessionTokens;
 /// </summary>
 public sealed class SessionTokenGateTests
 {
-    private const string Issuer = "https://connect.test";
+    private const string Issuer = KeptKeysHarness.Issuer;
 
-    // A 2048-bit key costs up to seconds on a busy machine: one for the whole class, never on disk.
-    private static readonly Lazy<(SigningKeyEncryption Encryption, StoredSigningKey Key)> SharedKey = new(() =>
-    {
-        var encryption = new SigningKeyEncryption(Options.Create(new SigningKeyOptions { KeyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey() }));
-        var key = new SigningKeyFactory(encryption).Create(App, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        return (encryption, key);
-    });
+    private static readonly AppId App = KeptKeysHarness.App;
+    private static readonly ApplicationAnchor Anchor = KeptKeysHarness.Anchor;
 
-    private static readonly AppId App = new(Guid.Parse("5a0c8f8e-1a64-4cf3-9f3e-4a3a2b1c0d02"));
-    private static readonly ApplicationAnchor Anchor = new("acme-app");
-
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000));
+    private readonly KeptKeysHarness _keys = new();
     private readonly ISessionStore _sessions = Substitute.For<ISessionStore>();
     private readonly IApplicationRateBudget _budget = Substitute.For<IApplicationRateBudget>();
-    private readonly ISigningKeyStore _store = Substitute.For<ISigningKeyStore>();
-    private readonly SessionTokenCodec _codec;
-    private readonly SigningKeyRing _ring;
     private readonly SessionTokenGate _gate;
     private readonly string _sid = SessionTokenCodec.NewOpaqueId();
     private readonly SessionId _id;
@@ -45,16 +33,10 @@ public sealed class SessionTokenGateTests
 
     public SessionTokenGateTests()
     {
-        var (encryption, key) = SharedKey.Value;
-        _store.ReadRevisionAsync(App, Arg.Any<CancellationToken>()).Returns(1L);
-        _store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns((App, 1L));
-        _store.LoadAsync(App, Arg.Any<CancellationToken>()).Returns(new SigningKeySet(App, Anchor, 1, [key with { SignsUntil = DateTimeOffset.MaxValue }]));
-        _ring = new SigningKeyRing(_store, encryption, new SigningKeyFactory(encryption), _clock, Options.Create(new SigningKeyOptions()));
-        _codec = new SessionTokenCodec(_clock, Options.Create(new SessionTokenOptions { Issuer = Issuer }));
         _budget.TrySpend(Anchor, Arg.Any<SessionId>()).Returns(true);
-        _gate = new SessionTokenGate(_codec, _ring, _budget, _sessions, _clock);
+        _gate = new SessionTokenGate(Codec, Ring, _budget, _sessions, Clock);
         _id = new SessionId(_sid);
-        _expiresAt = _clock.GetUtcNow().AddDays(30);
+        _expiresAt = Clock.GetUtcNow().AddDays(30);
     }
 
     public static TheoryData<string> Kinds => new() { "access", "refresh" };
@@ -123,7 +105,7 @@ public sealed class SessionTokenGateTests
     [Fact]
     public async Task Expired_access_token_is_AccessTokenInvalid_before_the_budget_where_the_endpoint_judges_expiry()
     {
-        var expired = await TokenAsync("access", expiresAt: _clock.GetUtcNow().ToUnixTimeSeconds());
+        var expired = await TokenAsync("access", expiresAt: Clock.GetUtcNow().ToUnixTimeSeconds());
         _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>()).Returns(new SessionRead(Session(), 1));
 
         var judged = await _gate.ReadSessionAsync(SessionTokenKind.Access, expired, judgeExpiry: true, null, CancellationToken.None);
@@ -152,7 +134,7 @@ public sealed class SessionTokenGateTests
     public async Task Warm_pass_spends_once_and_reads_the_session_once_confirming_the_kept_copy_without_reading_a_key(string kind)
     {
         var token = await TokenAsync(kind);
-        _store.ClearReceivedCalls();
+        Store.ClearReceivedCalls();
         var session = Session();
         _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>()).Returns(new SessionRead(session, 1));
 
@@ -164,7 +146,7 @@ public sealed class SessionTokenGateTests
         _budget.Received(1).TrySpend(Anchor, _id);
         await _sessions.Received(1).FindAsync(_id, App, Arg.Any<CancellationToken>());
         Assert.Single(_sessions.ReceivedCalls());
-        Assert.Empty(_store.ReceivedCalls());
+        Assert.Empty(Store.ReceivedCalls());
     }
 
     [Theory]
@@ -172,7 +154,7 @@ public sealed class SessionTokenGateTests
     public async Task Stale_kept_copy_is_verified_again_once_with_keys_read_anew_and_the_session_read_again(string kind)
     {
         var token = await TokenAsync(kind);
-        _store.ClearReceivedCalls();
+        Store.ClearReceivedCalls();
         var stale = Session();
         var fresh = Session();
         _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>()).Returns(new SessionRead(stale, 2));
@@ -182,7 +164,7 @@ public sealed class SessionTokenGateTests
 
         Assert.Null(reason);
         Assert.Same(fresh, passed!.Value.Session);
-        await _store.Received(1).ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>());
+        await Store.Received(1).ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>());
         await _sessions.Received(1).FindAsync(_id, App, Arg.Any<CancellationToken>());
         await _sessions.Received(1).FindAsync(_id, Arg.Any<CancellationToken>());
         _budget.Received(1).TrySpend(Anchor, _id);
@@ -194,7 +176,7 @@ public sealed class SessionTokenGateTests
     {
         var token = await TokenAsync(kind);
         _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>()).Returns(new SessionRead(Session(), null));
-        _store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns(((AppId, long)?)null);
+        Store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns(((AppId, long)?)null);
 
         var (reason, _) = await PassAsync(kind, token);
 
@@ -283,14 +265,22 @@ public sealed class SessionTokenGateTests
 
     private async Task<string> TokenAsync(string kind, string issuer = Issuer, string? audience = null, long? expiresAt = null)
     {
-        var key = (await _ring.GetCurrentSigningKeyAsync(App, _expiresAt, CancellationToken.None))!;
-        var now = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var key = (await Ring.GetCurrentSigningKeyAsync(App, _expiresAt, CancellationToken.None))!;
+        var now = Clock.GetUtcNow().ToUnixTimeSeconds();
         return kind == "access"
-            ? _codec.Mint(new AccessTokenClaims(issuer, audience ?? Anchor.Value, "s-1", _sid, "jti-a", now - 60, expiresAt ?? now + 300), key)
-            : _codec.Mint(new RefreshTokenClaims(issuer, audience ?? Anchor.Value, _sid, "jti-1", now, expiresAt ?? _expiresAt.ToUnixTimeSeconds(), 1), key);
+            ? Codec.Mint(new AccessTokenClaims(issuer, audience ?? Anchor.Value, "s-1", _sid, "jti-a", now - 60, expiresAt ?? now + 300), key)
+            : Codec.Mint(new RefreshTokenClaims(issuer, audience ?? Anchor.Value, _sid, "jti-1", now, expiresAt ?? _expiresAt.ToUnixTimeSeconds(), 1), key);
     }
 
     private SessionState Session() => new(
         _id, App, new AccountId(Guid.NewGuid()), new SectorSubject("s-1"), ApplicationEnabled: true, 1,
-        "jti-1", null, _clock.GetUtcNow().AddMinutes(-5), SharedKey.Value.Key.KeyId, _expiresAt, RevokedAt: null);
+        "jti-1", null, Clock.GetUtcNow().AddMinutes(-5), KeptKeysHarness.Key.KeyId, _expiresAt, RevokedAt: null);
+
+    private FakeTimeProvider Clock => _keys.Clock;
+
+    private ISigningKeyStore Store => _keys.Store;
+
+    private SigningKeyRing Ring => _keys.Ring;
+
+    private SessionTokenCodec Codec => _keys.Codec;
 }
