@@ -160,8 +160,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
         services.AddSingleton<SessionTokenCodec>();
-        services.AddSingleton<SessionTokenVerifier>();
-        services.AddSingleton<VerifiedSessionReader>();
+        services.AddSingleton<SessionTokenGate>();
         // The page's public URL defaults to the issuer, which in turn defaults to the host's own URL.
         services.AddOptions<PasskeyOptions>().BindConfiguration(PasskeyOptions.SectionName)
             .Configure<IOptions<SessionTokenOptions>>((options, tokens) => options.FallbackPublicUrl = tokens.Value.EffectiveIssuer)

@@ -203,7 +203,7 @@ internal sealed class HandwrittenSessionEndpoints(
                 return;
             }
 
-            var token = new VerifiedAccessToken(kept.Application, new ApplicationAnchor(kept.Anchor), unverified.KeyId, unverified.Claims);
+            var token = new VerifiedSessionToken<AccessTokenClaims>(kept.Application, new ApplicationAnchor(kept.Anchor), unverified.KeyId, unverified.Claims);
             var status = SessionStatusRules.Judge(session, token, now) switch
             {
                 SessionStatus.Active => "active",

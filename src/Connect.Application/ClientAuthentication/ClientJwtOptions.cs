@@ -1,3 +1,5 @@
+using Connect.Application.Jose;
+
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>Configurable parts of the client-JWT rules (configuration section <c>Connect:ClientJwt</c>).</summary>
@@ -30,8 +32,23 @@ public static class ClientJwtLimits
     /// <summary>The longest allowed <c>exp - iat</c>.</summary>
     public const long MaxLifetimeSeconds = 60;
 
-    /// <summary>A longer compact JWS is rejected before it is decoded.</summary>
-    public const int MaxTokenLength = 4096;
+    /// <summary>
+    /// The largest client JWT, in bytes of its UTF-8 (docs/contract/revoke-all.md: 4 KiB); a longer one is
+    /// <c>ClientJwtMalformed</c> before it is decoded. Measure a token only with <see cref="IsWithinMaxLength"/>,
+    /// never with <see cref="string.Length"/>.
+    /// </summary>
+    public const int MaxTokenBytes = 4096;
+
+    /// <summary>The old name of <see cref="MaxTokenBytes"/>, still read by the OpenAPI document's words (which say
+    /// bytes); compare nothing with it.</summary>
+    public const int MaxTokenLength = MaxTokenBytes;
 
     public const int MaxJtiLength = 128;
+
+    /// <summary>
+    /// The one length rule of a client JWT, the same count as a session token's
+    /// (<see cref="SessionTokens.SessionTokenLimits.IsWithinMaxLength"/>): at most <see cref="MaxTokenBytes"/> bytes
+    /// of UTF-8.
+    /// </summary>
+    public static bool IsWithinMaxLength(ReadOnlySpan<char> token) => CompactJws.IsWithinBytes(token, MaxTokenBytes);
 }

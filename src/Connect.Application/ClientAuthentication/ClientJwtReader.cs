@@ -49,7 +49,7 @@ internal static class ClientJwtReader
 
     public static Outcome<ClientJwt> Read(string token)
     {
-        if (token.Length > ClientJwtLimits.MaxTokenLength)
+        if (!ClientJwtLimits.IsWithinMaxLength(token))
         {
             return ReasonCode.ClientJwtMalformed;
         }

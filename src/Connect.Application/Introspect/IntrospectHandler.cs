@@ -2,16 +2,14 @@ using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
-using Connect.Domain.Sessions;
 using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Introspect;
 
 public sealed class IntrospectHandler(
-    SessionTokenVerifier verifier,
+    SessionTokenGate gate,
     IApplicationRateBudget budget,
-    VerifiedSessionReader sessions,
     TimeProvider clock,
     IOptions<IntrospectOptions> options)
     : IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>
@@ -21,36 +19,24 @@ public sealed class IntrospectHandler(
         ArgumentNullException.ThrowIfNull(request);
         using var activity = ConnectTelemetry.Source.StartActivity("Introspect");
 
-        var verified = await verifier.VerifyAccessAsync(request.AccessToken, cancellationToken).ConfigureAwait(false);
-        if (!verified.Succeeded)
+        // The token (its exp is not judged: an expired token still says what its session is), the session's budget,
+        // then one round trip: the session with its application's status and the account's subject beside it, which
+        // also confirms the keys the token verified under.
+        var passed = await gate.ReadSessionAsync(SessionTokenKind.Access, request.AccessToken, judgeExpiry: false, activity, cancellationToken)
+            .ConfigureAwait(false);
+        if (!passed.Succeeded)
         {
-            return verified.Failure;
+            return passed.Failure;
         }
 
-        var token = verified.Value;
-        activity?.SetTag("connect.application.anchor", token.Anchor.Value);
-        // The session's own budget under the application's ceiling: one token cannot starve its application.
-        if (!budget.TrySpend(token.Anchor, new SessionId(token.Claims.SessionId)))
-        {
-            return ReasonCode.RateLimited;
-        }
-
-        // One round trip: the session with its application's status and the account's subject beside it, and the
-        // revision that confirms the keys the token verified under (verified again only when that moved on).
-        var read = await sessions.ReadAsync(request.AccessToken, token, cancellationToken).ConfigureAwait(false);
-        if (!read.Succeeded)
-        {
-            return read.Failure;
-        }
-
-        var (confirmed, session) = read.Value;
+        var (token, session) = passed.Value;
         var now = clock.GetUtcNow();
         if (SessionStatusRules.HasEnded(session, now))
         {
             budget.SessionEnded(session!.Id);
         }
 
-        var status = SessionStatusRules.Judge(session, confirmed, now);
+        var status = SessionStatusRules.Judge(session, token, now);
         activity?.SetTag("connect.session.status", status.ToString());
         return new IntrospectResult(status, options.Value.IntrospectRecheckSeconds);
     }

@@ -25,7 +25,7 @@ public enum SessionStatus
 /// </summary>
 public static class SessionStatusRules
 {
-    public static SessionStatus Judge(SessionState? session, VerifiedAccessToken token, DateTimeOffset now)
+    public static SessionStatus Judge(SessionState? session, VerifiedSessionToken<AccessTokenClaims> token, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(token);
 

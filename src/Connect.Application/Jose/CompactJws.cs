@@ -22,6 +22,17 @@ internal static class CompactJws
 
     public const int MaxKeyBits = 4096;
 
+    /// <summary>
+    /// The one count of a token's length, for every kind of token a request brings (a session token, a client JWT):
+    /// at most <paramref name="maxBytes"/> bytes of UTF-8, the measure of the contracts' "4 KiB" and of what a token
+    /// costs on the wire. A genuine token is base64url, one byte a character; a string that is not one is measured as
+    /// it would travel, so no endpoint lets a bound of bytes hold three times as many bytes of characters.
+    /// </summary>
+    public static bool IsWithinBytes(ReadOnlySpan<char> token, int maxBytes) =>
+        // A character is at least one UTF-8 byte (a lone surrogate counts as the three of U+FFFD), so a longer string
+        // is refused without being counted, and the count never scans more than maxBytes characters.
+        token.Length <= maxBytes && Encoding.UTF8.GetByteCount(token) <= maxBytes;
+
     // Deterministic text for the same members; non-ASCII stays UTF-8 (shorter than \u escapes). A token is
     // base64url, never embedded in HTML, so the relaxed encoder's HTML caveat does not apply.
     private static readonly JsonWriterOptions Writing = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -23,7 +23,7 @@ namespace Connect.Application.Refresh;
 /// </para>
 /// </summary>
 public sealed class RefreshHandler(
-    SessionTokenVerifier verifier,
+    SessionTokenGate gate,
     IApplicationRateBudget rateBudget,
     ISessionStore sessions,
     SigningKeyRing signingKeys,
@@ -44,46 +44,23 @@ public sealed class RefreshHandler(
         // Neither the token nor its sid is ever a tag: a span may leave the process.
         using var activity = ConnectTelemetry.Source.StartActivity("Refresh");
 
-        // Steps 3-5: nothing but the application's keys is read until the signature verified (and, when this instance
-        // keeps a copy that verifies the token, not even they).
-        var verified = await verifier.VerifyRefreshAsync(request.RefreshToken, cancellationToken).ConfigureAwait(false);
-        if (!verified.Succeeded)
-        {
-            return verified.Failure;
-        }
-
-        var token = verified.Value;
-        activity?.SetTag("connect.application.anchor", token.Anchor.Value);
-        // The session's own budget under the application's ceiling: one token cannot starve its application.
-        if (!rateBudget.TrySpend(token.Anchor, new SessionId(token.Claims.SessionId)))
-        {
-            return ReasonCode.RateLimited;
-        }
-
-        if (await RefreshAsync(token, fromKeptCopy: true, activity, cancellationToken).ConfigureAwait(false) is { } answer)
-        {
-            return answer;
-        }
-
-        // The application changed since this instance kept its keys (a key removed, added or raised, the application
-        // disabled or deleted): nothing was written, and the request is judged again from verification, confirmed by
-        // reads as before. The budget was spent once, for one request.
-        activity?.SetTag("connect.refresh.keys_reloaded", true);
-        var confirmed = await verifier.VerifyRefreshAsync(request.RefreshToken, cancellationToken, confirm: true).ConfigureAwait(false);
-        if (!confirmed.Succeeded)
-        {
-            return confirmed.Failure;
-        }
-
-        return (await RefreshAsync(confirmed.Value, fromKeptCopy: false, activity, cancellationToken).ConfigureAwait(false))!.Value;
+        // Steps 3-6 at the gate: nothing but the application's keys is read until the signature verified (and, when
+        // this instance keeps a copy that verifies the token, not even they), then the session's budget. The rotation
+        // below is the statement that confirms the kept copy; when the application moved on from it, nothing was
+        // written and the gate verifies again with the keys read anew and comes back here once, confirmed.
+        return await gate.PassAsync(
+                SessionTokenKind.Refresh, request.RefreshToken, judgeExpiry: false, activity, (Handler: this, Activity: activity),
+                static (state, token, fromKeptCopy, cancellationToken) => state.Handler.RefreshAsync(token, fromKeptCopy, state.Activity, cancellationToken),
+                cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <param name="fromKeptCopy">Choose the signing key from the copy the token verified under, and make the write
     /// confirm that copy's revision; otherwise read the revision first and write without that condition.</param>
-    /// <returns>The answer; <c>null</c> (only <paramref name="fromKeptCopy"/>) when the kept copy was not current and
+    /// <returns>The answer; stale (only <paramref name="fromKeptCopy"/>) when the kept copy was not current and
     /// nothing was written.</returns>
-    private async Task<Outcome<RefreshResult>?> RefreshAsync(
-        VerifiedRefreshToken token, bool fromKeptCopy, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    private async Task<KeptCopyAttempt<RefreshResult>> RefreshAsync(
+        VerifiedSessionToken<RefreshTokenClaims> token, bool fromKeptCopy, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var claims = token.Claims;
@@ -101,7 +78,7 @@ public sealed class RefreshHandler(
             if (key is null)
             {
                 // Reloaded by another request since this one verified, or without a current key: confirm instead.
-                return null;
+                return KeptCopyAttempt.Stale<RefreshResult>();
             }
         }
         else
@@ -124,7 +101,7 @@ public sealed class RefreshHandler(
         if (attempt.ApplicationChanged)
         {
             // Nothing rotated, and the session as that statement saw it must not be judged with these keys.
-            return null;
+            return KeptCopyAttempt.Stale<RefreshResult>();
         }
 
         if (attempt.Rotated)
@@ -147,12 +124,12 @@ public sealed class RefreshHandler(
         return await AfterLostRaceAsync(after, token, now, cancellationToken).ConfigureAwait(false);
     }
 
-    private RefreshVerdict Judge(SessionState? session, VerifiedRefreshToken token, DateTimeOffset now) =>
+    private RefreshVerdict Judge(SessionState? session, VerifiedSessionToken<RefreshTokenClaims> token, DateTimeOffset now) =>
         RefreshRules.Judge(session, token.Application, token.Claims.RotationVersion, token.Claims.TokenId, now, _graceWindow);
 
     /// <summary>Steps 7-11 for a session whose state was not changed under this request.</summary>
     private async Task<Outcome<RefreshResult>> DecideAsync(
-        RefreshVerdict verdict, SessionState? session, VerifiedRefreshToken token, DateTimeOffset now, CancellationToken cancellationToken)
+        RefreshVerdict verdict, SessionState? session, VerifiedSessionToken<RefreshTokenClaims> token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         switch (verdict)
         {
@@ -178,7 +155,7 @@ public sealed class RefreshHandler(
     /// application) is answered as the checks would answer it now.
     /// </summary>
     private async Task<Outcome<RefreshResult>> AfterLostRaceAsync(
-        SessionState? session, VerifiedRefreshToken token, DateTimeOffset now, CancellationToken cancellationToken)
+        SessionState? session, VerifiedSessionToken<RefreshTokenClaims> token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var verdict = Judge(session, token, now);
         if (verdict == RefreshVerdict.Adopt)
@@ -201,7 +178,7 @@ public sealed class RefreshHandler(
     /// The previous version inside the grace window: answer the current version's refresh token byte for byte, by
     /// re-signing its stored claims with the key that signed it (RS256 is deterministic), and a fresh access token.
     /// </summary>
-    private async Task<Outcome<RefreshResult>> AdoptAsync(SessionState session, VerifiedRefreshToken token, CancellationToken cancellationToken)
+    private async Task<Outcome<RefreshResult>> AdoptAsync(SessionState session, VerifiedSessionToken<RefreshTokenClaims> token, CancellationToken cancellationToken)
     {
         var signedWith = session.CurrentKeyId is { } keyId
             ? await signingKeys.FindSigningKeyAsync(token.Application, keyId, cancellationToken).ConfigureAwait(false)
@@ -229,7 +206,7 @@ public sealed class RefreshHandler(
         return Answer(session, token, tokens.Mint(current, signedWith), accessKey);
     }
 
-    private RefreshResult Answer(SessionState session, VerifiedRefreshToken token, string refreshToken, TokenSigningKey key)
+    private RefreshResult Answer(SessionState session, VerifiedSessionToken<RefreshTokenClaims> token, string refreshToken, TokenSigningKey key)
     {
         // Issuance creates the account's subject in the application's sector with the session; a session without
         // one is a broken row, not a client's mistake.

@@ -17,4 +17,4 @@ public sealed record AccessTokenClaims(
     string SessionId,
     string TokenId,
     long IssuedAt,
-    long ExpiresAt);
+    long ExpiresAt) : ISessionTokenClaims;

@@ -18,4 +18,4 @@ public sealed record RefreshTokenClaims(
     string TokenId,
     long IssuedAt,
     long ExpiresAt,
-    int RotationVersion);
+    int RotationVersion) : ISessionTokenClaims;

@@ -158,7 +158,7 @@ public sealed class SessionTokenCodec
     /// types and bounds, <c>alg</c> RS256 and the access <c>typ</c>. Anything else, a refresh token included, is
     /// <see cref="ReasonCode.AccessTokenInvalid"/>. Nothing is trusted yet.
     /// </summary>
-    public Outcome<UnverifiedAccessToken> ReadAccess(string? token) =>
+    public Outcome<UnverifiedSessionToken<AccessTokenClaims>> ReadAccess(string? token) =>
         Read(token) is { Access: { } access } ? access : ReasonCode.AccessTokenInvalid;
 
     /// <summary>
@@ -166,7 +166,7 @@ public sealed class SessionTokenCodec
     /// <see cref="ReasonCode.RefreshTokenInvalid"/>, or <see cref="ReasonCode.RefreshTokenInvalidType"/> for a
     /// token that is a well-formed access token (the one other kind there is).
     /// </summary>
-    public Outcome<UnverifiedRefreshToken> ReadRefresh(string? token) => Read(token) switch
+    public Outcome<UnverifiedSessionToken<RefreshTokenClaims>> ReadRefresh(string? token) => Read(token) switch
     {
         { Refresh: { } refresh } => refresh,
         { Access: not null } => ReasonCode.RefreshTokenInvalidType,
@@ -174,14 +174,8 @@ public sealed class SessionTokenCodec
     };
 
     /// <summary>Step two: the RS256 signature, under <paramref name="key"/> only if it is the key the token names.</summary>
-    public bool Verifies(UnverifiedAccessToken token, TokenVerificationKey key)
-    {
-        ArgumentNullException.ThrowIfNull(token);
-        return Verifies(token.KeyId, token.SigningInput, token.Signature, key);
-    }
-
-    /// <summary>Step two: the RS256 signature, under <paramref name="key"/> only if it is the key the token names.</summary>
-    public bool Verifies(UnverifiedRefreshToken token, TokenVerificationKey key)
+    public bool Verifies<TClaims>(UnverifiedSessionToken<TClaims> token, TokenVerificationKey key)
+        where TClaims : class, ISessionTokenClaims
     {
         ArgumentNullException.ThrowIfNull(token);
         return Verifies(token.KeyId, token.SigningInput, token.Signature, key);
@@ -240,7 +234,7 @@ public sealed class SessionTokenCodec
         && claims.RotationVersion >= 1;
 
     /// <summary>What a token is, read strictly: at most one of the two kinds, or neither.</summary>
-    private readonly record struct Reading(UnverifiedAccessToken? Access, UnverifiedRefreshToken? Refresh);
+    private readonly record struct Reading(UnverifiedSessionToken<AccessTokenClaims>? Access, UnverifiedSessionToken<RefreshTokenClaims>? Refresh);
 
     private static Reading Read(string? token)
     {
@@ -299,8 +293,8 @@ public sealed class SessionTokenCodec
         var signatureBytes = new byte[Base64UrlSegment.DecodedLength(signature)];
         Base64UrlSegment.Decode(signature, signatureBytes);
         return isAccess
-            ? new Reading(ReadAccessClaims(members) is { } access ? new UnverifiedAccessToken(keyId, access, signingInput, signatureBytes) : null, null)
-            : new Reading(null, ReadRefreshClaims(members) is { } refresh ? new UnverifiedRefreshToken(keyId, refresh, signingInput, signatureBytes) : null);
+            ? new Reading(ReadAccessClaims(members) is { } access ? new UnverifiedSessionToken<AccessTokenClaims>(keyId, access, signingInput, signatureBytes) : null, null)
+            : new Reading(null, ReadRefreshClaims(members) is { } refresh ? new UnverifiedSessionToken<RefreshTokenClaims>(keyId, refresh, signingInput, signatureBytes) : null);
     }
 
     private static AccessTokenClaims? ReadAccessClaims(ReadOnlySpan<JsonMember> m)

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text;
+using Connect.Application.Jose;
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 
@@ -41,10 +41,7 @@ public static class SessionTokenLimits
     /// at most <see cref="MaxTokenBytes"/> bytes of UTF-8. A genuine token is base64url, one byte a character; a string
     /// that is not one is measured as it would travel, so every endpoint refuses the same strings as too long.
     /// </summary>
-    public static bool IsWithinMaxLength(ReadOnlySpan<char> token) =>
-        // A character is at least one UTF-8 byte (a lone surrogate counts as the three of U+FFFD), so a longer string
-        // is refused without being counted, and the count never scans more than 4096 characters.
-        token.Length <= MaxTokenBytes && Encoding.UTF8.GetByteCount(token) <= MaxTokenBytes;
+    public static bool IsWithinMaxLength(ReadOnlySpan<char> token) => CompactJws.IsWithinBytes(token, MaxTokenBytes);
 
     internal static bool IsTime(long value) => value is >= 0 and <= MaxTime;
 }

@@ -11,7 +11,7 @@ public sealed class SessionStatusRulesTests
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
     private static readonly AppId App = new(Guid.NewGuid());
 
-    private static readonly VerifiedAccessToken Token = new(
+    private static readonly VerifiedSessionToken<AccessTokenClaims> Token = new(
         App, new ApplicationAnchor("acme"), "kid",
         new AccessTokenClaims("https://connect.example", "acme", "subject-1", "sid-1", "jti", Now.ToUnixTimeSeconds(), Now.ToUnixTimeSeconds() + 900));
 

@@ -13,7 +13,7 @@ public sealed class AccountStateRulesTests
     private static readonly AppId Application = new(Guid.NewGuid());
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
 
-    private static readonly VerifiedAccessToken Token = new(
+    private static readonly VerifiedSessionToken<AccessTokenClaims> Token = new(
         Application, new ApplicationAnchor("acme"), "kid",
         new AccessTokenClaims("https://connect.example", "acme", "subject-1", "sid", "jti", Now.ToUnixTimeSeconds(), Now.ToUnixTimeSeconds() + 900));
 

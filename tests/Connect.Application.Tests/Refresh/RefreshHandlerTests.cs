@@ -3,6 +3,7 @@ using Connect.Application.RateBudget;
 using Connect.Application.Refresh;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
+using Connect.Application.Tests.SessionTokens;
 using Connect.Domain.Accounts;
 using Connect.Domain.Applications;
 using Connect.Domain.Outcomes;
@@ -19,45 +20,27 @@ namespace Connect.Application.Tests.Refresh;
 /// </summary>
 public sealed class RefreshHandlerTests
 {
-    private const string Issuer = "https://connect.test";
+    private const string Issuer = KeptKeysHarness.Issuer;
 
-    // A 2048-bit key costs up to seconds on a busy machine: one for the whole class, never on disk.
-    private static readonly Lazy<(SigningKeyEncryption Encryption, StoredSigningKey Key)> SharedKey = new(() =>
-    {
-        var encryption = new SigningKeyEncryption(Options.Create(new SigningKeyOptions { KeyEncryptionKey = SigningKeyEncryption.NewKeyEncryptionKey() }));
-        var key = new SigningKeyFactory(encryption).Create(App, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-        return (encryption, key);
-    });
+    private static readonly AppId App = KeptKeysHarness.App;
+    private static readonly ApplicationAnchor Anchor = KeptKeysHarness.Anchor;
 
-    private static readonly AppId App = new(Guid.Parse("5a0c8f8e-1a64-4cf3-9f3e-4a3a2b1c0d01"));
-    private static readonly ApplicationAnchor Anchor = new("acme-app");
-
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000));
+    private readonly KeptKeysHarness _keys = new();
     private readonly ISessionStore _sessions = Substitute.For<ISessionStore>();
     private readonly IApplicationRateBudget _budget = Substitute.For<IApplicationRateBudget>();
-    private readonly ISigningKeyStore _store = Substitute.For<ISigningKeyStore>();
-    private readonly SessionTokenCodec _codec;
-    private readonly SigningKeyRing _ring;
     private readonly RefreshHandler _handler;
     private readonly string _sid = SessionTokenCodec.NewOpaqueId();
     private readonly DateTimeOffset _expiresAt;
 
     public RefreshHandlerTests()
     {
-        var (encryption, key) = SharedKey.Value;
-        var store = _store;
-        store.ReadRevisionAsync(App, Arg.Any<CancellationToken>()).Returns(1L);
-        store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns((App, 1L));
-        store.LoadAsync(App, Arg.Any<CancellationToken>()).Returns(new SigningKeySet(App, Anchor, 1, [key with { SignsUntil = DateTimeOffset.MaxValue }]));
-        _ring = new SigningKeyRing(store, encryption, new SigningKeyFactory(encryption), _clock, Options.Create(new SigningKeyOptions()));
-        _codec = new SessionTokenCodec(_clock, Options.Create(new SessionTokenOptions { Issuer = Issuer }));
         _budget.TrySpend(Anchor, Arg.Any<SessionId>()).Returns(true);
         var meters = Substitute.For<IMeterFactory>();
         meters.Create(Arg.Any<MeterOptions>()).Returns(call => new Meter(call.Arg<MeterOptions>()));
         _handler = new RefreshHandler(
-            new SessionTokenVerifier(_codec, _ring), _budget, _sessions, _ring, _codec, new RefreshMetrics(meters),
-            Options.Create(new RefreshOptions()), _clock);
-        _expiresAt = _clock.GetUtcNow().AddDays(30);
+            new SessionTokenGate(Codec, Ring, _budget, _sessions, Clock), _budget, _sessions, Ring, Codec, new RefreshMetrics(meters),
+            Options.Create(new RefreshOptions()), Clock);
+        _expiresAt = Clock.GetUtcNow().AddDays(30);
     }
 
     [Fact]
@@ -93,20 +76,20 @@ public sealed class RefreshHandlerTests
 
         var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
 
-        var next = _codec.ReadRefresh(outcome.Value!.RefreshToken).Value!;
+        var next = Codec.ReadRefresh(outcome.Value!.RefreshToken).Value!;
         var rotation = Assert.Single(rotations);
-        Assert.Equal((1, "jti-1", next.Claims.TokenId, next.KeyId, _clock.GetUtcNow()), (rotation.FromVersion, rotation.PresentedJti, rotation.NewJti, rotation.KeyId, rotation.Now));
-        Assert.Equal((2, _clock.GetUtcNow().ToUnixTimeSeconds()), (next.Claims.RotationVersion, rotation.RotatedAt.ToUnixTimeSeconds()));
+        Assert.Equal((1, "jti-1", next.Claims.TokenId, next.KeyId, Clock.GetUtcNow()), (rotation.FromVersion, rotation.PresentedJti, rotation.NewJti, rotation.KeyId, rotation.Now));
+        Assert.Equal((2, Clock.GetUtcNow().ToUnixTimeSeconds()), (next.Claims.RotationVersion, rotation.RotatedAt.ToUnixTimeSeconds()));
     }
 
     [Fact]
     public async Task Write_lost_to_one_rotation_adopts_the_winners_byte_identical_token()
     {
-        var winner = State(version: 2, current: "jti-2", previous: "jti-1") with { RotatedAt = _clock.GetUtcNow() };
+        var winner = State(version: 2, current: "jti-2", previous: "jti-1") with { RotatedAt = Clock.GetUtcNow() };
         _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, State(1, "jti-1", null)));
         _sessions.FindAsync(new SessionId(_sid), Arg.Any<CancellationToken>()).Returns(winner);
-        var key = await _ring.FindSigningKeyAsync(App, SharedKey.Value.Key.KeyId, CancellationToken.None);
-        var expected = _codec.Mint(
+        var key = await Ring.FindSigningKeyAsync(App, KeptKeysHarness.Key.KeyId, CancellationToken.None);
+        var expected = Codec.Mint(
             new RefreshTokenClaims(Issuer, Anchor.Value, _sid, "jti-2", winner.RotatedAt.ToUnixTimeSeconds(), _expiresAt.ToUnixTimeSeconds(), 2), key!);
 
         var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
@@ -124,7 +107,7 @@ public sealed class RefreshHandlerTests
         var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
 
         Assert.Equal(ReasonCode.RefreshTokenRotationRaceLost, outcome.Failure);
-        await _sessions.Received(1).EndAsync(new SessionId(_sid), SessionEndReason.RotationRaceLost, _clock.GetUtcNow(), Arg.Any<CancellationToken>());
+        await _sessions.Received(1).EndAsync(new SessionId(_sid), SessionEndReason.RotationRaceLost, Clock.GetUtcNow(), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -132,7 +115,7 @@ public sealed class RefreshHandlerTests
     {
         _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, State(1, "jti-1", null)));
         _sessions.FindAsync(new SessionId(_sid), Arg.Any<CancellationToken>())
-            .Returns(State(1, "jti-1", null) with { RevokedAt = _clock.GetUtcNow() });
+            .Returns(State(1, "jti-1", null) with { RevokedAt = Clock.GetUtcNow() });
 
         var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
 
@@ -148,7 +131,7 @@ public sealed class RefreshHandlerTests
         var outcome = await _handler.Handle(new RefreshCommand(await TokenAsync(1, "jti-1")), CancellationToken.None);
 
         Assert.Equal(ReasonCode.RefreshTokenFamilyCompromised, outcome.Failure);
-        await _sessions.Received(1).EndAsync(new SessionId(_sid), SessionEndReason.ReuseDetected, _clock.GetUtcNow(), Arg.Any<CancellationToken>());
+        await _sessions.Received(1).EndAsync(new SessionId(_sid), SessionEndReason.ReuseDetected, Clock.GetUtcNow(), Arg.Any<CancellationToken>());
         await _sessions.DidNotReceiveWithAnyArgs().FindAsync(default, default);
     }
 
@@ -168,7 +151,7 @@ public sealed class RefreshHandlerTests
         Assert.Equal([1L, null], rotations.Select(rotation => rotation.ApplicationRevision));
         await _sessions.DidNotReceiveWithAnyArgs().EndAsync(default, default, default, default);
         _budget.Received(1).TrySpend(Anchor, Arg.Any<SessionId>());
-        await _store.Received(1).ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>());
+        await Store.Received(1).ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -176,7 +159,7 @@ public sealed class RefreshHandlerTests
     {
         var token = await TokenAsync(1, "jti-1");
         _sessions.TryRotateAsync(default!, default).ReturnsForAnyArgs(new RotationAttempt(false, null, ApplicationChanged: true));
-        _store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns(((AppId, long)?)null);
+        Store.ReadRevisionAsync(Anchor, Arg.Any<CancellationToken>()).Returns(((AppId, long)?)null);
 
         var outcome = await _handler.Handle(new RefreshCommand(token), CancellationToken.None);
 
@@ -189,7 +172,7 @@ public sealed class RefreshHandlerTests
     public async Task Warm_refresh_reads_no_key_and_names_the_kept_revision_in_its_write()
     {
         var token = await TokenAsync(1, "jti-1");
-        _store.ClearReceivedCalls();
+        Store.ClearReceivedCalls();
         var rotations = new List<SessionRotation>();
         _sessions.TryRotateAsync(Arg.Do<SessionRotation>(rotations.Add), Arg.Any<CancellationToken>())
             .Returns(new RotationAttempt(true, State(1, "jti-1", null)));
@@ -198,17 +181,25 @@ public sealed class RefreshHandlerTests
 
         Assert.True(outcome.Succeeded);
         Assert.Equal(1L, Assert.Single(rotations).ApplicationRevision);
-        Assert.Empty(_store.ReceivedCalls());
+        Assert.Empty(Store.ReceivedCalls());
     }
 
     private async Task<string> TokenAsync(int version, string jti)
     {
-        var key = await _ring.GetCurrentSigningKeyAsync(App, _expiresAt, CancellationToken.None);
-        return _codec.Mint(
-            new RefreshTokenClaims(Issuer, Anchor.Value, _sid, jti, _clock.GetUtcNow().ToUnixTimeSeconds(), _expiresAt.ToUnixTimeSeconds(), version), key!);
+        var key = await Ring.GetCurrentSigningKeyAsync(App, _expiresAt, CancellationToken.None);
+        return Codec.Mint(
+            new RefreshTokenClaims(Issuer, Anchor.Value, _sid, jti, Clock.GetUtcNow().ToUnixTimeSeconds(), _expiresAt.ToUnixTimeSeconds(), version), key!);
     }
 
     private SessionState State(int version, string current, string? previous) => new(
         new SessionId(_sid), App, new AccountId(Guid.NewGuid()), new SectorSubject("s-1"), ApplicationEnabled: true, version,
-        current, previous, _clock.GetUtcNow().AddMinutes(-5), SharedKey.Value.Key.KeyId, _expiresAt, RevokedAt: null);
+        current, previous, Clock.GetUtcNow().AddMinutes(-5), KeptKeysHarness.Key.KeyId, _expiresAt, RevokedAt: null);
+
+    private FakeTimeProvider Clock => _keys.Clock;
+
+    private ISigningKeyStore Store => _keys.Store;
+
+    private SigningKeyRing Ring => _keys.Ring;
+
+    private SessionTokenCodec Codec => _keys.Codec;
 }
