@@ -1,4 +1,5 @@
 using Connect.Api.Authentication;
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Health;
 using Connect.Api.Observability;
@@ -54,8 +55,10 @@ public static class ConnectWebApplication
         services.AddOptions<SignInPageOptions>().BindConfiguration(SignInPageOptions.SectionName);
         services.AddSingleton<SignInPageGuard>();
         services.AddRequestTimeouts(timeouts => timeouts.DefaultPolicy = RequestTimeouts.Default);
-        // Named explicitly: under the CLI the entry assembly is not this one.
-        services.AddControllers().AddApplicationPart(typeof(ConnectWebApplication).Assembly);
+        // Named explicitly: under the CLI the entry assembly is not this one. Each endpoint's contract becomes its
+        // route and its metadata, once, when the application model is built.
+        services.AddControllers(mvc => mvc.Conventions.Add(new EndpointContractConvention()))
+            .AddApplicationPart(typeof(ConnectWebApplication).Assembly);
         services.AddConnectOpenApi();
         services.AddSingleton(provider => new ReadinessCache(
             provider.GetRequiredService<PostgresReadinessProbe>().IsReadyAsync, provider.GetRequiredService<TimeProvider>()));
@@ -64,11 +67,12 @@ public static class ConnectWebApplication
         var app = builder.Build();
 
         // Order is the contract's order of checks: size and media type (the gate), then authentication, which
-        // UseAuthorization runs for the endpoint's [Authorize] scheme. UseAuthentication authenticates nothing (there
-        // is no default scheme); it stands here only so that the host does not add it at the top of the pipeline.
-        // The rate budget and the body come last, in the controller or the handler, once the caller is known. The
-        // endpoints with no credential step ([EnableRateLimiting(AddressBudget.Policy)]) spend their client address's
-        // budget first of all, before the body is read: nothing else stands before their database work.
+        // UseAuthorization runs for the endpoint's client-JWT scheme (its contract's credential). UseAuthentication
+        // authenticates nothing (there is no default scheme); it stands here only so that the host does not add it at
+        // the top of the pipeline. The rate budget and the body come last, once the caller is known: the contract's
+        // budget filter for a client JWT, the handler for a session token. The endpoints with no credential step
+        // (the contract's client-address budget) spend their client address's budget first of all, before the body
+        // is read: nothing else stands before their database work.
         app.UseConnectObservability();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
         app.UseRouting();

@@ -1,22 +1,21 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Establish;
-using Connect.Application.RateBudget;
 using Connect.Domain.Outcomes;
 using MediatR;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Controllers;
 
 /// <summary><c>POST /establish</c> (docs/contract/sign-in.md): the application opens an inquiry.</summary>
-public sealed class EstablishController(IMediator mediator, IApplicationRateBudget budget) : ControllerBase
+public sealed class EstablishController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/establish";
 
@@ -26,45 +25,37 @@ public sealed class EstablishController(IMediator mediator, IApplicationRateBudg
     /// </summary>
     public const int MaxBodyBytes = 16 * 1024;
 
-    /// <summary>The reasons this endpoint answers, in the order they are checked.</summary>
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.ClientJwtMissing,
-        ReasonCode.ClientJwtMalformed, ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
-        ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
-        ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
-        ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.RateLimited,
-        ReasonCode.InvalidBody, ReasonCode.ApplicationAnchorMismatch, ReasonCode.MethodUnavailable,
-        ReasonCode.CallbackUrlRejected, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-    ];
+    /// <summary>
+    /// The reasons in the order they are checked. Only the Connect generation opens inquiries (a Session API client's
+    /// JWT is for another audience); then the application's budget, before the body.
+    /// </summary>
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "establish", typeof(EstablishResponse),
+        [
+            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.ClientJwtMissing,
+            ReasonCode.ClientJwtMalformed, ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
+            ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
+            ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
+            ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.RateLimited,
+            ReasonCode.InvalidBody, ReasonCode.ApplicationAnchorMismatch, ReasonCode.MethodUnavailable,
+            ReasonCode.CallbackUrlRejected, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+        ])
+    {
+        Summary = "Open an inquiry (a pending sign-in)",
+        Description =
+            "Opens an inquiry of the calling application: the exposure key goes into the sign-in URL "
+            + "(/sign-in?exposure-key=K), the hidden key stays with the application and proves it to /status-poll and "
+            + "/redeem. The inquiry lives 10 minutes unless configured otherwise.",
+        Credential = EndpointCredential.ConnectClientJwt,
+        Body = new EndpointBody(typeof(EstablishRequest), MaxBodyBytes, RefusesUnknownMembers: true),
+        AnswerHeaders = AnswerHeaders.NoStoreNoCache,
+        Budget = EndpointBudget.Application,
+    };
 
-    [HttpPost(Route, Name = "establish")]
-    [RawJsonBody(MaxBytes = MaxBodyBytes, Schema = typeof(EstablishRequest), RefusesUnknownMembers = true)]
-    [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
-    [AuthenticationChallenge(ClientJwtPolicy.Scheme)]
-    [AnswerHeaders(PragmaNoCache = true)]
-    [EndpointSummary("Open an inquiry (a pending sign-in)")]
-    [EndpointDescription(
-        "Opens an inquiry of the calling application: the exposure key goes into the sign-in URL "
-        + "(/sign-in?exposure-key=K), the hidden key stays with the application and proves it to /status-poll and "
-        + "/redeem. The inquiry lives 10 minutes unless configured otherwise.")]
-    [ProducesResponseType<EstablishResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Establish()
     {
         var cancellationToken = HttpContext.RequestAborted;
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
-
-        // Only the Connect generation opens inquiries; a Session API client's JWT is for another audience.
-        if (caller.IsSessionGeneration)
-        {
-            return ReasonResponse.AsResult(ReasonCode.ClientJwtAudienceMismatch);
-        }
-
-        if (!budget.TrySpend(caller.Anchor))
-        {
-            return ReasonResponse.AsResult(ReasonCode.RateLimited);
-        }
-
         var body = EstablishRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         var command = body.Succeeded ? body.Value.ToCommand(caller) : body.Failure;
         if (!command.Succeeded)
@@ -80,8 +71,7 @@ public sealed class EstablishController(IMediator mediator, IApplicationRateBudg
 
         return JsonAnswer.AsResult(
             new EstablishResponse(outcome.Value.ApplicationAnchor, outcome.Value.ExposureKey, outcome.Value.HiddenKey),
-            AnswerJson.Default.EstablishResponse,
-            AnswerHeaders.NoStoreNoCache);
+            AnswerJson.Default.EstablishResponse);
     }
 
     /// <summary>The body's shape, for the OpenAPI document only: the action reads the raw bytes the client JWT signed.</summary>

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Connect.Api.Authentication;
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -9,30 +9,30 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Connect.Api.Controllers;
 
 /// <summary><c>POST /info</c> (docs/contract/sign-in.md): public facts about an application.</summary>
-public sealed class InfoController(IMediator mediator) : ControllerBase
+public sealed class InfoController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/info";
 
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound,
-        ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-    ];
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "info", typeof(InfoResponse),
+        [
+            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound,
+            ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+        ])
+    {
+        Summary = "Read an application's name and token-signing public key",
+        Description =
+            "The application's display name (its anchor when it has none; no name is kept per locale, so every locale "
+            + "gets it) and the PEM of its current token-signing public key, which the Connect 1.4.0 client verifies "
+            + "tokens with. The JWKS (/applications/{anchor}/jwks.json) also lists the keys still publishing.",
+        Body = new EndpointBody(typeof(InfoRequest), RefusesUnknownMembers: true),
+        Budget = EndpointBudget.ClientAddress,
+    };
 
-    [HttpPost(Route, Name = "info")]
-    [EnableRateLimiting(AddressBudget.Policy)]
-    [RawJsonBody(Schema = typeof(InfoRequest), RefusesUnknownMembers = true)]
-    [EndpointSummary("Read an application's name and token-signing public key")]
-    [EndpointDescription(
-        "The application's display name (its anchor when it has none; no name is kept per locale, so every locale "
-        + "gets it) and the PEM of its current token-signing public key, which the Connect 1.4.0 client verifies "
-        + "tokens with. The JWKS (/applications/{anchor}/jwks.json) also lists the keys still publishing.")]
-    [ProducesResponseType<InfoResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Info()
     {
         var body = InfoRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);

@@ -1,3 +1,4 @@
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -12,29 +13,32 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Controllers;
 
-public sealed class IntrospectController(IMediator mediator) : ControllerBase
+public sealed class IntrospectController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/introspect";
 
     /// <summary>
-    /// The reasons this endpoint answers (docs/contract/sessions.md <c>POST /introspect</c>): the body gate's, the body's, the
-    /// access token's (whose 401s name no challenge: the token is in the body), the rate budget's and the outages'.
+    /// The reasons (docs/contract/sessions.md <c>POST /introspect</c>): the body gate's, the body's, the access token's
+    /// (whose 401s name no challenge: the token is in the body), the rate budget's and the outages'.
     /// </summary>
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.InvalidBody, ReasonCode.AccessTokenInvalid, ReasonCode.AccessTokenInvalidSignature,
-        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
-        ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-    ];
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "introspect", typeof(IntrospectResponse),
+        [
+            ReasonCode.InvalidBody, ReasonCode.AccessTokenInvalid, ReasonCode.AccessTokenInvalidSignature,
+            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
+            ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+        ])
+    {
+        Summary = "Ask whether an access token's session still stands",
+        Description =
+            "The access token authenticates itself (its signature under the issuing application's published key); its own "
+            + "exp is not enforced: the answer describes its session, and may be kept for recommendedRecheckSeconds.",
+        Credential = EndpointCredential.SessionTokenInBody,
+        Body = new EndpointBody(typeof(AccessTokenRequest), EndpointBody.TokenBodyBytes),
+        Budget = EndpointBudget.Session,
+    };
 
     /// <summary>The status of the session an access token belongs to; the token's own expiry is not enforced.</summary>
-    [HttpPost(Route, Name = "introspect")]
-    [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(AccessTokenRequest))]
-    [EndpointSummary("Ask whether an access token's session still stands")]
-    [EndpointDescription(
-        "The access token authenticates itself (its signature under the issuing application's published key); its own "
-        + "exp is not enforced: the answer describes its session, and may be kept for recommendedRecheckSeconds.")]
-    [ProducesResponseType<IntrospectResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Introspect()
     {
         var body = IntrospectRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);

@@ -1,4 +1,4 @@
-using Connect.Api.Authentication;
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Responses;
 using Connect.Application.Jwks;
@@ -7,32 +7,32 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Api.Controllers;
 
-public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOptions> options) : ControllerBase
+public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOptions> options) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/applications/{anchor}/jwks.json";
 
     private const string Prefix = "/applications/";
     private const string Suffix = "/jwks.json";
 
-    /// <summary>The reasons this endpoint answers, from the one table; the OpenAPI document lists exactly these.</summary>
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-        [ReasonCode.ApplicationNotFound, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError];
+    /// <summary>No credential: the client address's budget comes first. Its answer names its own caching headers.</summary>
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Get, Route, "applicationJwks", typeof(JwksResponse),
+        [ReasonCode.ApplicationNotFound, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError])
+    {
+        Summary = "The application's token-signing keys",
+        Description =
+            "The RSA public keys (RFC 7517) that verify the application's access and refresh tokens: next, current and " +
+            "retiring keys, at most 32, each exactly kty, n, e, kid (its RFC 7638 thumbprint), use and alg. The anchor is " +
+            "percent-encoded as one path segment. Answers carry Cache-Control: public, max-age=N; a key is published " +
+            "for at least N seconds before it signs. No authentication.",
+        Budget = EndpointBudget.ClientAddress,
+    };
 
     /// <summary>The application's published token-signing keys (next, current, retiring), at most 32.</summary>
-    [HttpGet(Route, Name = "applicationJwks")]
-    [EnableRateLimiting(AddressBudget.Policy)]
-    [EndpointSummary("The application's token-signing keys")]
-    [EndpointDescription(
-        "The RSA public keys (RFC 7517) that verify the application's access and refresh tokens: next, current and " +
-        "retiring keys, at most 32, each exactly kty, n, e, kid (its RFC 7638 thumbprint), use and alg. The anchor is " +
-        "percent-encoded as one path segment. Answers carry Cache-Control: public, max-age=N; a key is published " +
-        "for at least N seconds before it signs. No authentication.")]
-    [ProducesResponseType<JwksResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Jwks()
     {
         var outcome = await mediator.Send(new GetJwksQuery(Anchor()), HttpContext.RequestAborted);

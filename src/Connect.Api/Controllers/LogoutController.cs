@@ -1,3 +1,4 @@
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -9,29 +10,31 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Controllers;
 
-public sealed class LogoutController(IMediator mediator) : ControllerBase
+public sealed class LogoutController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/logout";
 
     /// <summary>
-    /// The reasons this endpoint answers (docs/contract/sessions.md <c>POST /logout</c>): the body gate's, the body's, the rate
-    /// budget's and the outage answers. A token that does not resolve to a session is no error: it is
-    /// <c>200 {"revoked":false}</c>.
+    /// The reasons (docs/contract/sessions.md <c>POST /logout</c>): the body gate's, the body's, the rate budget's and the
+    /// outage answers. A token that does not resolve to a session is no error: it is <c>200 {"revoked":false}</c>.
     /// </summary>
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.InvalidBody, ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
-        ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-    ];
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "logout", typeof(LogoutResponse),
+        [
+            ReasonCode.InvalidBody, ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
+            ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+        ])
+    {
+        Summary = "End one session",
+        Description =
+            "Any genuine refresh token of the session, up to its current version, ends it. A token that does not resolve "
+            + "to a session answers {\"revoked\":false}, saying nothing of why.",
+        Credential = EndpointCredential.SessionTokenInBody,
+        Body = new EndpointBody(typeof(RefreshController.RefreshTokenRequest), EndpointBody.TokenBodyBytes),
+        Budget = EndpointBudget.Session,
+    };
 
     /// <summary>Ends the session a genuine refresh token (any version up to the current one) belongs to.</summary>
-    [HttpPost(Route, Name = "logout")]
-    [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(RefreshController.RefreshTokenRequest))]
-    [EndpointSummary("End one session")]
-    [EndpointDescription(
-        "Any genuine refresh token of the session, up to its current version, ends it. A token that does not resolve "
-        + "to a session answers {\"revoked\":false}, saying nothing of why.")]
-    [ProducesResponseType<LogoutResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Logout()
     {
         var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);

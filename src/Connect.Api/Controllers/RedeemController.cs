@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Connect.Api.Authentication;
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -10,38 +10,38 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Connect.Api.Controllers;
 
 /// <summary><c>POST /redeem</c> (docs/contract/sign-in.md): a realized inquiry becomes the session's first token pair, once.</summary>
-public sealed class RedeemController(IMediator mediator) : ControllerBase
+public sealed class RedeemController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/redeem";
 
     /// <summary>
-    /// The reasons this endpoint answers. Its ApplicationNotFound is the 400 one: here the application is part of
-    /// the inquiry presented, not the resource asked for (docs/decisions.md).
+    /// Its ApplicationNotFound is the 400 one: here the application is part of the inquiry presented, not the resource
+    /// asked for (docs/decisions.md).
     /// </summary>
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
-        ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.InquiryApplicationNotFound,
-        ReasonCode.InquiryNotRealized, ReasonCode.ApplicationDisabled, ReasonCode.AccountNotFound,
-        ReasonCode.AccountDeleted, ReasonCode.AccountDisabled, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
-        ReasonCode.InternalError,
-    ];
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "redeem", typeof(RedeemResponse),
+        [
+            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
+            ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.InquiryApplicationNotFound,
+            ReasonCode.InquiryNotRealized, ReasonCode.ApplicationDisabled, ReasonCode.AccountNotFound,
+            ReasonCode.AccountDeleted, ReasonCode.AccountDisabled, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
+            ReasonCode.InternalError,
+        ])
+    {
+        Summary = "Redeem a realized inquiry for a session",
+        Description =
+            "Begins the signed-in account's session in the application (rotation version 1, its pairwise subject in the "
+            + "application's sector) and answers its first access and refresh tokens. Exactly once: of concurrent redeems "
+            + "of one inquiry, one gets the tokens and the rest InquiryAlreadyRedeemed.",
+        Body = new EndpointBody(typeof(RedeemRequest), RefusesUnknownMembers: true),
+        AnswerHeaders = AnswerHeaders.NoStoreNoCache,
+        Budget = EndpointBudget.ClientAddress,
+    };
 
-    [HttpPost(Route, Name = "redeem")]
-    [EnableRateLimiting(AddressBudget.Policy)]
-    [RawJsonBody(Schema = typeof(RedeemRequest), RefusesUnknownMembers = true)]
-    [AnswerHeaders(PragmaNoCache = true)]
-    [EndpointSummary("Redeem a realized inquiry for a session")]
-    [EndpointDescription(
-        "Begins the signed-in account's session in the application (rotation version 1, its pairwise subject in the "
-        + "application's sector) and answers its first access and refresh tokens. Exactly once: of concurrent redeems "
-        + "of one inquiry, one gets the tokens and the rest InquiryAlreadyRedeemed.")]
-    [ProducesResponseType<RedeemResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Redeem()
     {
         var body = RedeemRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
@@ -62,8 +62,7 @@ public sealed class RedeemController(IMediator mediator) : ControllerBase
             new RedeemResponse(
                 outcome.Value.ApplicationAnchor, outcome.Value.AccessToken, outcome.Value.RefreshToken,
                 RefreshController.ClaimStates.Unknown),
-            AnswerJson.Default.RedeemResponse,
-            AnswerHeaders.NoStoreNoCache);
+            AnswerJson.Default.RedeemResponse);
     }
 
     public sealed record RedeemRequest(

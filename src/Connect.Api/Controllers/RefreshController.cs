@@ -1,3 +1,4 @@
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -16,30 +17,33 @@ namespace Connect.Api.Controllers;
 /// <c>POST /refresh</c> (docs/contract/sessions.md): the refresh token in the body proves the caller, so there is no client JWT
 /// and no challenge header; the rate budget is spent by the handler once the token's signature verified.
 /// </summary>
-public sealed class RefreshController(IMediator mediator) : ControllerBase
+public sealed class RefreshController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/refresh";
 
-    /// <summary>The reasons this endpoint answers, drawn from the one table, in docs/contract/sessions.md's order of checks.</summary>
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody,
-        ReasonCode.RefreshTokenInvalid, ReasonCode.RefreshTokenInvalidType, ReasonCode.RefreshTokenInvalidSignature,
-        ReasonCode.RateLimited, ReasonCode.RefreshTokenRevoked, ReasonCode.RefreshTokenExpired,
-        ReasonCode.ApplicationDisabled, ReasonCode.AccountDisabled, ReasonCode.RefreshTokenFamilyCompromised,
-        ReasonCode.RefreshTokenRotationRaceLost, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-    ];
+    /// <summary>The reasons are drawn from the one table, in docs/contract/sessions.md's order of checks.</summary>
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "refresh", typeof(RefreshResponse),
+        [
+            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody,
+            ReasonCode.RefreshTokenInvalid, ReasonCode.RefreshTokenInvalidType, ReasonCode.RefreshTokenInvalidSignature,
+            ReasonCode.RateLimited, ReasonCode.RefreshTokenRevoked, ReasonCode.RefreshTokenExpired,
+            ReasonCode.ApplicationDisabled, ReasonCode.AccountDisabled, ReasonCode.RefreshTokenFamilyCompromised,
+            ReasonCode.RefreshTokenRotationRaceLost, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+        ])
+    {
+        Summary = "Rotate a session's refresh token",
+        Description =
+            "Consumes the presented version of the session and answers a new access token and the next version's refresh "
+            + "token. The previous version, presented again within the grace window, adopts the same current refresh token; "
+            + "an older one revokes the session (RefreshTokenFamilyCompromised).",
+        Credential = EndpointCredential.SessionTokenInBody,
+        Body = new EndpointBody(typeof(RefreshTokenRequest), EndpointBody.TokenBodyBytes),
+        AnswerHeaders = AnswerHeaders.NoStoreNoCache,
+        Budget = EndpointBudget.Session,
+    };
 
     /// <summary>Consumes the presented version of a session and answers a new access token and the next refresh token.</summary>
-    [HttpPost(Route, Name = "refresh")]
-    [RawJsonBody(MaxBytes = RawJsonBodyAttribute.TokenBodyBytes, Schema = typeof(RefreshTokenRequest))]
-    [AnswerHeaders(PragmaNoCache = true)]
-    [EndpointSummary("Rotate a session's refresh token")]
-    [EndpointDescription(
-        "Consumes the presented version of the session and answers a new access token and the next version's refresh "
-        + "token. The previous version, presented again within the grace window, adopts the same current refresh token; "
-        + "an older one revokes the session (RefreshTokenFamilyCompromised).")]
-    [ProducesResponseType<RefreshResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> Refresh()
     {
         var cancellationToken = HttpContext.RequestAborted;
@@ -57,8 +61,7 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase
 
         return JsonAnswer.AsResult(
             new RefreshResponse(outcome.Value.AccessToken, outcome.Value.RefreshToken, ClaimStates.Unknown),
-            AnswerJson.Default.RefreshResponse,
-            AnswerHeaders.NoStoreNoCache);
+            AnswerJson.Default.RefreshResponse);
     }
 
     /// <summary>

@@ -1,67 +1,61 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Observability;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
-using Connect.Application.RateBudget;
 using Connect.Application.RevokeAll;
 using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Controllers;
 
-public sealed class RevokeAllController(IMediator mediator, IApplicationRateBudget budget) : ControllerBase
+public sealed class RevokeAllController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/revoke-all";
 
     /// <summary>
-    /// The reasons this endpoint answers, drawn from the one table (docs/contract/revoke-all.md's part of it): the body gate's,
-    /// the client-JWT policy's, the rate limiter's, the body's and the outage answers. The OpenAPI document lists
-    /// exactly these under <see cref="Route"/>; the session lifecycle's reasons belong to its own endpoints.
+    /// The reasons are drawn from the one table (docs/contract/revoke-all.md's part of it): the body gate's, the client-JWT
+    /// policy's, the budget's, the body's and the outage answers; the session lifecycle's reasons belong to its own
+    /// endpoints. The budget is its own bucket, spent after authentication and the application's status, before the
+    /// body, so that no flood of session traffic keeps the application from logging its users out.
     /// </summary>
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.InvalidBody, ReasonCode.ClientJwtMissing, ReasonCode.ClientJwtMalformed,
-        ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
-        ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
-        ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
-        ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.BodyTooLarge,
-        ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
-        ReasonCode.InternalError,
-    ];
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "revokeAll", typeof(RevokeAllResponse),
+        [
+            ReasonCode.InvalidBody, ReasonCode.ClientJwtMissing, ReasonCode.ClientJwtMalformed,
+            ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
+            ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
+            ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
+            ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.BodyTooLarge,
+            ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
+            ReasonCode.InternalError,
+        ])
+    {
+        Summary = "Log one account out everywhere",
+        Description =
+            "Revokes every active session of the account the subject names in the calling application's sector, for the " +
+            "calling application only. An unknown subject, or one of another sector, revokes nothing and also answers 200. " +
+            "The answer follows the client JWT's aud: sudomimus-connect gets {\"revokedCount\":n}, sudomimus-session gets " +
+            "exactly {\"revoked\":true}.",
+        Credential = EndpointCredential.ClientJwt,
+        Body = new EndpointBody(typeof(RevokeAllRequest)),
+        Budget = EndpointBudget.RevokeAll,
+        Observation = new EndpointObservation(Aliases: ObservationAliases.RevokeAll),
+    };
 
     /// <summary>Revokes every active session of one account issued for the calling application.</summary>
-    [HttpPost(Route, Name = "revokeAll")]
-    [RawJsonBody(Schema = typeof(RevokeAllRequest))]
-    [Authorize(AuthenticationSchemes = ClientJwtPolicy.Scheme)]
-    [AuthenticationChallenge(ClientJwtPolicy.Scheme)]
-    [EndpointSummary("Log one account out everywhere")]
-    [EndpointDescription(
-        "Revokes every active session of the account the subject names in the calling application's sector, for the " +
-        "calling application only. An unknown subject, or one of another sector, revokes nothing and also answers 200. " +
-        "The answer follows the client JWT's aud: sudomimus-connect gets {\"revokedCount\":n}, sudomimus-session gets " +
-        "exactly {\"revoked\":true}.")]
-    [ProducesResponseType<RevokeAllResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> RevokeAll()
     {
         // No parameters, so MVC runs no model binding at all: everything the action needs is already in the
         // request's features, and RequestAborted is the token a CancellationToken parameter would be bound to.
         var cancellationToken = HttpContext.RequestAborted;
         var caller = HttpContext.Features.GetRequiredFeature<AuthenticatedApplication>();
-
-        // docs/contract/revoke-all.md's order: the budget after authentication and the application's status, before the body;
-        // its own bucket, so that no flood of session traffic keeps the application from logging its users out.
-        if (!budget.TrySpendRevokeAll(caller.Anchor))
-        {
-            return ReasonResponse.AsResult(ReasonCode.RateLimited);
-        }
-
         var body = RevokeAllRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {

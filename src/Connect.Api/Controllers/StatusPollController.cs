@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
-using Connect.Api.Authentication;
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -11,32 +11,32 @@ using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Connect.Api.Controllers;
 
 /// <summary><c>POST /status-poll</c> (docs/contract/sign-in.md): the hidden key in the body is the credential.</summary>
-public sealed class StatusPollController(IMediator mediator) : ControllerBase
+public sealed class StatusPollController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
     public const string Route = "/status-poll";
 
-    public static IReadOnlyList<ReasonCode> Reasons { get; } =
-    [
-        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
-        ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
-        ReasonCode.InternalError,
-    ];
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(
+        HttpMethods.Post, Route, "statusPoll", typeof(StatusPollResponse),
+        [
+            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
+            ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
+            ReasonCode.InternalError,
+        ])
+    {
+        Summary = "Ask whether an inquiry was realized",
+        Description =
+            "PENDING until a person signs in, then REALIZED with the confirmation key (the same on every poll until the "
+            + "inquiry is redeemed). A wrong hidden key answers as an unknown inquiry; past its lifetime or after 600 polls "
+            + "the inquiry answers InquiryExpired.",
+        Body = new EndpointBody(typeof(StatusPollRequest), RefusesUnknownMembers: true),
+        AnswerHeaders = AnswerHeaders.NoStoreNoCache,
+        Budget = EndpointBudget.ClientAddress,
+    };
 
-    [HttpPost(Route, Name = "statusPoll")]
-    [EnableRateLimiting(AddressBudget.Policy)]
-    [RawJsonBody(Schema = typeof(StatusPollRequest), RefusesUnknownMembers = true)]
-    [AnswerHeaders(PragmaNoCache = true)]
-    [EndpointSummary("Ask whether an inquiry was realized")]
-    [EndpointDescription(
-        "PENDING until a person signs in, then REALIZED with the confirmation key (the same on every poll until the "
-        + "inquiry is redeemed). A wrong hidden key answers as an unknown inquiry; past its lifetime or after 600 polls "
-        + "the inquiry answers InquiryExpired.")]
-    [ProducesResponseType<StatusPollResponse>(StatusCodes.Status200OK, "application/json")]
     public async Task<IActionResult> StatusPoll()
     {
         var body = StatusPollRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
@@ -55,8 +55,7 @@ public sealed class StatusPollController(IMediator mediator) : ControllerBase
             outcome.Value.Realized
                 ? new StatusPollResponse("REALIZED", outcome.Value.ConfirmationKey)
                 : new StatusPollResponse("PENDING", null),
-            AnswerJson.Default.StatusPollResponse,
-            AnswerHeaders.NoStoreNoCache);
+            AnswerJson.Default.StatusPollResponse);
     }
 
     public sealed record StatusPollRequest(

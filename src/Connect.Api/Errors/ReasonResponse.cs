@@ -1,4 +1,5 @@
 using System.Globalization;
+using Connect.Api.Endpoints;
 using Connect.Api.Observability;
 using Connect.Api.Responses;
 using Connect.Domain.Outcomes;
@@ -10,7 +11,7 @@ namespace Connect.Api.Errors;
 /// <summary>
 /// The one place a reason code becomes an HTTP answer: its status, and <c>{"reason":"..."}</c> or, for a
 /// private reason, a zero-byte body; a Bearer endpoint's 401 is its own <c>{"error":"invalid_token"}</c>
-/// (<see cref="BearerTokenAnswersAttribute"/>). Nothing else writes error responses.
+/// (<see cref="EndpointContract.AnswersRfc6750Errors"/>). Nothing else writes error responses.
 /// </summary>
 internal static class ReasonResponse
 {
@@ -32,12 +33,11 @@ internal static class ReasonResponse
 
         var response = context.Response;
         response.StatusCode = reason.Status;
-        var metadata = context.GetEndpoint()?.Metadata;
+        var contract = context.GetEndpoint()?.Metadata.GetMetadata<EndpointContract>();
 
-        if (reason.Status == StatusCodes.Status401Unauthorized
-            && metadata?.GetMetadata<AuthenticationChallengeAttribute>() is { } challenge)
+        if (reason.Status == StatusCodes.Status401Unauthorized && contract?.Challenge is { } challenge)
         {
-            response.Headers.WWWAuthenticate = challenge.Challenge;
+            response.Headers.WWWAuthenticate = challenge;
         }
 
         retryAfterSeconds ??= reason == ReasonCode.ServiceUnavailable ? ServiceUnavailableRetryAfterSeconds
@@ -48,20 +48,19 @@ internal static class ReasonResponse
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        var bearer = metadata?.GetMetadata<BearerTokenAnswersAttribute>() is not null;
         if (reason.IsPrivate)
         {
             response.ContentLength = 0;
             return Task.CompletedTask;
         }
 
-        if (bearer && reason.Status == StatusCodes.Status401Unauthorized)
+        if (contract?.AnswersRfc6750Errors == true && reason.Status == StatusCodes.Status401Unauthorized)
         {
             // RFC 6750 §3.1: whatever was wrong with the token, the caller learns only that it is not usable.
             return JsonAnswer.WriteAsync(response, BearerErrorBody.InvalidToken, AnswerJson.Default.BearerErrorBody, context.RequestAborted);
         }
 
-        // The endpoint's declared caching headers ([AnswerHeaders]) apply to its errors as to its answers.
+        // The endpoint's declared caching headers (EndpointContract.AnswerHeaders) apply to its errors as to its answers.
         return JsonAnswer.WriteAsync(response, new ReasonBody(reason.Name), AnswerJson.Default.ReasonBody, context.RequestAborted);
     }
 

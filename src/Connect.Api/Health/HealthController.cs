@@ -1,11 +1,20 @@
 using System.Reflection;
-using Connect.Api.Observability;
+using Connect.Api.Endpoints;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Health;
 
-public sealed class HealthController(ReadinessCache readiness) : ControllerBase
+public sealed class HealthController(ReadinessCache readiness) : ControllerBase, IDescribedEndpoint
 {
+    /// <summary>
+    /// No reason, no credential, no budget; its access-log lines are written at Debug, since load balancers ask every
+    /// few seconds (its metrics are recorded as any other's). Its 503 is no reason: the same body, not ready.
+    /// </summary>
+    static EndpointContract IDescribedEndpoint.Contract { get; } = new(HttpMethods.Get, "/health", "health", typeof(HealthResponse), [])
+    {
+        Observation = EndpointObservation.Quiet,
+    };
+
     private static readonly string Version =
         typeof(HealthController).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             .Split('+')[0] ?? "0.0.0";
@@ -15,9 +24,6 @@ public sealed class HealthController(ReadinessCache readiness) : ControllerBase
     /// Both generations of official clients read it (docs/contract/revoke-all.md "Health"): the first reads <c>ready</c>, the
     /// second <c>status</c>.
     /// </remarks>
-    [HttpGet("/health", Name = "health")]
-    [QuietAccessLog]
-    [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<HealthResponse>(StatusCodes.Status503ServiceUnavailable, "application/json")]
     public async Task<IActionResult> Health(CancellationToken cancellationToken)
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Connect.Api.Authentication;
-using Connect.Api.Controllers;
-using Connect.Api.Errors;
+using Connect.Api.Endpoints;
 using Connect.Application.ClientAuthentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc.Controllers;
@@ -16,8 +15,10 @@ namespace Connect.Api.Observability;
 /// <see cref="ObservedOutcome"/>). Each endpoint is named by its method and route template.
 /// </summary>
 /// <remarks>
-/// <c>POST /revoke-all</c> keeps its own line (event <c>RevokeAllAnswered</c>, with its count and subject hash) and
-/// its own instruments besides the per-endpoint ones; every other endpoint logs <c>EndpointAnswered</c>.
+/// What it knows of an endpoint comes from its <see cref="EndpointContract"/>: the access log's level, and older names
+/// kept as aliases (<see cref="ObservationAliases.RevokeAll"/>: the line <c>RevokeAllAnswered</c>, with the revoked
+/// count and the subject hash, and the <c>connect.revoke_all.*</c> instruments besides the per-endpoint ones); every
+/// other endpoint logs <c>EndpointAnswered</c>. The revoked count is an outcome any endpoint may report.
 /// </remarks>
 internal sealed partial class EndpointObserver(RequestDelegate next, ConnectMetrics metrics, ILogger<EndpointObserver> logger)
 {
@@ -72,20 +73,20 @@ internal sealed partial class EndpointObserver(RequestDelegate next, ConnectMetr
         var anchor = context.Features.Get<AuthenticatedApplication>()?.Anchor.Value
             ?? context.Features.Get<SignedByApplication>()?.Anchor.Value;
         var durationMs = Math.Round(duration.TotalMilliseconds, 2);
-        if (action.Descriptor.ControllerTypeInfo == typeof(RevokeAllController))
+        var contract = action.Endpoint.Metadata.GetMetadata<EndpointContract>();
+        var observation = contract?.Observation ?? EndpointObservation.Default;
+        metrics.TokensRevoked(outcome.RevokedCount ?? 0);
+        if (observation.Aliases == ObservationAliases.RevokeAll)
         {
             metrics.RevokeAllAnswered(name, status, duration);
-            metrics.TokensRevoked(outcome.RevokedCount ?? 0);
             LogRevokeAllAnswered(status, name, anchor, outcome.RevokedCount ?? 0, durationMs, outcome.SubjectHash);
         }
         else
         {
-            var level = action.Endpoint.Metadata.GetMetadata<QuietAccessLogAttribute>() is null ? LogLevel.Information : LogLevel.Debug;
-            LogEndpointAnswered(level, method, route, status, name, anchor, outcome.SessionHash, durationMs);
+            LogEndpointAnswered(observation.AccessLogLevel, method, route, status, name, anchor, outcome.SessionHash, durationMs);
         }
 
-        if (outcome.Reason is { Status: StatusCodes.Status401Unauthorized } rejected
-            && action.Endpoint.Metadata.GetMetadata<AuthenticationChallengeAttribute>()?.Challenge == ClientJwtPolicy.Scheme)
+        if (outcome.Reason is { Status: StatusCodes.Status401Unauthorized } rejected && contract?.AuthenticatesByClientJwt == true)
         {
             metrics.ClientAuthenticationFailed(rejected);
         }
@@ -113,10 +114,3 @@ internal sealed partial class EndpointObserver(RequestDelegate next, ConnectMetr
     private partial void LogEndpointAnswered(
         LogLevel level, string method, string endpoint, int statusCode, string outcome, string? anchor, string? sessionHash, double durationMs);
 }
-
-/// <summary>
-/// An endpoint whose access-log lines are written at Debug, not Information: <c>/health</c>, which load balancers
-/// ask every few seconds. Its metrics are recorded as any other's.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false)]
-internal sealed class QuietAccessLogAttribute : Attribute;

@@ -65,8 +65,12 @@ internal static class ConnectOpenApi
         return Encoding.UTF8.GetBytes(json);
     }
 
+    /// <summary>
+    /// Every action, unless it or its controller says otherwise: the sign-in page's
+    /// <c>[ApiExplorerSettings(IgnoreApi = true)]</c> is on its controller, which this used to override.
+    /// </summary>
     private sealed class DocumentEveryAction : IActionModelConvention
     {
-        public void Apply(ActionModel action) => action.ApiExplorer.IsVisible ??= true;
+        public void Apply(ActionModel action) => action.ApiExplorer.IsVisible ??= action.Controller.ApiExplorer.IsVisible ?? true;
     }
 }

@@ -1,11 +1,8 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json.Nodes;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
+using Connect.Api.Endpoints;
 using Connect.Application.ClientAuthentication;
 using Connect.Domain.Outcomes;
-using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.OpenApi;
@@ -13,18 +10,14 @@ using Microsoft.OpenApi;
 namespace Connect.Api.OpenApi;
 
 /// <summary>
-/// Describes every controller action from what it declares, with nothing written per endpoint: every error status
-/// with its reason codes, drawn from the controller's own part of the one table (<c>public static
-/// IReadOnlyList&lt;ReasonCode&gt; Reasons</c>, as <c>RevokeAllController</c> has), so the document neither drifts from
-/// the codes an endpoint answers nor lists another endpoint's; the raw JSON body its <see cref="RawJsonBodyAttribute"/>
-/// names; and the credential its <see cref="AuthenticationChallengeAttribute"/> names. The 200 body comes from the
-/// action's <c>[ProducesResponseType]</c>, its summary from <c>[EndpointSummary]</c> / <c>[EndpointDescription]</c>.
+/// Describes every described endpoint from its <see cref="EndpointContract"/>, with nothing written per endpoint: every
+/// error status with its reason codes, the contract's own part of the one table, so the document neither drifts from
+/// the codes an endpoint answers nor lists another endpoint's; the raw JSON body its <see cref="EndpointContract.Body"/>
+/// names; and the credential its <see cref="EndpointContract.Challenge"/> names. The 200 body, the summary and the
+/// description are put where the framework's generator reads them by <see cref="EndpointContractConvention"/>.
 /// </summary>
 internal sealed class EndpointOperationTransformer : IOpenApiOperationTransformer
 {
-    /// <summary>The name of the property a controller lists its reasons in.</summary>
-    public const string ReasonsProperty = "Reasons";
-
     /// <summary>The security scheme of the endpoints whose credential is an access token in the Authorization header.</summary>
     public const string BearerScheme = "Bearer";
 
@@ -34,14 +27,13 @@ internal sealed class EndpointOperationTransformer : IOpenApiOperationTransforme
     {
         ArgumentNullException.ThrowIfNull(operation);
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Description.ActionDescriptor is not ControllerActionDescriptor action)
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<EndpointContract>().FirstOrDefault() is not { } contract)
         {
             return;
         }
 
-        var challenge = action.MethodInfo.GetCustomAttribute<AuthenticationChallengeAttribute>()?.Challenge
-            ?? action.ControllerTypeInfo.GetCustomAttribute<AuthenticationChallengeAttribute>()?.Challenge;
-        if (action.MethodInfo.GetCustomAttribute<RawJsonBodyAttribute>() is { Schema: { } bodyType } body)
+        var challenge = contract.Challenge;
+        if (contract.Body is { Schema: { } bodyType } body)
         {
             operation.RequestBody = new OpenApiRequestBody
             {
@@ -60,17 +52,13 @@ internal sealed class EndpointOperationTransformer : IOpenApiOperationTransforme
         }
 
         operation.Responses ??= [];
-        foreach (var status in ReasonsOf(action.ControllerTypeInfo).GroupBy(reason => reason.Status).OrderBy(group => group.Key))
+        foreach (var status in contract.Reasons.GroupBy(reason => reason.Status).OrderBy(group => group.Key))
         {
             operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] = ErrorResponse(status.Key, [.. status], challenge);
         }
     }
 
-    /// <summary>The controller's <c>public static IReadOnlyList&lt;ReasonCode&gt; Reasons</c>, or none.</summary>
-    internal static IReadOnlyList<ReasonCode> ReasonsOf(Type controller) =>
-        controller.GetProperty(ReasonsProperty, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<ReasonCode> ?? [];
-
-    private static string BodyDescription(RawJsonBodyAttribute body, string? challenge)
+    private static string BodyDescription(EndpointBody body, string? challenge)
     {
         var limit = body.MaxBytes > 0
             ? string.Create(CultureInfo.InvariantCulture, $"At most {body.MaxBytes} bytes")

@@ -8,7 +8,7 @@ namespace Connect.Api.Requests;
 
 /// <summary>
 /// The first checks of the contract, before anything is authenticated: body size (the endpoint's own limit,
-/// <see cref="RawJsonBodyAttribute.MaxBytes"/>), then media type; then the body is read once, bounded, and kept as
+/// <see cref="IRawJsonBodyLimit.MaxBytes"/>), then media type; then the body is read once, bounded, and kept as
 /// <see cref="RawJsonBody"/> for the client-JWT hash and the parser.
 /// </summary>
 internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimitsOptions> options)
@@ -17,13 +17,13 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RawJsonBodyAttribute>() is not { } endpoint)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IRawJsonBodyLimit>() is not { } endpoint)
         {
             await next(context);
             return;
         }
 
-        var maxBodyBytes = endpoint.LimitOr(_maxBodyBytes);
+        var maxBodyBytes = endpoint.MaxBytes > 0 ? endpoint.MaxBytes : _maxBodyBytes;
         var request = context.Request;
         if (request.ContentLength > maxBodyBytes)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Connect.Api.Endpoints;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Responses;
@@ -10,7 +11,7 @@ namespace Connect.Api.Responses;
 /// Writes Connect's small JSON answers in one piece: serialized first, then sent with their Content-Length.
 /// Left to the framework, an answer of unknown length goes out chunked, and its data and the closing chunk are
 /// two sends to the socket and two reads for the client, for a body of twenty bytes. Unless the endpoint says
-/// otherwise (<see cref="AnswerHeaders"/>, <see cref="AnswerHeadersAttribute"/>), no answer may be kept by a cache: each tells one caller about one change.
+/// otherwise (<see cref="AnswerHeaders"/>, <see cref="EndpointContract.AnswerHeaders"/>), no answer may be kept by a cache: each tells one caller about one change.
 /// </summary>
 internal static class JsonAnswer
 {
@@ -38,8 +39,8 @@ internal static class JsonAnswer
 
 /// <summary>
 /// The caching headers of one endpoint's answers: each endpoint names its own, in one place, either per answer
-/// (<c>JsonAnswer.AsResult(..., headers)</c>) or for all its answers, errors included, with
-/// <see cref="AnswerHeadersAttribute"/>.
+/// (<c>JsonAnswer.AsResult(..., headers)</c>) or for all its answers, errors included, in its contract
+/// (<see cref="EndpointContract.AnswerHeaders"/>).
 /// </summary>
 /// <param name="PragmaNoCache">Also <c>Pragma: no-cache</c>, for HTTP/1.0 caches that do not read Cache-Control.</param>
 /// <param name="Vary">The request headers the answer depends on (RFC 9110 §12.5.5), or none.</param>
@@ -50,6 +51,9 @@ internal sealed record AnswerHeaders(string CacheControl, bool PragmaNoCache = f
 
     /// <summary>An answer that carries tokens (<c>/refresh</c>, docs/contract/sessions.md): no-store, and Pragma for old caches.</summary>
     public static AnswerHeaders NoStoreNoCache { get; } = NoStore with { PragmaNoCache = true };
+
+    /// <summary>An answer about the holder of the <c>Authorization</c> header (<c>/userinfo</c>): it varies by it.</summary>
+    public static AnswerHeaders NoStoreByAuthorization { get; } = NoStoreNoCache with { Vary = "Authorization" };
 
     /// <summary>A public document (the JWKS) any cache may keep for <paramref name="maxAgeSeconds"/>.</summary>
     public static AnswerHeaders Public(int maxAgeSeconds) =>
@@ -70,28 +74,9 @@ internal sealed record AnswerHeaders(string CacheControl, bool PragmaNoCache = f
         }
     }
 
-    /// <summary>What the endpoint declared with <see cref="AnswerHeadersAttribute"/>, else <see cref="NoStore"/>.</summary>
+    /// <summary>What the endpoint's contract declares, else <see cref="NoStore"/>.</summary>
     public static AnswerHeaders Of(HttpContext context) =>
-        context?.GetEndpoint()?.Metadata.GetMetadata<AnswerHeadersAttribute>()?.Headers ?? NoStore;
-}
-
-/// <summary>
-/// The caching headers of every JSON answer of one endpoint, its errors included: e.g.
-/// <c>[AnswerHeaders(PragmaNoCache = true, VaryByAuthorization = true)]</c> for <c>/userinfo</c>. Always
-/// <c>no-store</c>; an answer that may be cached (the JWKS) passes its own <see cref="AnswerHeaders"/>.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false)]
-internal sealed class AnswerHeadersAttribute : Attribute
-{
-    public bool PragmaNoCache { get; init; }
-
-    public bool VaryByAuthorization { get; init; }
-
-    public AnswerHeaders Headers => AnswerHeaders.NoStore with
-    {
-        PragmaNoCache = PragmaNoCache,
-        Vary = VaryByAuthorization ? "Authorization" : null,
-    };
+        context?.GetEndpoint()?.Metadata.GetMetadata<EndpointContract>()?.AnswerHeaders ?? NoStore;
 }
 
 /// <summary>The JSON shapes Connect answers with, serialized by generated code with the web defaults (camelCase).</summary>
@@ -104,8 +89,8 @@ internal sealed class AnswerHeadersAttribute : Attribute
 [JsonSerializable(typeof(Errors.ReasonResponse.BearerErrorBody))]
 [JsonSerializable(typeof(Controllers.LogoutController.LogoutResponse))]
 [JsonSerializable(typeof(Controllers.IntrospectController.IntrospectResponse))]
-[JsonSerializable(typeof(Controllers.SessionClaimsController.UserInfoResponse))]
-[JsonSerializable(typeof(Controllers.SessionClaimsController.ClaimStateResponse))]
+[JsonSerializable(typeof(Controllers.UserInfoController.UserInfoResponse))]
+[JsonSerializable(typeof(Controllers.ClaimStateController.ClaimStateResponse))]
 [JsonSerializable(typeof(Controllers.EstablishController.EstablishResponse))]
 [JsonSerializable(typeof(Controllers.StatusPollController.StatusPollResponse))]
 [JsonSerializable(typeof(Controllers.RedeemController.RedeemResponse))]

@@ -81,7 +81,7 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
     }
 
     [HttpPost("/sign-in/passkey/begin")]
-    [RawJsonBody(MaxBytes = BeginBodyBytes)]
+    [RawJsonBody(BeginBodyBytes)]
     public async Task<IResult> BeginPasskey([FromServices] SignInPageGuard guard)
     {
         if (Refused(guard, out var body, out var key, "exposureKey") is { } refused)
@@ -99,7 +99,7 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
     }
 
     [HttpPost("/sign-in/passkey/finish")]
-    [RawJsonBody(MaxBytes = FinishBodyBytes)]
+    [RawJsonBody(FinishBodyBytes)]
     public async Task<IResult> FinishPasskey([FromServices] SignInPageGuard guard)
     {
         if (Refused(guard, out var body, out var key, "exposureKey") is { } refused)
@@ -118,7 +118,7 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
     }
 
     [HttpPost("/sign-in/enroll/begin")]
-    [RawJsonBody(MaxBytes = BeginBodyBytes)]
+    [RawJsonBody(BeginBodyBytes)]
     public async Task<IResult> BeginEnrollment([FromServices] SignInPageGuard guard)
     {
         if (Refused(guard, out _, out var token, "token") is { } refused)
@@ -131,7 +131,7 @@ public sealed class SignInPageController(IMediator mediator) : ControllerBase
     }
 
     [HttpPost("/sign-in/enroll/finish")]
-    [RawJsonBody(MaxBytes = FinishBodyBytes)]
+    [RawJsonBody(FinishBodyBytes)]
     public async Task<IResult> FinishEnrollment([FromServices] SignInPageGuard guard)
     {
         if (Refused(guard, out var body, out var token, "token") is { } refused)

@@ -6,7 +6,6 @@ using Connect.Application.Observability;
 using Connect.Domain.Applications;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
-using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
 using MediatR;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -80,20 +79,6 @@ public sealed class EndpointLogTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var line = await ObservabilityHarness.EventuallyAsync(() => Answered().SingleOrDefault());
         Assert.Equal((LogLevel.Debug, "/health", 200, "Answered"), (line.Level, line.Fields["Endpoint"], line.Fields["StatusCode"], line.Fields["Outcome"]));
-    }
-
-    [Fact]
-    public async Task Revoke_all_keeps_its_own_line_and_writes_no_second_one()
-    {
-        var app = await _api.Db.RegisterApplicationAsync();
-
-        var body = RevokeAllBodies.For("s");
-
-        await ApiAssert.RevokedAsync(await _api.Client.SendAsync(ConnectApiFactory.Request(
-            new TestClientJwt(app.Anchor.Value, app.Key, DateTimeOffset.UtcNow, body).AuthorizationHeader(), body)), 0);
-
-        await ObservabilityHarness.EventuallyAsync(() => _logs.Entries.SingleOrDefault(entry => entry.EventId.Name == "RevokeAllAnswered"));
-        Assert.Empty(Answered());
     }
 
     private List<CapturedLog> Answered() =>

@@ -1,4 +1,5 @@
 using System.Text;
+using Connect.Api.Endpoints;
 using Connect.Api.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace Connect.Api.Tests.Requests;
 /// <summary>The body gate with each endpoint's own limit (docs/contract/revoke-all.md and docs/contract/sessions.md step 1).</summary>
 public sealed class RawJsonBodyGateTests
 {
-    private static readonly RawJsonBodyAttribute TokenEndpoint = new() { MaxBytes = RawJsonBodyAttribute.TokenBodyBytes };
+    private static readonly EndpointBody TokenEndpoint = new(null, EndpointBody.TokenBodyBytes);
 
     [Fact]
     public async Task A_4_KiB_session_token_in_its_JSON_object_reaches_the_endpoint_that_takes_tokens()
@@ -35,8 +36,8 @@ public sealed class RawJsonBodyGateTests
     [Fact]
     public async Task An_endpoint_that_names_no_limit_keeps_the_configured_one()
     {
-        var (configured, _) = await SendAsync(new RawJsonBodyAttribute(), JsonOfLength(4097));
-        var (raised, passed) = await SendAsync(new RawJsonBodyAttribute(), JsonOfLength(4097), configuredLimit: 5000);
+        var (configured, _) = await SendAsync(new EndpointBody(null), JsonOfLength(4097));
+        var (raised, passed) = await SendAsync(new EndpointBody(null), JsonOfLength(4097), configuredLimit: 5000);
 
         Assert.Equal(413, configured);
         Assert.Equal((200, 4097), (raised, passed?.Length));
@@ -54,7 +55,7 @@ public sealed class RawJsonBodyGateTests
         Encoding.UTF8.GetBytes($$"""{"refreshToken":"{{new string('a', length - 19)}}"}""");
 
     private static async Task<(int Status, byte[]? Passed)> SendAsync(
-        RawJsonBodyAttribute endpoint, byte[] body, bool sendLength = true, string contentType = "application/json", int configuredLimit = 4096)
+        IRawJsonBodyLimit endpoint, byte[] body, bool sendLength = true, string contentType = "application/json", int configuredLimit = 4096)
     {
         byte[]? passed = null;
         var gate = new RawJsonBodyGate(

@@ -1,3 +1,4 @@
+using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Responses;
 using Connect.Domain.Outcomes;
@@ -13,14 +14,14 @@ public sealed class AnswerHeadersTests
     {
         Assert.Equal(("no-store", "", ""), Applied(AnswerHeaders.NoStore));
         Assert.Equal(("no-store", "no-cache", ""), Applied(AnswerHeaders.NoStoreNoCache));
-        Assert.Equal(("no-store", "no-cache", "Authorization"), Applied(new AnswerHeadersAttribute { PragmaNoCache = true, VaryByAuthorization = true }.Headers));
+        Assert.Equal(("no-store", "no-cache", "Authorization"), Applied(AnswerHeaders.NoStoreByAuthorization));
         Assert.Equal(("public, max-age=300", "", ""), Applied(AnswerHeaders.Public(300)));
     }
 
     [Fact]
     public async Task An_endpoints_declared_headers_go_on_its_answers_and_on_its_errors()
     {
-        var declared = new AnswerHeadersAttribute { PragmaNoCache = true, VaryByAuthorization = true };
+        var declared = Declaring(AnswerHeaders.NoStoreByAuthorization);
 
         var answer = await WrittenAsync(declared, response => JsonAnswer.WriteAsync(
             response, new ReasonResponse.ReasonBody("x"), AnswerJson.Default.ReasonBody, CancellationToken.None));
@@ -35,12 +36,15 @@ public sealed class AnswerHeadersTests
     {
         var plain = await WrittenAsync(null, response => JsonAnswer.WriteAsync(
             response, new ReasonResponse.ReasonBody("x"), AnswerJson.Default.ReasonBody, CancellationToken.None));
-        var jwks = await WrittenAsync(new AnswerHeadersAttribute { PragmaNoCache = true }, response => JsonAnswer.WriteAsync(
+        var jwks = await WrittenAsync(Declaring(AnswerHeaders.NoStoreNoCache), response => JsonAnswer.WriteAsync(
             response, new ReasonResponse.ReasonBody("x"), AnswerJson.Default.ReasonBody, CancellationToken.None, AnswerHeaders.Public(60)));
 
         Assert.Equal(("no-store", "", ""), plain);
         Assert.Equal(("public, max-age=60", "", ""), jwks);
     }
+
+    private static EndpointContract Declaring(AnswerHeaders headers) =>
+        new(HttpMethods.Get, "/test", "test", typeof(object), []) { AnswerHeaders = headers };
 
     private static (string CacheControl, string Pragma, string Vary) Applied(AnswerHeaders headers)
     {
@@ -50,7 +54,7 @@ public sealed class AnswerHeadersTests
     }
 
     private static async Task<(string CacheControl, string Pragma, string Vary)> WrittenAsync(
-        AnswerHeadersAttribute? declared, Func<HttpResponse, Task> write)
+        EndpointContract? declared, Func<HttpResponse, Task> write)
     {
         var context = new DefaultHttpContext();
         context.Response.Body = new MemoryStream();

@@ -1,0 +1,41 @@
+using Connect.Api.Errors;
+using Connect.Application.ClientAuthentication;
+using Connect.Application.RateBudget;
+using Connect.Domain.Outcomes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Filters;
+
+namespace Connect.Api.Endpoints;
+
+/// <summary>
+/// The checks between an accepted client JWT and the action, in the contracts' order (docs/contract/revoke-all.md: the
+/// budget after authentication and the application's status, before the body; docs/contract/sign-in.md the same for
+/// <c>/establish</c>): a Connect-only endpoint refuses the Session generation's audience, then the endpoint's budget
+/// (<see cref="EndpointBudget.Application"/>: the application's ceiling; <see cref="EndpointBudget.RevokeAll"/>: its own
+/// bucket, so that no flood of session traffic keeps the application from logging its users out).
+/// </summary>
+internal sealed class ClientJwtBudgetFilter(EndpointContract contract) : IAsyncActionFilter
+{
+    public Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        var caller = http.Features.GetRequiredFeature<AuthenticatedApplication>();
+        if (contract.Credential == EndpointCredential.ConnectClientJwt && caller.IsSessionGeneration)
+        {
+            context.Result = ReasonResponse.AsResult(ReasonCode.ClientJwtAudienceMismatch);
+            return Task.CompletedTask;
+        }
+
+        var budget = http.RequestServices.GetRequiredService<IApplicationRateBudget>();
+        var spent = contract.Budget == EndpointBudget.RevokeAll ? budget.TrySpendRevokeAll(caller.Anchor) : budget.TrySpend(caller.Anchor);
+        if (!spent)
+        {
+            context.Result = ReasonResponse.AsResult(ReasonCode.RateLimited);
+            return Task.CompletedTask;
+        }
+
+        return next();
+    }
+}
