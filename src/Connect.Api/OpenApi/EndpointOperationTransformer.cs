@@ -54,7 +54,10 @@ internal sealed class EndpointOperationTransformer : IOpenApiOperationTransforme
         operation.Responses ??= [];
         foreach (var status in contract.Reasons.GroupBy(reason => reason.Status).OrderBy(group => group.Key))
         {
-            operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] = ErrorResponse(status.Key, [.. status], challenge);
+            operation.Responses[status.Key.ToString(CultureInfo.InvariantCulture)] =
+                contract.AnswersRfc6750Errors && status.Key == StatusCodes.Status401Unauthorized
+                    ? BearerErrorResponse([.. status], challenge)
+                    : ErrorResponse(status.Key, [.. status], challenge);
         }
     }
 
@@ -109,6 +112,32 @@ internal sealed class EndpointOperationTransformer : IOpenApiOperationTransforme
 
         return response;
     }
+
+    /// <summary>
+    /// A Bearer endpoint's 401, as <c>ReasonResponse</c> answers it: RFC 6750 §3.1's <c>{"error":"invalid_token"}</c>
+    /// whatever failed; the reason stays in the access log, where the document says which ones it can be.
+    /// </summary>
+    private static OpenApiResponse BearerErrorResponse(IReadOnlyList<ReasonCode> reasons, string? challenge) => new()
+    {
+        Description = $"{ReasonPhrases.GetReasonPhrase(StatusCodes.Status401Unauthorized)}: RFC 6750's invalid_token, " +
+                      $"whatever failed ({string.Join(", ", reasons.Select(reason => reason.Name))} in the access log only).",
+        Headers = Headers(StatusCodes.Status401Unauthorized, challenge),
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            [Json] = new()
+            {
+                Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string> { "error" },
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["error"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("invalid_token")] },
+                    },
+                },
+            },
+        },
+    };
 
     private static OpenApiSchema ReasonSchema(IEnumerable<string> names) => new()
     {

@@ -34,18 +34,6 @@ public sealed partial class ContractOpenApiTests
             }
             : new Dictionary<string, string[]> { ["429"] = ["RateLimited"], ["500"] = [], ["503"] = ["ServiceUnavailable"] };
 
-    /// <summary>
-    /// Where the committed document contradicts the contract today (docs/decisions.md, "The API fixture and the
-    /// OpenAPI read against the contract"): the Bearer endpoints' 401 is documented as <c>{"reason":...}</c> while the
-    /// contract (and the service) answer <c>{"error":"invalid_token"}</c>. Either shape passes for these until the
-    /// document is regenerated from the endpoint descriptors; then delete the entries.
-    /// </summary>
-    private static readonly HashSet<(string Path, string Status)> KnownContradictions =
-    [
-        ("/userinfo", "401"),
-        ("/claim-state", "401"),
-    ];
-
     private static JsonElement Paths => Document.Value.RootElement.GetProperty("paths");
 
     [Fact]
@@ -72,12 +60,20 @@ public sealed partial class ContractOpenApiTests
     [Fact]
     public void Every_endpoint_the_contract_names_is_documented_with_its_method()
     {
-        foreach (var (_, endpoint) in Read.Value.Endpoints)
+        foreach (var (_, endpoint) in Read.Value.ApiEndpoints)
         {
             Assert.True(
                 Paths.TryGetProperty(endpoint.Path, out var path) && path.TryGetProperty(endpoint.Method.ToLowerInvariant(), out _),
                 $"{endpoint.Method} {endpoint.Path} is named by the contract but not in docs/openapi.json");
         }
+    }
+
+    [Fact]
+    public void The_sign_in_page_is_no_part_of_the_api_document()
+    {
+        Assert.Contains("GET /sign-in", Read.Value.Endpoints.Keys);
+
+        Assert.DoesNotContain(Paths.EnumerateObject(), path => path.Name.StartsWith(Contract.SignInPage, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -97,7 +93,7 @@ public sealed partial class ContractOpenApiTests
         }
 
         // Every endpoint the contract names as an API (not the sign-in page's HTML) carries one.
-        foreach (var (_, endpoint) in Read.Value.Endpoints.Where(endpoint => endpoint.Value.Path != "/sign-in"))
+        foreach (var (_, endpoint) in Read.Value.ApiEndpoints)
         {
             Assert.True(Operation(endpoint).TryGetProperty("operationId", out _), $"{endpoint.Path} has no operationId");
         }
@@ -106,7 +102,7 @@ public sealed partial class ContractOpenApiTests
     [Fact]
     public void Every_reason_the_contract_gives_an_endpoint_is_listed_under_its_status()
     {
-        foreach (var (_, endpoint) in Read.Value.Endpoints)
+        foreach (var (_, endpoint) in Read.Value.ApiEndpoints)
         {
             var responses = Operation(endpoint).GetProperty("responses");
             foreach (var (status, reasons) in endpoint.Reasons)
@@ -127,7 +123,7 @@ public sealed partial class ContractOpenApiTests
     [Fact]
     public void An_endpoint_documents_no_status_or_reason_beyond_the_contracts_and_the_service_wide_answers()
     {
-        foreach (var (_, endpoint) in Read.Value.Endpoints)
+        foreach (var (_, endpoint) in Read.Value.ApiEndpoints)
         {
             var allowed = ServiceWide(endpoint.Method);
             foreach (var response in Operation(endpoint).GetProperty("responses").EnumerateObject().Where(response => response.Name[0] is '4' or '5'))
@@ -137,11 +133,6 @@ public sealed partial class ContractOpenApiTests
                 Assert.True(
                     contractual.Count > 0 || endpoint.Bodies.ContainsKey(status) || endpoint.PrivateStatuses.Contains(status) || allowed.ContainsKey(status),
                     $"{endpoint.Method} {endpoint.Path} documents {status}, which neither the contract nor docs/decisions.md gives it");
-                if (endpoint.Bodies.ContainsKey(status) && KnownContradictions.Contains((endpoint.Path, status)))
-                {
-                    continue;
-                }
-
                 var extra = ReasonsOf(response.Value).Except(contractual).Except(allowed.GetValueOrDefault(status) ?? []).ToList();
                 Assert.True(extra.Count == 0, $"{endpoint.Method} {endpoint.Path} {status} lists {string.Join(", ", extra)}, which the contract does not give it");
             }
@@ -168,7 +159,7 @@ public sealed partial class ContractOpenApiTests
     [Fact]
     public void Error_bodies_have_the_shape_the_contract_gives()
     {
-        foreach (var (_, endpoint) in Read.Value.Endpoints)
+        foreach (var (_, endpoint) in Read.Value.ApiEndpoints)
         {
             var responses = Operation(endpoint).GetProperty("responses");
             foreach (var (status, body) in endpoint.Bodies)
@@ -182,7 +173,7 @@ public sealed partial class ContractOpenApiTests
                     && properties.GetProperty(member.Name).TryGetProperty("enum", out var values)
                     && values.EnumerateArray().Select(value => value.GetString()).SequenceEqual([member.Value.GetString()]);
                 Assert.True(
-                    conforms || KnownContradictions.Contains((endpoint.Path, status)),
+                    conforms,
                     $"{endpoint.Method} {endpoint.Path} {status}: the contract's body is {body}");
             }
 
@@ -200,7 +191,7 @@ public sealed partial class ContractOpenApiTests
     [Fact]
     public void A_401_documents_its_challenge_exactly_where_the_contract_names_one()
     {
-        foreach (var (_, endpoint) in Read.Value.Endpoints)
+        foreach (var (_, endpoint) in Read.Value.ApiEndpoints)
         {
             if (!Operation(endpoint).GetProperty("responses").TryGetProperty("401", out var unauthorized))
             {
@@ -268,7 +259,13 @@ public sealed partial class ContractOpenApiTests
 
     private sealed partial class Contract
     {
+        /// <summary>The sign-in page's route: an HTML page for people (and its own calls), not part of the API document.</summary>
+        public const string SignInPage = "/sign-in";
+
         public Dictionary<string, Endpoint> Endpoints { get; } = [];
+
+        /// <summary>The endpoints the API document describes: all the contract names but the sign-in page.</summary>
+        public IEnumerable<KeyValuePair<string, Endpoint>> ApiEndpoints => Endpoints.Where(endpoint => endpoint.Value.Path != SignInPage);
 
         /// <summary>Reasons marked private ("**yes**: zero-byte body"), never named in a body.</summary>
         public HashSet<string> PrivateReasons { get; } = [];
