@@ -3,6 +3,7 @@ using Connect.Benchmarks.Data;
 using Connect.Benchmarks.Hosting;
 using Connect.Benchmarks.Load;
 using Connect.Benchmarks.Report;
+using Connect.Testing.Hosting;
 
 namespace Connect.Benchmarks;
 

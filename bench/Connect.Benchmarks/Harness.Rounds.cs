@@ -4,6 +4,7 @@ using Connect.Benchmarks.Hosting;
 using Connect.Benchmarks.Load;
 using Connect.Benchmarks.Report;
 using Connect.Benchmarks.Signals;
+using Connect.Testing.Hosting;
 
 namespace Connect.Benchmarks;
 
@@ -226,7 +227,7 @@ internal sealed partial class Harness
         try
         {
             Say($"bench: starting {(arguments.Length == 0 ? "the service (dotnet Connect.Api.dll, production settings)" : "the hand-written baseline")} on {data.Shape.Database}");
-            return await ServiceProcess.StartAsync(dll, arguments, settings, Path.Combine(work, $"{name}.log"), cancellationToken);
+            return await ServiceProcess.StartAsync(dll, arguments, settings, Path.Combine(work, $"{name}.log"), readyWithin: ReadyWithin, cancellationToken: cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

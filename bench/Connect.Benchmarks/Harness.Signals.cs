@@ -5,6 +5,7 @@ using Connect.Benchmarks.Hosting;
 using Connect.Benchmarks.Load;
 using Connect.Benchmarks.Report;
 using Connect.Benchmarks.Signals;
+using Connect.Testing.Hosting;
 using Npgsql;
 
 namespace Connect.Benchmarks;

@@ -10,6 +10,7 @@ using Connect.Benchmarks.Hosting;
 using Connect.Benchmarks.Load;
 using Connect.Benchmarks.Report;
 using Connect.Infrastructure.Postgres;
+using Connect.Testing.Hosting;
 using Npgsql;
 
 namespace Connect.Benchmarks;
@@ -72,6 +73,9 @@ internal enum Warmup
 
 internal sealed partial class Harness(BenchOptions options, Paths paths, TextWriter console)
 {
+    /// <summary>How long a server under load may take to answer its first /health.</summary>
+    private static readonly TimeSpan ReadyWithin = TimeSpan.FromSeconds(90);
+
     private readonly Plan _plan = Plan.For(options.Quick);
     private readonly List<RSAParameters> _signingKeys = [];
     private readonly List<ClientPublicKey> _publicKeys = [];
@@ -251,7 +255,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
         {
             Say($"bench: starting {(arguments.Length == 0 ? "the service (dotnet Connect.Api.dll, production settings)" : "the hand-written baseline")} on {data.Shape.Database}");
             var settings = ServiceSettings(data);
-            await using var service = await ServiceProcess.StartAsync(dll, arguments, settings, Path.Combine(work, $"{name}.log"), cancellationToken);
+            await using var service = await ServiceProcess.StartAsync(dll, arguments, settings, Path.Combine(work, $"{name}.log"), readyWithin: ReadyWithin, cancellationToken: cancellationToken);
             await measure(service);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -470,7 +474,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
             var since = await DatabaseClockAsync(data, cancellationToken);
             var statementsBefore = counter is null ? null : await counter.SnapshotAsync(cancellationToken);
             var postmaster = cluster.PostmasterPid();
-            var serviceBefore = service.CpuMicroseconds;
+            var serviceBefore = ProcessCpu.Of(service.Pid);
             var postgresBefore = ProcessCpu.OfPostgres(postmaster);
 
             SegmentResult result;
@@ -497,7 +501,7 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
                 connections.AddRange(workers);
             }
 
-            var serviceAfter = service.CpuMicroseconds;
+            var serviceAfter = ProcessCpu.Of(service.Pid);
             var postgresAfter = ProcessCpu.OfPostgres(postmaster);
             var statements = counter is null ? null : StatementCounter.Delta(statementsBefore!, await counter.SnapshotAsync(cancellationToken));
             long? revoked = data.Rearmed ? await workload.ReadBackAsync(since, requests, result, cancellationToken) : null;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Connect.Cli.Cluster;
 using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure.Processes;
 using Npgsql;
 
 namespace Connect.Cli.Tests;
@@ -97,28 +98,21 @@ public sealed class ClusterAuthenticationTests(RunningCluster cluster) : IClassF
 
     private static async Task<CliRun> AsNobodyAsync(params string[] command)
     {
-        var start = new ProcessStartInfo("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", .. command])
+        // Nothing of ours: no pass file, no password in the environment, none of root's groups.
+        var run = new ProgramCommand(command[0], command[1..])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            User = new ProgramUser("nobody", "nogroup", Home: "/nonexistent"),
+            Unset = ["PGPASSWORD", "PGPASSFILE"],
             WorkingDirectory = "/",
         };
-        // Nothing of ours: no pass file, no password in the environment.
-        start.Environment.Remove("PGPASSWORD");
-        start.Environment.Remove("PGPASSFILE");
-        start.Environment["HOME"] = "/nonexistent";
-        using var run = Process.Start(start)!;
-        var stdout = run.StandardOutput.ReadToEndAsync();
-        var stderr = run.StandardError.ReadToEndAsync();
-        await run.WaitForExitAsync();
-        return new CliRun(command, run.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(run, CancellationToken.None);
+        return new CliRun(command, exitCode, stdout, stderr);
     }
 
     private static (string Owner, string Mode, string Type) Stat(string path)
     {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%U|%a|%F", path]) { RedirectStandardOutput = true })!;
-        var parts = stat.StandardOutput.ReadToEnd().Trim().Split('|');
-        stat.WaitForExit();
+        var parts = ChildProcess.RunAsync(new ProgramCommand("stat", ["-c", "%U|%a|%F", path]), CancellationToken.None)
+            .GetAwaiter().GetResult().StandardOutput.Trim().Split('|');
         return (parts[0], parts[1], parts[2]);
     }
 }

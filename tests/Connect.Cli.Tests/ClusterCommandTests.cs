@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Tests;
 
@@ -101,10 +102,7 @@ public sealed class ClusterCommandTests
         await up.WaitForStdoutAsync("connect: cluster up;", StartLimit);
         var (_, before) = await StatusOnceTheSecondaryCaughtUpAsync();
         var killed = PgAutoctlOf(before, "node2");
-        using (var kill = Process.Start("kill", ["-9", killed.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await ChildProcess.SignalAsync(killed, 9);
 
         var (status, json) = await StatusOnceTheSecondaryCaughtUpAsync(restartedFrom: killed);
         var pids = Pids(json);
@@ -204,10 +202,8 @@ public sealed class ClusterCommandTests
     /// <summary>The pids listening on 127.0.0.1:<paramref name="port"/>, from ss(8).</summary>
     internal static IEnumerable<int> ListeningPids(int port)
     {
-        var start = new ProcessStartInfo("ss", ["-Hltnp", $"sport = :{port}"]) { RedirectStandardOutput = true };
-        using var ss = Process.Start(start)!;
-        var text = ss.StandardOutput.ReadToEnd();
-        ss.WaitForExit();
+        var text = ChildProcess.RunAsync(new ProgramCommand("ss", ["-Hltnp", $"sport = :{port}"]), CancellationToken.None)
+            .GetAwaiter().GetResult().StandardOutput;
         foreach (var part in text.Split("pid=").Skip(1))
         {
             yield return int.Parse(part[..part.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
@@ -281,8 +277,7 @@ internal sealed class ConnectProcess : IAsyncDisposable
 
     public async Task SignalAsync(int signal)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
+        await ChildProcess.SignalAsync(process.Id, signal);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan limit)

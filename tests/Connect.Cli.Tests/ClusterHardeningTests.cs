@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Connect.Cli.Cluster;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Tests;
 
@@ -123,37 +124,24 @@ public sealed class ClusterHardeningTests(RunningCluster cluster) : IClassFixtur
 
     internal static async Task<CliRun> BashAsync(string line)
     {
-        var start = new ProcessStartInfo("bash", ["-c", line])
-        {
-            WorkingDirectory = ConnectProcess.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var bash = Process.Start(start)!;
-        var stdout = bash.StandardOutput.ReadToEndAsync();
-        var stderr = bash.StandardError.ReadToEndAsync();
-        await bash.WaitForExitAsync();
-        return new CliRun([line], bash.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
+            new ProgramCommand("bash", ["-c", line]) { WorkingDirectory = ConnectProcess.Root }, CancellationToken.None);
+        return new CliRun([line], exitCode, stdout, stderr);
     }
 
     private static async Task<int> AsPostgresAsync(params string[] command)
     {
-        using var run = Process.Start(new ProcessStartInfo("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", .. command])
-        {
-            RedirectStandardError = true,
-        })!;
-        await run.StandardError.ReadToEndAsync();
-        await run.WaitForExitAsync();
-        return run.ExitCode;
+        var (exitCode, _, _) = await ChildProcess.RunAsync(
+            new ProgramCommand(command[0], command[1..]) { User = ProgramUser.Postgres }, CancellationToken.None);
+        return exitCode;
     }
 
     private static string Suffix() => RandomNumberGenerator.GetHexString(8, lowercase: true);
 
     private static (string Owner, int Mode, bool IsLink) Stat(string path)
     {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%U %a %F", path]) { RedirectStandardOutput = true })!;
-        var parts = stat.StandardOutput.ReadToEnd().Trim().Split(' ', 3);
-        stat.WaitForExit();
+        var parts = ChildProcess.RunAsync(new ProgramCommand("stat", ["-c", "%U %a %F", path]), CancellationToken.None)
+            .GetAwaiter().GetResult().StandardOutput.Trim().Split(' ', 3);
         return (parts[0], Convert.ToInt32(parts[1], 8), parts[2] == "symbolic link");
     }
 }

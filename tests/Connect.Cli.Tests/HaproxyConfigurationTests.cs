@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Connect.Api.Authentication;
 using Connect.Cli.Cluster;
+using Connect.Infrastructure.Processes;
 using Microsoft.Extensions.Configuration;
 
 namespace Connect.Cli.Tests;
@@ -38,15 +39,10 @@ public sealed class HaproxyConfigurationTests : IDisposable
         var config = Path.Combine(_folder, "haproxy.cfg");
         await File.WriteAllTextAsync(config, HaproxyConfiguration.Render(new ClusterLayout(_folder), errorFile));
 
-        using var check = Process.Start(new ProcessStartInfo("/usr/sbin/haproxy", ["-c", "-f", config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = await check.StandardOutput.ReadToEndAsync() + await check.StandardError.ReadToEndAsync();
-        await check.WaitForExitAsync();
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
+            new ProgramCommand("/usr/sbin/haproxy", ["-c", "-f", config]), CancellationToken.None);
 
-        Assert.True(check.ExitCode == 0, output);
+        Assert.True(exitCode == 0, stdout + stderr);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Benchmarks.Baselines;
 
@@ -27,40 +27,15 @@ internal static class MicroBenchmarks
             return MicroResults.Failed([$"micro: {dll} is missing (was bench/Connect.Benchmarks.Micro built?)"]);
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        var micro = new ProgramCommand("dotnet", quick ? [dll, "--harness", output, "--quick"] : [dll, "--harness", output])
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = workDirectory,
         };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--harness");
-        start.ArgumentList.Add(output);
-        if (quick)
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(micro, cancellationToken);
+        await File.WriteAllTextAsync(log, stdout + stderr, cancellationToken);
+        if (exitCode != 0)
         {
-            start.ArgumentList.Add("--quick");
-        }
-
-        using (var process = Process.Start(start) ?? throw new InvalidOperationException("the micro benchmarks did not start"))
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            try
-            {
-                await process.WaitForExitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            await File.WriteAllTextAsync(log, await stdout + await stderr, cancellationToken);
-            if (process.ExitCode != 0)
-            {
-                errors.Add($"micro: the benchmark process exited with {process.ExitCode}; see {log}");
-            }
+            errors.Add($"micro: the benchmark process exited with {exitCode}; see {log}");
         }
 
         if (!File.Exists(output))

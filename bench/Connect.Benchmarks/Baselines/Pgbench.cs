@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Connect.Benchmarks.Data;
 using Connect.Infrastructure.Postgres;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Benchmarks.Baselines;
 
@@ -99,12 +99,6 @@ internal static partial class Pgbench
         string binDirectory, string connectionPassword, int port, string database, string scriptFile, int clients, int pairs,
         long revision, int permutationSeed, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Path.Combine(binDirectory, "pgbench"))
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         var keepUntil = DateTimeOffset.UtcNow.AddSeconds(90).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         string[] arguments =
         [
@@ -123,32 +117,16 @@ internal static partial class Pgbench
             "-f", scriptFile,
             database,
         ];
-        foreach (var argument in arguments)
+        var pgbench = new ProgramCommand(Path.Combine(binDirectory, "pgbench"), arguments)
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["PGPASSWORD"] = connectionPassword;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("pgbench did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var output = await stdout;
-        var errors = await stderr;
+            Environment = new Dictionary<string, string> { ["PGPASSWORD"] = connectionPassword },
+        };
+        var (exitCode, output, errors) = await ChildProcess.RunAsync(pgbench, cancellationToken);
         var processed = ProcessedPattern().Match(output);
         var failed = FailedPattern().Match(output);
         var tps = TpsPattern().Match(output);
-        var error = process.ExitCode != 0 || !processed.Success || !tps.Success
-            ? $"pgbench exited with {process.ExitCode}: {errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? output}"
+        var error = exitCode != 0 || !processed.Success || !tps.Success
+            ? $"pgbench exited with {exitCode}: {errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? output}"
             : null;
         return new Batch(
             processed.Success ? long.Parse(processed.Groups[1].Value, CultureInfo.InvariantCulture) : 0,

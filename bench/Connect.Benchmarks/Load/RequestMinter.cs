@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Connect.Application.ClientAuthentication;
 using Connect.Benchmarks.Data;
+using Connect.Load;
 
 namespace Connect.Benchmarks.Load;
 
@@ -52,15 +52,15 @@ internal sealed class RequestMinter(DataShape shape, IReadOnlyList<RSAParameters
     private PreparedRequest Build(int pair, DateTimeOffset issuedAt, RSA[] signers)
     {
         var application = shape.ApplicationOf(pair);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["subject"] = DataShape.Subject(pair) });
+        var body = ClientRequests.RevokeAllBody(DataShape.Subject(pair));
 
         var token = ClientJwtMinter.Mint(DataShape.Anchor(application), signers[application % signers.Length], body, issuedAt);
 
         var head = string.Create(CultureInfo.InvariantCulture, $"""
-            POST /revoke-all HTTP/1.1
+            POST {ClientRequests.RevokeAllPath} HTTP/1.1
             Host: 127.0.0.1:{port}
             Content-Type: application/json
-            Authorization: SudomimusClientJWT {token}
+            Authorization: {ClientRequests.Authorization(token)}
             Content-Length: {body.Length}
 
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Connect.Benchmarks.Data;
+using Connect.Load;
 using Npgsql;
 
 namespace Connect.Benchmarks.Load;
@@ -101,7 +102,7 @@ internal sealed class RefreshWorkload(Dataset data, LifecycleData sessions) : Wo
         .. targets.Select(n => new PreparedRequest(
             n,
             Expectation.BothTokens,
-            Cached(ref _requests, sessions.Sessions, n, port, () => JsonPost("/refresh", port, "refreshToken", sessions.RefreshTokens[n])))),
+            Cached(ref _requests, sessions.Sessions, n, port, () => Request(ClientRequests.RefreshPath, port, ClientRequests.RefreshBody(sessions.RefreshTokens[n]))))),
     ];
 
     public override Task RearmAsync(CancellationToken cancellationToken) => LifecycleRearm.RunAsync(Data, cancellationToken);

@@ -1,14 +1,9 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
+using Connect.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Connect.Benchmarks.Signals;
 
@@ -26,13 +21,11 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     /// <summary>A session-revoked SET is well under 2 KB; anything far larger is not one of ours.</summary>
     private const int MaxBodyBytes = 16 * 1024;
 
-    private readonly WebApplication _app;
+    private LoopbackWebServer? _server;
     private ConcurrentQueue<Acceptance> _log = new();
     private long _refused;
 
-    private LoopbackReceiver(WebApplication app) => _app = app;
-
-    public int Port { get; private set; }
+    public int Port => _server!.Port;
 
     /// <summary>Requests that were not a readable session-revoked SET (answered 400, not logged as accepted).</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -47,15 +40,10 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
 
     public static async Task<LoopbackReceiver> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var receiver = new LoopbackReceiver(app);
-        app.MapPost("/receivers/{application:guid}", (Guid application, HttpContext context) => receiver.AcceptAsync(application, context));
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        receiver.Port = new Uri(address).Port;
+        var receiver = new LoopbackReceiver();
+        receiver._server = await LoopbackWebServer.StartAsync(
+            app => app.MapPost("/receivers/{application:guid}", (Guid application, HttpContext context) => receiver.AcceptAsync(application, context)),
+            cancellationToken: cancellationToken);
         return receiver;
     }
 
@@ -105,9 +93,5 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server!.DisposeAsync();
 }

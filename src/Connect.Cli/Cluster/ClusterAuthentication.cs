@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Cluster;
 
@@ -35,7 +36,7 @@ internal sealed class ClusterAuthentication(ClusterLayout layout, PgAutoctl pgAu
     /// </summary>
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
-        var (exists, _, _) = await ClusterProgram.RunAsync(
+        var (exists, _, _) = await ChildProcess.RunAsync(
             ClusterProgram.StartInfo("test", ["-e", layout.PgAutoctlPassFile], asPostgres: true), cancellationToken);
         if (exists == 0)
         {
@@ -55,7 +56,7 @@ internal sealed class ClusterAuthentication(ClusterLayout layout, PgAutoctl pgAu
         var content = string.Create(CultureInfo.InvariantCulture,
             $"*:{ClusterLayout.MonitorPort}:pg_auto_failover:{MonitorUser}:{monitorPassword}\n127.0.0.1:*:*:{ReplicationUser}:{replicationPassword}\n");
         // noclobber: the shell opens the file with O_EXCL; umask 077: mode 600 from the start.
-        var (exitCode, _, error) = await ClusterProgram.RunAsync(
+        var (exitCode, _, error) = await ChildProcess.RunAsync(
             ClusterProgram.StartInfo("sh", ["-c", "umask 077 && set -C && cat > \"$1\"", "sh", layout.PgAutoctlPassFile], asPostgres: true),
             cancellationToken,
             content);
@@ -68,7 +69,7 @@ internal sealed class ClusterAuthentication(ClusterLayout layout, PgAutoctl pgAu
     // Read as the postgres user: the file is in its folder, and root reads nothing through a link it may have put there.
     private async Task ReadPassFileAsync(CancellationToken cancellationToken)
     {
-        var (exitCode, output, _) = await ClusterProgram.RunAsync(
+        var (exitCode, output, _) = await ChildProcess.RunAsync(
             ClusterProgram.StartInfo("cat", ["--", layout.PgAutoctlPassFile], asPostgres: true), cancellationToken);
         foreach (var line in exitCode == 0 ? output.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [])
         {
@@ -124,7 +125,7 @@ internal sealed class ClusterAuthentication(ClusterLayout layout, PgAutoctl pgAu
     public async Task PsqlAsync(int port, string database, string sql, CancellationToken cancellationToken)
     {
         var psql = Path.Combine(LocalPostgresBinaries.FindBinDirectory(), "psql");
-        var (exitCode, _, error) = await ClusterProgram.RunAsync(
+        var (exitCode, _, error) = await ChildProcess.RunAsync(
             ClusterProgram.StartInfo(
                 psql,
                 ["-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql", "-p", port.ToString(CultureInfo.InvariantCulture), "-d", database, "-f", "-"],
@@ -158,7 +159,7 @@ internal sealed class ClusterAuthentication(ClusterLayout layout, PgAutoctl pgAu
     /// <summary>A shell line run as the postgres user on its own file (<c>$1</c>).</summary>
     private static async Task RunAsPostgresAsync(string script, string file, CancellationToken cancellationToken)
     {
-        var (exitCode, _, error) = await ClusterProgram.RunAsync(
+        var (exitCode, _, error) = await ChildProcess.RunAsync(
             ClusterProgram.StartInfo("sh", ["-c", script, "sh", file], asPostgres: true), cancellationToken);
         if (exitCode != 0)
         {

@@ -1,4 +1,5 @@
 using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Cluster;
 
@@ -47,7 +48,7 @@ internal static class ClusterPackages
 
     private static async Task RunAsync(System.Diagnostics.ProcessStartInfo start, CancellationToken cancellationToken)
     {
-        var (exitCode, output, error) = await ClusterProgram.RunAsync(start, cancellationToken);
+        var (exitCode, output, error) = await ChildProcess.RunAsync(start, cancellationToken);
         if (exitCode != 0)
         {
             var last = (error + output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();

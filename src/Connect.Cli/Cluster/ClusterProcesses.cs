@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Cluster;
 
@@ -121,10 +121,9 @@ internal static class ClusterProcesses
     /// <summary>The user id owning <paramref name="path"/> itself (a link's own owner, never its target's).</summary>
     public static long StatOwner(string path)
     {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%u", "--", path]) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new ClusterException("could not run stat");
-        var text = stat.StandardOutput.ReadToEnd();
-        stat.WaitForExit();
+        // Called from synchronous checks of the cluster's files, which have no context to deadlock.
+        var text = ChildProcess.RunAsync(new ProgramCommand("stat", ["-c", "%u", "--", path]), CancellationToken.None)
+            .GetAwaiter().GetResult().StandardOutput;
         return long.Parse(text.Trim(), CultureInfo.InvariantCulture);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Connect.Infrastructure.Migrations;
+using Connect.Infrastructure.Processes;
 using Npgsql;
 
 namespace Connect.Cli.Cluster;
@@ -112,7 +113,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         Directory.CreateDirectory(parent);
         if (Environment.IsPrivilegedProcess)
         {
-            var (canEnter, _, _) = await ClusterProgram.RunAsync(
+            var (canEnter, _, _) = await ChildProcess.RunAsync(
                 ClusterProgram.StartInfo("test", ["-x", parent], asPostgres: true), cancellationToken);
             if (canEnter != 0)
             {
@@ -146,14 +147,14 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
             if (Environment.IsPrivilegedProcess)
             {
                 // -h: the entry itself, never what a link there would name.
-                await ClusterProgram.RunAsync(
+                await ChildProcess.RunAsync(
                     ClusterProgram.StartInfo("chown", ["-h", $"{ClusterProgram.PostgresUser}:", "--", folder], asPostgres: false), cancellationToken);
             }
         }
 
         // pg_autoctl keeps its pid files in XDG_RUNTIME_DIR only if the folder exists, else in /tmp, where any local
         // user could put something first. Made by postgres itself, in its own folder.
-        await ClusterProgram.RunAsync(
+        await ChildProcess.RunAsync(
             ClusterProgram.StartInfo("mkdir", ["-p", "-m", "700", "--", pgAutoctl.Environment["XDG_RUNTIME_DIR"]], asPostgres: true), cancellationToken);
         await authentication.PrepareAsync(cancellationToken);
     }
@@ -235,7 +236,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
                 continue;
             }
 
-            var (exitCode, _, _) = await ClusterProgram.RunAsync(
+            var (exitCode, _, _) = await ChildProcess.RunAsync(
                 pgAutoctl.Start(["config", "set", "--pgdata", layout.NodeData(name), "timeout.network_partition_timeout", "5"]), cancellationToken);
             if (exitCode != 0)
             {
@@ -315,13 +316,13 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         var (user, group) = await GroupOfAsync(ClusterProgram.HaproxyUser, cancellationToken) is { } own
             ? (ClusterProgram.HaproxyUser, own)
             : ("nobody", await GroupOfAsync("nobody", cancellationToken) ?? throw new ClusterException("neither a haproxy nor a nobody user exists to run haproxy as"));
-        Supervise("haproxy", () => ClusterProgram.StartInfoAs(user, "haproxy", ["-db", "-f", layout.HaproxyConfig], group: group), supervision);
+        Supervise("haproxy", () => ClusterProgram.StartInfoAs(new ProgramUser(user, group), "haproxy", ["-db", "-f", layout.HaproxyConfig]), supervision);
     }
 
     /// <summary>The primary group id of <paramref name="user"/>, or null when there is no such user.</summary>
     private static async Task<string?> GroupOfAsync(string user, CancellationToken cancellationToken)
     {
-        var (exitCode, output, _) = await ClusterProgram.RunAsync(ClusterProgram.StartInfo("id", ["-g", "--", user], asPostgres: false), cancellationToken);
+        var (exitCode, output, _) = await ChildProcess.RunAsync(ClusterProgram.StartInfo("id", ["-g", "--", user], asPostgres: false), cancellationToken);
         return exitCode == 0 ? output.Trim() : null;
     }
 
@@ -414,7 +415,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
     /// </summary>
     private static async Task StopWhatRemainsInSessionAsync(int session)
     {
-        var postgresUser = Environment.IsPrivilegedProcess ? ClusterProgram.PostgresUser : null;
+        var postgresUser = ProgramUser.Postgres;
         foreach (var signal in (int[])[15, 9])
         {
             var deadline = Stopwatch.StartNew();
@@ -422,7 +423,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
             {
                 foreach (var pid in left)
                 {
-                    await ClusterProgram.SignalAsync(pid, signal, postgresUser);
+                    await ChildProcess.SignalAsync(pid, signal, postgresUser);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
@@ -447,11 +448,11 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
         var pgCtl = Path.Combine(Infrastructure.LocalPostgres.LocalPostgresBinaries.FindBinDirectory(), "pg_ctl");
         foreach (var pgdata in (string[])[layout.MonitorData, .. ClusterLayout.NodeNames.Select(layout.NodeData)])
         {
-            await ClusterProgram.RunAsync(
+            await ChildProcess.RunAsync(
                 ClusterProgram.StartInfo(pgCtl, ["stop", "-D", pgdata, "-m", "fast", "-w", "-t", "30"], asPostgres: true), CancellationToken.None);
         }
 
-        var postgresUser = Environment.IsPrivilegedProcess ? ClusterProgram.PostgresUser : null;
+        var postgresUser = ProgramUser.Postgres;
         foreach (var signal in (int[])[15, 9])
         {
             var deadline = Stopwatch.StartNew();
@@ -464,7 +465,7 @@ internal sealed class LocalHaCluster(ClusterLayout layout, TextWriter progress)
 
                 foreach (var pid in left)
                 {
-                    await ClusterProgram.SignalAsync(pid, signal, postgresUser);
+                    await ChildProcess.SignalAsync(pid, signal, postgresUser);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500));

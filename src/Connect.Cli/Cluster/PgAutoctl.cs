@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Cluster;
 
@@ -34,7 +35,7 @@ internal sealed class PgAutoctl(ClusterLayout layout)
     public async Task RunCheckedAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var list = arguments.ToList();
-        var (exitCode, output, error) = await ClusterProgram.RunAsync(Start(list), cancellationToken);
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Start(list), cancellationToken);
         if (exitCode != 0)
         {
             var last = (error + output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
@@ -45,7 +46,7 @@ internal sealed class PgAutoctl(ClusterLayout layout)
     /// <summary>The monitor's view of every node (<c>pg_autoctl show state --json</c>).</summary>
     public async Task<IReadOnlyList<MonitoredNode>> ShowStateAsync(CancellationToken cancellationToken)
     {
-        var (exitCode, output, _) = await ClusterProgram.RunAsync(
+        var (exitCode, output, _) = await ChildProcess.RunAsync(
             Start(["show", "state", "--json", "--pgdata", layout.MonitorData]), cancellationToken);
         if (exitCode != 0 || string.IsNullOrWhiteSpace(output))
         {

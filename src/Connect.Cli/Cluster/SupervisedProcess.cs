@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Cluster;
 
@@ -58,22 +59,9 @@ internal sealed class SupervisedProcess(
             process = current;
         }
 
-        if (process is null || process.HasExited)
+        if (process is not null)
         {
-            CloseLog();
-            return;
-        }
-
-        await ClusterProgram.SignalAsync(process.Id, 15);
-        using var timeout = new CancellationTokenSource(grace);
-        try
-        {
-            await ExitedAsync(process, timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await ExitedAsync(process, CancellationToken.None);
+            await ChildProcess.StopAsync(process, grace);
         }
 
         CloseLog();
@@ -83,10 +71,7 @@ internal sealed class SupervisedProcess(
     {
         if (log is { } open)
         {
-            lock (open)
-            {
-                open.Dispose();
-            }
+            ChildProcess.CloseLog(open);
         }
     }
 
@@ -99,15 +84,7 @@ internal sealed class SupervisedProcess(
                 return;
             }
 
-            var start = startInfo();
-            var output = log!;
-            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-            process.OutputDataReceived += (_, line) => Append(output, line.Data);
-            process.ErrorDataReceived += (_, line) => Append(output, line.Data);
-            process.Start();
-            process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            var process = ChildProcess.Start(startInfo(), ChildProcess.LogLines(log!));
             current?.Dispose();
             current = process;
             Starts++;
@@ -130,7 +107,7 @@ internal sealed class SupervisedProcess(
             {
                 if (process is not null)
                 {
-                    await ExitedAsync(process, cancellationToken);
+                    await ChildProcess.ExitedAsync(process, cancellationToken);
                     if (afterExit is not null)
                     {
                         await afterExit(process.Id);
@@ -157,42 +134,6 @@ internal sealed class SupervisedProcess(
             }
 
             Start();
-        }
-    }
-
-    /// <summary>
-    /// The process itself has exited. Not <see cref="Process.WaitForExitAsync"/>, which also waits for the end of its
-    /// output: children a killed pg_autoctl leaves behind hold that pipe open, and it would never end.
-    /// </summary>
-    private static Task ExitedAsync(Process process, CancellationToken cancellationToken)
-    {
-        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.Exited += (_, _) => exited.TrySetResult();
-        if (process.HasExited)
-        {
-            exited.TrySetResult();
-        }
-
-        return exited.Task.WaitAsync(cancellationToken);
-    }
-
-    private static void Append(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The process is gone and its log closed; a late line is dropped.
-            }
         }
     }
 }

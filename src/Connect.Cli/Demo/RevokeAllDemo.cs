@@ -7,6 +7,7 @@ using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Administration.RegisterApplication;
+using Connect.Load;
 using MediatR;
 
 namespace Connect.Cli.Demo;
@@ -61,11 +62,11 @@ internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimePro
     private async Task<int> SendAsync(
         string anchor, string keyId, RSA key, string subject, string title, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { subject });
+        var body = ClientRequests.RevokeAllBody(subject);
         var jwt = MintedClientJwt.Mint(anchor, keyId, key, body, clock.GetUtcNow());
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/revoke-all") { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, ClientRequests.RevokeAllPath) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("SudomimusClientJWT", jwt.Token);
+        request.Headers.Authorization = new AuthenticationHeaderValue(ClientRequests.Scheme, jwt.Token);
 
         using var response = await http.SendAsync(request, cancellationToken);
         var answer = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -73,9 +74,9 @@ internal sealed class RevokeAllDemo(IMediator mediator, HttpClient http, TimePro
         await output.WriteLineAsync($"""
 
             -- {title} --
-            POST {new Uri(http.BaseAddress!, "/revoke-all")}
+            POST {new Uri(http.BaseAddress!, ClientRequests.RevokeAllPath)}
             Content-Type: application/json
-            Authorization: SudomimusClientJWT {jwt.Token}
+            Authorization: {ClientRequests.Authorization(jwt.Token)}
               JWT header:  {jwt.HeaderJson}
               JWT payload: {jwt.PayloadJson}
 

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using System.Diagnostics;
+using Connect.Infrastructure.Processes;
 using System.Globalization;
 
 namespace Connect.Infrastructure.LocalPostgres;
@@ -53,23 +53,11 @@ public static class LocalPostgresBinaries
     {
         try
         {
-            var startInfo = new ProcessStartInfo("pg_config")
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            startInfo.ArgumentList.Add("--bindir");
-            using var process = Process.Start(startInfo);
-            if (process is null)
-            {
-                return null;
-            }
-
-            var output = process.StandardOutput.ReadToEnd().Trim();
-            process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 && HasInitdb(output) ? output : null;
+            // Found once, at startup, from synchronous code that has no context to deadlock.
+            var result = ChildProcess.RunAsync(new ProgramCommand("pg_config", ["--bindir"]), CancellationToken.None)
+                .GetAwaiter().GetResult();
+            var output = result.StandardOutput.Trim();
+            return result.ExitCode == 0 && HasInitdb(output) ? output : null;
         }
         catch (Win32Exception)
         {

@@ -1,8 +1,12 @@
+using System.ComponentModel;
+using Connect.Infrastructure.Processes;
+
 namespace Connect.Infrastructure.LocalPostgres;
 
 /// <summary>
 /// The account that owns and runs the server: PostgreSQL refuses to run as root, so a root process
-/// hands the server tools to the <c>postgres</c> user; anyone else runs them directly.
+/// hands the server tools to the <c>postgres</c> user (<see cref="ProgramUser.Postgres"/>, the one privilege drop);
+/// anyone else runs them directly.
 /// </summary>
 internal static class ServerAccount
 {
@@ -10,28 +14,18 @@ internal static class ServerAccount
 
     public static bool IsRoot => Environment.IsPrivilegedProcess;
 
-    private static string RunUser => File.Exists("/usr/sbin/runuser") ? "/usr/sbin/runuser" : "runuser";
-
     /// <summary>Runs <paramref name="program"/> as the server account.</summary>
-    public static Task<ProcessResult> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        if (!IsRoot)
-        {
-            return ProcessRunner.RunAsync(program, arguments, cancellationToken);
-        }
-
-        return ProcessRunner.RunAsync(RunUser, ["-u", PostgresUser, "--", program, .. arguments], cancellationToken);
-    }
+    public static Task<ProcessResult> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        RunProgramAsync(AsServer(program, arguments), cancellationToken);
 
     public static async Task<ProcessResult> RunCheckedAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
-        if (!IsRoot)
+        if (IsRoot)
         {
-            return await ProcessRunner.RunCheckedAsync(program, arguments, cancellationToken);
+            await EnsurePostgresUserExistsAsync(cancellationToken);
         }
 
-        await EnsurePostgresUserExistsAsync(cancellationToken);
-        return await ProcessRunner.RunCheckedAsync(RunUser, ["-u", PostgresUser, "--", program, .. arguments], cancellationToken);
+        return await RunProgramCheckedAsync(AsServer(program, arguments), cancellationToken);
     }
 
     /// <summary>Whether the server account can reach (traverse) <paramref name="directory"/>.</summary>
@@ -43,7 +37,7 @@ internal static class ServerAccount
         }
 
         await EnsurePostgresUserExistsAsync(cancellationToken);
-        var result = await ProcessRunner.RunAsync(RunUser, ["-u", PostgresUser, "--", "test", "-x", directory], cancellationToken);
+        var result = await RunAsync("test", ["-x", directory], cancellationToken);
         return result.ExitCode == 0;
     }
 
@@ -63,7 +57,7 @@ internal static class ServerAccount
         if (IsRoot)
         {
             // -h: change the entry itself, never what a link there points at.
-            await ProcessRunner.RunCheckedAsync("chown", ["-h", $"{PostgresUser}:", "--", directory], cancellationToken);
+            await RunProgramCheckedAsync(AsOurselves("chown", ["-h", $"{PostgresUser}:", "--", directory]), cancellationToken);
         }
     }
 
@@ -88,7 +82,7 @@ internal static class ServerAccount
     {
         if (IsRoot)
         {
-            await ProcessRunner.RunCheckedAsync("chown", ["-h", $"{PostgresUser}:", "--", path], cancellationToken);
+            await RunProgramCheckedAsync(AsOurselves("chown", ["-h", $"{PostgresUser}:", "--", path]), cancellationToken);
         }
     }
 
@@ -104,8 +98,7 @@ internal static class ServerAccount
             return;
         }
 
-        var result = await ProcessRunner.RunAsync(
-            RunUser, ["-u", PostgresUser, "--", "tee", "-a", "--", path], text, cancellationToken);
+        var result = await RunProgramAsync(AsServer("tee", ["-a", "--", path]), cancellationToken, text);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresException($"Could not append to {path} as the {PostgresUser} user: {result.Summary}");
@@ -138,8 +131,7 @@ internal static class ServerAccount
         }
 
         // find -delete never follows links; removing the folder itself may fail when its parent is root's.
-        await ProcessRunner.RunAsync(
-            RunUser, ["-u", PostgresUser, "--", "find", directory, "-mindepth", "1", "-delete"], cancellationToken);
+        await RunAsync("find", [directory, "-mindepth", "1", "-delete"], cancellationToken);
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: false);
@@ -168,7 +160,7 @@ internal static class ServerAccount
             return;
         }
 
-        var result = await ProcessRunner.RunAsync("id", ["-u", PostgresUser], cancellationToken);
+        var result = await RunProgramAsync(AsOurselves("id", ["-u", PostgresUser]), cancellationToken);
         if (result.ExitCode != 0)
         {
             throw new LocalPostgresUnavailableException(
@@ -176,5 +168,35 @@ internal static class ServerAccount
         }
 
         postgresUserExists = true;
+    }
+
+    // The postgres user may not be able to enter our current directory, and PostgreSQL tools fail then.
+    private static ProgramCommand AsServer(string program, IEnumerable<string> arguments) =>
+        new(program, arguments) { User = ProgramUser.Postgres, WorkingDirectory = "/" };
+
+    private static ProgramCommand AsOurselves(string program, IEnumerable<string> arguments) =>
+        new(program, arguments) { WorkingDirectory = "/" };
+
+    private static async Task<ProcessResult> RunProgramAsync(ProgramCommand command, CancellationToken cancellationToken, string? input = null)
+    {
+        try
+        {
+            return await ChildProcess.RunAsync(command, cancellationToken, input);
+        }
+        catch (Win32Exception e)
+        {
+            throw new LocalPostgresException($"Could not run {command.Program}: {e.Message}", e);
+        }
+    }
+
+    private static async Task<ProcessResult> RunProgramCheckedAsync(ProgramCommand command, CancellationToken cancellationToken)
+    {
+        var result = await RunProgramAsync(command, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new LocalPostgresException($"{command.Name} failed with exit code {result.ExitCode}: {result.Summary}");
+        }
+
+        return result;
     }
 }

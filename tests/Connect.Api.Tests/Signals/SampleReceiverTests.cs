@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
+using Connect.Infrastructure.Processes;
 using Connect.Testing.Seeding;
 
 namespace Connect.Api.Tests.Signals;
@@ -26,21 +27,20 @@ public sealed class SampleReceiverTests
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         var servicePort = LoopbackPort.Free();
         var connect = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{servicePort}");
-        var settings = ServiceProcess.Settings(db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), 5, 15);
+        var settings = ShippedService.Settings(db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), 5, 15);
         settings["Connect__SessionTokens__Issuer"] = connect; // as ./connect up: the issuer is its own URL
-        var environment = new Dictionary<string, string?>(settings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)));
-        await using var service = await ServiceProcess.StartAsync(settings, servicePort);
+        await using var service = await ShippedService.StartAsync(settings, servicePort);
         var receiverPort = LoopbackPort.Free();
 
         using var sample = new KilledOnDispose(Start(
             ["dotnet", "run", "--project", "samples/SignalReceiver", "--", "--connect", connect, "--anchor", app.Anchor.Value,
-             "--port", receiverPort.ToString(CultureInfo.InvariantCulture)], environment: null, out var printed));
+             "--port", receiverPort.ToString(CultureInfo.InvariantCulture)], out var printed));
         await WaitUntilListeningAsync(sample.Process, receiverPort, printed);
         var added = await ConnectAsync(
-            environment, "app", "receiver", "add", "--anchor", app.Anchor.Value,
+            settings, "app", "receiver", "add", "--anchor", app.Anchor.Value,
             "--url", $"http://127.0.0.1:{receiverPort}/backchannel-logout", "--format", "backchannel-logout");
         var issued = await ConnectAsync(
-            environment, "session", "issue", "--account", account.Value.ToString(), "--anchor", app.Anchor.Value, "--count", "2");
+            settings, "session", "issue", "--account", account.Value.ToString(), "--anchor", app.Anchor.Value, "--count", "2");
         var sessions = issued.RootElement.GetProperty("sessions").EnumerateArray().ToList();
         var loggedOut = Claims(sessions[0].GetProperty("accessToken").GetString()!);
 
@@ -104,63 +104,28 @@ public sealed class SampleReceiverTests
     }
 
     /// <summary><c>./connect args</c> from the checkout root, as an operator types it; its JSON answer.</summary>
-    private static async Task<JsonDocument> ConnectAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    private static async Task<JsonDocument> ConnectAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("bash")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Root,
-        };
-        start.ArgumentList.Add(Path.Combine(Root, "connect"));
-        foreach (var argument in args)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var connect = new ProgramCommand("bash", [Path.Combine(Root, "connect"), .. args]) { Environment = environment, WorkingDirectory = Root };
         using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(10)); // the first ./connect may build the CLI
-        await process.WaitForExitAsync(bound.Token);
-        Assert.True(process.ExitCode == 0, $"./connect {string.Join(' ', args)} failed: {await stderr}");
-        return JsonDocument.Parse(await stdout);
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(connect, bound.Token);
+        Assert.True(exitCode == 0, $"./connect {string.Join(' ', args)} failed: {stderr}");
+        return JsonDocument.Parse(stdout);
     }
 
-    private static Process Start(IReadOnlyList<string> command, IReadOnlyDictionary<string, string?>? environment, out List<string> printed)
+    private static Process Start(IReadOnlyList<string> command, out List<string> printed)
     {
-        var start = new ProcessStartInfo(command[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Root,
-        };
-        foreach (var argument in command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-        {
-            start.Environment[key] = value;
-        }
-
         var lines = new List<string>();
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => Collect(lines, line.Data);
-        process.ErrorDataReceived += (_, line) => Collect(lines, line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         printed = lines;
-        return process;
+        return ChildProcess.Start(
+            new ProgramCommand(command[0], command.Skip(1)) { WorkingDirectory = Root }.ToStartInfo(),
+            line =>
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            });
     }
 
     private static async Task WaitUntilListeningAsync(Process sample, int port, List<string> printed)
@@ -185,17 +150,6 @@ public sealed class SampleReceiverTests
             }
 
             await Task.Delay(200);
-        }
-    }
-
-    private static void Collect(List<string> lines, string? line)
-    {
-        if (line is not null)
-        {
-            lock (lines)
-            {
-                lines.Add(line);
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 using Connect.Application.Signals;
 using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
+using Connect.Testing.Hosting;
 using Connect.Testing.Postgres;
 using Connect.Testing.Seeding;
 using Connect.Testing.Signals;
@@ -30,10 +31,10 @@ public sealed class SignalProcessTests
         await db.IssueSessionsAsync(account, app.Id, 3);
         await AddReceiverAsync(db, app, receiver.UrlFor("killed"));
         receiver.Script("killed", ReceiverReply.NeverAnswer()); // A's request is held; every later one is answered
-        var settings = ServiceProcess.Settings(
+        var settings = ShippedService.Settings(
             db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), DeliveryTimeoutSeconds, LeaseSeconds);
 
-        await using var first = await ServiceProcess.StartAsync(settings);
+        await using var first = await ShippedService.StartAsync(settings);
         Assert.Equal(3, await first.RevokeAllAsync(app, subject.Value));
         await SignalService.EventuallyAsync(
             () => Task.FromResult(receiver.At("killed").Count == 1), $"instance A's request at the receiver\n{first.Log}");
@@ -41,7 +42,7 @@ public sealed class SignalProcessTests
         await first.KillAsync();
         var afterKill = await OutboxCountAsync(db);
 
-        await using var second = await ServiceProcess.StartAsync(settings);
+        await using var second = await ShippedService.StartAsync(settings);
         await SignalService.EventuallyAsync(
             async () => receiver.At("killed").Count >= 2 && await OutboxCountAsync(db) == 0,
             $"instance B's delivery\n{second.Log}");
@@ -79,10 +80,10 @@ public sealed class SignalProcessTests
             subjects.Add(subject.Value);
         }
 
-        var settings = ServiceProcess.Settings(
+        var settings = ShippedService.Settings(
             db.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), DeliveryTimeoutSeconds, LeaseSeconds);
-        await using var first = await ServiceProcess.StartAsync(settings);
-        await using var second = await ServiceProcess.StartAsync(settings);
+        await using var first = await ShippedService.StartAsync(settings);
+        await using var second = await ShippedService.StartAsync(settings);
 
         var answers = await Task.WhenAll(subjects.Select(async (subject, i) =>
             (Subject: subject, Revoked: await (i % 2 == 0 ? first : second).RevokeAllAsync(app, subject))));
@@ -125,10 +126,10 @@ public sealed class SignalProcessTests
             subjects.Add((subject.Value, i != 0));
         }
 
-        var settings = ServiceProcess.Settings(
+        var settings = ShippedService.Settings(
             cluster.ConnectionString, SigningKeyEncryption.NewKeyEncryptionKey(), DeliveryTimeoutSeconds, LeaseSeconds);
         settings["Connect__Signals__MaxBackoffSeconds"] = "2"; // retries soon after the receiver is back
-        await using var service = await ServiceProcess.StartAsync(settings);
+        await using var service = await ShippedService.StartAsync(settings);
         var owed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (subject, hasSessions) in subjects)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Tests.Script;
 
@@ -19,63 +20,44 @@ internal static class ConnectScript
     /// <summary>Runs <c>./connect args</c> to the end with <paramref name="environment"/> added to (or, when null, removed from) ours.</summary>
     public static async Task<CliRun> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        using var process = Start(environment, ["bash", Path, .. args], redirectInput: false);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(CommandTimeout);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(Command(environment, ["bash", Path, .. args]), timeout.Token);
+            return new CliRun(args, exitCode, stdout, stderr);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            process.Kill(entireProcessTree: true);
             throw new TimeoutException($"./connect {string.Join(' ', args)} did not finish within {CommandTimeout}");
         }
-
-        return new CliRun(args, process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Starts <paramref name="command"/> in the checkout root with stdout and stderr (and, if asked, stdin) redirected.</summary>
     public static Process Start(IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> command, bool redirectInput)
     {
-        var start = new ProcessStartInfo(command[0])
-        {
-            WorkingDirectory = Root,
-            RedirectStandardInput = redirectInput,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (var argument in command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
-        }
-
+        var start = Command(environment, command).ToStartInfo();
+        start.RedirectStandardInput = redirectInput;
+        start.StandardOutputEncoding = Encoding.UTF8;
+        start.StandardErrorEncoding = Encoding.UTF8;
         return Process.Start(start) ?? throw new InvalidOperationException($"could not start {command[0]}");
     }
 
     /// <summary>Sends <paramref name="signal"/> (TERM, INT) to one process, as <c>kill</c> in a shell does.</summary>
     public static async Task SignalAsync(int pid, string signal)
     {
-        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
+        var (exitCode, _, _) = await ChildProcess.RunAsync(
+            new ProgramCommand("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]), CancellationToken.None);
+        Assert.Equal(0, exitCode);
     }
+
+    /// <summary><paramref name="command"/> in the checkout root, with <paramref name="environment"/> added to (or, when null, removed from) ours.</summary>
+    private static ProgramCommand Command(IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> command) =>
+        new(command[0], command.Skip(1))
+        {
+            WorkingDirectory = Root,
+            Environment = environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!),
+            Unset = [.. environment.Where(e => e.Value is null).Select(e => e.Key)],
+        };
 
     private static string FindRoot()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
 using Connect.Infrastructure.LocalPostgres;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Infrastructure.Tests.LocalPostgres;
 
@@ -241,7 +242,7 @@ public sealed class LocalPostgresPrivilegeTests : IAsyncLifetime
 
     private static async Task<int> DeadProcessIdAsync()
     {
-        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        using var process = ChildProcess.Start(new ProgramCommand("true", []).ToStartInfo(), _ => { });
         await process.WaitForExitAsync();
         return process.Id;
     }
@@ -255,21 +256,15 @@ internal static class Unix
         (await RunAsync("stat", "-c", "%U:%G %a", "--", path)).Trim();
 
     public static Task<string> RunAsPostgresAsync(params string[] arguments) =>
-        RunAsync("runuser", ["-u", "postgres", "--", .. arguments]);
+        RunAsync(new ProgramCommand(arguments[0], arguments[1..]) { User = ProgramUser.Postgres, WorkingDirectory = "/" });
 
-    private static async Task<string> RunAsync(string program, params string[] arguments)
+    private static Task<string> RunAsync(string program, params string[] arguments) =>
+        RunAsync(new ProgramCommand(program, arguments) { WorkingDirectory = "/" });
+
+    private static async Task<string> RunAsync(ProgramCommand command)
     {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {error}");
+        var (exitCode, output, error) = await ChildProcess.RunAsync(command, CancellationToken.None);
+        Assert.True(exitCode == 0, $"{command.Program} {string.Join(' ', command.Arguments)}: {error}");
         return output;
     }
 }

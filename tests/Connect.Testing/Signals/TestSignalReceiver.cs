@@ -1,15 +1,10 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
+using Connect.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Connect.Testing.Signals;
 
@@ -22,19 +17,17 @@ namespace Connect.Testing.Signals;
 /// </summary>
 public sealed class TestSignalReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackWebServer? _server;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceiverReply>> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ReceivedSignal> _received = new();
     private readonly ConcurrentDictionary<string, int> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _maxActive = new(StringComparer.Ordinal);
 
-    private TestSignalReceiver(WebApplication app, int port)
+    private TestSignalReceiver()
     {
-        _app = app;
-        Port = port;
     }
 
-    public int Port { get; }
+    public int Port => _server!.Port;
 
     /// <summary>Every request received so far, in order of arrival.</summary>
     public IReadOnlyList<ReceivedSignal> Received => _received.ToArray();
@@ -45,15 +38,8 @@ public sealed class TestSignalReceiver : IAsyncDisposable
     /// <summary>Starts on <paramref name="port"/> of 127.0.0.1, or on a free one.</summary>
     public static async Task<TestSignalReceiver> StartAsync(int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-        var app = builder.Build();
-        TestSignalReceiver? receiver = null;
-        app.Run(context => receiver!.AnswerAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver = new TestSignalReceiver(app, new Uri(address).Port);
+        var receiver = new TestSignalReceiver();
+        receiver._server = await LoopbackWebServer.StartAsync(app => app.Run(receiver.AnswerAsync), port);
         return receiver;
     }
 
@@ -72,15 +58,7 @@ public sealed class TestSignalReceiver : IAsyncDisposable
     /// <summary>What arrived at <paramref name="path"/>.</summary>
     public IReadOnlyList<ReceivedSignal> At(string path) => Received.Where(signal => signal.Path == "/" + path).ToList();
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
-        {
-            await _app.StopAsync(bound.Token);
-        }
-
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server!.DisposeAsync();
 
     private async Task AnswerAsync(HttpContext context)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Connect.Infrastructure.Processes;
 
 namespace Connect.Cli.Cluster.Drill;
 
@@ -23,7 +24,7 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
     {
         // It waits for the new primary; the ERROR it may print afterwards is known upstream and harmless,
         // so the drill judges the outcome by the monitor's state, not by the exit code.
-        await ClusterProgram.RunAsync(
+        await ChildProcess.RunAsync(
             new PgAutoctl(layout).Start(["perform", "switchover", "--pgdata", layout.MonitorData, "--formation", "default"]),
             cancellationToken);
     }
@@ -34,7 +35,7 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
         var state = ClusterState.ReadRunning(layout) ?? throw new ClusterException("the cluster stopped");
         var pid = ClusterStatus.PostmasterPid(state, primary)
             ?? throw new ClusterException($"{primary} has no running postmaster to kill");
-        await ClusterProgram.SignalAsync(pid, 9);
+        await ChildProcess.SignalAsync(pid, 9);
     }
 
     private static async Task KillNodeAsync(ClusterLayout layout, CancellationToken cancellationToken)
@@ -54,12 +55,12 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
             // known to be that group's leader (a child of cluster up, as PidOf checked).
             if (ClusterProcesses.Read(supervisor) is { } process && process.Group == supervisor)
             {
-                await ClusterProgram.SignalAsync(-supervisor, 9);
+                await ChildProcess.SignalAsync(-supervisor, 9);
             }
 
             if (postmaster is { } pid)
             {
-                await ClusterProgram.SignalAsync(pid, 9);
+                await ChildProcess.SignalAsync(pid, 9);
             }
 
             var other = ClusterLayout.NodeNames.Single(n => n != primary);
@@ -79,7 +80,7 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
     {
         var state = ClusterState.ReadRunning(layout) ?? throw new ClusterException("the cluster stopped");
         var pid = state.PidOf("instance1") ?? throw new ClusterException("instance1 is not running");
-        await ClusterProgram.SignalAsync(pid, 9);
+        await ChildProcess.SignalAsync(pid, 9);
         await Task.CompletedTask;
         _ = cancellationToken;
     }

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Connect.Load;
 
 namespace Connect.Cli.Cluster.Drill;
 
@@ -53,8 +54,7 @@ internal sealed class RefreshLoad(HttpClient http, IReadOnlyList<DrillSessionCli
     {
         var presented = client.RefreshToken;
         var presentedClaims = DrillRefreshToken.Read(presented);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { refreshToken = presented });
-        var request = new DrillRequest("/refresh", Authorization: null, body);
+        var request = new DrillRequest(ClientRequests.RefreshPath, Authorization: null, ClientRequests.RefreshBody(presented));
         var sentAt = phaseClock.Elapsed.TotalSeconds;
         var (status, reason, retryAfter, failure, json) = await RevokeAllLoad.SendAsync(http, request);
         string? answered = null;

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Connect.Cli.Demo;
+using Connect.Load;
 
 namespace Connect.Cli.Cluster.Drill;
 
@@ -30,11 +31,11 @@ internal sealed class RevokeAllLoad(HttpClient http, DrillApplication applicatio
 
     private async Task<DrillAnswer> SendAsync(DrillAccount target, Stopwatch phaseClock)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { subject = target.Subject });
+        var body = ClientRequests.RevokeAllBody(target.Subject);
         var jwt = MintedClientJwt.Mint(application.Anchor, application.KeyId, application.Key, body, DateTimeOffset.UtcNow);
         using var payload = JsonDocument.Parse(jwt.PayloadJson);
         var jti = payload.RootElement.GetProperty("jti").GetString()!;
-        var request = new DrillRequest("/revoke-all", $"SudomimusClientJWT {jwt.Token}", body);
+        var request = new DrillRequest(ClientRequests.RevokeAllPath, ClientRequests.Authorization(jwt.Token), body);
         var sentAt = phaseClock.Elapsed.TotalSeconds;
         var (status, reason, retryAfter, failure, json) = await SendAsync(http, request);
         long? revoked = status == 200 && json is { } root && root.TryGetProperty("revokedCount", out var count) ? count.GetInt64() : null;

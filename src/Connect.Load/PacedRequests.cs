@@ -1,7 +1,7 @@
-namespace Connect.Cli.Cluster.Drill;
+namespace Connect.Load;
 
 /// <summary>The drill's pacing: one request per tick at a steady rate, with a bound on how many are in flight.</summary>
-internal static class PacedRequests
+public static class PacedRequests
 {
     public const int MaxInFlight = 64;
 
