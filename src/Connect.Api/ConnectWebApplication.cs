@@ -7,11 +7,9 @@ using Connect.Api.OpenApi;
 using Connect.Api.Requests;
 using Connect.Api.SignIn;
 using Connect.Application;
-using Connect.Application.ClientAuthentication;
 using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Connect.Infrastructure.Postgres;
-using Microsoft.AspNetCore.Authentication;
 
 namespace Connect.Api;
 
@@ -24,10 +22,6 @@ public static class ConnectWebApplication
     public static WebApplication Create(
         string[] args, Action<WebApplicationBuilder>? configure = null, string? contentRoot = null)
     {
-        // The client JWT can only be checked once the raw body is read, so no scheme may run as a default at the
-        // top of the pipeline: there is no default scheme, and the endpoint's own scheme runs inside UseAuthorization.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
-
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -48,9 +42,6 @@ public static class ConnectWebApplication
         services.AddConnectInfrastructure();
         services.AddSignalDelivery();
         services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName);
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, ClientJwtAuthenticationHandler>(ClientJwtPolicy.Scheme, null);
-        services.AddAuthorization();
         services.AddRateBudgets();
         services.AddOptions<SignInPageOptions>().BindConfiguration(SignInPageOptions.SectionName);
         services.AddSingleton<SignInPageGuard>();
@@ -66,21 +57,25 @@ public static class ConnectWebApplication
 
         var app = builder.Build();
 
-        // Order is the contract's order of checks: size and media type (the gate), then authentication, which
-        // UseAuthorization runs for the endpoint's client-JWT scheme (its contract's credential). UseAuthentication
-        // authenticates nothing (there is no default scheme); it stands here only so that the host does not add it at
-        // the top of the pipeline. The rate budget and the body come last, once the caller is known: the contract's
-        // budget filter for a client JWT, the handler for a session token. The endpoints with no credential step
-        // (the contract's client-address budget) spend their client address's budget first of all, before the body
-        // is read: nothing else stands before their database work.
+        // Order is the contract's order of checks: size and media type (the gate), then the client JWT on the endpoints
+        // whose contract's credential is one (the convention gives them an [Authorize] naming its scheme, which
+        // ClientJwtAuthentication reads). It can only be checked once the raw body is read, so the host must not add
+        // ASP.NET Core's authentication and authorization middleware at the top of the pipeline, as it does when MVC's
+        // authorization services are registered and no Use* call marked them added: ClientJwtAuthentication stands in
+        // for both, and the two marks below say so. The rate budget and the body come last, once the caller is known:
+        // the contract's budget filter for a client JWT, the handler for a session token. The endpoints with no
+        // credential step (the contract's client-address budget) spend their client address's budget first of all,
+        // before the body is read: nothing else stands before their database work.
         app.UseConnectObservability();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
         app.UseRouting();
         app.UseRequestTimeouts();
         app.UseRateLimiter();
         app.UseMiddleware<RawJsonBodyGate>();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        IApplicationBuilder pipeline = app;
+        pipeline.Properties["__AuthenticationMiddlewareSet"] = true;
+        pipeline.Properties["__AuthorizationMiddlewareSet"] = true;
+        app.UseMiddleware<ClientJwtAuthentication>();
         app.MapControllers();
         app.MapConnectOpenApi();
         return app;
