@@ -48,7 +48,6 @@ using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Application.SigningKeys;
 using Connect.Application.StatusPoll;
 using Connect.Domain.Outcomes;
-using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,9 +59,9 @@ namespace Connect.Application;
 public static class DependencyInjection
 {
     /// <summary>
-    /// MediatR 5.1.0 has no DI package here, so it is wired by hand: the service factory, the mediator, one
-    /// line per handler and validator, and the validation behaviour. A forgotten line fails at run time,
-    /// which is why a test resolves every handler from this container.
+    /// MediatR 5.1.0 has no DI package here, so it is wired by hand: the service factory, the mediator, the
+    /// validation behaviour, and one <c>AddUseCase</c> line per use case (its handler with its validator). A forgotten
+    /// line fails at run time, which is why a test checks that every handler in the assembly resolves from this container.
     /// </summary>
     public static IServiceCollection AddConnectApplication(this IServiceCollection services)
     {
@@ -70,79 +69,48 @@ public static class DependencyInjection
         services.AddSingleton<IMediator, Mediator>();
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
 
-        services.AddTransient<IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>, RevokeAllHandler>();
-        services.AddSingleton<IValidator<RevokeAllCommand>, RevokeAllCommandValidator>();
-        services.AddTransient<IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>, ListAuditEventsHandler>();
-        services.AddSingleton<IValidator<ListAuditEventsQuery>, ListAuditEventsQueryValidator>();
-        services.AddTransient<IRequestHandler<GetJwksQuery, Outcome<JwksResult>>, GetJwksHandler>();
-        services.AddTransient<IRequestHandler<RefreshCommand, Outcome<RefreshResult>>, RefreshHandler>();
-        services.AddSingleton<IValidator<RefreshCommand>, RefreshCommandValidator>();
-        services.AddTransient<IRequestHandler<LogoutCommand, Outcome<LogoutResult>>, LogoutHandler>();
-        services.AddSingleton<IValidator<LogoutCommand>, LogoutCommandValidator>();
-        services.AddTransient<IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>, IntrospectHandler>();
-        services.AddSingleton<IValidator<IntrospectQuery>, IntrospectQueryValidator>();
-        services.AddTransient<IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>, SessionClaimsHandler>();
-        services.AddTransient<IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>, RealizeInquiryHandler>();
-        services.AddSingleton<IValidator<RealizeInquiryCommand>, RealizeInquiryCommandValidator>();
-        services.AddTransient<IRequestHandler<DescribeInquiryQuery, InquiryDescription>, DescribeInquiryHandler>();
-        services.AddSingleton<IValidator<DescribeInquiryQuery>, DescribeInquiryQueryValidator>();
-        services.AddTransient<IRequestHandler<EstablishCommand, Outcome<EstablishResult>>, EstablishHandler>();
-        services.AddSingleton<IValidator<EstablishCommand>, EstablishCommandValidator>();
-        services.AddTransient<IRequestHandler<StatusPollQuery, Outcome<StatusPollResult>>, StatusPollHandler>();
-        services.AddSingleton<IValidator<StatusPollQuery>, StatusPollQueryValidator>();
-        services.AddTransient<IRequestHandler<RedeemCommand, Outcome<RedeemResult>>, RedeemHandler>();
-        services.AddSingleton<IValidator<RedeemCommand>, RedeemCommandValidator>();
-        services.AddTransient<IRequestHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>, ApplicationInfoHandler>();
-        services.AddSingleton<IValidator<ApplicationInfoQuery>, ApplicationInfoQueryValidator>();
+        services.AddUseCase<RevokeAllCommand, Outcome<RevokeAllResult>, RevokeAllHandler, RevokeAllCommandValidator>();
+        services.AddUseCase<ListAuditEventsQuery, Outcome<AuditEventList>, ListAuditEventsHandler, ListAuditEventsQueryValidator>();
+        services.AddUseCase<GetJwksQuery, Outcome<JwksResult>, GetJwksHandler>();
+        services.AddUseCase<RefreshCommand, Outcome<RefreshResult>, RefreshHandler, RefreshCommandValidator>();
+        services.AddUseCase<LogoutCommand, Outcome<LogoutResult>, LogoutHandler, LogoutCommandValidator>();
+        services.AddUseCase<IntrospectQuery, Outcome<IntrospectResult>, IntrospectHandler, IntrospectQueryValidator>();
+        services.AddUseCase<SessionClaimsQuery, Outcome<SessionClaimsResult>, SessionClaimsHandler>();
+        services.AddUseCase<RealizeInquiryCommand, RealizeInquiryResult, RealizeInquiryHandler, RealizeInquiryCommandValidator>();
+        services.AddUseCase<DescribeInquiryQuery, InquiryDescription, DescribeInquiryHandler, DescribeInquiryQueryValidator>();
+        services.AddUseCase<EstablishCommand, Outcome<EstablishResult>, EstablishHandler, EstablishCommandValidator>();
+        services.AddUseCase<StatusPollQuery, Outcome<StatusPollResult>, StatusPollHandler, StatusPollQueryValidator>();
+        services.AddUseCase<RedeemCommand, Outcome<RedeemResult>, RedeemHandler, RedeemCommandValidator>();
+        services.AddUseCase<ApplicationInfoQuery, Outcome<ApplicationInfoResult>, ApplicationInfoHandler, ApplicationInfoQueryValidator>();
 
-        services.AddTransient<IRequestHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>, StartPasskeyCeremonyHandler>();
-        services.AddSingleton<IValidator<StartPasskeyCeremonyCommand>, StartPasskeyCeremonyCommandValidator>();
-        services.AddTransient<IRequestHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>, FinishPasskeyCeremonyHandler>();
-        services.AddSingleton<IValidator<FinishPasskeyCeremonyCommand>, FinishPasskeyCeremonyCommandValidator>();
-        services.AddTransient<IRequestHandler<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>>, ShowEnrollmentPageHandler>();
-        services.AddTransient<IRequestHandler<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>>, StartEnrollmentHandler>();
-        services.AddSingleton<IValidator<StartEnrollmentCommand>, StartEnrollmentCommandValidator>();
-        services.AddTransient<IRequestHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>, FinishEnrollmentHandler>();
-        services.AddSingleton<IValidator<FinishEnrollmentCommand>, FinishEnrollmentCommandValidator>();
-        services.AddTransient<IRequestHandler<CreatePasskeyLinkCommand, AdministrationOutcome<PasskeyLink>>, CreatePasskeyLinkHandler>();
-        services.AddSingleton<IValidator<CreatePasskeyLinkCommand>, CreatePasskeyLinkCommandValidator>();
-        services.AddTransient<IRequestHandler<ListPasskeysQuery, AdministrationOutcome<PasskeyList>>, ListPasskeysHandler>();
+        services.AddUseCase<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>, StartPasskeyCeremonyHandler, StartPasskeyCeremonyCommandValidator>();
+        services.AddUseCase<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>, FinishPasskeyCeremonyHandler, FinishPasskeyCeremonyCommandValidator>();
+        services.AddUseCase<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>, ShowEnrollmentPageHandler>();
+        services.AddUseCase<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>, StartEnrollmentHandler, StartEnrollmentCommandValidator>();
+        services.AddUseCase<FinishEnrollmentCommand, SignInOutcome<Enrolled>, FinishEnrollmentHandler, FinishEnrollmentCommandValidator>();
+        services.AddUseCase<CreatePasskeyLinkCommand, AdministrationOutcome<PasskeyLink>, CreatePasskeyLinkHandler, CreatePasskeyLinkCommandValidator>();
+        services.AddUseCase<ListPasskeysQuery, AdministrationOutcome<PasskeyList>, ListPasskeysHandler>();
 
-        services.AddTransient<IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>, CreateSectorHandler>();
-        services.AddSingleton<IValidator<CreateSectorCommand>, CreateSectorCommandValidator>();
-        services.AddTransient<IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>, RegisterApplicationHandler>();
-        services.AddSingleton<IValidator<RegisterApplicationCommand>, RegisterApplicationCommandValidator>();
-        services.AddTransient<IRequestHandler<SetApplicationEnabledCommand, AdministrationOutcome<SetApplicationEnabledResult>>, SetApplicationEnabledHandler>();
-        services.AddSingleton<IValidator<SetApplicationEnabledCommand>, SetApplicationEnabledCommandValidator>();
-        services.AddTransient<IRequestHandler<AddApplicationKeyCommand, AdministrationOutcome<AddApplicationKeyResult>>, AddApplicationKeyHandler>();
-        services.AddSingleton<IValidator<AddApplicationKeyCommand>, AddApplicationKeyCommandValidator>();
-        services.AddTransient<IRequestHandler<RetireApplicationKeyCommand, AdministrationOutcome<RetireApplicationKeyResult>>, RetireApplicationKeyHandler>();
-        services.AddSingleton<IValidator<RetireApplicationKeyCommand>, RetireApplicationKeyCommandValidator>();
-        services.AddTransient<IRequestHandler<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>>, UpdateApplicationHandler>();
-        services.AddSingleton<IValidator<UpdateApplicationCommand>, UpdateApplicationCommandValidator>();
-        services.AddTransient<IRequestHandler<CreateAccountCommand, AdministrationOutcome<CreateAccountResult>>, CreateAccountHandler>();
-        services.AddTransient<IRequestHandler<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>>, SetAccountEnabledHandler>();
-        services.AddTransient<IRequestHandler<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>>, DeleteAccountHandler>();
-        services.AddTransient<IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>, IssueSubjectHandler>();
-        services.AddSingleton<IValidator<IssueSubjectCommand>, IssueSubjectCommandValidator>();
-        services.AddTransient<IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>, IssueSessionsHandler>();
-        services.AddSingleton<IValidator<IssueSessionsCommand>, IssueSessionsCommandValidator>();
-        services.AddTransient<IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>, CountSessionsHandler>();
-        services.AddSingleton<IValidator<CountSessionsQuery>, CountSessionsQueryValidator>();
-        services.AddTransient<IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>, ListSigningKeysHandler>();
-        services.AddSingleton<IValidator<ListSigningKeysQuery>, ListSigningKeysQueryValidator>();
-        services.AddTransient<IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>, RotateSigningKeyHandler>();
-        services.AddSingleton<IValidator<RotateSigningKeyCommand>, RotateSigningKeyCommandValidator>();
-        services.AddTransient<IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>, RemoveSigningKeyHandler>();
-        services.AddSingleton<IValidator<RemoveSigningKeyCommand>, RemoveSigningKeyCommandValidator>();
-        services.AddTransient<IRequestHandler<AddSignalReceiverCommand, AdministrationOutcome<AddSignalReceiverResult>>, AddSignalReceiverHandler>();
-        services.AddSingleton<IValidator<AddSignalReceiverCommand>, AddSignalReceiverCommandValidator>();
-        services.AddTransient<IRequestHandler<ListSignalReceiversQuery, AdministrationOutcome<SignalReceiverList>>, ListSignalReceiversHandler>();
-        services.AddSingleton<IValidator<ListSignalReceiversQuery>, ListSignalReceiversQueryValidator>();
-        services.AddTransient<IRequestHandler<RemoveSignalReceiverCommand, AdministrationOutcome<RemoveSignalReceiverResult>>, RemoveSignalReceiverHandler>();
-        services.AddSingleton<IValidator<RemoveSignalReceiverCommand>, RemoveSignalReceiverCommandValidator>();
-        services.AddTransient<IRequestHandler<ShowSignalsStatusQuery, AdministrationOutcome<SignalsStatus>>, ShowSignalsStatusHandler>();
-        services.AddTransient<IRequestHandler<RetryDeadLettersCommand, AdministrationOutcome<RetryDeadLettersResult>>, RetryDeadLettersHandler>();
+        services.AddUseCase<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>, CreateSectorHandler, CreateSectorCommandValidator>();
+        services.AddUseCase<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>, RegisterApplicationHandler, RegisterApplicationCommandValidator>();
+        services.AddUseCase<SetApplicationEnabledCommand, AdministrationOutcome<SetApplicationEnabledResult>, SetApplicationEnabledHandler, SetApplicationEnabledCommandValidator>();
+        services.AddUseCase<AddApplicationKeyCommand, AdministrationOutcome<AddApplicationKeyResult>, AddApplicationKeyHandler, AddApplicationKeyCommandValidator>();
+        services.AddUseCase<RetireApplicationKeyCommand, AdministrationOutcome<RetireApplicationKeyResult>, RetireApplicationKeyHandler, RetireApplicationKeyCommandValidator>();
+        services.AddUseCase<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>, UpdateApplicationHandler, UpdateApplicationCommandValidator>();
+        services.AddUseCase<CreateAccountCommand, AdministrationOutcome<CreateAccountResult>, CreateAccountHandler>();
+        services.AddUseCase<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>, SetAccountEnabledHandler>();
+        services.AddUseCase<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>, DeleteAccountHandler>();
+        services.AddUseCase<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>, IssueSubjectHandler, IssueSubjectCommandValidator>();
+        services.AddUseCase<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>, IssueSessionsHandler, IssueSessionsCommandValidator>();
+        services.AddUseCase<CountSessionsQuery, AdministrationOutcome<SessionCounts>, CountSessionsHandler, CountSessionsQueryValidator>();
+        services.AddUseCase<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>, ListSigningKeysHandler, ListSigningKeysQueryValidator>();
+        services.AddUseCase<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>, RotateSigningKeyHandler, RotateSigningKeyCommandValidator>();
+        services.AddUseCase<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>, RemoveSigningKeyHandler, RemoveSigningKeyCommandValidator>();
+        services.AddUseCase<AddSignalReceiverCommand, AdministrationOutcome<AddSignalReceiverResult>, AddSignalReceiverHandler, AddSignalReceiverCommandValidator>();
+        services.AddUseCase<ListSignalReceiversQuery, AdministrationOutcome<SignalReceiverList>, ListSignalReceiversHandler, ListSignalReceiversQueryValidator>();
+        services.AddUseCase<RemoveSignalReceiverCommand, AdministrationOutcome<RemoveSignalReceiverResult>, RemoveSignalReceiverHandler, RemoveSignalReceiverCommandValidator>();
+        services.AddUseCase<ShowSignalsStatusQuery, AdministrationOutcome<SignalsStatus>, ShowSignalsStatusHandler>();
+        services.AddUseCase<RetryDeadLettersCommand, AdministrationOutcome<RetryDeadLettersResult>, RetryDeadLettersHandler>();
 
         services.AddOptions<ClientJwtOptions>().BindConfiguration(ClientJwtOptions.SectionName);
         services.AddSingleton(TimeProvider.System);

@@ -79,20 +79,12 @@ internal sealed record AnswerHeaders(string CacheControl, bool PragmaNoCache = f
         context?.GetEndpoint()?.Metadata.GetMetadata<EndpointContract>()?.AnswerHeaders ?? NoStore;
 }
 
-/// <summary>The JSON shapes Connect answers with, serialized by generated code with the web defaults (camelCase).</summary>
+/// <summary>
+/// The answers every endpoint shares (the error bodies), serialized by generated code with the web defaults (camelCase).
+/// Each endpoint's own answers have their own context, with the same options, beside its controller in
+/// <c>Endpoints/&lt;Name&gt;/</c>: a new endpoint adds no line here.
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(Controllers.RevokeAllController.RevokeAllResponse))]
-[JsonSerializable(typeof(Controllers.RevokeAllController.SessionRevokeAllResponse))]
 [JsonSerializable(typeof(Errors.ReasonResponse.ReasonBody))]
-[JsonSerializable(typeof(Controllers.JwksController.JwksResponse))]
-[JsonSerializable(typeof(Controllers.RefreshController.RefreshResponse))]
 [JsonSerializable(typeof(Errors.ReasonResponse.BearerErrorBody))]
-[JsonSerializable(typeof(Controllers.LogoutController.LogoutResponse))]
-[JsonSerializable(typeof(Controllers.IntrospectController.IntrospectResponse))]
-[JsonSerializable(typeof(Controllers.UserInfoController.UserInfoResponse))]
-[JsonSerializable(typeof(Controllers.ClaimStateController.ClaimStateResponse))]
-[JsonSerializable(typeof(Controllers.EstablishController.EstablishResponse))]
-[JsonSerializable(typeof(Controllers.StatusPollController.StatusPollResponse))]
-[JsonSerializable(typeof(Controllers.RedeemController.RedeemResponse))]
-[JsonSerializable(typeof(Controllers.InfoController.InfoResponse))]
 internal sealed partial class AnswerJson : JsonSerializerContext;

@@ -1,10 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
+using Connect.Api.Endpoints.SessionClaims;
 using Connect.Api.Errors;
 using Connect.Api.Responses;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.UserInfo;
 
 /// <summary><c>GET /userinfo</c> (docs/contract/sessions.md): the subject of the session's account.</summary>
 public sealed class UserInfoController(IMediator mediator) : ControllerBase, IDescribedEndpoint
@@ -18,9 +21,14 @@ public sealed class UserInfoController(IMediator mediator) : ControllerBase, IDe
     {
         var outcome = await SessionClaimsEndpoints.SendAsync(mediator, HttpContext);
         return outcome.Succeeded
-            ? JsonAnswer.AsResult(new UserInfoResponse(outcome.Value.Subject.Value), AnswerJson.Default.UserInfoResponse)
+            ? JsonAnswer.AsResult(new UserInfoResponse(outcome.Value.Subject.Value), UserInfoJson.Default.UserInfoResponse)
             : ReasonResponse.AsResult(outcome.Failure);
     }
 
     public sealed record UserInfoResponse(string Sub);
 }
+
+/// <summary>The answers of UserInfoController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(UserInfoController.UserInfoResponse))]
+internal sealed partial class UserInfoJson : JsonSerializerContext;

@@ -1,10 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
+using Connect.Api.Endpoints.SessionClaims;
 using Connect.Api.Errors;
 using Connect.Api.Responses;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.ClaimState;
 
 /// <summary>
 /// <c>GET /claim-state</c> (docs/contract/sessions.md): the subject and the state of each profile claim, every one
@@ -23,9 +26,14 @@ public sealed class ClaimStateController(IMediator mediator) : ControllerBase, I
         return outcome.Succeeded
             ? JsonAnswer.AsResult(
                 new ClaimStateResponse(outcome.Value.Subject.Value, SessionClaimsEndpoints.ProfileClaims.NoneHeld),
-                AnswerJson.Default.ClaimStateResponse)
+                ClaimStateJson.Default.ClaimStateResponse)
             : ReasonResponse.AsResult(outcome.Failure);
     }
 
     internal sealed record ClaimStateResponse(string Sub, SessionClaimsEndpoints.ProfileClaims Claims);
 }
+
+/// <summary>The answers of ClaimStateController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ClaimStateController.ClaimStateResponse))]
+internal sealed partial class ClaimStateJson : JsonSerializerContext;

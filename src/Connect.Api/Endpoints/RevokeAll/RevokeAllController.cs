@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Observability;
@@ -13,7 +15,7 @@ using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.RevokeAll;
 
 public sealed class RevokeAllController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
@@ -78,8 +80,8 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
 
         // The same work for both generations of clients; only the answer's shape follows the JWT's aud.
         return caller.IsSessionGeneration
-            ? JsonAnswer.AsResult(new SessionRevokeAllResponse(true), AnswerJson.Default.SessionRevokeAllResponse)
-            : JsonAnswer.AsResult(new RevokeAllResponse(outcome.Value.RevokedCount), AnswerJson.Default.RevokeAllResponse);
+            ? JsonAnswer.AsResult(new SessionRevokeAllResponse(true), RevokeAllJson.Default.SessionRevokeAllResponse)
+            : JsonAnswer.AsResult(new RevokeAllResponse(outcome.Value.RevokedCount), RevokeAllJson.Default.RevokeAllResponse);
     }
 
     /// <summary>
@@ -98,3 +100,9 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
     /// <summary>The Session API generation's answer (<c>aud</c> <c>sudomimus-session</c>): exactly <c>{"revoked":true}</c>.</summary>
     public sealed record SessionRevokeAllResponse(bool Revoked);
 }
+
+/// <summary>The answers of RevokeAllController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(RevokeAllController.SessionRevokeAllResponse))]
+[JsonSerializable(typeof(RevokeAllController.RevokeAllResponse))]
+internal sealed partial class RevokeAllJson : JsonSerializerContext;

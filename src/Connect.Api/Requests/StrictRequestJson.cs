@@ -1,20 +1,7 @@
-using System.Text.Json.Serialization;
 using Connect.Application.Jose;
 using Connect.Domain.Outcomes;
 
 namespace Connect.Api.Requests;
-
-/// <summary>The wire form of <c>POST /refresh</c> and <c>POST /logout</c>: one JSON object whose <c>refreshToken</c> is a string.</summary>
-internal sealed record RefreshTokenRequestBody([property: JsonPropertyName("refreshToken")] string? RefreshToken)
-{
-    public static Outcome<RefreshTokenRequestBody> Parse(ReadOnlyMemory<byte> body) => StrictRequestJson.Parse<RefreshTokenRequestBody>(body);
-}
-
-/// <summary>The wire form of <c>POST /introspect</c>: one JSON object whose <c>accessToken</c> is a string.</summary>
-internal sealed record IntrospectRequestBody([property: JsonPropertyName("accessToken")] string? AccessToken)
-{
-    public static Outcome<IntrospectRequestBody> Parse(ReadOnlyMemory<byte> body) => StrictRequestJson.Parse<IntrospectRequestBody>(body);
-}
 
 /// <summary>
 /// The one way a request body is read: <see cref="StrictJson"/>'s strict document (its one depth limit, duplicates

@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
+using Connect.Api.Endpoints.Refresh;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -11,7 +14,7 @@ using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.Redeem;
 
 /// <summary><c>POST /redeem</c> (docs/contract/sign-in.md): a realized inquiry becomes the session's first token pair, once.</summary>
 public sealed class RedeemController(IMediator mediator) : ControllerBase, IDescribedEndpoint
@@ -62,7 +65,7 @@ public sealed class RedeemController(IMediator mediator) : ControllerBase, IDesc
             new RedeemResponse(
                 outcome.Value.ApplicationAnchor, outcome.Value.AccessToken, outcome.Value.RefreshToken,
                 RefreshController.ClaimStates.Unknown),
-            AnswerJson.Default.RedeemResponse);
+            RedeemJson.Default.RedeemResponse);
     }
 
     public sealed record RedeemRequest(
@@ -83,3 +86,8 @@ public sealed class RedeemController(IMediator mediator) : ControllerBase, IDesc
     public sealed record RedeemResponse(
         string ApplicationAnchor, string AccessToken, string RefreshToken, RefreshController.ClaimStates Claims);
 }
+
+/// <summary>The answers of RedeemController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(RedeemController.RedeemResponse))]
+internal sealed partial class RedeemJson : JsonSerializerContext;

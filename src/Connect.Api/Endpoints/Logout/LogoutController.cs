@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
+using Connect.Api.Endpoints.Refresh;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
@@ -8,7 +11,7 @@ using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.Logout;
 
 public sealed class LogoutController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
@@ -45,9 +48,14 @@ public sealed class LogoutController(IMediator mediator) : ControllerBase, IDesc
 
         var outcome = await mediator.Send(new LogoutCommand(body.Value.RefreshToken), HttpContext.RequestAborted);
         return outcome.Succeeded
-            ? JsonAnswer.AsResult(new LogoutResponse(outcome.Value.Revoked), AnswerJson.Default.LogoutResponse)
+            ? JsonAnswer.AsResult(new LogoutResponse(outcome.Value.Revoked), LogoutJson.Default.LogoutResponse)
             : ReasonResponse.AsResult(outcome.Failure);
     }
 
     public sealed record LogoutResponse(bool Revoked);
 }
+
+/// <summary>The answers of LogoutController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(LogoutController.LogoutResponse))]
+internal sealed partial class LogoutJson : JsonSerializerContext;

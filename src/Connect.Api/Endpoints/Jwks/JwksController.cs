@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Responses;
@@ -9,7 +11,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.Jwks;
 
 public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOptions> options) : ControllerBase, IDescribedEndpoint
 {
@@ -43,7 +45,7 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
 
         return JsonAnswer.AsResult(
             new JwksResponse([.. outcome.Value.Keys.Select(key => new Jwk("RSA", key.N, key.E, key.Kid, "sig", "RS256"))]),
-            AnswerJson.Default.JwksResponse,
+            JwksJson.Default.JwksResponse,
             AnswerHeaders.Public(options.Value.JwksMaxAgeSeconds));
     }
 
@@ -77,3 +79,8 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
 
     public sealed record Jwk(string Kty, string N, string E, string Kid, string Use, string Alg);
 }
+
+/// <summary>The answers of JwksController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(JwksController.JwksResponse))]
+internal sealed partial class JwksJson : JsonSerializerContext;

@@ -6,7 +6,7 @@ using Connect.Application.SessionClaims;
 using Connect.Domain.Outcomes;
 using MediatR;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.SessionClaims;
 
 /// <summary>
 /// What <c>GET /userinfo</c> and <c>GET /claim-state</c> (docs/contract/sessions.md) share: the holder of an unexpired

@@ -1,17 +1,19 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Introspect;
-using Connect.Domain.Outcomes;
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using Connect.Application.SessionTokens;
+using Connect.Domain.Outcomes;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.Introspect;
 
 public sealed class IntrospectController(IMediator mediator) : ControllerBase, IDescribedEndpoint
 {
@@ -51,7 +53,7 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase, I
         return outcome.Succeeded
             ? JsonAnswer.AsResult(
                 new IntrospectResponse(WireName(outcome.Value.Status), outcome.Value.RecommendedRecheckSeconds),
-                AnswerJson.Default.IntrospectResponse)
+                IntrospectJson.Default.IntrospectResponse)
             : ReasonResponse.AsResult(outcome.Failure);
     }
 
@@ -77,3 +79,8 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase, I
     /// <param name="Status"><c>active</c>, <c>revoked</c>, <c>expired</c> or <c>not_found</c>.</param>
     public sealed record IntrospectResponse(string Status, int RecommendedRecheckSeconds);
 }
+
+/// <summary>The answers of IntrospectController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(IntrospectController.IntrospectResponse))]
+internal sealed partial class IntrospectJson : JsonSerializerContext;

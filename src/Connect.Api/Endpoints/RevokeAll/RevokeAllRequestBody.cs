@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization;
+using Connect.Api.Requests;
 using Connect.Domain.Outcomes;
 
-namespace Connect.Api.Requests;
+namespace Connect.Api.Endpoints.RevokeAll;
 
 /// <summary>
 /// The wire form of <c>POST /revoke-all</c>: one JSON object whose <c>subject</c> is a string. Unknown

@@ -1,23 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Connect.Api.Requests;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Establish;
 using Connect.Application.Inquiries;
 using Connect.Domain.Outcomes;
 
-namespace Connect.Api.Requests;
+namespace Connect.Api.Endpoints.Establish;
 
 /// <summary>
-/// The wire forms of the sign-in endpoints (docs/contract/sign-in.md). Stricter than the session-token bodies: an
-/// unknown member is refused, not ignored, because these bodies open and redeem sign-ins and a member this service
-/// does not understand (a constraint it would silently drop) must not pass as if it were honoured.
+/// The wire form of <c>POST /establish</c>, read by <see cref="SignInRequestJson"/> (an unknown member is refused);
+/// each constraint's payload is checked against its kind's shape by <see cref="ToCommand"/>.
 /// </summary>
-internal static class SignInRequestJson
-{
-    public static Outcome<T> Parse<T>(ReadOnlyMemory<byte> body)
-        where T : class => StrictRequestJson.Parse<T>(body, refuseUnknownMembers: true);
-}
-
 internal sealed record EstablishRequestBody(
     [property: JsonPropertyName("applicationAnchor")] string? ApplicationAnchor,
     [property: JsonPropertyName("authenticationConstraints")] List<AuthenticationConstraintBody?>? AuthenticationConstraints,
@@ -134,28 +128,3 @@ internal sealed record RealizeConstraintBody(
 internal sealed record ReturnMethodBody(
     [property: JsonPropertyName("type")] string? Type,
     [property: JsonPropertyName("payload")] JsonElement? Payload);
-
-/// <summary>The wire form of <c>POST /status-poll</c>.</summary>
-internal sealed record StatusPollRequestBody(
-    [property: JsonPropertyName("exposureKey")] string? ExposureKey,
-    [property: JsonPropertyName("hiddenKey")] string? HiddenKey)
-{
-    public static Outcome<StatusPollRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<StatusPollRequestBody>(body);
-}
-
-/// <summary>The wire form of <c>POST /redeem</c>.</summary>
-internal sealed record RedeemRequestBody(
-    [property: JsonPropertyName("exposureKey")] string? ExposureKey,
-    [property: JsonPropertyName("hiddenKey")] string? HiddenKey,
-    [property: JsonPropertyName("confirmationKey")] string? ConfirmationKey)
-{
-    public static Outcome<RedeemRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<RedeemRequestBody>(body);
-}
-
-/// <summary>The wire form of <c>POST /info</c>.</summary>
-internal sealed record InfoRequestBody(
-    [property: JsonPropertyName("applicationAnchor")] string? ApplicationAnchor,
-    [property: JsonPropertyName("locale")] string? Locale)
-{
-    public static Outcome<InfoRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<InfoRequestBody>(body);
-}

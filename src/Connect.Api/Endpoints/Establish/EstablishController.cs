@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
@@ -12,7 +14,7 @@ using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.Establish;
 
 /// <summary><c>POST /establish</c> (docs/contract/sign-in.md): the application opens an inquiry.</summary>
 public sealed class EstablishController(IMediator mediator) : ControllerBase, IDescribedEndpoint
@@ -71,7 +73,7 @@ public sealed class EstablishController(IMediator mediator) : ControllerBase, ID
 
         return JsonAnswer.AsResult(
             new EstablishResponse(outcome.Value.ApplicationAnchor, outcome.Value.ExposureKey, outcome.Value.HiddenKey),
-            AnswerJson.Default.EstablishResponse);
+            EstablishJson.Default.EstablishResponse);
     }
 
     /// <summary>The body's shape, for the OpenAPI document only: the action reads the raw bytes the client JWT signed.</summary>
@@ -89,3 +91,8 @@ public sealed class EstablishController(IMediator mediator) : ControllerBase, ID
 
     public sealed record EstablishResponse(string ApplicationAnchor, string ExposureKey, string HiddenKey);
 }
+
+/// <summary>The answers of EstablishController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(EstablishController.EstablishResponse))]
+internal sealed partial class EstablishJson : JsonSerializerContext;

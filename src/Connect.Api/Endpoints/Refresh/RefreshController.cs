@@ -1,3 +1,7 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
@@ -5,13 +9,11 @@ using Connect.Api.Responses;
 using Connect.Application.Refresh;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.Refresh;
 
 /// <summary>
 /// <c>POST /refresh</c> (docs/contract/sessions.md): the refresh token in the body proves the caller, so there is no client JWT
@@ -61,7 +63,7 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase, IDes
 
         return JsonAnswer.AsResult(
             new RefreshResponse(outcome.Value.AccessToken, outcome.Value.RefreshToken, ClaimStates.Unknown),
-            AnswerJson.Default.RefreshResponse);
+            RefreshJson.Default.RefreshResponse);
     }
 
     /// <summary>
@@ -89,3 +91,8 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase, IDes
         public static ClaimState Off { get; } = new("OFF", "UNKNOWN");
     }
 }
+
+/// <summary>The answers of RefreshController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(RefreshController.RefreshResponse))]
+internal sealed partial class RefreshJson : JsonSerializerContext;

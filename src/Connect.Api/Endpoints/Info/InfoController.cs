@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Errors;
 using Connect.Api.Requests;
@@ -10,7 +12,7 @@ using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.Info;
 
 /// <summary><c>POST /info</c> (docs/contract/sign-in.md): public facts about an application.</summary>
 public sealed class InfoController(IMediator mediator) : ControllerBase, IDescribedEndpoint
@@ -49,7 +51,7 @@ public sealed class InfoController(IMediator mediator) : ControllerBase, IDescri
 
         return JsonAnswer.AsResult(
             new InfoResponse(outcome.Value.ApplicationAnchor, outcome.Value.ApplicationName, outcome.Value.ApplicationPublicKey),
-            AnswerJson.Default.InfoResponse);
+            InfoJson.Default.InfoResponse);
     }
 
     public sealed record InfoRequest(
@@ -64,3 +66,8 @@ public sealed class InfoController(IMediator mediator) : ControllerBase, IDescri
 
     public sealed record InfoResponse(string ApplicationAnchor, string ApplicationName, string ApplicationPublicKey);
 }
+
+/// <summary>The answers of InfoController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(InfoController.InfoResponse))]
+internal sealed partial class InfoJson : JsonSerializerContext;

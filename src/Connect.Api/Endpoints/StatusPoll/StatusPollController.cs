@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Errors;
@@ -12,7 +13,7 @@ using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Connect.Api.Controllers;
+namespace Connect.Api.Endpoints.StatusPoll;
 
 /// <summary><c>POST /status-poll</c> (docs/contract/sign-in.md): the hidden key in the body is the credential.</summary>
 public sealed class StatusPollController(IMediator mediator) : ControllerBase, IDescribedEndpoint
@@ -55,7 +56,7 @@ public sealed class StatusPollController(IMediator mediator) : ControllerBase, I
             outcome.Value.Realized
                 ? new StatusPollResponse("REALIZED", outcome.Value.ConfirmationKey)
                 : new StatusPollResponse("PENDING", null),
-            AnswerJson.Default.StatusPollResponse);
+            StatusPollJson.Default.StatusPollResponse);
     }
 
     public sealed record StatusPollRequest(
@@ -73,3 +74,8 @@ public sealed class StatusPollController(IMediator mediator) : ControllerBase, I
         string Status,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConfirmationKey);
 }
+
+/// <summary>The answers of StatusPollController, serialized by generated code with the web defaults (camelCase), as every answer.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(StatusPollController.StatusPollResponse))]
+internal sealed partial class StatusPollJson : JsonSerializerContext;

@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+using Connect.Api.Requests;
+using Connect.Domain.Outcomes;
+
+namespace Connect.Api.Endpoints.Info;
+
+/// <summary>The wire form of <c>POST /info</c>.</summary>
+internal sealed record InfoRequestBody(
+    [property: JsonPropertyName("applicationAnchor")] string? ApplicationAnchor,
+    [property: JsonPropertyName("locale")] string? Locale)
+{
+    public static Outcome<InfoRequestBody> Parse(ReadOnlyMemory<byte> body) => SignInRequestJson.Parse<InfoRequestBody>(body);
+}
