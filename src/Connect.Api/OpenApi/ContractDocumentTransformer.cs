@@ -33,7 +33,27 @@ internal sealed class ContractDocumentTransformer(IConfiguration configuration) 
         // document's own origin, OpenAPI 3.1 §4.8.1).
         var serverUrl = configuration[ServerUrlKey];
         document.Servers = string.IsNullOrWhiteSpace(serverUrl) ? [] : [new OpenApiServer { Url = serverUrl }];
+        OrderByName(document);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Paths and tags by name: the framework lists them in the order it finds the controllers, which moves whenever a
+    /// file does, and the committed document would churn with it.
+    /// </summary>
+    private static void OrderByName(OpenApiDocument document)
+    {
+        var paths = new OpenApiPaths();
+        foreach (var (template, item) in document.Paths.OrderBy(path => path.Key, StringComparer.Ordinal))
+        {
+            paths.Add(template, item);
+        }
+
+        document.Paths = paths;
+        if (document.Tags is { } tags)
+        {
+            document.Tags = new HashSet<OpenApiTag>(tags.OrderBy(tag => tag.Name, StringComparer.Ordinal));
+        }
     }
 
     /// <summary><c>status</c> says the same as <c>ready</c>, in the words the newer clients read.</summary>
