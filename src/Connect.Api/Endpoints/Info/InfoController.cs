@@ -3,13 +3,10 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.ApplicationInfo;
 using Connect.Domain.Outcomes;
 using MediatR;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Info;
@@ -35,24 +32,13 @@ public sealed class InfoController(IMediator mediator) : ControllerBase, IDescri
         Budget = EndpointBudget.ClientAddress,
     };
 
-    public async Task<IActionResult> Info()
-    {
-        var body = InfoRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
-        if (!body.Succeeded)
-        {
-            return ReasonResponse.AsResult(body.Failure);
-        }
-
-        var outcome = await mediator.Send(new ApplicationInfoQuery(body.Value.ApplicationAnchor, body.Value.Locale), HttpContext.RequestAborted);
-        if (!outcome.Succeeded)
-        {
-            return ReasonResponse.AsResult(outcome.Failure);
-        }
-
-        return JsonAnswer.AsResult(
-            new InfoResponse(outcome.Value.ApplicationAnchor, outcome.Value.ApplicationName, outcome.Value.ApplicationPublicKey),
-            InfoJson.Default.InfoResponse);
-    }
+    public Task<IActionResult> Info() => mediator.SendAsync(
+        HttpContext,
+        InfoRequestBody.Parse,
+        body => new ApplicationInfoQuery(body.ApplicationAnchor, body.Locale),
+        info => JsonAnswer.AsResult(
+            new InfoResponse(info.ApplicationAnchor, info.ApplicationName, info.ApplicationPublicKey),
+            InfoJson.Default.InfoResponse));
 
     public sealed record InfoRequest(
         [property: Required]

@@ -3,14 +3,11 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Introspect;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
 using MediatR;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Introspect;
@@ -41,21 +38,13 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase, I
     };
 
     /// <summary>The status of the session an access token belongs to; the token's own expiry is not enforced.</summary>
-    public async Task<IActionResult> Introspect()
-    {
-        var body = IntrospectRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
-        if (!body.Succeeded)
-        {
-            return ReasonResponse.AsResult(body.Failure);
-        }
-
-        var outcome = await mediator.Send(new IntrospectQuery(body.Value.AccessToken), HttpContext.RequestAborted);
-        return outcome.Succeeded
-            ? JsonAnswer.AsResult(
-                new IntrospectResponse(WireName(outcome.Value.Status), outcome.Value.RecommendedRecheckSeconds),
-                IntrospectJson.Default.IntrospectResponse)
-            : ReasonResponse.AsResult(outcome.Failure);
-    }
+    public Task<IActionResult> Introspect() => mediator.SendAsync(
+        HttpContext,
+        IntrospectRequestBody.Parse,
+        body => new IntrospectQuery(body.AccessToken),
+        judged => JsonAnswer.AsResult(
+            new IntrospectResponse(WireName(judged.Status), judged.RecommendedRecheckSeconds),
+            IntrospectJson.Default.IntrospectResponse));
 
     private static string WireName(SessionStatus status) => status switch
     {

@@ -2,13 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Endpoints.Refresh;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Logout;
 using Connect.Domain.Outcomes;
 using MediatR;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Logout;
@@ -38,19 +35,11 @@ public sealed class LogoutController(IMediator mediator) : ControllerBase, IDesc
     };
 
     /// <summary>Ends the session a genuine refresh token (any version up to the current one) belongs to.</summary>
-    public async Task<IActionResult> Logout()
-    {
-        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
-        if (!body.Succeeded)
-        {
-            return ReasonResponse.AsResult(body.Failure);
-        }
-
-        var outcome = await mediator.Send(new LogoutCommand(body.Value.RefreshToken), HttpContext.RequestAborted);
-        return outcome.Succeeded
-            ? JsonAnswer.AsResult(new LogoutResponse(outcome.Value.Revoked), LogoutJson.Default.LogoutResponse)
-            : ReasonResponse.AsResult(outcome.Failure);
-    }
+    public Task<IActionResult> Logout() => mediator.SendAsync(
+        HttpContext,
+        RefreshTokenRequestBody.Parse,
+        body => new LogoutCommand(body.RefreshToken),
+        ended => JsonAnswer.AsResult(new LogoutResponse(ended.Revoked), LogoutJson.Default.LogoutResponse));
 
     public sealed record LogoutResponse(bool Revoked);
 }

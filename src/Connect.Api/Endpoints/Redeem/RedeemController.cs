@@ -4,14 +4,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
 using Connect.Api.Endpoints.Refresh;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Inquiries;
 using Connect.Application.Redeem;
 using Connect.Domain.Outcomes;
 using MediatR;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Redeem;
@@ -45,28 +42,13 @@ public sealed class RedeemController(IMediator mediator) : ControllerBase, IDesc
         Budget = EndpointBudget.ClientAddress,
     };
 
-    public async Task<IActionResult> Redeem()
-    {
-        var body = RedeemRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
-        if (!body.Succeeded)
-        {
-            return ReasonResponse.AsResult(body.Failure);
-        }
-
-        var outcome = await mediator.Send(
-            new RedeemCommand(body.Value.ExposureKey, body.Value.HiddenKey, body.Value.ConfirmationKey),
-            HttpContext.RequestAborted);
-        if (!outcome.Succeeded)
-        {
-            return ReasonResponse.AsResult(outcome.Failure);
-        }
-
-        return JsonAnswer.AsResult(
-            new RedeemResponse(
-                outcome.Value.ApplicationAnchor, outcome.Value.AccessToken, outcome.Value.RefreshToken,
-                RefreshController.ClaimStates.Unknown),
-            RedeemJson.Default.RedeemResponse);
-    }
+    public Task<IActionResult> Redeem() => mediator.SendAsync(
+        HttpContext,
+        RedeemRequestBody.Parse,
+        body => new RedeemCommand(body.ExposureKey, body.HiddenKey, body.ConfirmationKey),
+        begun => JsonAnswer.AsResult(
+            new RedeemResponse(begun.ApplicationAnchor, begun.AccessToken, begun.RefreshToken, RefreshController.ClaimStates.Unknown),
+            RedeemJson.Default.RedeemResponse));
 
     public sealed record RedeemRequest(
         [property: Required]

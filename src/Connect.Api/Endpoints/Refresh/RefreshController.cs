@@ -3,14 +3,11 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Refresh;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
 using MediatR;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Refresh;
@@ -46,25 +43,13 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase, IDes
     };
 
     /// <summary>Consumes the presented version of a session and answers a new access token and the next refresh token.</summary>
-    public async Task<IActionResult> Refresh()
-    {
-        var cancellationToken = HttpContext.RequestAborted;
-        var body = RefreshTokenRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
-        if (!body.Succeeded)
-        {
-            return ReasonResponse.AsResult(body.Failure);
-        }
-
-        var outcome = await mediator.Send(new RefreshCommand(body.Value.RefreshToken), cancellationToken);
-        if (!outcome.Succeeded)
-        {
-            return ReasonResponse.AsResult(outcome.Failure);
-        }
-
-        return JsonAnswer.AsResult(
-            new RefreshResponse(outcome.Value.AccessToken, outcome.Value.RefreshToken, ClaimStates.Unknown),
-            RefreshJson.Default.RefreshResponse);
-    }
+    public Task<IActionResult> Refresh() => mediator.SendAsync(
+        HttpContext,
+        RefreshTokenRequestBody.Parse,
+        body => new RefreshCommand(body.RefreshToken),
+        rotated => JsonAnswer.AsResult(
+            new RefreshResponse(rotated.AccessToken, rotated.RefreshToken, ClaimStates.Unknown),
+            RefreshJson.Default.RefreshResponse));
 
     /// <summary>
     /// The body of <c>/refresh</c> and <c>/logout</c>, for the OpenAPI document only: the action reads the raw bytes,

@@ -3,14 +3,11 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connect.Api.Endpoints;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
 using Connect.Api.Responses;
 using Connect.Application.Inquiries;
 using Connect.Application.StatusPoll;
 using Connect.Domain.Outcomes;
 using MediatR;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.StatusPoll;
@@ -38,26 +35,13 @@ public sealed class StatusPollController(IMediator mediator) : ControllerBase, I
         Budget = EndpointBudget.ClientAddress,
     };
 
-    public async Task<IActionResult> StatusPoll()
-    {
-        var body = StatusPollRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
-        if (!body.Succeeded)
-        {
-            return ReasonResponse.AsResult(body.Failure);
-        }
-
-        var outcome = await mediator.Send(new StatusPollQuery(body.Value.ExposureKey, body.Value.HiddenKey), HttpContext.RequestAborted);
-        if (!outcome.Succeeded)
-        {
-            return ReasonResponse.AsResult(outcome.Failure);
-        }
-
-        return JsonAnswer.AsResult(
-            outcome.Value.Realized
-                ? new StatusPollResponse("REALIZED", outcome.Value.ConfirmationKey)
-                : new StatusPollResponse("PENDING", null),
-            StatusPollJson.Default.StatusPollResponse);
-    }
+    public Task<IActionResult> StatusPoll() => mediator.SendAsync(
+        HttpContext,
+        StatusPollRequestBody.Parse,
+        body => new StatusPollQuery(body.ExposureKey, body.HiddenKey),
+        status => JsonAnswer.AsResult(
+            status.Realized ? new StatusPollResponse("REALIZED", status.ConfirmationKey) : new StatusPollResponse("PENDING", null),
+            StatusPollJson.Default.StatusPollResponse));
 
     public sealed record StatusPollRequest(
         [property: Required]
