@@ -1,5 +1,4 @@
 using Connect.Application.Observability;
-using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
 using MediatR;
@@ -9,7 +8,6 @@ namespace Connect.Application.Introspect;
 
 public sealed class IntrospectHandler(
     SessionTokenGate gate,
-    IApplicationRateBudget budget,
     TimeProvider clock,
     IOptions<IntrospectOptions> options)
     : IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>
@@ -30,13 +28,7 @@ public sealed class IntrospectHandler(
         }
 
         var (token, session) = passed.Value;
-        var now = clock.GetUtcNow();
-        if (SessionStatusRules.HasEnded(session, now))
-        {
-            budget.SessionEnded(session!.Id);
-        }
-
-        var status = SessionStatusRules.Judge(session, token, now);
+        var status = SessionStatusRules.Judge(session, token, clock.GetUtcNow());
         activity?.SetTag("connect.session.status", status.ToString());
         return new IntrospectResult(status, options.Value.IntrospectRecheckSeconds);
     }

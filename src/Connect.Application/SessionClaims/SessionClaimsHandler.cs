@@ -1,6 +1,5 @@
 using Connect.Application.Introspect;
 using Connect.Application.Observability;
-using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Domain.Outcomes;
 using MediatR;
@@ -11,7 +10,7 @@ namespace Connect.Application.SessionClaims;
 /// Every failure is a reason the endpoint answers as <c>invalid_token</c> (RFC 6750 §3.1): a missing, malformed or
 /// forged token, an expired one, and a session that is not active all look the same to the caller.
 /// </summary>
-public sealed class SessionClaimsHandler(SessionTokenGate gate, IApplicationRateBudget budget, TimeProvider clock)
+public sealed class SessionClaimsHandler(SessionTokenGate gate, TimeProvider clock)
     : IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>
 {
     public async Task<Outcome<SessionClaimsResult>> Handle(SessionClaimsQuery request, CancellationToken cancellationToken)
@@ -29,13 +28,7 @@ public sealed class SessionClaimsHandler(SessionTokenGate gate, IApplicationRate
         }
 
         var (token, session) = passed.Value;
-        var now = clock.GetUtcNow();
-        if (SessionStatusRules.HasEnded(session, now))
-        {
-            budget.SessionEnded(session!.Id);
-        }
-
-        if (SessionStatusRules.Judge(session, token, now) != SessionStatus.Active)
+        if (SessionStatusRules.Judge(session, token, clock.GetUtcNow()) != SessionStatus.Active)
         {
             return ReasonCode.AccessTokenInvalid;
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Connect.Application.Introspect;
 using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SigningKeys;
@@ -49,16 +50,29 @@ public sealed class SessionTokenGate(
     /// <summary>
     /// The gate of an endpoint that reads the session before it answers (<c>/logout</c>, <c>/introspect</c>,
     /// <c>/userinfo</c>, <c>/claim-state</c>): the checks, then <see cref="ISessionStore.FindAsync(SessionId, AppId, CancellationToken)"/>,
-    /// one round trip that returns the session with the revision of the token's application beside it.
+    /// one round trip that returns the session with the revision of the token's application beside it. A session
+    /// the read shows ended for good is told to the budget (<see cref="IApplicationRateBudget.SessionEnded"/>).
     /// </summary>
     /// <param name="judgeExpiry">Refuse a token whose <c>exp</c> has passed (<see cref="SessionTokenKind{TClaims}.Invalid"/>),
     /// before the budget and the read, which it makes pointless.</param>
     /// <returns>The token as finally verified and its session (or none); or the reason of the first check that failed.</returns>
-    public Task<Outcome<SessionTokenPass<TClaims>>> ReadSessionAsync<TClaims>(
+    public async Task<Outcome<SessionTokenPass<TClaims>>> ReadSessionAsync<TClaims>(
         SessionTokenKind<TClaims> kind, string? presented, bool judgeExpiry, Activity? activity, CancellationToken cancellationToken)
-        where TClaims : class, ISessionTokenClaims =>
-        PassAsync(kind, presented, judgeExpiry, activity, sessions, static (sessions, token, fromKeptCopy, cancellationToken) => ReadAsync(sessions, token, fromKeptCopy, cancellationToken),
-            cancellationToken);
+        where TClaims : class, ISessionTokenClaims
+    {
+        var passed = await PassAsync(
+            kind, presented, judgeExpiry, activity, sessions,
+            static (sessions, token, fromKeptCopy, cancellationToken) => ReadAsync(sessions, token, fromKeptCopy, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+
+        // A read that shows the session ended for good: its later requests spend no more of the application's ceiling.
+        if (passed.Succeeded && passed.Value.Session is { } session && SessionStatusRules.HasEnded(session, clock.GetUtcNow()))
+        {
+            budget.SessionEnded(session.Id);
+        }
+
+        return passed;
+    }
 
     /// <summary>
     /// The checks, then <paramref name="use"/>: the endpoint's one statement with the verified token. When the token

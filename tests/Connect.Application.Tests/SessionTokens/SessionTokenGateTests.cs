@@ -102,6 +102,40 @@ public sealed class SessionTokenGateTests
         AssertNothingAfterVerification();
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_read_that_shows_the_session_ended_tells_the_budget_once_and_an_active_one_does_not(string kind)
+    {
+        var token = await TokenAsync(kind);
+        _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>()).Returns(new SessionRead(Session(), 1));
+        var (activeReason, _) = await PassAsync(kind, token);
+        _budget.DidNotReceive().SessionEnded(Arg.Any<SessionId>());
+
+        _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>())
+            .Returns(new SessionRead(Session() with { RevokedAt = Clock.GetUtcNow().AddSeconds(-1) }, 1));
+        var (revokedReason, revoked) = await PassAsync(kind, token);
+
+        Assert.Null(activeReason);
+        Assert.Null(revokedReason);
+        Assert.NotNull(revoked!.Value.Session);
+        _budget.Received(1).SessionEnded(_id);
+    }
+
+    [Fact]
+    public async Task A_read_past_the_sessions_expiry_tells_the_budget_and_an_unknown_session_does_not()
+    {
+        var token = await TokenAsync("access");
+        _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>()).Returns(new SessionRead(null, 1));
+        await PassAsync("access", token);
+        _budget.DidNotReceive().SessionEnded(Arg.Any<SessionId>());
+
+        _sessions.FindAsync(_id, App, Arg.Any<CancellationToken>())
+            .Returns(new SessionRead(Session() with { ExpiresAt = Clock.GetUtcNow() }, 1));
+        await PassAsync("access", token);
+
+        _budget.Received(1).SessionEnded(_id);
+    }
+
     [Fact]
     public async Task Expired_access_token_is_AccessTokenInvalid_before_the_budget_where_the_endpoint_judges_expiry()
     {
