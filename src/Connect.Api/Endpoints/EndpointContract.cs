@@ -15,11 +15,20 @@ namespace Connect.Api.Endpoints;
 /// <param name="Route">The route template, from the root (<c>/revoke-all</c>, <c>/applications/{anchor}/jwks.json</c>).</param>
 /// <param name="OperationId">The route's name, the OpenAPI <c>operationId</c>.</param>
 /// <param name="Answer">The 200 body's type, for the OpenAPI document.</param>
-/// <param name="Reasons">The reasons the endpoint answers, drawn from the one table in its contract's order of checks;
-/// the OpenAPI document lists exactly these.</param>
+/// <param name="Refusals">The reasons of the endpoint's own checks, drawn from the one table in its contract's order:
+/// its credential's, its body's (<c>InvalidBody</c>, which every endpoint with a body lists where its contract checks
+/// the body) and its use case's. What every endpoint of its kind answers is not listed here: <see cref="Reasons"/> adds
+/// it.</param>
 internal sealed record EndpointContract(
-    string Method, string Route, string OperationId, Type Answer, IReadOnlyList<ReasonCode> Reasons)
+    string Method, string Route, string OperationId, Type Answer, IReadOnlyList<ReasonCode> Refusals)
 {
+    /// <summary>The reasons that follow from the contract's shape, and that a contract therefore never lists itself.</summary>
+    internal static readonly IReadOnlyList<ReasonCode> Derived =
+    [
+        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
+        ReasonCode.InternalError,
+    ];
+
     /// <summary>RFC 6750 §3: a Bearer endpoint's challenge, the one way it ever refuses a token.</summary>
     public const string InvalidTokenChallenge = "Bearer error=\"invalid_token\"";
 
@@ -42,6 +51,43 @@ internal sealed record EndpointContract(
 
     /// <summary>How the access log and the metrics name the endpoint's requests.</summary>
     public EndpointObservation Observation { get; init; } = EndpointObservation.Default;
+
+    /// <summary>
+    /// Whether a database outage and an unexpected failure are answered as reasons (<c>ServiceUnavailable</c>,
+    /// <c>InternalError</c>); false only where not being ready is the answer itself (<c>/health</c>).
+    /// </summary>
+    public bool AnswersOutages { get; init; } = true;
+
+    /// <summary>
+    /// Every reason the endpoint answers; the OpenAPI document lists exactly these. The body gate's (size, then media
+    /// type) for an endpoint with a body, then its own <see cref="Refusals"/>, then its budget's <c>RateLimited</c> when
+    /// it spends one, then the outages' (<see cref="AnswersOutages"/>). Each derived reason has a status of its own, so
+    /// where it stands in the list changes nothing the document shows; the contract says when each is checked.
+    /// </summary>
+    public IReadOnlyList<ReasonCode> Reasons
+    {
+        get
+        {
+            var reasons = new List<ReasonCode>(Refusals.Count + Derived.Count);
+            if (Body is not null)
+            {
+                reasons.AddRange([ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType]);
+            }
+
+            reasons.AddRange(Refusals);
+            if (Budget != EndpointBudget.None)
+            {
+                reasons.Add(ReasonCode.RateLimited);
+            }
+
+            if (AnswersOutages)
+            {
+                reasons.AddRange([ReasonCode.ServiceUnavailable, ReasonCode.InternalError]);
+            }
+
+            return reasons;
+        }
+    }
 
     /// <summary>The <c>WWW-Authenticate</c> of the endpoint's 401s: the scheme that would have been accepted (RFC 9110
     /// §11.6.1); none for a credential carried in the body, which has no scheme to name.</summary>
@@ -71,14 +117,14 @@ internal sealed record EndpointContract(
             yield return $"{where}: the route must start at the root.";
         }
 
-        if (Budget != EndpointBudget.None && !Reasons.Contains(ReasonCode.RateLimited))
+        foreach (var derived in Refusals.Intersect(Derived))
         {
-            yield return $"{where}: a budget answers RateLimited, which its reasons must list.";
+            yield return $"{where}: {derived.Name} follows from the contract's body, budget or outages; it is not listed as a refusal.";
         }
 
-        if (Budget == EndpointBudget.None && Reasons.Contains(ReasonCode.RateLimited))
+        if (Body is not null && !Refusals.Contains(ReasonCode.InvalidBody))
         {
-            yield return $"{where}: RateLimited listed but no budget spent.";
+            yield return $"{where}: a body answers InvalidBody, which its refusals must list where the body is checked.";
         }
 
         if ((Budget is EndpointBudget.Application or EndpointBudget.RevokeAll) && !AuthenticatesByClientJwt)
@@ -91,7 +137,7 @@ internal sealed record EndpointContract(
             yield return $"{where}: a credential read with the body needs the body gate (Body).";
         }
 
-        if (Reasons.Distinct().Count() != Reasons.Count)
+        if (Refusals.Distinct().Count() != Refusals.Count)
         {
             yield return $"{where}: a reason is listed twice.";
         }

@@ -13,6 +13,7 @@ public sealed class HealthController(ReadinessCache readiness) : ControllerBase,
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(HttpMethods.Get, "/health", "health", typeof(HealthResponse), [])
     {
         Observation = EndpointObservation.Quiet,
+        AnswersOutages = false,
     };
 
     private static readonly string Version =

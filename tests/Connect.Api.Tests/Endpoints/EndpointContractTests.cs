@@ -33,15 +33,52 @@ public sealed class EndpointContractTests
     }
 
     [Fact]
-    public void A_budget_must_list_RateLimited_and_a_client_JWT_must_read_the_body()
+    public void A_contract_lists_only_its_own_refusals_and_a_client_JWT_must_read_the_body()
     {
-        var unlisted = Contract([ReasonCode.InternalError]) with { Budget = EndpointBudget.ClientAddress };
-        var bodiless = Contract([ReasonCode.RateLimited]) with { Credential = EndpointCredential.ClientJwt, Budget = EndpointBudget.RevokeAll };
-        var unspent = Contract([ReasonCode.RateLimited]);
+        var listsDerived = Contract([ReasonCode.InvalidBody, ReasonCode.RateLimited]) with
+        {
+            Body = new EndpointBody(typeof(object)), Budget = EndpointBudget.ClientAddress,
+        };
+        var bodiless = Contract([]) with { Credential = EndpointCredential.ClientJwt, Budget = EndpointBudget.RevokeAll };
+        var silentBody = Contract([ReasonCode.ApplicationNotFound]) with { Body = new EndpointBody(typeof(object)) };
 
-        Assert.Contains(unlisted.Problems(), problem => problem.Contains("RateLimited", StringComparison.Ordinal));
+        Assert.Contains(listsDerived.Problems(), problem => problem.Contains("RateLimited follows from", StringComparison.Ordinal));
         Assert.Contains(bodiless.Problems(), problem => problem.Contains("body gate", StringComparison.Ordinal));
-        Assert.Contains(unspent.Problems(), problem => problem.Contains("no budget", StringComparison.Ordinal));
+        Assert.Contains(silentBody.Problems(), problem => problem.Contains("InvalidBody", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_reasons_answered_are_the_body_gates_the_refusals_the_budgets_and_the_outages_in_that_order()
+    {
+        var full = Contract([ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound]) with
+        {
+            Body = new EndpointBody(typeof(object)), Budget = EndpointBudget.ClientAddress,
+        };
+        var bare = Contract([ReasonCode.ApplicationNotFound]);
+        var health = Contract([]) with { AnswersOutages = false };
+
+        Assert.Equal(
+            [
+                ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound,
+                ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+            ],
+            full.Reasons);
+        Assert.Equal([ReasonCode.ApplicationNotFound, ReasonCode.ServiceUnavailable, ReasonCode.InternalError], bare.Reasons);
+        Assert.Empty(health.Reasons);
+        Assert.All(new[] { full, bare, health }, contract => Assert.Empty(contract.Problems()));
+    }
+
+    [Fact]
+    public void Every_served_contract_answers_what_its_shape_implies()
+    {
+        foreach (var contract in EndpointContracts.All.Select(endpoint => endpoint.Contract))
+        {
+            Assert.Equal(contract.Body is not null, contract.Reasons.Contains(ReasonCode.BodyTooLarge));
+            Assert.Equal(contract.Body is not null, contract.Reasons.Contains(ReasonCode.UnsupportedMediaType));
+            Assert.Equal(contract.Body is not null, contract.Reasons.Contains(ReasonCode.InvalidBody));
+            Assert.Equal(contract.Budget != EndpointBudget.None, contract.Reasons.Contains(ReasonCode.RateLimited));
+            Assert.Equal(contract.Route != "/health", contract.Reasons.Contains(ReasonCode.ServiceUnavailable));
+        }
     }
 
     [Fact]
@@ -78,7 +115,7 @@ public sealed class EndpointContractTests
     public sealed class Contradicting : ControllerBase, IDescribedEndpoint
     {
         static EndpointContract IDescribedEndpoint.Contract { get; } =
-            Contract([ReasonCode.InternalError]) with { Budget = EndpointBudget.ClientAddress };
+            Contract([ReasonCode.RateLimited]) with { Budget = EndpointBudget.ClientAddress };
 
         public IActionResult Act() => Ok();
     }

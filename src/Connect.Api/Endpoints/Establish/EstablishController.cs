@@ -28,19 +28,19 @@ public sealed class EstablishController(IMediator mediator) : ControllerBase, ID
     public const int MaxBodyBytes = 16 * 1024;
 
     /// <summary>
-    /// The reasons in the order they are checked. Only the Connect generation opens inquiries (a Session API client's
+    /// Its own refusals in the order they are checked (the body gate's, the budget's and the outages' follow from the
+    /// contract). Only the Connect generation opens inquiries (a Session API client's
     /// JWT is for another audience); then the application's budget, before the body.
     /// </summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "establish", typeof(EstablishResponse),
         [
-            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.ClientJwtMissing,
-            ReasonCode.ClientJwtMalformed, ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
-            ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
-            ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
-            ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.RateLimited,
-            ReasonCode.InvalidBody, ReasonCode.ApplicationAnchorMismatch, ReasonCode.MethodUnavailable,
-            ReasonCode.CallbackUrlRejected, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+            ReasonCode.ClientJwtMissing, ReasonCode.ClientJwtMalformed, ReasonCode.ClientJwtAlgorithmRejected,
+            ReasonCode.ClientJwtUnknownApplication, ReasonCode.ClientJwtInvalidSignature,
+            ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired, ReasonCode.ClientJwtNotYetValid,
+            ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed, ReasonCode.ClientJwtBodyHashMismatch,
+            ReasonCode.ApplicationDisabled, ReasonCode.InvalidBody, ReasonCode.ApplicationAnchorMismatch,
+            ReasonCode.MethodUnavailable, ReasonCode.CallbackUrlRejected,
         ])
     {
         Summary = "Open an inquiry (a pending sign-in)",

@@ -18,10 +18,7 @@ public sealed class InfoController(IMediator mediator) : ControllerBase, IDescri
 
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "info", typeof(InfoResponse),
-        [
-            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound,
-            ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-        ])
+        [ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound])
     {
         Summary = "Read an application's name and token-signing public key",
         Description =

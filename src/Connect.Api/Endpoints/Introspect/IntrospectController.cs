@@ -17,16 +17,12 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase, I
     public const string Route = "/introspect";
 
     /// <summary>
-    /// The reasons (docs/contract/sessions.md <c>POST /introspect</c>): the body gate's, the body's, the access token's
-    /// (whose 401s name no challenge: the token is in the body), the rate budget's and the outages'.
+    /// Its own refusals (docs/contract/sessions.md <c>POST /introspect</c>): the body's and the access token's (whose 401s
+    /// name no challenge: the token is in the body); the body gate's, the budget's and the outages' follow from the contract.
     /// </summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "introspect", typeof(IntrospectResponse),
-        [
-            ReasonCode.InvalidBody, ReasonCode.AccessTokenInvalid, ReasonCode.AccessTokenInvalidSignature,
-            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
-            ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-        ])
+        [ReasonCode.InvalidBody, ReasonCode.AccessTokenInvalid, ReasonCode.AccessTokenInvalidSignature])
     {
         Summary = "Ask whether an access token's session still stands",
         Description =

@@ -23,7 +23,7 @@ public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOption
     /// <summary>No credential: the client address's budget comes first. Its answer names its own caching headers.</summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Get, Route, "applicationJwks", typeof(JwksResponse),
-        [ReasonCode.ApplicationNotFound, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable, ReasonCode.InternalError])
+        [ReasonCode.ApplicationNotFound])
     {
         Summary = "The application's token-signing keys",
         Description =

@@ -15,15 +15,13 @@ public sealed class LogoutController(IMediator mediator) : ControllerBase, IDesc
     public const string Route = "/logout";
 
     /// <summary>
-    /// The reasons (docs/contract/sessions.md <c>POST /logout</c>): the body gate's, the body's, the rate budget's and the
-    /// outage answers. A token that does not resolve to a session is no error: it is <c>200 {"revoked":false}</c>.
+    /// Its own refusal (docs/contract/sessions.md <c>POST /logout</c>) is the body's; the body gate's, the budget's and the
+    /// outages' follow from the contract. A token that does not resolve to a session is no error: it is
+    /// <c>200 {"revoked":false}</c>.
     /// </summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "logout", typeof(LogoutResponse),
-        [
-            ReasonCode.InvalidBody, ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited,
-            ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-        ])
+        [ReasonCode.InvalidBody])
     {
         Summary = "End one session",
         Description =

@@ -25,11 +25,10 @@ public sealed class RedeemController(IMediator mediator) : ControllerBase, IDesc
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "redeem", typeof(RedeemResponse),
         [
-            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
-            ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.InquiryApplicationNotFound,
-            ReasonCode.InquiryNotRealized, ReasonCode.ApplicationDisabled, ReasonCode.AccountNotFound,
-            ReasonCode.AccountDeleted, ReasonCode.AccountDisabled, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
-            ReasonCode.InternalError,
+            ReasonCode.InvalidBody, ReasonCode.InquiryNotFound, ReasonCode.InquiryAlreadyRedeemed,
+            ReasonCode.InquiryExpired, ReasonCode.InquiryApplicationNotFound, ReasonCode.InquiryNotRealized,
+            ReasonCode.ApplicationDisabled, ReasonCode.AccountNotFound, ReasonCode.AccountDeleted,
+            ReasonCode.AccountDisabled,
         ])
     {
         Summary = "Redeem a realized inquiry for a session",

@@ -20,15 +20,14 @@ public sealed class RefreshController(IMediator mediator) : ControllerBase, IDes
 {
     public const string Route = "/refresh";
 
-    /// <summary>The reasons are drawn from the one table, in docs/contract/sessions.md's order of checks.</summary>
+    /// <summary>Its own refusals, drawn from the one table in docs/contract/sessions.md's order of checks.</summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "refresh", typeof(RefreshResponse),
         [
-            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody,
-            ReasonCode.RefreshTokenInvalid, ReasonCode.RefreshTokenInvalidType, ReasonCode.RefreshTokenInvalidSignature,
-            ReasonCode.RateLimited, ReasonCode.RefreshTokenRevoked, ReasonCode.RefreshTokenExpired,
+            ReasonCode.InvalidBody, ReasonCode.RefreshTokenInvalid, ReasonCode.RefreshTokenInvalidType,
+            ReasonCode.RefreshTokenInvalidSignature, ReasonCode.RefreshTokenRevoked, ReasonCode.RefreshTokenExpired,
             ReasonCode.ApplicationDisabled, ReasonCode.AccountDisabled, ReasonCode.RefreshTokenFamilyCompromised,
-            ReasonCode.RefreshTokenRotationRaceLost, ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
+            ReasonCode.RefreshTokenRotationRaceLost,
         ])
     {
         Summary = "Rotate a session's refresh token",

@@ -22,9 +22,9 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
     public const string Route = "/revoke-all";
 
     /// <summary>
-    /// The reasons are drawn from the one table (docs/contract/revoke-all.md's part of it): the body gate's, the client-JWT
-    /// policy's, the budget's, the body's and the outage answers; the session lifecycle's reasons belong to its own
-    /// endpoints. The budget is its own bucket, spent after authentication and the application's status, before the
+    /// Its own refusals are drawn from the one table (docs/contract/revoke-all.md's part of it): the body's and the
+    /// client-JWT policy's (the body gate's, the budget's and the outages' follow from the contract); the session
+    /// lifecycle's reasons belong to its own endpoints. The budget is its own bucket, spent after authentication and the application's status, before the
     /// body, so that no flood of session traffic keeps the application from logging its users out.
     /// </summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
@@ -34,9 +34,7 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
             ReasonCode.ClientJwtAlgorithmRejected, ReasonCode.ClientJwtUnknownApplication,
             ReasonCode.ClientJwtInvalidSignature, ReasonCode.ClientJwtAudienceMismatch, ReasonCode.ClientJwtExpired,
             ReasonCode.ClientJwtNotYetValid, ReasonCode.ClientJwtLifetimeTooLong, ReasonCode.ClientJwtReplayed,
-            ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled, ReasonCode.BodyTooLarge,
-            ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
-            ReasonCode.InternalError,
+            ReasonCode.ClientJwtBodyHashMismatch, ReasonCode.ApplicationDisabled,
         ])
     {
         Summary = "Log one account out everywhere",

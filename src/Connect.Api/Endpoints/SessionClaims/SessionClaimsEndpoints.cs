@@ -22,10 +22,7 @@ internal static class SessionClaimsEndpoints
     public static EndpointContract Contract(string route, string operationId, Type answer) =>
         new(
             HttpMethods.Get, route, operationId, answer,
-            [
-                ReasonCode.AccessTokenInvalid, ReasonCode.AccessTokenInvalidSignature, ReasonCode.RateLimited,
-                ReasonCode.ServiceUnavailable, ReasonCode.InternalError,
-            ])
+            [ReasonCode.AccessTokenInvalid, ReasonCode.AccessTokenInvalidSignature])
         {
             Group = "SessionClaims",
             Credential = EndpointCredential.BearerAccessToken,

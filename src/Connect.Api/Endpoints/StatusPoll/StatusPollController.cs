@@ -20,9 +20,8 @@ public sealed class StatusPollController(IMediator mediator) : ControllerBase, I
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "statusPoll", typeof(StatusPollResponse),
         [
-            ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.InvalidBody, ReasonCode.InquiryNotFound,
-            ReasonCode.InquiryAlreadyRedeemed, ReasonCode.InquiryExpired, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
-            ReasonCode.InternalError,
+            ReasonCode.InvalidBody, ReasonCode.InquiryNotFound, ReasonCode.InquiryAlreadyRedeemed,
+            ReasonCode.InquiryExpired,
         ])
     {
         Summary = "Ask whether an inquiry was realized",
