@@ -9,7 +9,7 @@
 #   then: perf report -i /tmp/perf-refresh.data --pid $(cat /tmp/perf-refresh.pid) --no-children --sort dso --stdio -g none
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
-[ $# -ge 2 ] || { sed -n 2,8p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 command -v perf >/dev/null || { echo "profile-runs: perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
 parts=$1; shift
 log=$(mktemp)

@@ -22,12 +22,14 @@ namespace Connect.Api.Endpoints;
 internal sealed record EndpointContract(
     string Method, string Route, string OperationId, Type Answer, IReadOnlyList<ReasonCode> Refusals)
 {
+    /// <summary>The body gate's reasons (size, then media type), answered by every endpoint with a <see cref="Body"/>.</summary>
+    private static readonly ReasonCode[] GateReasons = [ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType];
+
+    /// <summary>The outages' reasons, answered by every endpoint that <see cref="AnswersOutages"/>.</summary>
+    private static readonly ReasonCode[] OutageReasons = [ReasonCode.ServiceUnavailable, ReasonCode.InternalError];
+
     /// <summary>The reasons that follow from the contract's shape, and that a contract therefore never lists itself.</summary>
-    internal static readonly IReadOnlyList<ReasonCode> Derived =
-    [
-        ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType, ReasonCode.RateLimited, ReasonCode.ServiceUnavailable,
-        ReasonCode.InternalError,
-    ];
+    internal static readonly IReadOnlyList<ReasonCode> Derived = [.. GateReasons, ReasonCode.RateLimited, .. OutageReasons];
 
     /// <summary>RFC 6750 §3: a Bearer endpoint's challenge, the one way it ever refuses a token.</summary>
     public const string InvalidTokenChallenge = "Bearer error=\"invalid_token\"";
@@ -71,7 +73,7 @@ internal sealed record EndpointContract(
             var reasons = new List<ReasonCode>(Refusals.Count + Derived.Count);
             if (Body is not null)
             {
-                reasons.AddRange([ReasonCode.BodyTooLarge, ReasonCode.UnsupportedMediaType]);
+                reasons.AddRange(GateReasons);
             }
 
             reasons.AddRange(Refusals);
@@ -82,7 +84,7 @@ internal sealed record EndpointContract(
 
             if (AnswersOutages)
             {
-                reasons.AddRange([ReasonCode.ServiceUnavailable, ReasonCode.InternalError]);
+                reasons.AddRange(OutageReasons);
             }
 
             return reasons;

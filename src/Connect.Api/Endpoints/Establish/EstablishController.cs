@@ -29,8 +29,8 @@ public sealed class EstablishController(IMediator mediator) : ControllerBase, ID
 
     /// <summary>
     /// Its own refusals in the order they are checked (the body gate's, the budget's and the outages' follow from the
-    /// contract). Only the Connect generation opens inquiries (a Session API client's
-    /// JWT is for another audience); then the application's budget, before the body.
+    /// contract). Only the Connect generation opens inquiries (a Session API client's JWT is for another audience);
+    /// then the application's budget, before the body.
     /// </summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "establish", typeof(EstablishResponse),

@@ -17,8 +17,9 @@ public sealed class IntrospectController(IMediator mediator) : ControllerBase, I
     public const string Route = "/introspect";
 
     /// <summary>
-    /// Its own refusals (docs/contract/sessions.md <c>POST /introspect</c>): the body's and the access token's (whose 401s
-    /// name no challenge: the token is in the body); the body gate's, the budget's and the outages' follow from the contract.
+    /// Its own refusals (docs/contract/sessions.md <c>POST /introspect</c>): the body's and the access token's (whose
+    /// 401s name no challenge: the token is in the body); the body gate's, the budget's and the outages' follow from
+    /// the contract.
     /// </summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "introspect", typeof(IntrospectResponse),

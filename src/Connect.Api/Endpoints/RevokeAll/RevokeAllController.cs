@@ -24,8 +24,9 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
     /// <summary>
     /// Its own refusals are drawn from the one table (docs/contract/revoke-all.md's part of it): the body's and the
     /// client-JWT policy's (the body gate's, the budget's and the outages' follow from the contract); the session
-    /// lifecycle's reasons belong to its own endpoints. The budget is its own bucket, spent after authentication and the application's status, before the
-    /// body, so that no flood of session traffic keeps the application from logging its users out.
+    /// lifecycle's reasons belong to its own endpoints. The budget is its own bucket, spent after authentication and
+    /// the application's status, before the body, so that no flood of session traffic keeps the application from
+    /// logging its users out.
     /// </summary>
     static EndpointContract IDescribedEndpoint.Contract { get; } = new(
         HttpMethods.Post, Route, "revokeAll", typeof(RevokeAllResponse),
