@@ -61,7 +61,7 @@ public sealed class ClusterCommandTests
         Assert.Contains("Target Session Attributes=read-write", json.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
         Assert.Equal(["monitor", "primary", "secondary"], json.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("role").GetString()).Order());
         Assert.All(json.GetProperty("instances").EnumerateArray(), i => Assert.True(i.GetProperty("healthy").GetBoolean()));
-        Assert.True(drill.ExitCode == 0, $"drill failed:{Environment.NewLine}{drill.Stderr}{drill.Stdout}");
+        Assert.True(drill.ExitCode == 0, $"drill failed:{Environment.NewLine}{drill.Stderr}{drill.Stdout}{LogTails("monitor", "node1", "node2")}");
         var report = JsonDocument.Parse(drill.Stdout).RootElement;
         Assert.True(report.GetProperty("passed").GetBoolean());
         Assert.Equal(
@@ -148,6 +148,21 @@ public sealed class ClusterCommandTests
         }
 
         return found;
+    }
+
+    /// <summary>The last lines each named process wrote to its log: what a failed run's reader needs to see first.</summary>
+    private static string LogTails(params string[] names)
+    {
+        var layout = new Connect.Cli.Cluster.ClusterLayout(ConnectProcess.Root);
+        var text = new StringBuilder();
+        foreach (var name in names)
+        {
+            var path = layout.LogFile(name);
+            var lines = File.Exists(path) ? File.ReadLines(path).TakeLast(40) : ["(no log)"];
+            text.Append(Environment.NewLine).Append("--- ").Append(path).Append(Environment.NewLine).AppendJoin(Environment.NewLine, lines);
+        }
+
+        return text.ToString();
     }
 
     private static string Describe(int pid)

@@ -62,6 +62,18 @@ internal sealed class PgAutoctl(ClusterLayout layout)
             return [];
         }
     }
+
+    /// <summary>
+    /// The monitor's last state changes as the table <c>pg_autoctl show events</c> prints, each with the monitor's
+    /// reason, for a person reading why a wait gave up; a note instead when the monitor cannot be asked.
+    /// </summary>
+    public async Task<string> ShowEventsAsync(int count, CancellationToken cancellationToken)
+    {
+        var (exitCode, output, error) = await ChildProcess.RunAsync(
+            Start(["show", "events", "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--pgdata", layout.MonitorData]),
+            cancellationToken);
+        return exitCode == 0 ? output.TrimEnd() : $"(pg_autoctl show events failed with exit code {exitCode}: {error.Trim()})";
+    }
 }
 
 /// <summary>One row of <c>pg_autoctl show state --json</c>.</summary>
@@ -69,8 +81,13 @@ internal sealed record MonitoredNode(
     [property: System.Text.Json.Serialization.JsonPropertyName("nodename")] string Name,
     [property: System.Text.Json.Serialization.JsonPropertyName("nodeport")] int Port,
     [property: System.Text.Json.Serialization.JsonPropertyName("current_group_state")] string ReportedState,
-    [property: System.Text.Json.Serialization.JsonPropertyName("assigned_group_state")] string AssignedState)
+    [property: System.Text.Json.Serialization.JsonPropertyName("assigned_group_state")] string AssignedState,
+    [property: System.Text.Json.Serialization.JsonPropertyName("health")] int Health = 0)
 {
+    /// <summary>The monitor's own last health check of the node connected (1; 0 not yet checked, -1 failed).</summary>
+    public bool PassedHealthCheck => Health == 1;
+
+
     /// <summary>
     /// Primary while the node accepts writes and the monitor wants it to (<c>wait_primary</c>: writes
     /// acknowledged by the primary alone while the standby is away); secondary when it is a synchronous

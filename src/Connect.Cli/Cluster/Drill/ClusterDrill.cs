@@ -62,8 +62,11 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
 
             await Task.Delay(options.Steady, cancellationToken);
             var faultAt = clock.Elapsed.TotalSeconds;
-            await fault.InjectAsync(layout, cancellationToken);
-            await WaitUntilWholeAsync(cancellationToken);
+            await ExplainedByTheMonitorAsync(async () =>
+            {
+                await fault.InjectAsync(layout, cancellationToken);
+                await WaitUntilWholeAsync(cancellationToken);
+            }, cancellationToken);
             await Task.Delay(options.Steady, cancellationToken);
             await stopLoad.CancelAsync();
             await running;
@@ -81,15 +84,32 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
         return new DrillResult(phases.All(p => p.Passed) && signals.Passed, options.RatePerSecond, application.Accounts.Count, phases, signals);
     }
 
-    /// <summary>A primary, a synchronous standby, every instance healthy and the front answering.</summary>
+    /// <summary>
+    /// A fault the cluster did not recover from is reported with what the monitor decided meanwhile: its last
+    /// events say which state change it waited for, and why.
+    /// </summary>
+    private async Task ExplainedByTheMonitorAsync(Func<Task> recovery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await recovery();
+        }
+        catch (ClusterException exception)
+        {
+            var events = await new PgAutoctl(layout).ShowEventsAsync(20, cancellationToken);
+            throw new ClusterException(
+                $"{exception.Message}{Environment.NewLine}the monitor's last events:{Environment.NewLine}{events}{Environment.NewLine}logs in {layout.LogDirectory}");
+        }
+    }
+
+    /// <summary>A primary, a synchronous standby that can take over, every instance healthy and the front answering.</summary>
     private async Task WaitUntilWholeAsync(CancellationToken cancellationToken)
     {
         await DrillWait.UntilAsync(
             "the cluster is whole again (a primary, its standby, every instance healthy)",
             async () =>
             {
-                var nodes = await new PgAutoctl(layout).ShowStateAsync(cancellationToken);
-                if (nodes.Count(n => n.Role == "primary" && n.ReportedState == "primary") != 1 || nodes.Count(n => n.Role == "secondary") != 1)
+                if (!DrillFault.StandbyCanTakeOver(await new PgAutoctl(layout).ShowStateAsync(cancellationToken)))
                 {
                     return false;
                 }

@@ -40,6 +40,13 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
 
     private static async Task KillNodeAsync(ClusterLayout layout, CancellationToken cancellationToken)
     {
+        // Checked again here, not only when the last fault was recovered: load and judging ran in between, and a
+        // standby the monitor holds ineligible at the moment of the kill is a stall by design, not a failover.
+        await DrillWait.UntilAsync(
+            "the standby can take over (both nodes where the monitor wants them and passing its health checks)",
+            async () => StandbyCanTakeOver(await new PgAutoctl(layout).ShowStateAsync(cancellationToken)),
+            TimeSpan.FromMinutes(2),
+            cancellationToken);
         var primary = await PrimaryAsync(layout, cancellationToken);
         var state = ClusterState.ReadRunning(layout) ?? throw new ClusterException("the cluster stopped");
         var supervisor = state.PidOf(primary) ?? throw new ClusterException($"{primary} has no running pg_autoctl to kill");
@@ -84,6 +91,18 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
         await Task.CompletedTask;
         _ = cancellationToken;
     }
+
+    /// <summary>
+    /// What pg_auto_failover needs to promote the standby the moment the primary dies: a primary and a
+    /// synchronous standby, each in the state the monitor assigned it, each passing the monitor's own health
+    /// checks. A standby short of that (one that has just rejoined, or one a timed-out health check sent back
+    /// to catchingup) might not hold every commit, so the monitor rightly refuses to promote it.
+    /// </summary>
+    public static bool StandbyCanTakeOver(IReadOnlyList<MonitoredNode> nodes) =>
+        nodes.Count == ClusterLayout.NodeNames.Length
+        && nodes.Count(n => n is { ReportedState: "primary", AssignedState: "primary" }) == 1
+        && nodes.Count(n => n is { ReportedState: "secondary", AssignedState: "secondary" }) == 1
+        && nodes.All(n => n.PassedHealthCheck);
 
     public static async Task<string> PrimaryAsync(ClusterLayout layout, CancellationToken cancellationToken) =>
         await PrimaryOrNullAsync(layout, cancellationToken) ?? throw new ClusterException("the monitor names no primary");
