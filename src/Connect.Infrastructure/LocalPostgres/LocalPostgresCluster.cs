@@ -116,6 +116,12 @@ public sealed partial class LocalPostgresCluster
     /// <summary>Stops the server (fast shutdown: sessions are cut, data is checkpointed) if it runs.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => StopAsync("fast", cancellationToken);
 
+    /// <summary>
+    /// Stops the server as a crash would (immediate shutdown): every process quits at once, no transaction that was
+    /// still waiting commits, nothing is checkpointed, and the next start recovers from the WAL.
+    /// </summary>
+    public Task CrashAsync(CancellationToken cancellationToken = default) => StopAsync("immediate", cancellationToken);
+
     private async Task StopAsync(string mode, CancellationToken cancellationToken)
     {
         var dataDirectory = RealDataDirectory;

@@ -1,5 +1,6 @@
 using System.Net;
 using Connect.Testing.Postgres;
+using Npgsql;
 
 namespace Connect.Api.Tests.Resilience;
 
@@ -37,11 +38,22 @@ public sealed class FaultTests
         var app = await db.RegisterApplicationAsync();
         var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 30);
+        // Test servers commit without waiting for the WAL flush (synchronous_commit off): the setup is made durable
+        // before the crash, so that whatever is missing after it is the revocation's doing.
+        await using (var admin = new NpgsqlConnection(cluster.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var checkpoint = new NpgsqlCommand("CHECKPOINT", admin);
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+
         var blocker = await RevocationBlocker.LockOneTokenAsync(cluster.ConnectionString, account);
 
         var request = api.RevokeAllAsync(app, subject.Value);
         await blocker.WaitForBlockedRevocationAsync();
-        await cluster.Cluster.StopAsync();
+        // A crash, not a fast shutdown: that one ends the blocker's session first, and the revocation waiting on its
+        // lock could then commit (and rightly answer 200) before its own session is ended.
+        await cluster.Cluster.CrashAsync();
         var crashed = await request;
         await blocker.DisposeAsync();
         await cluster.Cluster.StartAsync();
