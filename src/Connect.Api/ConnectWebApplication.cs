@@ -1,10 +1,7 @@
 using Connect.Api.Authentication;
-using Connect.Api.Endpoints;
-using Connect.Api.Errors;
 using Connect.Api.Health;
 using Connect.Api.Observability;
 using Connect.Api.OpenApi;
-using Connect.Api.Requests;
 using Connect.Api.SignIn;
 using Connect.Application;
 using Connect.Application.SigningKeys;

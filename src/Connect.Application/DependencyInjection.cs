@@ -47,8 +47,6 @@ using Connect.Application.SignIn.FinishPasskeyCeremony;
 using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Application.SigningKeys;
 using Connect.Application.StatusPoll;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,5 +1,3 @@
-using FluentValidation;
-using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Application;

@@ -5,7 +5,6 @@ using Connect.Application.ClientAuthentication;
 using Connect.Application.Inquiries;
 using Connect.Application.Signals;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Infrastructure.Postgres;
 using Connect.Infrastructure.Postgres.Administration;
@@ -18,7 +17,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Connect.Infrastructure;
 

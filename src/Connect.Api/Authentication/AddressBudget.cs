@@ -1,6 +1,4 @@
 using System.Threading.RateLimiting;
-using Connect.Api.Errors;
-using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,4 @@
-using Connect.Api.Errors;
-using Connect.Api.Requests;
 using Connect.Application.ClientAuthentication;
-using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Connect.Api.Authentication;

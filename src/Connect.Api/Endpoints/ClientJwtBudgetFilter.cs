@@ -1,7 +1,5 @@
-using Connect.Api.Errors;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RateBudget;
-using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Filters;
 

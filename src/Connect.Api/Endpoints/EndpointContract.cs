@@ -1,6 +1,4 @@
-using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
-using Connect.Domain.Outcomes;
 
 namespace Connect.Api.Endpoints;
 

@@ -1,9 +1,4 @@
-using Connect.Api.Errors;
-using Connect.Api.Requests;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints;
 

@@ -1,9 +1,5 @@
 using System.Globalization;
-using Connect.Api.Endpoints;
 using Connect.Api.Observability;
-using Connect.Api.Responses;
-using Connect.Domain.Outcomes;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
 namespace Connect.Api.Errors;

@@ -1,4 +1,3 @@
-using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace Connect.Api.Errors;

@@ -1,4 +1,3 @@
-using Connect.Domain.Outcomes;
 using Connect.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Diagnostics;
 

@@ -1,6 +1,4 @@
 using System.Reflection;
-using Connect.Api.Endpoints;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Health;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Connect.Application.Observability;
-using Connect.Domain.Outcomes;
 
 namespace Connect.Api.Observability;
 

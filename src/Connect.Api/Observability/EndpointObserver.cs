@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Connect.Api.Authentication;
-using Connect.Api.Endpoints;
 using Connect.Application.ClientAuthentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc.Controllers;

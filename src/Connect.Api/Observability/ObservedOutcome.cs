@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
 
 namespace Connect.Api.Observability;

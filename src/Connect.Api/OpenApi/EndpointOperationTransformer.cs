@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Connect.Api.Endpoints;
 using Connect.Application.ClientAuthentication;
-using Connect.Domain.Outcomes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.OpenApi;

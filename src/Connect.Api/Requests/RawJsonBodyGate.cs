@@ -1,6 +1,4 @@
 using System.Buffers;
-using Connect.Api.Errors;
-using Connect.Domain.Outcomes;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 

@@ -1,5 +1,3 @@
-using Connect.Domain.Outcomes;
-
 namespace Connect.Api.Requests;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Connect.Application.Jose;
-using Connect.Domain.Outcomes;
 
 namespace Connect.Api.Requests;
 

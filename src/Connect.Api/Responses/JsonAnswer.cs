@@ -1,9 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Connect.Api.Endpoints;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Responses;
 

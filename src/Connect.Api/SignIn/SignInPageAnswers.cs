@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Connect.Application.SignIn;
 
 namespace Connect.Api.SignIn;

@@ -1,9 +1,6 @@
 using System.Reflection;
 using System.Text;
-using System.Text.Json;
-using Connect.Api.Errors;
 using Connect.Api.Observability;
-using Connect.Api.Requests;
 using Connect.Application.DescribeInquiry;
 using Connect.Application.Jose;
 using Connect.Application.Inquiries;
@@ -12,10 +9,7 @@ using Connect.Application.Passkeys.Enrollment;
 using Connect.Application.SignIn;
 using Connect.Application.SignIn.FinishPasskeyCeremony;
 using Connect.Application.SignIn.StartPasskeyCeremony;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.SignIn;
 

@@ -1,5 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
 using Connect.Domain.Signals;
 
 namespace Connect.Application.Administration;

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Connect.Domain.Outcomes;
 
 namespace Connect.Application.Administration;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using Connect.Domain.Applications;
-using FluentValidation;
 
 namespace Connect.Application.Administration;
 

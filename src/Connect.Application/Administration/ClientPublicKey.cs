@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
-using Connect.Domain.Applications;
 
 namespace Connect.Application.Administration;
 

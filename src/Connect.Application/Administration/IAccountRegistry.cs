@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-
 namespace Connect.Application.Administration;
 
 /// <summary>Creates accounts, their sector subjects and their refresh-token sessions; disables and deletes them.</summary>

@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.Administration;
 
 /// <summary>Registers sectors, applications and their client-auth keys, and keeps their sign-in settings.</summary>

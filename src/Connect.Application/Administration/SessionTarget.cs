@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-
 namespace Connect.Application.Administration;
 
 /// <summary>The application and account a session command names, or why the operator's arguments name none.</summary>

@@ -1,18 +1,14 @@
 using Connect.Application.Inquiries;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.ApplicationInfo;
 
 public sealed class ApplicationInfoHandler(
     ISignInApplicationDirectory applications, ICurrentSigningKey signingKeys, TimeProvider clock)
-    : IRequestHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>
+    : UseCaseHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>
 {
-    public async Task<Outcome<ApplicationInfoResult>> Handle(ApplicationInfoQuery request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<ApplicationInfoResult>> RunAsync(ApplicationInfoQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.ApplicationAnchor!);
         if (await applications.FindAsync(anchor, cancellationToken).ConfigureAwait(false) is not { } application)
         {

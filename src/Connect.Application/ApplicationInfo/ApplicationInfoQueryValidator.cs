@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Connect.Domain.Applications;
-using FluentValidation;
 
 namespace Connect.Application.ApplicationInfo;
 

@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.Audit;
 
 /// <summary>

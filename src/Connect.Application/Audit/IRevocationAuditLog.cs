@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-
 namespace Connect.Application.Audit;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Connect.Domain.Applications;
-using Connect.Domain.Outcomes;
-using FluentValidation;
-using MediatR;
-
 namespace Connect.Application.Audit;
 
 /// <summary>The newest revoke-all audit events, optionally of one application only.</summary>

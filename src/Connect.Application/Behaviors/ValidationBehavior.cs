@@ -1,7 +1,3 @@
-using Connect.Domain.Outcomes;
-using FluentValidation;
-using MediatR;
-
 namespace Connect.Application.Behaviors;
 
 /// <summary>

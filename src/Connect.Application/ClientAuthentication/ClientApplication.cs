@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>What the client-JWT policy needs to know about the application an <c>iss</c> names.</summary>

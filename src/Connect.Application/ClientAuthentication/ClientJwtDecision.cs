@@ -1,6 +1,3 @@
-using Connect.Domain.Applications;
-using Connect.Domain.Outcomes;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>

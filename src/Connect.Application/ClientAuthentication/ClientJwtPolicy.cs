@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Connect.Domain.Applications;
-using Connect.Domain.Outcomes;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.ClientAuthentication;

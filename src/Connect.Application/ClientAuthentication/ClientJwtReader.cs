@@ -3,7 +3,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using Connect.Application.Jose;
-using Connect.Domain.Outcomes;
 
 namespace Connect.Application.ClientAuthentication;
 

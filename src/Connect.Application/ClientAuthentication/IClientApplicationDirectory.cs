@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>Looks up a registered application, its status and its active (not retired) keys by anchor.</summary>

@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>Remembers which <c>jti</c> values each application has already used.</summary>

@@ -1,14 +1,12 @@
 using Connect.Application.Inquiries;
-using MediatR;
 
 namespace Connect.Application.DescribeInquiry;
 
 public sealed class DescribeInquiryHandler(IInquiryStore inquiries, TimeProvider clock)
-    : IRequestHandler<DescribeInquiryQuery, InquiryDescription>
+    : UseCaseHandler<DescribeInquiryQuery, InquiryDescription>
 {
-    public async Task<InquiryDescription> Handle(DescribeInquiryQuery request, CancellationToken cancellationToken)
+    protected override async Task<InquiryDescription> RunAsync(DescribeInquiryQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
         var state = InquiryStates.Of(inquiry, clock.GetUtcNow());
         if (state == InquiryState.Unknown)

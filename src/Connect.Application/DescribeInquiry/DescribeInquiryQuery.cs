@@ -1,6 +1,4 @@
 using Connect.Application.Inquiries;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.DescribeInquiry;
 

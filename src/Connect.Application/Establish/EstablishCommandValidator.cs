@@ -1,8 +1,5 @@
 using Connect.Application.Administration;
 using Connect.Application.Inquiries;
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-using FluentValidation;
 
 namespace Connect.Application.Establish;
 

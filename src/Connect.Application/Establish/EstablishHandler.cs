@@ -1,6 +1,4 @@
 using Connect.Application.Inquiries;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Establish;
@@ -10,11 +8,10 @@ public sealed class EstablishHandler(
     IInquiryStore inquiries,
     IOptions<InquiryOptions> options,
     TimeProvider clock)
-    : IRequestHandler<EstablishCommand, Outcome<EstablishResult>>
+    : UseCaseHandler<EstablishCommand, Outcome<EstablishResult>>
 {
-    public async Task<Outcome<EstablishResult>> Handle(EstablishCommand request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<EstablishResult>> RunAsync(EstablishCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
 
         // The body names the application it speaks for; it must be the one that signed the client JWT.
         if (!string.Equals(request.ApplicationAnchor, request.Caller.Anchor.Value, StringComparison.Ordinal))

@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-
 namespace Connect.Application.Inquiries;
 
 /// <summary>Stores inquiries; every change is one conditional statement, so it happens at most once on any instance.</summary>

@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.Inquiries;
 
 /// <summary>Reads an application's sign-in settings (display name, sign-up, callback hosts) by its anchor.</summary>

@@ -1,7 +1,5 @@
 using Connect.Application.Observability;
 using Connect.Application.SessionTokens;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Introspect;
@@ -10,11 +8,10 @@ public sealed class IntrospectHandler(
     SessionTokenGate gate,
     TimeProvider clock,
     IOptions<IntrospectOptions> options)
-    : IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>
+    : UseCaseHandler<IntrospectQuery, Outcome<IntrospectResult>>
 {
-    public async Task<Outcome<IntrospectResult>> Handle(IntrospectQuery request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<IntrospectResult>> RunAsync(IntrospectQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         using var activity = ConnectTelemetry.Source.StartActivity("Introspect");
 
         // The token (its exp is not judged: an expired token still says what its session is), the session's budget,

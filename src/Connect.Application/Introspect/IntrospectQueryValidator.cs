@@ -1,5 +1,4 @@
 using Connect.Application.SessionTokens;
-using FluentValidation;
 
 namespace Connect.Application.Introspect;
 

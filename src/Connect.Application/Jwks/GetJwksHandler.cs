@@ -1,17 +1,14 @@
 using System.Buffers.Text;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.Jwks;
 
-public sealed class GetJwksHandler(SigningKeyRing ring) : IRequestHandler<GetJwksQuery, Outcome<JwksResult>>
+public sealed class GetJwksHandler(SigningKeyRing ring)
+    : UseCaseHandler<GetJwksQuery, Outcome<JwksResult>>
 {
-    public async Task<Outcome<JwksResult>> Handle(GetJwksQuery request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<JwksResult>> RunAsync(GetJwksQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var published = await ring.GetPublishedKeysAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         return published is null
             ? ReasonCode.ApplicationNotFound

@@ -1,6 +1,3 @@
-using Connect.Domain.Outcomes;
-using MediatR;
-
 namespace Connect.Application.Jwks;
 
 /// <summary>The published token-signing keys of the application with this anchor (docs/contract/sessions.md, JWKS).</summary>

@@ -2,22 +2,19 @@ using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.Refresh;
 using Connect.Application.SessionTokens;
-using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
-using MediatR;
 
 namespace Connect.Application.Logout;
 
 public sealed class LogoutHandler(
     SessionTokenGate gate, IApplicationRateBudget budget, ISessionStore sessions, TimeProvider clock)
-    : IRequestHandler<LogoutCommand, Outcome<LogoutResult>>
+    : UseCaseHandler<LogoutCommand, Outcome<LogoutResult>>
 {
     private static readonly LogoutResult NotResolved = new(Revoked: false);
     private static readonly LogoutResult Revoked = new(Revoked: true);
 
-    public async Task<Outcome<LogoutResult>> Handle(LogoutCommand request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<LogoutResult>> RunAsync(LogoutCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
 
         // Neither the token nor its sid is a tag: whoever holds them could end (or look up) the session.
         using var activity = ConnectTelemetry.Source.StartActivity("Logout");

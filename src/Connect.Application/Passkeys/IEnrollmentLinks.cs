@@ -1,5 +1,3 @@
-using Connect.Domain.Accounts;
-
 namespace Connect.Application.Passkeys;
 
 /// <summary>A usable enrollment link: not expired, not used, its account not deleted.</summary>

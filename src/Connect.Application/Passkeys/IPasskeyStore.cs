@@ -1,5 +1,3 @@
-using Connect.Domain.Accounts;
-
 namespace Connect.Application.Passkeys;
 
 /// <summary>A passkey as the page's ceremonies need it: the key that verifies, the counter that must advance.</summary>

@@ -1,4 +1,3 @@
-using Connect.Domain.Applications;
 using Connect.Domain.Sessions;
 
 namespace Connect.Application.RateBudget;

@@ -1,7 +1,4 @@
 using Connect.Application.Inquiries;
-using Connect.Domain.Accounts;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.RealizeInquiry;
 

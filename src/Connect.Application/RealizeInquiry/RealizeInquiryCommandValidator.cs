@@ -1,5 +1,4 @@
 using Connect.Application.Inquiries;
-using FluentValidation;
 
 namespace Connect.Application.RealizeInquiry;
 
@@ -7,7 +6,7 @@ public sealed class RealizeInquiryCommandValidator : AbstractValidator<RealizeIn
 {
     public RealizeInquiryCommandValidator()
     {
-        RuleFor(command => command.ExposureKey).NotEmpty().MaximumLength(InquiryKeys.MaxLength);
+        RuleFor(command => command.ExposureKey).ValidInquiryKey();
         RuleFor(command => command.How).IsInEnum();
     }
 }

@@ -1,14 +1,12 @@
 using Connect.Application.Inquiries;
-using MediatR;
 
 namespace Connect.Application.RealizeInquiry;
 
 public sealed class RealizeInquiryHandler(IInquiryStore inquiries, ConfirmationKeys confirmationKeys, TimeProvider clock)
-    : IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>
+    : UseCaseHandler<RealizeInquiryCommand, RealizeInquiryResult>
 {
-    public async Task<RealizeInquiryResult> Handle(RealizeInquiryCommand request, CancellationToken cancellationToken)
+    protected override async Task<RealizeInquiryResult> RunAsync(RealizeInquiryCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var now = clock.GetUtcNow();
         var inquiry = await inquiries.FindAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
         if (await JudgeAsync(inquiry, request, now, cancellationToken).ConfigureAwait(false) is { } refusal)

@@ -1,6 +1,3 @@
-using Connect.Domain.Outcomes;
-using MediatR;
-
 namespace Connect.Application.Redeem;
 
 /// <summary>

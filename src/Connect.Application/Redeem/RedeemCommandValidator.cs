@@ -1,5 +1,4 @@
 using Connect.Application.Inquiries;
-using FluentValidation;
 
 namespace Connect.Application.Redeem;
 
@@ -7,8 +6,8 @@ public sealed class RedeemCommandValidator : AbstractValidator<RedeemCommand>
 {
     public RedeemCommandValidator()
     {
-        RuleFor(command => command.ExposureKey).NotEmpty().MaximumLength(InquiryKeys.MaxLength);
-        RuleFor(command => command.HiddenKey).NotEmpty().MaximumLength(InquiryKeys.MaxLength);
-        RuleFor(command => command.ConfirmationKey).NotEmpty().MaximumLength(InquiryKeys.MaxLength);
+        RuleFor(command => command.ExposureKey).ValidInquiryKey();
+        RuleFor(command => command.HiddenKey).ValidInquiryKey();
+        RuleFor(command => command.ConfirmationKey).ValidInquiryKey();
     }
 }

@@ -3,8 +3,6 @@ using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Inquiries;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.Redeem;
 
@@ -18,11 +16,10 @@ public sealed class RedeemHandler(
     ICurrentSigningKey signingKeys,
     SessionTokenCodec tokens,
     TimeProvider clock)
-    : IRequestHandler<RedeemCommand, Outcome<RedeemResult>>
+    : UseCaseHandler<RedeemCommand, Outcome<RedeemResult>>
 {
-    public async Task<Outcome<RedeemResult>> Handle(RedeemCommand request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<RedeemResult>> RunAsync(RedeemCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey!, cancellationToken).ConfigureAwait(false);
         if (Judge(inquiry, request, clock.GetUtcNow()) is { } refusal)
         {

@@ -1,6 +1,3 @@
-using Connect.Domain.Outcomes;
-using MediatR;
-
 namespace Connect.Application.Refresh;
 
 /// <summary>Rotate a session: consume the presented refresh token's version and answer the next (docs/contract/sessions.md <c>/refresh</c>).</summary>

@@ -2,9 +2,7 @@ using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Refresh;
@@ -31,15 +29,14 @@ public sealed class RefreshHandler(
     RefreshMetrics metrics,
     IOptions<RefreshOptions> options,
     TimeProvider clock)
-    : IRequestHandler<RefreshCommand, Outcome<RefreshResult>>
+    : UseCaseHandler<RefreshCommand, Outcome<RefreshResult>>
 {
     private readonly TimeSpan _graceWindow = options.Value.GraceWindow;
 
     private readonly int _adoptionAlertThreshold = options.Value.AdoptionAlertThreshold;
 
-    public async Task<Outcome<RefreshResult>> Handle(RefreshCommand request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<RefreshResult>> RunAsync(RefreshCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
 
         // Neither the token nor its sid is ever a tag: a span may leave the process.
         using var activity = ConnectTelemetry.Source.StartActivity("Refresh");

@@ -1,6 +1,4 @@
 using Connect.Application.ClientAuthentication;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.RevokeAll;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using Connect.Domain.Accounts;
-using FluentValidation;
 
 namespace Connect.Application.RevokeAll;
 

@@ -1,17 +1,13 @@
 using Connect.Application.Observability;
-using Connect.Domain.Accounts;
-using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
-using MediatR;
 
 namespace Connect.Application.RevokeAll;
 
 public sealed class RevokeAllHandler(ISectorSubjectMap subjects, IRefreshTokenRevoker revoker)
-    : IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>
+    : UseCaseHandler<RevokeAllCommand, Outcome<RevokeAllResult>>
 {
-    public async Task<Outcome<RevokeAllResult>> Handle(RevokeAllCommand request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<RevokeAllResult>> RunAsync(RevokeAllCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
 
         // The subject is never a tag: a span may leave the process, and the subject names a person.
         using var activity = ConnectTelemetry.Source.StartActivity("RevokeAll");

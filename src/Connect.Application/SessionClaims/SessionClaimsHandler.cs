@@ -1,8 +1,6 @@
 using Connect.Application.Introspect;
 using Connect.Application.Observability;
 using Connect.Application.SessionTokens;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.SessionClaims;
 
@@ -11,11 +9,10 @@ namespace Connect.Application.SessionClaims;
 /// forged token, an expired one, and a session that is not active all look the same to the caller.
 /// </summary>
 public sealed class SessionClaimsHandler(SessionTokenGate gate, TimeProvider clock)
-    : IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>
+    : UseCaseHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>
 {
-    public async Task<Outcome<SessionClaimsResult>> Handle(SessionClaimsQuery request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<SessionClaimsResult>> RunAsync(SessionClaimsQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         using var activity = ConnectTelemetry.Source.StartActivity("SessionClaims");
 
         // The token and its own exp (before any session read, which an expired token makes pointless), the session's

@@ -1,7 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Outcomes;
-using MediatR;
-
 namespace Connect.Application.SessionClaims;
 
 /// <summary>

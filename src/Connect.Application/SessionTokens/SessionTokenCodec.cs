@@ -5,9 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Connect.Application.Jose;
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-using Connect.Domain.Outcomes;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.SessionTokens;

@@ -3,8 +3,6 @@ using Connect.Application.Introspect;
 using Connect.Application.Observability;
 using Connect.Application.RateBudget;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
 
 namespace Connect.Application.SessionTokens;

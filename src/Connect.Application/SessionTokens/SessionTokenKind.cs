@@ -1,5 +1,3 @@
-using Connect.Domain.Outcomes;
-
 namespace Connect.Application.SessionTokens;
 
 /// <summary>What the claims of every session token hold, whichever its kind: all <see cref="SessionTokenGate"/> reads.</summary>

@@ -1,7 +1,5 @@
 using System.Buffers;
 using Connect.Application.Jose;
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
 
 namespace Connect.Application.SessionTokens;
 

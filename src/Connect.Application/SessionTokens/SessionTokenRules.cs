@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.SessionTokens;
 
 /// <summary>The validation rule of every body that carries one session token (<c>/refresh</c>, <c>/logout</c>, <c>/introspect</c>).</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Connect.Domain.Applications;
 
 namespace Connect.Application.SigningKeys;
 

@@ -1,5 +1,4 @@
 using Connect.Application.SessionTokens;
-using Connect.Domain.Applications;
 
 namespace Connect.Application.SigningKeys;
 

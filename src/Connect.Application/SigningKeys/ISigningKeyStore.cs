@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.SigningKeys;
 
 /// <summary>Where token-signing keys are kept. Every change bumps the application's revision.</summary>

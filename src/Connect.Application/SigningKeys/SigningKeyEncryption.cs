@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Connect.Application.SessionTokens;
-using Connect.Domain.Applications;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.SigningKeys;

@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Application.SigningKeys;
 
 /// <summary>One token-signing key as the store holds it: public parts, the sealed private key, and the times

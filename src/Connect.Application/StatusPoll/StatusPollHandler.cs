@@ -1,15 +1,12 @@
 using Connect.Application.Inquiries;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Application.StatusPoll;
 
 public sealed class StatusPollHandler(IInquiryStore inquiries, ConfirmationKeys confirmationKeys, TimeProvider clock)
-    : IRequestHandler<StatusPollQuery, Outcome<StatusPollResult>>
+    : UseCaseHandler<StatusPollQuery, Outcome<StatusPollResult>>
 {
-    public async Task<Outcome<StatusPollResult>> Handle(StatusPollQuery request, CancellationToken cancellationToken)
+    protected override async Task<Outcome<StatusPollResult>> RunAsync(StatusPollQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey!, cancellationToken).ConfigureAwait(false);
 
         // A wrong hidden key answers exactly as an unknown inquiry: the exposure key is public, the pair is not.

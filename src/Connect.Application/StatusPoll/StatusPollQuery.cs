@@ -1,6 +1,3 @@
-using Connect.Domain.Outcomes;
-using MediatR;
-
 namespace Connect.Application.StatusPoll;
 
 /// <summary><c>POST /status-poll</c>: the hidden key is the credential; each poll counts toward the inquiry's limit.</summary>

@@ -1,5 +1,4 @@
 using Connect.Application.Inquiries;
-using FluentValidation;
 
 namespace Connect.Application.StatusPoll;
 
@@ -7,7 +6,7 @@ public sealed class StatusPollQueryValidator : AbstractValidator<StatusPollQuery
 {
     public StatusPollQueryValidator()
     {
-        RuleFor(query => query.ExposureKey).NotEmpty().MaximumLength(InquiryKeys.MaxLength);
-        RuleFor(query => query.HiddenKey).NotEmpty().MaximumLength(InquiryKeys.MaxLength);
+        RuleFor(query => query.ExposureKey).ValidInquiryKey();
+        RuleFor(query => query.HiddenKey).ValidInquiryKey();
     }
 }

@@ -1,5 +1,4 @@
 using Connect.Application.Passkeys;
-using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Connect.Application.Administration.IssueSessions;

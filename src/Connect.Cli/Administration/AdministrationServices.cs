@@ -1,11 +1,9 @@
-using System.CommandLine;
 using Connect.Application;
 using Connect.Application.Administration;
 using Connect.Application.SigningKeys;
 using Connect.Cli.Database;
 using Connect.Infrastructure;
 using Connect.Infrastructure.Migrations;
-using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Connect.Infrastructure;
 using Connect.Infrastructure.LocalPostgres;
 using Connect.Infrastructure.Migrations;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Connect.Infrastructure.LocalPostgres;
 using Connect.Infrastructure.Processes;
 

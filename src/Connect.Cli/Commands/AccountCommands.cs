@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.DeleteAccount;
 using Connect.Application.Administration.SetAccountEnabled;

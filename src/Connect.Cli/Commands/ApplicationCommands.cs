@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Connect.Application.Administration;
 using Connect.Application.Administration.AddApplicationKey;
 using Connect.Application.Administration.ListSigningKeys;

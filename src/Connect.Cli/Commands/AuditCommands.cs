@@ -1,8 +1,6 @@
-using System.CommandLine;
 using Connect.Application.Audit;
 using Connect.Cli.Administration;
 using Connect.Domain.Applications;
-using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

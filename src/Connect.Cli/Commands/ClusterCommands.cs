@@ -1,8 +1,6 @@
-using System.CommandLine;
 using Connect.Cli.Administration;
 using Connect.Cli.Cluster;
 using Connect.Cli.Cluster.Drill;
-using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Connect.Cli.Database;

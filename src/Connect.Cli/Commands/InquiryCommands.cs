@@ -1,8 +1,6 @@
-using System.CommandLine;
 using Connect.Application.Inquiries;
 using Connect.Application.RealizeInquiry;
 using Connect.Cli.Administration;
-using MediatR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

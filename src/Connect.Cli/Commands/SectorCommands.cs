@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Connect.Application.Administration.CreateSector;
 using Connect.Cli.Administration;
 using Microsoft.Extensions.Configuration;

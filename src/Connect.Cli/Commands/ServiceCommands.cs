@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
 using Connect.Api;
 using Connect.Cli.Database;
@@ -6,7 +5,6 @@ using Connect.Application.Passkeys;
 using Connect.Cli.Demo;
 using Connect.Infrastructure.Migrations;
 using Microsoft.Extensions.Configuration;
-using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

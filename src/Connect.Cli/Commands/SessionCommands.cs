@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Connect.Application.Administration.CountSessions;
 using Connect.Application.Administration.IssueSessions;
 using Connect.Cli.Administration;

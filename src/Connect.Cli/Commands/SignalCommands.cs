@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Connect.Application.Administration.AddSignalReceiver;
 using Connect.Application.Administration.ListSignalReceivers;
 using Connect.Application.Administration.RemoveSignalReceiver;

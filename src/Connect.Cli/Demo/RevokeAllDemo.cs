@@ -1,14 +1,12 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Connect.Application.Administration;
 using Connect.Application.Administration.CreateAccount;
 using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Administration.RegisterApplication;
 using Connect.Load;
-using MediatR;
 
 namespace Connect.Cli.Demo;
 

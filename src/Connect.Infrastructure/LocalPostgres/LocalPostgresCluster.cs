@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Npgsql;
 
 namespace Connect.Infrastructure.LocalPostgres;
 

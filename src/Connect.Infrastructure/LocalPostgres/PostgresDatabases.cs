@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Connect.Infrastructure.LocalPostgres;
 
 /// <summary>Database housekeeping that works against any PostgreSQL server.</summary>

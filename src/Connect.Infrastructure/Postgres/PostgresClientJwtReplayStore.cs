@@ -1,7 +1,4 @@
 using Connect.Application.ClientAuthentication;
-using Connect.Domain.Applications;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres;
 

@@ -1,6 +1,4 @@
 using Connect.Application.Audit;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres;
 

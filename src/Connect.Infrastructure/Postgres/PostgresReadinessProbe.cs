@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace Connect.Infrastructure.Postgres;
 
 /// <summary>Tells whether the database answers, within a short bound.</summary>

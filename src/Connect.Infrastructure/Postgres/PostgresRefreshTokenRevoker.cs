@@ -1,8 +1,4 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
 using Connect.Domain.Sessions;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres;
 

@@ -1,8 +1,4 @@
 using Connect.Application.Audit;
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres;
 

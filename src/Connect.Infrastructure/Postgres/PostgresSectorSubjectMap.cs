@@ -1,8 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-using Dapper;
-using Npgsql;
-
 namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresSectorSubjectMap(NpgsqlDataSource dataSource) : ISectorSubjectMap

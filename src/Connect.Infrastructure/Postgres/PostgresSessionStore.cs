@@ -1,9 +1,5 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
 using Connect.Domain.Sessions;
 using Connect.Domain.Signals;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres;
 

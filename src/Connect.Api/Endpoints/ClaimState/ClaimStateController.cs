@@ -1,11 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
 using Connect.Api.Endpoints.SessionClaims;
-using Connect.Api.Errors;
-using Connect.Api.Responses;
-using MediatR;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.ClaimState;
 

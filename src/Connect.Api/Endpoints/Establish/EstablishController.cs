@@ -1,18 +1,9 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
-using Connect.Api.Errors;
-using Connect.Api.Requests;
-using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Establish;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Establish;
 

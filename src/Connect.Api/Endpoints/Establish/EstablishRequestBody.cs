@@ -1,10 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Requests;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Establish;
 using Connect.Application.Inquiries;
-using Connect.Domain.Outcomes;
 
 namespace Connect.Api.Endpoints.Establish;
 

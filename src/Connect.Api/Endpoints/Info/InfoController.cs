@@ -1,13 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
-using Connect.Api.Responses;
 using Connect.Application.ApplicationInfo;
-using Connect.Domain.Outcomes;
-using MediatR;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Info;
 

@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using Connect.Api.Requests;
-using Connect.Domain.Outcomes;
-
 namespace Connect.Api.Endpoints.Introspect;
 
 /// <summary>The wire form of <c>POST /introspect</c>: one JSON object whose <c>accessToken</c> is a string.</summary>

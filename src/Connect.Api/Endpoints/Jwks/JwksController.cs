@@ -1,14 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
-using Connect.Api.Errors;
-using Connect.Api.Responses;
 using Connect.Application.Jwks;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Api.Endpoints.Jwks;

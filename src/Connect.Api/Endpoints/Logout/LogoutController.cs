@@ -1,12 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
 using Connect.Api.Endpoints.Refresh;
-using Connect.Api.Responses;
 using Connect.Application.Logout;
-using Connect.Domain.Outcomes;
-using MediatR;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Logout;
 

@@ -1,15 +1,8 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
 using Connect.Api.Endpoints.Refresh;
-using Connect.Api.Responses;
 using Connect.Application.Inquiries;
 using Connect.Application.Redeem;
-using Connect.Domain.Outcomes;
-using MediatR;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Redeem;
 

@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using Connect.Api.Requests;
-using Connect.Domain.Outcomes;
-
 namespace Connect.Api.Endpoints.Redeem;
 
 /// <summary>The wire form of <c>POST /redeem</c>.</summary>

@@ -1,14 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
-using Connect.Api.Responses;
 using Connect.Application.Refresh;
 using Connect.Application.SessionTokens;
-using Connect.Domain.Outcomes;
-using MediatR;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.Refresh;
 

@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using Connect.Api.Requests;
-using Connect.Domain.Outcomes;
-
 namespace Connect.Api.Endpoints.Refresh;
 
 /// <summary>The wire form of <c>POST /refresh</c> and <c>POST /logout</c>: one JSON object whose <c>refreshToken</c> is a string.</summary>

@@ -1,19 +1,10 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Connect.Api.Endpoints;
-using Connect.Api.Errors;
 using Connect.Api.Observability;
-using Connect.Api.Requests;
-using Connect.Api.Responses;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
 using Connect.Domain.Accounts;
-using Connect.Domain.Outcomes;
-using MediatR;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Connect.Api.Endpoints.RevokeAll;
 

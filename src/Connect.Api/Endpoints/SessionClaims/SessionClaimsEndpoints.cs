@@ -1,10 +1,5 @@
-using System.Text.Json.Serialization;
 using Connect.Api.Authentication;
-using Connect.Api.Endpoints;
-using Connect.Api.Responses;
 using Connect.Application.SessionClaims;
-using Connect.Domain.Outcomes;
-using MediatR;
 
 namespace Connect.Api.Endpoints.SessionClaims;
 

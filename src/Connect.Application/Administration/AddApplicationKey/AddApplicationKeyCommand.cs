@@ -1,6 +1,3 @@
-using Connect.Domain.Applications;
-using MediatR;
-
 namespace Connect.Application.Administration.AddApplicationKey;
 
 /// <summary>Give an application one more client-auth public key, so that it can rotate without downtime.</summary>

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.AddApplicationKey;
 
 public sealed class AddApplicationKeyCommandValidator : AbstractValidator<AddApplicationKeyCommand>

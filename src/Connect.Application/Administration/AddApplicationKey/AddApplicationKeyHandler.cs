@@ -1,16 +1,12 @@
 using Connect.Application.Audit;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.AddApplicationKey;
 
 public sealed class AddApplicationKeyHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
-    : IRequestHandler<AddApplicationKeyCommand, AdministrationOutcome<AddApplicationKeyResult>>
+    : AdministrationHandler<AddApplicationKeyCommand, AddApplicationKeyResult>
 {
-    public async Task<AdministrationOutcome<AddApplicationKeyResult>> Handle(
-        AddApplicationKeyCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<AddApplicationKeyResult>> RunAsync(AddApplicationKeyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (!ClientPublicKey.TryFromPem(request.PublicKeyPem, out var key, out var problem))
         {
             return AdministrationError.InvalidPublicKey(problem);

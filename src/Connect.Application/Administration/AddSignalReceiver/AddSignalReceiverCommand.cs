@@ -1,6 +1,4 @@
-using Connect.Domain.Applications;
 using Connect.Domain.Signals;
-using MediatR;
 
 namespace Connect.Application.Administration.AddSignalReceiver;
 

@@ -1,5 +1,4 @@
 using Connect.Domain.Signals;
-using FluentValidation;
 
 namespace Connect.Application.Administration.AddSignalReceiver;
 

@@ -1,18 +1,14 @@
 using Connect.Application.Signals;
-using Connect.Domain.Applications;
 using Connect.Domain.Signals;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Administration.AddSignalReceiver;
 
 public sealed class AddSignalReceiverHandler(ISignalReceiverRegistry receivers, IOptions<SignalOptions> options)
-    : IRequestHandler<AddSignalReceiverCommand, AdministrationOutcome<AddSignalReceiverResult>>
+    : AdministrationHandler<AddSignalReceiverCommand, AddSignalReceiverResult>
 {
-    public async Task<AdministrationOutcome<AddSignalReceiverResult>> Handle(
-        AddSignalReceiverCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<AddSignalReceiverResult>> RunAsync(AddSignalReceiverCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
 
         // The host is not resolved here: the delivery worker checks each address it resolves to, when it sends.
         if (ReceiverUrlPolicy.FindProblem(request.Url, options.Value.AllowLoopbackReceivers) is { } problem)

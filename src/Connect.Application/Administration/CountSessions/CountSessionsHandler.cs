@@ -1,14 +1,10 @@
-using MediatR;
-
 namespace Connect.Application.Administration.CountSessions;
 
 public sealed class CountSessionsHandler(IApplicationRegistry applications, IAccountRegistry accounts)
-    : IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>
+    : AdministrationHandler<CountSessionsQuery, SessionCounts>
 {
-    public async Task<AdministrationOutcome<SessionCounts>> Handle(
-        CountSessionsQuery request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<SessionCounts>> RunAsync(CountSessionsQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var target = await SessionTarget
             .ResolveAsync(applications, accounts, request.Anchor, request.Account, cancellationToken).ConfigureAwait(false);
         if (!target.Succeeded)

@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using MediatR;
-
 namespace Connect.Application.Administration.CountSessions;
 
 /// <summary>How many of one account's sessions for one application are active, revoked and expired.</summary>

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.CountSessions;
 
 public sealed class CountSessionsQueryValidator : AbstractValidator<CountSessionsQuery>

@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using MediatR;
-
 namespace Connect.Application.Administration.CreateAccount;
 
 /// <summary>Create an internal user. Its id is for operators only; applications see sector subjects.</summary>

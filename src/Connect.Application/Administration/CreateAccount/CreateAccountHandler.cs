@@ -1,12 +1,9 @@
-using MediatR;
-
 namespace Connect.Application.Administration.CreateAccount;
 
 public sealed class CreateAccountHandler(IAccountRegistry accounts)
-    : IRequestHandler<CreateAccountCommand, AdministrationOutcome<CreateAccountResult>>
+    : AdministrationHandler<CreateAccountCommand, CreateAccountResult>
 {
-    public async Task<AdministrationOutcome<CreateAccountResult>> Handle(
-        CreateAccountCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<CreateAccountResult>> RunAsync(CreateAccountCommand request, CancellationToken cancellationToken)
     {
         var account = await accounts.CreateAccountAsync(cancellationToken).ConfigureAwait(false);
         return new CreateAccountResult(account);

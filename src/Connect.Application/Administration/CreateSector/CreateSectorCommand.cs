@@ -1,6 +1,3 @@
-using Connect.Domain.Applications;
-using MediatR;
-
 namespace Connect.Application.Administration.CreateSector;
 
 /// <summary>Create a new identity-isolation boundary, optionally named for people.</summary>

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.CreateSector;
 
 public sealed class CreateSectorCommandValidator : AbstractValidator<CreateSectorCommand>

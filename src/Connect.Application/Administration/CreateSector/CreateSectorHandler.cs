@@ -1,14 +1,10 @@
-using MediatR;
-
 namespace Connect.Application.Administration.CreateSector;
 
 public sealed class CreateSectorHandler(IApplicationRegistry applications)
-    : IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>
+    : AdministrationHandler<CreateSectorCommand, CreateSectorResult>
 {
-    public async Task<AdministrationOutcome<CreateSectorResult>> Handle(
-        CreateSectorCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<CreateSectorResult>> RunAsync(CreateSectorCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var sector = await applications.CreateSectorAsync(request.Name, cancellationToken).ConfigureAwait(false);
         return new CreateSectorResult(sector);
     }

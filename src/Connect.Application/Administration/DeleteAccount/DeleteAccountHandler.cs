@@ -1,14 +1,10 @@
-using MediatR;
-
 namespace Connect.Application.Administration.DeleteAccount;
 
 public sealed class DeleteAccountHandler(IAccountRegistry accounts)
-    : IRequestHandler<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>>
+    : AdministrationHandler<DeleteAccountCommand, DeleteAccountResult>
 {
-    public async Task<AdministrationOutcome<DeleteAccountResult>> Handle(
-        DeleteAccountCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<DeleteAccountResult>> RunAsync(DeleteAccountCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var deletion = await accounts.DeleteAsync(request.Account, cancellationToken).ConfigureAwait(false);
         return deletion.Outcome switch
         {

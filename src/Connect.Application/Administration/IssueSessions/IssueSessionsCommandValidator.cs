@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.IssueSessions;
 
 public sealed class IssueSessionsCommandValidator : AbstractValidator<IssueSessionsCommand>

@@ -1,9 +1,6 @@
 using Connect.Application.SessionTokens;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
 using Connect.Domain.Sessions;
-using MediatR;
 
 namespace Connect.Application.Administration.IssueSessions;
 
@@ -14,12 +11,10 @@ public sealed class IssueSessionsHandler(
     ICurrentSigningKey signingKeys,
     SessionTokenCodec tokens,
     TimeProvider clock)
-    : IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>
+    : AdministrationHandler<IssueSessionsCommand, IssueSessionsResult>
 {
-    public async Task<AdministrationOutcome<IssueSessionsResult>> Handle(
-        IssueSessionsCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<IssueSessionsResult>> RunAsync(IssueSessionsCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         if (await applications.FindAsync(anchor, cancellationToken).ConfigureAwait(false) is not { } found)
         {

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.IssueSubject;
 
 public sealed class IssueSubjectCommandValidator : AbstractValidator<IssueSubjectCommand>

@@ -1,15 +1,10 @@
-using Connect.Domain.Applications;
-using MediatR;
-
 namespace Connect.Application.Administration.IssueSubject;
 
 public sealed class IssueSubjectHandler(IApplicationRegistry applications, IAccountRegistry accounts)
-    : IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>
+    : AdministrationHandler<IssueSubjectCommand, IssueSubjectResult>
 {
-    public async Task<AdministrationOutcome<IssueSubjectResult>> Handle(
-        IssueSubjectCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<IssueSubjectResult>> RunAsync(IssueSubjectCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var application = await applications
             .FindAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (application is not { Sector: var sector })

@@ -1,16 +1,12 @@
 using Connect.Application.Signals;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.ListSignalReceivers;
 
 public sealed class ListSignalReceiversHandler(ISignalReceiverRegistry receivers)
-    : IRequestHandler<ListSignalReceiversQuery, AdministrationOutcome<SignalReceiverList>>
+    : AdministrationHandler<ListSignalReceiversQuery, SignalReceiverList>
 {
-    public async Task<AdministrationOutcome<SignalReceiverList>> Handle(
-        ListSignalReceiversQuery request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<SignalReceiverList>> RunAsync(ListSignalReceiversQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         var listed = await receivers.ListAsync(anchor, cancellationToken).ConfigureAwait(false);
         return listed is null ? AdministrationError.UnknownAnchor(request.Anchor) : new SignalReceiverList(anchor, listed);

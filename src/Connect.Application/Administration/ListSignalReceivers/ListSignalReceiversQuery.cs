@@ -1,6 +1,4 @@
 using Connect.Application.Signals;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.ListSignalReceivers;
 

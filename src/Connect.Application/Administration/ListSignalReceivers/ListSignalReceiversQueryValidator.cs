@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.ListSignalReceivers;
 
 public sealed class ListSignalReceiversQueryValidator : AbstractValidator<ListSignalReceiversQuery>

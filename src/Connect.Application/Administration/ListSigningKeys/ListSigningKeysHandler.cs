@@ -1,15 +1,12 @@
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.ListSigningKeys;
 
 public sealed class ListSigningKeysHandler(ISigningKeyStore store, TimeProvider clock)
-    : IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>
+    : AdministrationHandler<ListSigningKeysQuery, SigningKeyList>
 {
-    public async Task<AdministrationOutcome<SigningKeyList>> Handle(ListSigningKeysQuery request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<SigningKeyList>> RunAsync(ListSigningKeysQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

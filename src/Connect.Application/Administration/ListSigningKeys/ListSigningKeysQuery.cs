@@ -1,6 +1,4 @@
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.ListSigningKeys;
 

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.ListSigningKeys;
 
 public sealed class ListSigningKeysQueryValidator : AbstractValidator<ListSigningKeysQuery>

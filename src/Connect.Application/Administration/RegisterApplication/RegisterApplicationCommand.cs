@@ -1,6 +1,3 @@
-using Connect.Domain.Applications;
-using MediatR;
-
 namespace Connect.Application.Administration.RegisterApplication;
 
 /// <summary>Register an application under its permanent anchor with its first client-auth public key.</summary>

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.RegisterApplication;
 
 public sealed class RegisterApplicationCommandValidator : AbstractValidator<RegisterApplicationCommand>

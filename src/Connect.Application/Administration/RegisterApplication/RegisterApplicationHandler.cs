@@ -1,19 +1,15 @@
 using Connect.Application.Audit;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.RegisterApplication;
 
 public sealed class RegisterApplicationHandler(
     IApplicationRegistry applications, ISigningKeyStore signingKeys, SigningKeyFactory signingKeyFactory,
     SigningKeyEncryption encryption, TimeProvider clock, IOperatorAuditLog audit)
-    : IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>
+    : AdministrationHandler<RegisterApplicationCommand, RegisterApplicationResult>
 {
-    public async Task<AdministrationOutcome<RegisterApplicationResult>> Handle(
-        RegisterApplicationCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<RegisterApplicationResult>> RunAsync(RegisterApplicationCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (!ClientPublicKey.TryFromPem(request.PublicKeyPem, out var key, out var problem))
         {
             return AdministrationError.InvalidPublicKey(problem);

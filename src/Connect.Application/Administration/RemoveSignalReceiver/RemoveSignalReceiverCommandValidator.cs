@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.RemoveSignalReceiver;
 
 public sealed class RemoveSignalReceiverCommandValidator : AbstractValidator<RemoveSignalReceiverCommand>

@@ -1,16 +1,12 @@
 using Connect.Application.Signals;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.RemoveSignalReceiver;
 
 public sealed class RemoveSignalReceiverHandler(ISignalReceiverRegistry receivers)
-    : IRequestHandler<RemoveSignalReceiverCommand, AdministrationOutcome<RemoveSignalReceiverResult>>
+    : AdministrationHandler<RemoveSignalReceiverCommand, RemoveSignalReceiverResult>
 {
-    public async Task<AdministrationOutcome<RemoveSignalReceiverResult>> Handle(
-        RemoveSignalReceiverCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<RemoveSignalReceiverResult>> RunAsync(RemoveSignalReceiverCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
 
         // Another application's receiver is unknown under this anchor: the anchor scopes the removal.

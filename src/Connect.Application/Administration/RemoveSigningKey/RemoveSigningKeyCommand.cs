@@ -1,6 +1,3 @@
-using Connect.Domain.Applications;
-using MediatR;
-
 namespace Connect.Application.Administration.RemoveSigningKey;
 
 /// <summary>Remove a token-signing key at once (it leaked): tokens it signed verify nowhere from now on.</summary>

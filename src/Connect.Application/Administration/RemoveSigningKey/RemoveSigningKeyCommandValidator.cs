@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.RemoveSigningKey;
 
 public sealed class RemoveSigningKeyCommandValidator : AbstractValidator<RemoveSigningKeyCommand>

@@ -1,12 +1,10 @@
 using Connect.Application.Audit;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.RemoveSigningKey;
 
 public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOperatorAuditLog audit)
-    : IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>
+    : AdministrationHandler<RemoveSigningKeyCommand, RemoveSigningKeyResult>
 {
     /// <remarks>
     /// Removing the current key is allowed (a leaked key must stop at once) and never leaves the application
@@ -14,9 +12,8 @@ public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFa
     /// predates that key fail to verify new tokens until their cache expires; that is the price of a leak, and
     /// smaller than tokens signed by a leaked key.
     /// </remarks>
-    public async Task<AdministrationOutcome<RemoveSigningKeyResult>> Handle(RemoveSigningKeyCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<RemoveSigningKeyResult>> RunAsync(RemoveSigningKeyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

@@ -1,6 +1,3 @@
-using Connect.Domain.Applications;
-using MediatR;
-
 namespace Connect.Application.Administration.RetireApplicationKey;
 
 /// <summary>Take one client-auth key out of service: from the next request on, it verifies nothing.</summary>

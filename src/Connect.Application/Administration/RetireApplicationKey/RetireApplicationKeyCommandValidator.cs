@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.RetireApplicationKey;
 
 public sealed class RetireApplicationKeyCommandValidator : AbstractValidator<RetireApplicationKeyCommand>

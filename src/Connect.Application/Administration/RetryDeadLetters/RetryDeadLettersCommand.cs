@@ -1,5 +1,4 @@
 using Connect.Domain.Signals;
-using MediatR;
 
 namespace Connect.Application.Administration.RetryDeadLetters;
 

@@ -1,15 +1,12 @@
 using Connect.Application.Signals;
-using MediatR;
 
 namespace Connect.Application.Administration.RetryDeadLetters;
 
 public sealed class RetryDeadLettersHandler(ISignalReceiverRegistry receivers)
-    : IRequestHandler<RetryDeadLettersCommand, AdministrationOutcome<RetryDeadLettersResult>>
+    : AdministrationHandler<RetryDeadLettersCommand, RetryDeadLettersResult>
 {
-    public async Task<AdministrationOutcome<RetryDeadLettersResult>> Handle(
-        RetryDeadLettersCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<RetryDeadLettersResult>> RunAsync(RetryDeadLettersCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var requeued = await receivers.RequeueDeadLettersAsync(request.Receiver, cancellationToken).ConfigureAwait(false);
         return requeued is { } count
             ? new RetryDeadLettersResult(request.Receiver, count)

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.RotateSigningKey;
 
 public sealed class RotateSigningKeyCommandValidator : AbstractValidator<RotateSigningKeyCommand>

@@ -1,18 +1,15 @@
 using Connect.Application.Audit;
 using Connect.Application.SigningKeys;
-using Connect.Domain.Applications;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Administration.RotateSigningKey;
 
 public sealed class RotateSigningKeyHandler(
     ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOptions<SigningKeyOptions> options, IOperatorAuditLog audit)
-    : IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>
+    : AdministrationHandler<RotateSigningKeyCommand, RotateSigningKeyResult>
 {
-    public async Task<AdministrationOutcome<RotateSigningKeyResult>> Handle(RotateSigningKeyCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<RotateSigningKeyResult>> RunAsync(RotateSigningKeyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

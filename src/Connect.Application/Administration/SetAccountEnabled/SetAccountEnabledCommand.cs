@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using MediatR;
-
 namespace Connect.Application.Administration.SetAccountEnabled;
 
 /// <summary>

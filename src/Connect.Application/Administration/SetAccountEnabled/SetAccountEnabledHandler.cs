@@ -1,14 +1,10 @@
-using MediatR;
-
 namespace Connect.Application.Administration.SetAccountEnabled;
 
 public sealed class SetAccountEnabledHandler(IAccountRegistry accounts)
-    : IRequestHandler<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>>
+    : AdministrationHandler<SetAccountEnabledCommand, SetAccountEnabledResult>
 {
-    public async Task<AdministrationOutcome<SetAccountEnabledResult>> Handle(
-        SetAccountEnabledCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<SetAccountEnabledResult>> RunAsync(SetAccountEnabledCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
 
         // Audited by the same statement, also when the status was already the one asked for: the decision is the event.
         return await accounts.SetEnabledAsync(request.Account, request.Enabled, cancellationToken).ConfigureAwait(false) switch

@@ -1,6 +1,3 @@
-using Connect.Domain.Applications;
-using MediatR;
-
 namespace Connect.Application.Administration.SetApplicationEnabled;
 
 /// <summary>Disable an application (its client JWTs are then refused with ApplicationDisabled) or enable it again.</summary>

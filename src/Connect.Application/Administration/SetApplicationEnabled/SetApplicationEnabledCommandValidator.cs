@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.SetApplicationEnabled;
 
 public sealed class SetApplicationEnabledCommandValidator : AbstractValidator<SetApplicationEnabledCommand>

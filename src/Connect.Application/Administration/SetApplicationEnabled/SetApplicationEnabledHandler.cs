@@ -1,16 +1,12 @@
 using Connect.Application.Audit;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.SetApplicationEnabled;
 
 public sealed class SetApplicationEnabledHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
-    : IRequestHandler<SetApplicationEnabledCommand, AdministrationOutcome<SetApplicationEnabledResult>>
+    : AdministrationHandler<SetApplicationEnabledCommand, SetApplicationEnabledResult>
 {
-    public async Task<AdministrationOutcome<SetApplicationEnabledResult>> Handle(
-        SetApplicationEnabledCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<SetApplicationEnabledResult>> RunAsync(SetApplicationEnabledCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         if (!await applications.SetEnabledAsync(anchor, request.Enabled, cancellationToken).ConfigureAwait(false))
         {

@@ -1,14 +1,12 @@
 using Connect.Application.Signals;
-using MediatR;
 
 namespace Connect.Application.Administration.ShowSignalsStatus;
 
 public sealed class ShowSignalsStatusHandler(ISignalReceiverRegistry receivers, TimeProvider clock)
-    : IRequestHandler<ShowSignalsStatusQuery, AdministrationOutcome<SignalsStatus>>
+    : AdministrationHandler<ShowSignalsStatusQuery, SignalsStatus>
 {
-    public async Task<AdministrationOutcome<SignalsStatus>> Handle(ShowSignalsStatusQuery request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<SignalsStatus>> RunAsync(ShowSignalsStatusQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
 
         // Every signal belongs to a receiver, so the totals are the receivers' sums.
         var listed = await receivers.StatusAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using Connect.Application.Signals;
-using MediatR;
 
 namespace Connect.Application.Administration.ShowSignalsStatus;
 

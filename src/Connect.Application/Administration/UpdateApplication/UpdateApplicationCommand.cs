@@ -1,5 +1,3 @@
-using MediatR;
-
 namespace Connect.Application.Administration.UpdateApplication;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Administration.UpdateApplication;
 
 public sealed class UpdateApplicationCommandValidator : AbstractValidator<UpdateApplicationCommand>

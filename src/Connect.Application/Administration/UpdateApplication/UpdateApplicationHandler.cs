@@ -1,16 +1,12 @@
 using Connect.Application.Audit;
-using Connect.Domain.Applications;
-using MediatR;
 
 namespace Connect.Application.Administration.UpdateApplication;
 
 public sealed class UpdateApplicationHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
-    : IRequestHandler<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>>
+    : AdministrationHandler<UpdateApplicationCommand, ApplicationSignInSettings>
 {
-    public async Task<AdministrationOutcome<ApplicationSignInSettings>> Handle(
-        UpdateApplicationCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<ApplicationSignInSettings>> RunAsync(UpdateApplicationCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
 
         // The validator accepted every host; stored as matched, each once, in the order given.

@@ -1,6 +1,4 @@
 using Connect.Application.Administration;
-using Connect.Domain.Accounts;
-using MediatR;
 
 namespace Connect.Application.Passkeys.CreatePasskeyLink;
 

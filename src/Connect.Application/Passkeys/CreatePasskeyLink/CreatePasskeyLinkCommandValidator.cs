@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace Connect.Application.Passkeys.CreatePasskeyLink;
 
 public sealed class CreatePasskeyLinkCommandValidator : AbstractValidator<CreatePasskeyLinkCommand>

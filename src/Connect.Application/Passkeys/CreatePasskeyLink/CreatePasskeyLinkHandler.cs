@@ -2,17 +2,15 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using Connect.Application.Administration;
 using Connect.Application.SignIn;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Passkeys.CreatePasskeyLink;
 
 public sealed class CreatePasskeyLinkHandler(IEnrollmentLinks links, IOptions<PasskeyOptions> options, TimeProvider clock)
-    : IRequestHandler<CreatePasskeyLinkCommand, AdministrationOutcome<PasskeyLink>>
+    : AdministrationHandler<CreatePasskeyLinkCommand, PasskeyLink>
 {
-    public async Task<AdministrationOutcome<PasskeyLink>> Handle(CreatePasskeyLinkCommand request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<PasskeyLink>> RunAsync(CreatePasskeyLinkCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         // 256 bits: the link is the whole credential of whoever holds it. Only its hash is stored.
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var expiresAt = clock.GetUtcNow().AddSeconds(request.ExpiresInSeconds ?? PasskeyOptions.DefaultEnrollmentLinkSeconds);

@@ -2,17 +2,15 @@ using Connect.Application.Inquiries;
 using Connect.Application.RealizeInquiry;
 using Connect.Application.SignIn;
 using Connect.Application.SignIn.StartPasskeyCeremony;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.Passkeys.Enrollment;
 
 public sealed class ShowEnrollmentPageHandler(IEnrollmentLinks links)
-    : IRequestHandler<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>>
+    : UseCaseHandler<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>>
 {
-    public async Task<SignInOutcome<EnrollmentPage>> Handle(ShowEnrollmentPageQuery request, CancellationToken cancellationToken)
+    protected override async Task<SignInOutcome<EnrollmentPage>> RunAsync(ShowEnrollmentPageQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (!SignInRules.IsKey(request.Token))
         {
             return SignInFailure.LinkUnavailable;
@@ -29,11 +27,10 @@ public sealed class StartEnrollmentHandler(
     IWebAuthnChallengeStore challenges,
     IOptions<PasskeyOptions> options,
     TimeProvider clock)
-    : IRequestHandler<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>>
+    : UseCaseHandler<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>>
 {
-    public async Task<SignInOutcome<CeremonyStarted>> Handle(StartEnrollmentCommand request, CancellationToken cancellationToken)
+    protected override async Task<SignInOutcome<CeremonyStarted>> RunAsync(StartEnrollmentCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var link = await links.FindUsableAsync(SignInRules.Hash(request.Token), cancellationToken).ConfigureAwait(false);
         if (link is null)
         {
@@ -55,11 +52,10 @@ public sealed class StartEnrollmentHandler(
 
 public sealed class FinishEnrollmentHandler(
     IEnrollmentLinks links, IPasskeyCeremony ceremony, IWebAuthnChallengeStore challenges, IMediator mediator)
-    : IRequestHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>
+    : UseCaseHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>
 {
-    public async Task<SignInOutcome<Enrolled>> Handle(FinishEnrollmentCommand request, CancellationToken cancellationToken)
+    protected override async Task<SignInOutcome<Enrolled>> RunAsync(FinishEnrollmentCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var link = await links.FindUsableAsync(SignInRules.Hash(request.Token), cancellationToken).ConfigureAwait(false);
         if (link is null)
         {

@@ -1,5 +1,4 @@
 using Connect.Application.SignIn;
-using MediatR;
 
 namespace Connect.Application.Passkeys.Enrollment;
 

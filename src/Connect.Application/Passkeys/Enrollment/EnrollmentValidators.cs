@@ -1,5 +1,4 @@
 using Connect.Application.SignIn;
-using FluentValidation;
 
 namespace Connect.Application.Passkeys.Enrollment;
 

@@ -1,6 +1,4 @@
 using Connect.Application.Administration;
-using Connect.Domain.Accounts;
-using MediatR;
 
 namespace Connect.Application.Passkeys.ListPasskeys;
 
@@ -10,11 +8,10 @@ public sealed record ListPasskeysQuery(AccountId Account) : IRequest<Administrat
 public sealed record PasskeyList(AccountId Account, IReadOnlyList<PasskeySummary> Passkeys);
 
 public sealed class ListPasskeysHandler(IPasskeyStore passkeys)
-    : IRequestHandler<ListPasskeysQuery, AdministrationOutcome<PasskeyList>>
+    : AdministrationHandler<ListPasskeysQuery, PasskeyList>
 {
-    public async Task<AdministrationOutcome<PasskeyList>> Handle(ListPasskeysQuery request, CancellationToken cancellationToken)
+    protected override async Task<AdministrationOutcome<PasskeyList>> RunAsync(ListPasskeysQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var list = await passkeys.ListAsync(request.Account, cancellationToken).ConfigureAwait(false);
         return list is null ? AdministrationError.UnknownAccount(request.Account) : new PasskeyList(request.Account, list);
     }

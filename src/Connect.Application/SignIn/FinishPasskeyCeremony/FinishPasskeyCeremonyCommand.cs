@@ -1,5 +1,4 @@
 using Connect.Application.Passkeys;
-using MediatR;
 
 namespace Connect.Application.SignIn.FinishPasskeyCeremony;
 

@@ -1,5 +1,4 @@
 using Connect.Application.Passkeys;
-using FluentValidation;
 
 namespace Connect.Application.SignIn.FinishPasskeyCeremony;
 

@@ -2,8 +2,6 @@ using Connect.Application.DescribeInquiry;
 using Connect.Application.Inquiries;
 using Connect.Application.Passkeys;
 using Connect.Application.RealizeInquiry;
-using Connect.Domain.Accounts;
-using MediatR;
 
 namespace Connect.Application.SignIn.FinishPasskeyCeremony;
 
@@ -17,12 +15,10 @@ public sealed class FinishPasskeyCeremonyHandler(
     IPasskeyCeremony ceremony,
     IWebAuthnChallengeStore challenges,
     IPasskeyStore passkeys)
-    : IRequestHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>
+    : UseCaseHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>
 {
-    public async Task<SignInOutcome<RealizedInquiry>> Handle(
-        FinishPasskeyCeremonyCommand request, CancellationToken cancellationToken)
+    protected override async Task<SignInOutcome<RealizedInquiry>> RunAsync(FinishPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var options = await challenges.TakeAsync(request.Ceremony, request.Purpose, request.ExposureKey, null, cancellationToken)
             .ConfigureAwait(false);
         if (options is null)

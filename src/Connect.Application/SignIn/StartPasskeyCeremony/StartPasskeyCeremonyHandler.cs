@@ -1,6 +1,5 @@
 using Connect.Application.DescribeInquiry;
 using Connect.Application.Passkeys;
-using MediatR;
 using Microsoft.Extensions.Options;
 
 namespace Connect.Application.SignIn.StartPasskeyCeremony;
@@ -11,12 +10,10 @@ public sealed class StartPasskeyCeremonyHandler(
     IWebAuthnChallengeStore challenges,
     IOptions<PasskeyOptions> options,
     TimeProvider clock)
-    : IRequestHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>
+    : UseCaseHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>
 {
-    public async Task<SignInOutcome<CeremonyStarted>> Handle(
-        StartPasskeyCeremonyCommand request, CancellationToken cancellationToken)
+    protected override async Task<SignInOutcome<CeremonyStarted>> RunAsync(StartPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await mediator.Send(new DescribeInquiryQuery(request.ExposureKey), cancellationToken).ConfigureAwait(false);
         if (SignInSteps.Unavailable(inquiry) is { } unavailable)
         {

@@ -9,7 +9,6 @@ using Connect.Application.Administration.IssueSessions;
 using Connect.Application.Administration.IssueSubject;
 using Connect.Application.Administration.RegisterApplication;
 using Connect.Domain.Sessions;
-using MediatR;
 
 namespace Connect.Cli.Cluster.Drill;
 

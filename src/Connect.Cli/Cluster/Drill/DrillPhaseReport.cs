@@ -1,6 +1,5 @@
 using Connect.Application.Administration.CountSessions;
 using Connect.Domain.Sessions;
-using MediatR;
 
 namespace Connect.Cli.Cluster.Drill;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using Connect.Load;
 
 namespace Connect.Cli.Cluster.Drill;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Connect.Cli.Demo;
 using Connect.Load;
 

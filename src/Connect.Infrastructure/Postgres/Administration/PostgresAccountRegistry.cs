@@ -2,10 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using Connect.Application.Administration;
 using Connect.Application.Audit;
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres.Administration;
 

@@ -1,7 +1,4 @@
 using Connect.Application.Passkeys;
-using Connect.Domain.Accounts;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres.Passkeys;
 

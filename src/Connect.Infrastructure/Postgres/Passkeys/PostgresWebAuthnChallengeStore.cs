@@ -1,6 +1,4 @@
 using Connect.Application.Passkeys;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres.Passkeys;
 

@@ -1,8 +1,5 @@
 using Connect.Application.Signals;
-using Connect.Domain.Applications;
 using Connect.Domain.Signals;
-using Dapper;
-using Npgsql;
 
 namespace Connect.Infrastructure.Postgres.Signals;
 
