@@ -12,6 +12,9 @@ namespace Connect.Cli.Tests;
 public sealed class MonitoredNodeTests
 {
     private static List<MonitoredNode> State(params (string Name, string Reported, string Assigned, int Health)[] nodes) =>
+        State(nodes.Select(n => (n.Name, n.Reported, n.Assigned, n.Health, "0/677C330", 50)).ToArray());
+
+    private static List<MonitoredNode> State(params (string Name, string Reported, string Assigned, int Health, string Lsn, int Priority)[] nodes) =>
         JsonSerializer.Deserialize<List<MonitoredNode>>(JsonSerializer.Serialize(nodes.Select((n, i) => new Dictionary<string, object>
         {
             ["health"] = n.Health,
@@ -20,7 +23,11 @@ public sealed class MonitoredNodeTests
             ["nodehost"] = "127.0.0.1",
             ["nodename"] = n.Name,
             ["nodeport"] = 5441 + i,
-            ["reported_lsn"] = "0/677C330",
+            ["reported_lsn"] = n.Lsn,
+            ["reported_tli"] = 24,
+            ["formation_kind"] = "pgsql",
+            ["candidate_priority"] = n.Priority,
+            ["replication_quorum"] = true,
             ["current_group_state"] = n.Reported,
             ["assigned_group_state"] = n.Assigned,
         })))!;
@@ -48,6 +55,29 @@ public sealed class MonitoredNodeTests
         string primaryReported, string primaryAssigned, int primaryHealth, string standbyReported, string standbyAssigned, int standbyHealth)
     {
         var nodes = State(("node1", primaryReported, primaryAssigned, primaryHealth), ("node2", standbyReported, standbyAssigned, standbyHealth));
+
+        Assert.False(DrillFault.StandbyCanTakeOver(nodes));
+    }
+
+    [Theory]
+    // A segment apart is still a candidate (the monitor's threshold is inclusive).
+    [InlineData("1/0", "0/FF000000", true)]
+    [InlineData("0/677C330", "0/677C000", true)]
+    // The standby has reported no position yet, or lags by more than a segment.
+    [InlineData("0/677C330", "0/0", false)]
+    [InlineData("1/1000000", "1/0", true)]
+    [InlineData("1/1000001", "1/0", false)]
+    public void The_standby_must_have_reported_a_position_within_one_wal_segment_of_the_primary(string primaryLsn, string standbyLsn, bool canFailOver)
+    {
+        var nodes = State(("node1", "primary", "primary", 1, primaryLsn, 50), ("node2", "secondary", "secondary", 1, standbyLsn, 50));
+
+        Assert.Equal(canFailOver, DrillFault.StandbyCanTakeOver(nodes));
+    }
+
+    [Fact]
+    public void A_standby_that_may_never_be_promoted_cannot_fail_over()
+    {
+        var nodes = State(("node1", "primary", "primary", 1, "0/677C330", 50), ("node2", "secondary", "secondary", 1, "0/677C330", 0));
 
         Assert.False(DrillFault.StandbyCanTakeOver(nodes));
     }

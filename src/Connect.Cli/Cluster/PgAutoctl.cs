@@ -81,11 +81,26 @@ internal sealed record MonitoredNode(
     [property: System.Text.Json.Serialization.JsonPropertyName("nodeport")] int Port,
     [property: System.Text.Json.Serialization.JsonPropertyName("current_group_state")] string ReportedState,
     [property: System.Text.Json.Serialization.JsonPropertyName("assigned_group_state")] string AssignedState,
-    [property: System.Text.Json.Serialization.JsonPropertyName("health")] int Health = 0)
+    [property: System.Text.Json.Serialization.JsonPropertyName("health")] int Health = 0,
+    [property: System.Text.Json.Serialization.JsonPropertyName("reported_lsn")] string? ReportedLsnText = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("candidate_priority")] int CandidatePriority = 0)
 {
     /// <summary>The monitor's own last health check of the node connected (1; 0 not yet checked, -1 failed).</summary>
     public bool PassedHealthCheck => Health == 1;
 
+    /// <summary>The WAL position the node last reported (<c>X/Y</c> in hexadecimal), 0 when it has reported none.</summary>
+    public ulong ReportedLsn
+    {
+        get
+        {
+            var parts = (ReportedLsnText ?? "").Split('/');
+            return parts.Length == 2
+                && uint.TryParse(parts[0], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var high)
+                && uint.TryParse(parts[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var low)
+                ? ((ulong)high << 32) | low
+                : 0;
+        }
+    }
 
     /// <summary>
     /// Primary while the node accepts writes and the monitor wants it to (<c>wait_primary</c>: writes

@@ -43,7 +43,7 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
         // Checked again here, not only when the last fault was recovered: load and judging ran in between, and a
         // standby the monitor holds ineligible at the moment of the kill is a stall by design, not a failover.
         await DrillWait.UntilAsync(
-            "the standby can take over (both nodes where the monitor wants them and passing its health checks)",
+            "the standby can take over (both nodes where the monitor wants them, passing its health checks, the standby's WAL within a segment)",
             async () => StandbyCanTakeOver(await new PgAutoctl(layout).ShowStateAsync(cancellationToken)),
             TimeSpan.FromMinutes(2),
             cancellationToken);
@@ -92,17 +92,27 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
         _ = cancellationToken;
     }
 
+    // pg_auto_failover's pgautofailover.promote_wal_log_threshold, left at its default (one WAL segment).
+    private const ulong PromoteWalThreshold = 16 * 1024 * 1024;
+
     /// <summary>
-    /// What pg_auto_failover needs to promote the standby the moment the primary dies: a primary and a
+    /// What pg_auto_failover's monitor asks before it promotes the standby of a primary that died: a primary and a
     /// synchronous standby, each in the state the monitor assigned it, each passing the monitor's own health
-    /// checks. A standby short of that (one that has just rejoined, or one a timed-out health check sent back
-    /// to catchingup) might not hold every commit, so the monitor rightly refuses to promote it.
+    /// checks, the standby a candidate (priority above 0) whose last reported WAL position is known and within
+    /// one segment of the primary's. A standby short of that (one that has just rejoined, one a timed-out health
+    /// check sent back to catchingup) might not hold every commit, so the monitor rightly refuses to promote it.
     /// </summary>
-    public static bool StandbyCanTakeOver(IReadOnlyList<MonitoredNode> nodes) =>
-        nodes.Count == ClusterLayout.NodeNames.Length
-        && nodes.Count(n => n is { ReportedState: "primary", AssignedState: "primary" }) == 1
-        && nodes.Count(n => n is { ReportedState: "secondary", AssignedState: "secondary" }) == 1
-        && nodes.All(n => n.PassedHealthCheck);
+    public static bool StandbyCanTakeOver(IReadOnlyList<MonitoredNode> nodes)
+    {
+        var primary = nodes.SingleOrDefault(n => n is { ReportedState: "primary", AssignedState: "primary" });
+        var standby = nodes.SingleOrDefault(n => n is { ReportedState: "secondary", AssignedState: "secondary" });
+        return nodes.Count == ClusterLayout.NodeNames.Length
+            && primary is not null && standby is not null
+            && nodes.All(n => n.PassedHealthCheck)
+            && standby.CandidatePriority > 0
+            && primary.ReportedLsn != 0 && standby.ReportedLsn != 0
+            && Math.Max(primary.ReportedLsn, standby.ReportedLsn) - Math.Min(primary.ReportedLsn, standby.ReportedLsn) <= PromoteWalThreshold;
+    }
 
     public static async Task<string> PrimaryAsync(ClusterLayout layout, CancellationToken cancellationToken) =>
         await PrimaryOrNullAsync(layout, cancellationToken) ?? throw new ClusterException("the monitor names no primary");
