@@ -5,10 +5,11 @@ namespace Connect.Application.ApplicationInfo;
 
 public sealed class ApplicationInfoHandler(
     ISignInApplicationDirectory applications, ICurrentSigningKey signingKeys, TimeProvider clock)
-    : UseCaseHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>
+    : IRequestHandler<ApplicationInfoQuery, Outcome<ApplicationInfoResult>>
 {
-    protected override async Task<Outcome<ApplicationInfoResult>> RunAsync(ApplicationInfoQuery request, CancellationToken cancellationToken)
+    public async Task<Outcome<ApplicationInfoResult>> Handle(ApplicationInfoQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.ApplicationAnchor!);
         if (await applications.FindAsync(anchor, cancellationToken).ConfigureAwait(false) is not { } application)
         {

@@ -2,11 +2,11 @@ using Connect.Application.Observability;
 
 namespace Connect.Application.Audit;
 
-public sealed class ListAuditEventsHandler(IRevocationAuditLog audit)
-    : UseCaseHandler<ListAuditEventsQuery, Outcome<AuditEventList>>
+public sealed class ListAuditEventsHandler(IRevocationAuditLog audit) : IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>
 {
-    protected override async Task<Outcome<AuditEventList>> RunAsync(ListAuditEventsQuery request, CancellationToken cancellationToken)
+    public async Task<Outcome<AuditEventList>> Handle(ListAuditEventsQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         using var activity = ConnectTelemetry.Source.StartActivity("ListAuditEvents");
         var events = await audit.ListNewestFirstAsync(request.Anchor, request.Limit, cancellationToken).ConfigureAwait(false);

@@ -3,10 +3,11 @@ using Connect.Application.Inquiries;
 namespace Connect.Application.DescribeInquiry;
 
 public sealed class DescribeInquiryHandler(IInquiryStore inquiries, TimeProvider clock)
-    : UseCaseHandler<DescribeInquiryQuery, InquiryDescription>
+    : IRequestHandler<DescribeInquiryQuery, InquiryDescription>
 {
-    protected override async Task<InquiryDescription> RunAsync(DescribeInquiryQuery request, CancellationToken cancellationToken)
+    public async Task<InquiryDescription> Handle(DescribeInquiryQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
         var state = InquiryStates.Of(inquiry, clock.GetUtcNow());
         if (state == InquiryState.Unknown)

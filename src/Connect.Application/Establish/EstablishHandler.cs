@@ -8,10 +8,11 @@ public sealed class EstablishHandler(
     IInquiryStore inquiries,
     IOptions<InquiryOptions> options,
     TimeProvider clock)
-    : UseCaseHandler<EstablishCommand, Outcome<EstablishResult>>
+    : IRequestHandler<EstablishCommand, Outcome<EstablishResult>>
 {
-    protected override async Task<Outcome<EstablishResult>> RunAsync(EstablishCommand request, CancellationToken cancellationToken)
+    public async Task<Outcome<EstablishResult>> Handle(EstablishCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         // The body names the application it speaks for; it must be the one that signed the client JWT.
         if (!string.Equals(request.ApplicationAnchor, request.Caller.Anchor.Value, StringComparison.Ordinal))

@@ -8,10 +8,11 @@ public sealed class IntrospectHandler(
     SessionTokenGate gate,
     TimeProvider clock,
     IOptions<IntrospectOptions> options)
-    : UseCaseHandler<IntrospectQuery, Outcome<IntrospectResult>>
+    : IRequestHandler<IntrospectQuery, Outcome<IntrospectResult>>
 {
-    protected override async Task<Outcome<IntrospectResult>> RunAsync(IntrospectQuery request, CancellationToken cancellationToken)
+    public async Task<Outcome<IntrospectResult>> Handle(IntrospectQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         using var activity = ConnectTelemetry.Source.StartActivity("Introspect");
 
         // The token (its exp is not judged: an expired token still says what its session is), the session's budget,

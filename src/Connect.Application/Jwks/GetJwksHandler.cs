@@ -4,11 +4,11 @@ using Connect.Application.SigningKeys;
 
 namespace Connect.Application.Jwks;
 
-public sealed class GetJwksHandler(SigningKeyRing ring)
-    : UseCaseHandler<GetJwksQuery, Outcome<JwksResult>>
+public sealed class GetJwksHandler(SigningKeyRing ring) : IRequestHandler<GetJwksQuery, Outcome<JwksResult>>
 {
-    protected override async Task<Outcome<JwksResult>> RunAsync(GetJwksQuery request, CancellationToken cancellationToken)
+    public async Task<Outcome<JwksResult>> Handle(GetJwksQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var published = await ring.GetPublishedKeysAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         return published is null
             ? ReasonCode.ApplicationNotFound

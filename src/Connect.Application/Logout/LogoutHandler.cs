@@ -8,13 +8,14 @@ namespace Connect.Application.Logout;
 
 public sealed class LogoutHandler(
     SessionTokenGate gate, IApplicationRateBudget budget, ISessionStore sessions, TimeProvider clock)
-    : UseCaseHandler<LogoutCommand, Outcome<LogoutResult>>
+    : IRequestHandler<LogoutCommand, Outcome<LogoutResult>>
 {
     private static readonly LogoutResult NotResolved = new(Revoked: false);
     private static readonly LogoutResult Revoked = new(Revoked: true);
 
-    protected override async Task<Outcome<LogoutResult>> RunAsync(LogoutCommand request, CancellationToken cancellationToken)
+    public async Task<Outcome<LogoutResult>> Handle(LogoutCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         // Neither the token nor its sid is a tag: whoever holds them could end (or look up) the session.
         using var activity = ConnectTelemetry.Source.StartActivity("Logout");

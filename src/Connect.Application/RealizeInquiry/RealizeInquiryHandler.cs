@@ -3,10 +3,11 @@ using Connect.Application.Inquiries;
 namespace Connect.Application.RealizeInquiry;
 
 public sealed class RealizeInquiryHandler(IInquiryStore inquiries, ConfirmationKeys confirmationKeys, TimeProvider clock)
-    : UseCaseHandler<RealizeInquiryCommand, RealizeInquiryResult>
+    : IRequestHandler<RealizeInquiryCommand, RealizeInquiryResult>
 {
-    protected override async Task<RealizeInquiryResult> RunAsync(RealizeInquiryCommand request, CancellationToken cancellationToken)
+    public async Task<RealizeInquiryResult> Handle(RealizeInquiryCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var now = clock.GetUtcNow();
         var inquiry = await inquiries.FindAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
         if (await JudgeAsync(inquiry, request, now, cancellationToken).ConfigureAwait(false) is { } refusal)

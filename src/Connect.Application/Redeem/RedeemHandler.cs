@@ -16,10 +16,11 @@ public sealed class RedeemHandler(
     ICurrentSigningKey signingKeys,
     SessionTokenCodec tokens,
     TimeProvider clock)
-    : UseCaseHandler<RedeemCommand, Outcome<RedeemResult>>
+    : IRequestHandler<RedeemCommand, Outcome<RedeemResult>>
 {
-    protected override async Task<Outcome<RedeemResult>> RunAsync(RedeemCommand request, CancellationToken cancellationToken)
+    public async Task<Outcome<RedeemResult>> Handle(RedeemCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey!, cancellationToken).ConfigureAwait(false);
         if (Judge(inquiry, request, clock.GetUtcNow()) is { } refusal)
         {

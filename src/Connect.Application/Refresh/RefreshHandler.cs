@@ -29,14 +29,15 @@ public sealed class RefreshHandler(
     RefreshMetrics metrics,
     IOptions<RefreshOptions> options,
     TimeProvider clock)
-    : UseCaseHandler<RefreshCommand, Outcome<RefreshResult>>
+    : IRequestHandler<RefreshCommand, Outcome<RefreshResult>>
 {
     private readonly TimeSpan _graceWindow = options.Value.GraceWindow;
 
     private readonly int _adoptionAlertThreshold = options.Value.AdoptionAlertThreshold;
 
-    protected override async Task<Outcome<RefreshResult>> RunAsync(RefreshCommand request, CancellationToken cancellationToken)
+    public async Task<Outcome<RefreshResult>> Handle(RefreshCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         // Neither the token nor its sid is ever a tag: a span may leave the process.
         using var activity = ConnectTelemetry.Source.StartActivity("Refresh");

@@ -4,10 +4,11 @@ using Connect.Domain.Sessions;
 namespace Connect.Application.RevokeAll;
 
 public sealed class RevokeAllHandler(ISectorSubjectMap subjects, IRefreshTokenRevoker revoker)
-    : UseCaseHandler<RevokeAllCommand, Outcome<RevokeAllResult>>
+    : IRequestHandler<RevokeAllCommand, Outcome<RevokeAllResult>>
 {
-    protected override async Task<Outcome<RevokeAllResult>> RunAsync(RevokeAllCommand request, CancellationToken cancellationToken)
+    public async Task<Outcome<RevokeAllResult>> Handle(RevokeAllCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         // The subject is never a tag: a span may leave the process, and the subject names a person.
         using var activity = ConnectTelemetry.Source.StartActivity("RevokeAll");

@@ -9,10 +9,11 @@ namespace Connect.Application.SessionClaims;
 /// forged token, an expired one, and a session that is not active all look the same to the caller.
 /// </summary>
 public sealed class SessionClaimsHandler(SessionTokenGate gate, TimeProvider clock)
-    : UseCaseHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>
+    : IRequestHandler<SessionClaimsQuery, Outcome<SessionClaimsResult>>
 {
-    protected override async Task<Outcome<SessionClaimsResult>> RunAsync(SessionClaimsQuery request, CancellationToken cancellationToken)
+    public async Task<Outcome<SessionClaimsResult>> Handle(SessionClaimsQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         using var activity = ConnectTelemetry.Source.StartActivity("SessionClaims");
 
         // The token and its own exp (before any session read, which an expired token makes pointless), the session's

@@ -3,10 +3,11 @@ using Connect.Application.Inquiries;
 namespace Connect.Application.StatusPoll;
 
 public sealed class StatusPollHandler(IInquiryStore inquiries, ConfirmationKeys confirmationKeys, TimeProvider clock)
-    : UseCaseHandler<StatusPollQuery, Outcome<StatusPollResult>>
+    : IRequestHandler<StatusPollQuery, Outcome<StatusPollResult>>
 {
-    protected override async Task<Outcome<StatusPollResult>> RunAsync(StatusPollQuery request, CancellationToken cancellationToken)
+    public async Task<Outcome<StatusPollResult>> Handle(StatusPollQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey!, cancellationToken).ConfigureAwait(false);
 
         // A wrong hidden key answers exactly as an unknown inquiry: the exposure key is public, the pair is not.

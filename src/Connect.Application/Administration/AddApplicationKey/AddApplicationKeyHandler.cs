@@ -3,10 +3,12 @@ using Connect.Application.Audit;
 namespace Connect.Application.Administration.AddApplicationKey;
 
 public sealed class AddApplicationKeyHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
-    : AdministrationHandler<AddApplicationKeyCommand, AddApplicationKeyResult>
+    : IRequestHandler<AddApplicationKeyCommand, AdministrationOutcome<AddApplicationKeyResult>>
 {
-    protected override async Task<AdministrationOutcome<AddApplicationKeyResult>> RunAsync(AddApplicationKeyCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<AddApplicationKeyResult>> Handle(
+        AddApplicationKeyCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ClientPublicKey.TryFromPem(request.PublicKeyPem, out var key, out var problem))
         {
             return AdministrationError.InvalidPublicKey(problem);

@@ -5,10 +5,12 @@ using Microsoft.Extensions.Options;
 namespace Connect.Application.Administration.AddSignalReceiver;
 
 public sealed class AddSignalReceiverHandler(ISignalReceiverRegistry receivers, IOptions<SignalOptions> options)
-    : AdministrationHandler<AddSignalReceiverCommand, AddSignalReceiverResult>
+    : IRequestHandler<AddSignalReceiverCommand, AdministrationOutcome<AddSignalReceiverResult>>
 {
-    protected override async Task<AdministrationOutcome<AddSignalReceiverResult>> RunAsync(AddSignalReceiverCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<AddSignalReceiverResult>> Handle(
+        AddSignalReceiverCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         // The host is not resolved here: the delivery worker checks each address it resolves to, when it sends.
         if (ReceiverUrlPolicy.FindProblem(request.Url, options.Value.AllowLoopbackReceivers) is { } problem)

@@ -1,10 +1,12 @@
 namespace Connect.Application.Administration.CountSessions;
 
 public sealed class CountSessionsHandler(IApplicationRegistry applications, IAccountRegistry accounts)
-    : AdministrationHandler<CountSessionsQuery, SessionCounts>
+    : IRequestHandler<CountSessionsQuery, AdministrationOutcome<SessionCounts>>
 {
-    protected override async Task<AdministrationOutcome<SessionCounts>> RunAsync(CountSessionsQuery request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<SessionCounts>> Handle(
+        CountSessionsQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var target = await SessionTarget
             .ResolveAsync(applications, accounts, request.Anchor, request.Account, cancellationToken).ConfigureAwait(false);
         if (!target.Succeeded)

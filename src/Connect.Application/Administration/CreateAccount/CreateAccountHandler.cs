@@ -1,9 +1,10 @@
 namespace Connect.Application.Administration.CreateAccount;
 
 public sealed class CreateAccountHandler(IAccountRegistry accounts)
-    : AdministrationHandler<CreateAccountCommand, CreateAccountResult>
+    : IRequestHandler<CreateAccountCommand, AdministrationOutcome<CreateAccountResult>>
 {
-    protected override async Task<AdministrationOutcome<CreateAccountResult>> RunAsync(CreateAccountCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<CreateAccountResult>> Handle(
+        CreateAccountCommand request, CancellationToken cancellationToken)
     {
         var account = await accounts.CreateAccountAsync(cancellationToken).ConfigureAwait(false);
         return new CreateAccountResult(account);

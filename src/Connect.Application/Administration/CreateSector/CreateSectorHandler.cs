@@ -1,10 +1,12 @@
 namespace Connect.Application.Administration.CreateSector;
 
 public sealed class CreateSectorHandler(IApplicationRegistry applications)
-    : AdministrationHandler<CreateSectorCommand, CreateSectorResult>
+    : IRequestHandler<CreateSectorCommand, AdministrationOutcome<CreateSectorResult>>
 {
-    protected override async Task<AdministrationOutcome<CreateSectorResult>> RunAsync(CreateSectorCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<CreateSectorResult>> Handle(
+        CreateSectorCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var sector = await applications.CreateSectorAsync(request.Name, cancellationToken).ConfigureAwait(false);
         return new CreateSectorResult(sector);
     }

@@ -1,10 +1,12 @@
 namespace Connect.Application.Administration.DeleteAccount;
 
 public sealed class DeleteAccountHandler(IAccountRegistry accounts)
-    : AdministrationHandler<DeleteAccountCommand, DeleteAccountResult>
+    : IRequestHandler<DeleteAccountCommand, AdministrationOutcome<DeleteAccountResult>>
 {
-    protected override async Task<AdministrationOutcome<DeleteAccountResult>> RunAsync(DeleteAccountCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<DeleteAccountResult>> Handle(
+        DeleteAccountCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var deletion = await accounts.DeleteAsync(request.Account, cancellationToken).ConfigureAwait(false);
         return deletion.Outcome switch
         {

@@ -11,10 +11,12 @@ public sealed class IssueSessionsHandler(
     ICurrentSigningKey signingKeys,
     SessionTokenCodec tokens,
     TimeProvider clock)
-    : AdministrationHandler<IssueSessionsCommand, IssueSessionsResult>
+    : IRequestHandler<IssueSessionsCommand, AdministrationOutcome<IssueSessionsResult>>
 {
-    protected override async Task<AdministrationOutcome<IssueSessionsResult>> RunAsync(IssueSessionsCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<IssueSessionsResult>> Handle(
+        IssueSessionsCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         if (await applications.FindAsync(anchor, cancellationToken).ConfigureAwait(false) is not { } found)
         {

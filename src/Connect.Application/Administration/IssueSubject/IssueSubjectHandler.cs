@@ -1,10 +1,12 @@
 namespace Connect.Application.Administration.IssueSubject;
 
 public sealed class IssueSubjectHandler(IApplicationRegistry applications, IAccountRegistry accounts)
-    : AdministrationHandler<IssueSubjectCommand, IssueSubjectResult>
+    : IRequestHandler<IssueSubjectCommand, AdministrationOutcome<IssueSubjectResult>>
 {
-    protected override async Task<AdministrationOutcome<IssueSubjectResult>> RunAsync(IssueSubjectCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<IssueSubjectResult>> Handle(
+        IssueSubjectCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var application = await applications
             .FindAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (application is not { Sector: var sector })

@@ -3,10 +3,12 @@ using Connect.Application.Signals;
 namespace Connect.Application.Administration.ListSignalReceivers;
 
 public sealed class ListSignalReceiversHandler(ISignalReceiverRegistry receivers)
-    : AdministrationHandler<ListSignalReceiversQuery, SignalReceiverList>
+    : IRequestHandler<ListSignalReceiversQuery, AdministrationOutcome<SignalReceiverList>>
 {
-    protected override async Task<AdministrationOutcome<SignalReceiverList>> RunAsync(ListSignalReceiversQuery request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<SignalReceiverList>> Handle(
+        ListSignalReceiversQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         var listed = await receivers.ListAsync(anchor, cancellationToken).ConfigureAwait(false);
         return listed is null ? AdministrationError.UnknownAnchor(request.Anchor) : new SignalReceiverList(anchor, listed);

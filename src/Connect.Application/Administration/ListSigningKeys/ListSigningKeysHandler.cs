@@ -3,10 +3,11 @@ using Connect.Application.SigningKeys;
 namespace Connect.Application.Administration.ListSigningKeys;
 
 public sealed class ListSigningKeysHandler(ISigningKeyStore store, TimeProvider clock)
-    : AdministrationHandler<ListSigningKeysQuery, SigningKeyList>
+    : IRequestHandler<ListSigningKeysQuery, AdministrationOutcome<SigningKeyList>>
 {
-    protected override async Task<AdministrationOutcome<SigningKeyList>> RunAsync(ListSigningKeysQuery request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<SigningKeyList>> Handle(ListSigningKeysQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

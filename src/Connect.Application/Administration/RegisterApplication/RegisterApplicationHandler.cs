@@ -6,10 +6,12 @@ namespace Connect.Application.Administration.RegisterApplication;
 public sealed class RegisterApplicationHandler(
     IApplicationRegistry applications, ISigningKeyStore signingKeys, SigningKeyFactory signingKeyFactory,
     SigningKeyEncryption encryption, TimeProvider clock, IOperatorAuditLog audit)
-    : AdministrationHandler<RegisterApplicationCommand, RegisterApplicationResult>
+    : IRequestHandler<RegisterApplicationCommand, AdministrationOutcome<RegisterApplicationResult>>
 {
-    protected override async Task<AdministrationOutcome<RegisterApplicationResult>> RunAsync(RegisterApplicationCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<RegisterApplicationResult>> Handle(
+        RegisterApplicationCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!ClientPublicKey.TryFromPem(request.PublicKeyPem, out var key, out var problem))
         {
             return AdministrationError.InvalidPublicKey(problem);

@@ -3,10 +3,12 @@ using Connect.Application.Signals;
 namespace Connect.Application.Administration.RemoveSignalReceiver;
 
 public sealed class RemoveSignalReceiverHandler(ISignalReceiverRegistry receivers)
-    : AdministrationHandler<RemoveSignalReceiverCommand, RemoveSignalReceiverResult>
+    : IRequestHandler<RemoveSignalReceiverCommand, AdministrationOutcome<RemoveSignalReceiverResult>>
 {
-    protected override async Task<AdministrationOutcome<RemoveSignalReceiverResult>> RunAsync(RemoveSignalReceiverCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<RemoveSignalReceiverResult>> Handle(
+        RemoveSignalReceiverCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
 
         // Another application's receiver is unknown under this anchor: the anchor scopes the removal.

@@ -4,7 +4,7 @@ using Connect.Application.SigningKeys;
 namespace Connect.Application.Administration.RemoveSigningKey;
 
 public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOperatorAuditLog audit)
-    : AdministrationHandler<RemoveSigningKeyCommand, RemoveSigningKeyResult>
+    : IRequestHandler<RemoveSigningKeyCommand, AdministrationOutcome<RemoveSigningKeyResult>>
 {
     /// <remarks>
     /// Removing the current key is allowed (a leaked key must stop at once) and never leaves the application
@@ -12,8 +12,9 @@ public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFa
     /// predates that key fail to verify new tokens until their cache expires; that is the price of a leak, and
     /// smaller than tokens signed by a leaked key.
     /// </remarks>
-    protected override async Task<AdministrationOutcome<RemoveSigningKeyResult>> RunAsync(RemoveSigningKeyCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<RemoveSigningKeyResult>> Handle(RemoveSigningKeyCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

@@ -3,14 +3,16 @@ using Connect.Application.Audit;
 namespace Connect.Application.Administration.RetireApplicationKey;
 
 public sealed class RetireApplicationKeyHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
-    : AdministrationHandler<RetireApplicationKeyCommand, RetireApplicationKeyResult>
+    : IRequestHandler<RetireApplicationKeyCommand, AdministrationOutcome<RetireApplicationKeyResult>>
 {
     /// <remarks>
     /// Retiring an application's last key is allowed: after a compromise the operator must be able to stop the
     /// key at once, before a replacement exists. Client JWTs then fail with ClientJwtInvalidSignature.
     /// </remarks>
-    protected override async Task<AdministrationOutcome<RetireApplicationKeyResult>> RunAsync(RetireApplicationKeyCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<RetireApplicationKeyResult>> Handle(
+        RetireApplicationKeyCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         var key = new KeyId(request.KeyId);
         if (await applications.RetireKeyAsync(anchor, key, cancellationToken).ConfigureAwait(false))

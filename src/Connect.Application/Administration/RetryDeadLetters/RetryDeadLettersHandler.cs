@@ -3,10 +3,12 @@ using Connect.Application.Signals;
 namespace Connect.Application.Administration.RetryDeadLetters;
 
 public sealed class RetryDeadLettersHandler(ISignalReceiverRegistry receivers)
-    : AdministrationHandler<RetryDeadLettersCommand, RetryDeadLettersResult>
+    : IRequestHandler<RetryDeadLettersCommand, AdministrationOutcome<RetryDeadLettersResult>>
 {
-    protected override async Task<AdministrationOutcome<RetryDeadLettersResult>> RunAsync(RetryDeadLettersCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<RetryDeadLettersResult>> Handle(
+        RetryDeadLettersCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var requeued = await receivers.RequeueDeadLettersAsync(request.Receiver, cancellationToken).ConfigureAwait(false);
         return requeued is { } count
             ? new RetryDeadLettersResult(request.Receiver, count)

@@ -6,10 +6,11 @@ namespace Connect.Application.Administration.RotateSigningKey;
 
 public sealed class RotateSigningKeyHandler(
     ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOptions<SigningKeyOptions> options, IOperatorAuditLog audit)
-    : AdministrationHandler<RotateSigningKeyCommand, RotateSigningKeyResult>
+    : IRequestHandler<RotateSigningKeyCommand, AdministrationOutcome<RotateSigningKeyResult>>
 {
-    protected override async Task<AdministrationOutcome<RotateSigningKeyResult>> RunAsync(RotateSigningKeyCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<RotateSigningKeyResult>> Handle(RotateSigningKeyCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

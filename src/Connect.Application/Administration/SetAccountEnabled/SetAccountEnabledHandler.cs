@@ -1,10 +1,12 @@
 namespace Connect.Application.Administration.SetAccountEnabled;
 
 public sealed class SetAccountEnabledHandler(IAccountRegistry accounts)
-    : AdministrationHandler<SetAccountEnabledCommand, SetAccountEnabledResult>
+    : IRequestHandler<SetAccountEnabledCommand, AdministrationOutcome<SetAccountEnabledResult>>
 {
-    protected override async Task<AdministrationOutcome<SetAccountEnabledResult>> RunAsync(SetAccountEnabledCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<SetAccountEnabledResult>> Handle(
+        SetAccountEnabledCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         // Audited by the same statement, also when the status was already the one asked for: the decision is the event.
         return await accounts.SetEnabledAsync(request.Account, request.Enabled, cancellationToken).ConfigureAwait(false) switch

@@ -3,10 +3,12 @@ using Connect.Application.Audit;
 namespace Connect.Application.Administration.SetApplicationEnabled;
 
 public sealed class SetApplicationEnabledHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
-    : AdministrationHandler<SetApplicationEnabledCommand, SetApplicationEnabledResult>
+    : IRequestHandler<SetApplicationEnabledCommand, AdministrationOutcome<SetApplicationEnabledResult>>
 {
-    protected override async Task<AdministrationOutcome<SetApplicationEnabledResult>> RunAsync(SetApplicationEnabledCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<SetApplicationEnabledResult>> Handle(
+        SetApplicationEnabledCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         if (!await applications.SetEnabledAsync(anchor, request.Enabled, cancellationToken).ConfigureAwait(false))
         {

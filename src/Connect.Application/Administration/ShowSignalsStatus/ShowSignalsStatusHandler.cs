@@ -3,10 +3,11 @@ using Connect.Application.Signals;
 namespace Connect.Application.Administration.ShowSignalsStatus;
 
 public sealed class ShowSignalsStatusHandler(ISignalReceiverRegistry receivers, TimeProvider clock)
-    : AdministrationHandler<ShowSignalsStatusQuery, SignalsStatus>
+    : IRequestHandler<ShowSignalsStatusQuery, AdministrationOutcome<SignalsStatus>>
 {
-    protected override async Task<AdministrationOutcome<SignalsStatus>> RunAsync(ShowSignalsStatusQuery request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<SignalsStatus>> Handle(ShowSignalsStatusQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
 
         // Every signal belongs to a receiver, so the totals are the receivers' sums.
         var listed = await receivers.StatusAsync(cancellationToken).ConfigureAwait(false);

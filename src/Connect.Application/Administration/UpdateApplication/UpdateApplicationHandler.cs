@@ -3,10 +3,12 @@ using Connect.Application.Audit;
 namespace Connect.Application.Administration.UpdateApplication;
 
 public sealed class UpdateApplicationHandler(IApplicationRegistry applications, IOperatorAuditLog audit)
-    : AdministrationHandler<UpdateApplicationCommand, ApplicationSignInSettings>
+    : IRequestHandler<UpdateApplicationCommand, AdministrationOutcome<ApplicationSignInSettings>>
 {
-    protected override async Task<AdministrationOutcome<ApplicationSignInSettings>> RunAsync(UpdateApplicationCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<ApplicationSignInSettings>> Handle(
+        UpdateApplicationCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
 
         // The validator accepted every host; stored as matched, each once, in the order given.

@@ -7,10 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Connect.Application.Passkeys.CreatePasskeyLink;
 
 public sealed class CreatePasskeyLinkHandler(IEnrollmentLinks links, IOptions<PasskeyOptions> options, TimeProvider clock)
-    : AdministrationHandler<CreatePasskeyLinkCommand, PasskeyLink>
+    : IRequestHandler<CreatePasskeyLinkCommand, AdministrationOutcome<PasskeyLink>>
 {
-    protected override async Task<AdministrationOutcome<PasskeyLink>> RunAsync(CreatePasskeyLinkCommand request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<PasskeyLink>> Handle(CreatePasskeyLinkCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         // 256 bits: the link is the whole credential of whoever holds it. Only its hash is stored.
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var expiresAt = clock.GetUtcNow().AddSeconds(request.ExpiresInSeconds ?? PasskeyOptions.DefaultEnrollmentLinkSeconds);

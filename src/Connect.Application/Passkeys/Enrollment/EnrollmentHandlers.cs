@@ -7,10 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Connect.Application.Passkeys.Enrollment;
 
 public sealed class ShowEnrollmentPageHandler(IEnrollmentLinks links)
-    : UseCaseHandler<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>>
+    : IRequestHandler<ShowEnrollmentPageQuery, SignInOutcome<EnrollmentPage>>
 {
-    protected override async Task<SignInOutcome<EnrollmentPage>> RunAsync(ShowEnrollmentPageQuery request, CancellationToken cancellationToken)
+    public async Task<SignInOutcome<EnrollmentPage>> Handle(ShowEnrollmentPageQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!SignInRules.IsKey(request.Token))
         {
             return SignInFailure.LinkUnavailable;
@@ -27,10 +28,11 @@ public sealed class StartEnrollmentHandler(
     IWebAuthnChallengeStore challenges,
     IOptions<PasskeyOptions> options,
     TimeProvider clock)
-    : UseCaseHandler<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>>
+    : IRequestHandler<StartEnrollmentCommand, SignInOutcome<CeremonyStarted>>
 {
-    protected override async Task<SignInOutcome<CeremonyStarted>> RunAsync(StartEnrollmentCommand request, CancellationToken cancellationToken)
+    public async Task<SignInOutcome<CeremonyStarted>> Handle(StartEnrollmentCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var link = await links.FindUsableAsync(SignInRules.Hash(request.Token), cancellationToken).ConfigureAwait(false);
         if (link is null)
         {
@@ -52,10 +54,11 @@ public sealed class StartEnrollmentHandler(
 
 public sealed class FinishEnrollmentHandler(
     IEnrollmentLinks links, IPasskeyCeremony ceremony, IWebAuthnChallengeStore challenges, IMediator mediator)
-    : UseCaseHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>
+    : IRequestHandler<FinishEnrollmentCommand, SignInOutcome<Enrolled>>
 {
-    protected override async Task<SignInOutcome<Enrolled>> RunAsync(FinishEnrollmentCommand request, CancellationToken cancellationToken)
+    public async Task<SignInOutcome<Enrolled>> Handle(FinishEnrollmentCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var link = await links.FindUsableAsync(SignInRules.Hash(request.Token), cancellationToken).ConfigureAwait(false);
         if (link is null)
         {

@@ -8,10 +8,11 @@ public sealed record ListPasskeysQuery(AccountId Account) : IRequest<Administrat
 public sealed record PasskeyList(AccountId Account, IReadOnlyList<PasskeySummary> Passkeys);
 
 public sealed class ListPasskeysHandler(IPasskeyStore passkeys)
-    : AdministrationHandler<ListPasskeysQuery, PasskeyList>
+    : IRequestHandler<ListPasskeysQuery, AdministrationOutcome<PasskeyList>>
 {
-    protected override async Task<AdministrationOutcome<PasskeyList>> RunAsync(ListPasskeysQuery request, CancellationToken cancellationToken)
+    public async Task<AdministrationOutcome<PasskeyList>> Handle(ListPasskeysQuery request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var list = await passkeys.ListAsync(request.Account, cancellationToken).ConfigureAwait(false);
         return list is null ? AdministrationError.UnknownAccount(request.Account) : new PasskeyList(request.Account, list);
     }

@@ -15,10 +15,12 @@ public sealed class FinishPasskeyCeremonyHandler(
     IPasskeyCeremony ceremony,
     IWebAuthnChallengeStore challenges,
     IPasskeyStore passkeys)
-    : UseCaseHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>
+    : IRequestHandler<FinishPasskeyCeremonyCommand, SignInOutcome<RealizedInquiry>>
 {
-    protected override async Task<SignInOutcome<RealizedInquiry>> RunAsync(FinishPasskeyCeremonyCommand request, CancellationToken cancellationToken)
+    public async Task<SignInOutcome<RealizedInquiry>> Handle(
+        FinishPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var options = await challenges.TakeAsync(request.Ceremony, request.Purpose, request.ExposureKey, null, cancellationToken)
             .ConfigureAwait(false);
         if (options is null)

@@ -10,10 +10,12 @@ public sealed class StartPasskeyCeremonyHandler(
     IWebAuthnChallengeStore challenges,
     IOptions<PasskeyOptions> options,
     TimeProvider clock)
-    : UseCaseHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>
+    : IRequestHandler<StartPasskeyCeremonyCommand, SignInOutcome<CeremonyStarted>>
 {
-    protected override async Task<SignInOutcome<CeremonyStarted>> RunAsync(StartPasskeyCeremonyCommand request, CancellationToken cancellationToken)
+    public async Task<SignInOutcome<CeremonyStarted>> Handle(
+        StartPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await mediator.Send(new DescribeInquiryQuery(request.ExposureKey), cancellationToken).ConfigureAwait(false);
         if (SignInSteps.Unavailable(inquiry) is { } unavailable)
         {
