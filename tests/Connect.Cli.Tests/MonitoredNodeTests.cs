@@ -83,6 +83,13 @@ public sealed class MonitoredNodeTests
     }
 
     [Fact]
+    public void Two_nodes_both_claiming_one_state_is_not_yet_a_cluster_that_can_fail_over()
+    {
+        Assert.False(DrillFault.StandbyCanTakeOver(State(("node1", "primary", "primary", 1), ("node2", "primary", "primary", 1))));
+        Assert.False(DrillFault.StandbyCanTakeOver(State(("node1", "secondary", "secondary", 1), ("node2", "secondary", "secondary", 1))));
+    }
+
+    [Fact]
     public void One_node_alone_cannot_fail_over()
     {
         Assert.False(DrillFault.StandbyCanTakeOver(State(("node1", "single", "single", 1))));

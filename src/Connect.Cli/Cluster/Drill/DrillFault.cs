@@ -104,11 +104,15 @@ internal sealed class DrillFault(string name, string description, Func<ClusterLa
     /// </summary>
     public static bool StandbyCanTakeOver(IReadOnlyList<MonitoredNode> nodes)
     {
-        var primary = nodes.SingleOrDefault(n => n is { ReportedState: "primary", AssignedState: "primary" });
-        var standby = nodes.SingleOrDefault(n => n is { ReportedState: "secondary", AssignedState: "secondary" });
-        return nodes.Count == ClusterLayout.NodeNames.Length
-            && primary is not null && standby is not null
-            && nodes.All(n => n.PassedHealthCheck)
+        // Not SingleOrDefault: this is polled, and a moment with two nodes in one state must read as "not yet", not throw.
+        var primaries = nodes.Where(n => n is { ReportedState: "primary", AssignedState: "primary" }).ToList();
+        var standbys = nodes.Where(n => n is { ReportedState: "secondary", AssignedState: "secondary" }).ToList();
+        if (nodes.Count != ClusterLayout.NodeNames.Length || primaries is not [var primary] || standbys is not [var standby])
+        {
+            return false;
+        }
+
+        return nodes.All(n => n.PassedHealthCheck)
             && standby.CandidatePriority > 0
             && primary.ReportedLsn != 0 && standby.ReportedLsn != 0
             && Math.Max(primary.ReportedLsn, standby.ReportedLsn) - Math.Min(primary.ReportedLsn, standby.ReportedLsn) <= PromoteWalThreshold;
