@@ -187,6 +187,9 @@ public sealed class SignalWorkerTests
 
         var signal = await service.AddSignalAsync(receiver, "subject", "sid-logged");
         await service.DeadAsync(signal);
+        // The line is written once the dead letter has committed, so the state can be read a moment before it.
+        await SignalService.EventuallyAsync(
+            () => Task.FromResult(logs.Entries.Any(entry => entry.EventId.Name == "SignalDeadLettered")), "the dead letter logged");
 
         var tokens = service.Receiver.At(path).Select(received => received.Token).ToList();
         Assert.Equal(2, tokens.Count);
