@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Serialization;
 using Connect.Infrastructure.LocalPostgres;
 using Connect.Infrastructure.Processes;
 
@@ -69,7 +71,7 @@ internal sealed class PgAutoctl(ClusterLayout layout)
     public async Task<string> ShowEventsAsync(int count, CancellationToken cancellationToken)
     {
         var (exitCode, output, error) = await ChildProcess.RunAsync(
-            Start(["show", "events", "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--pgdata", layout.MonitorData]),
+            Start(["show", "events", "--count", count.ToString(CultureInfo.InvariantCulture), "--pgdata", layout.MonitorData]),
             cancellationToken);
         return exitCode == 0 ? output.TrimEnd() : $"(pg_autoctl show events failed with exit code {exitCode}: {error.Trim()})";
     }
@@ -77,13 +79,13 @@ internal sealed class PgAutoctl(ClusterLayout layout)
 
 /// <summary>One row of <c>pg_autoctl show state --json</c>.</summary>
 internal sealed record MonitoredNode(
-    [property: System.Text.Json.Serialization.JsonPropertyName("nodename")] string Name,
-    [property: System.Text.Json.Serialization.JsonPropertyName("nodeport")] int Port,
-    [property: System.Text.Json.Serialization.JsonPropertyName("current_group_state")] string ReportedState,
-    [property: System.Text.Json.Serialization.JsonPropertyName("assigned_group_state")] string AssignedState,
-    [property: System.Text.Json.Serialization.JsonPropertyName("health")] int Health = 0,
-    [property: System.Text.Json.Serialization.JsonPropertyName("reported_lsn")] string? ReportedLsnText = null,
-    [property: System.Text.Json.Serialization.JsonPropertyName("candidate_priority")] int CandidatePriority = 0)
+    [property: JsonPropertyName("nodename")] string Name,
+    [property: JsonPropertyName("nodeport")] int Port,
+    [property: JsonPropertyName("current_group_state")] string ReportedState,
+    [property: JsonPropertyName("assigned_group_state")] string AssignedState,
+    [property: JsonPropertyName("health")] int Health = 0,
+    [property: JsonPropertyName("reported_lsn")] string? ReportedLsnText = null,
+    [property: JsonPropertyName("candidate_priority")] int CandidatePriority = 0)
 {
     /// <summary>The monitor's own last health check of the node connected (1; 0 not yet checked, -1 failed).</summary>
     public bool PassedHealthCheck => Health == 1;
@@ -95,8 +97,8 @@ internal sealed record MonitoredNode(
         {
             var parts = (ReportedLsnText ?? "").Split('/');
             return parts.Length == 2
-                && uint.TryParse(parts[0], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var high)
-                && uint.TryParse(parts[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var low)
+                && uint.TryParse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var high)
+                && uint.TryParse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var low)
                 ? ((ulong)high << 32) | low
                 : 0;
         }

@@ -105,7 +105,7 @@ internal sealed class ClusterDrill(ClusterLayout layout, IMediator mediator, ISe
     private async Task WaitUntilWholeAsync(CancellationToken cancellationToken)
     {
         await DrillWait.UntilAsync(
-            "the cluster is whole again (a primary, its standby, every instance healthy)",
+            "the cluster is whole again (a primary, a standby that can take over, every instance healthy)",
             async () =>
             {
                 if (!DrillFault.StandbyCanTakeOver(await new PgAutoctl(layout).ShowStateAsync(cancellationToken)))
