@@ -9,7 +9,6 @@ public sealed class ApplicationInfoHandler(
 {
     public async Task<Outcome<ApplicationInfoResult>> Handle(ApplicationInfoQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.ApplicationAnchor!);
         if (await applications.FindAsync(anchor, cancellationToken).ConfigureAwait(false) is not { } application)
         {

@@ -6,8 +6,6 @@ public sealed class ListAuditEventsHandler(IRevocationAuditLog audit) : IRequest
 {
     public async Task<Outcome<AuditEventList>> Handle(ListAuditEventsQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         using var activity = ConnectTelemetry.Source.StartActivity("ListAuditEvents");
         var events = await audit.ListNewestFirstAsync(request.Anchor, request.Limit, cancellationToken).ConfigureAwait(false);
         return events is null ? new AuditEventList([], UnknownAnchor: true) : new AuditEventList(events);

@@ -7,7 +7,6 @@ public sealed class DescribeInquiryHandler(IInquiryStore inquiries, TimeProvider
 {
     public async Task<InquiryDescription> Handle(DescribeInquiryQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
         var state = InquiryStates.Of(inquiry, clock.GetUtcNow());
         if (state == InquiryState.Unknown)

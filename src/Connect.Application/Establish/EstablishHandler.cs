@@ -12,8 +12,6 @@ public sealed class EstablishHandler(
 {
     public async Task<Outcome<EstablishResult>> Handle(EstablishCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         // The body names the application it speaks for; it must be the one that signed the client JWT.
         if (!string.Equals(request.ApplicationAnchor, request.Caller.Anchor.Value, StringComparison.Ordinal))
         {

@@ -12,7 +12,6 @@ public sealed class IntrospectHandler(
 {
     public async Task<Outcome<IntrospectResult>> Handle(IntrospectQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         using var activity = ConnectTelemetry.Source.StartActivity("Introspect");
 
         // The token (its exp is not judged: an expired token still says what its session is), the session's budget,

@@ -8,7 +8,6 @@ public sealed class GetJwksHandler(SigningKeyRing ring) : IRequestHandler<GetJwk
 {
     public async Task<Outcome<JwksResult>> Handle(GetJwksQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var published = await ring.GetPublishedKeysAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         return published is null
             ? ReasonCode.ApplicationNotFound

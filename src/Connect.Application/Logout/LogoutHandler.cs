@@ -15,8 +15,6 @@ public sealed class LogoutHandler(
 
     public async Task<Outcome<LogoutResult>> Handle(LogoutCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         // Neither the token nor its sid is a tag: whoever holds them could end (or look up) the session.
         using var activity = ConnectTelemetry.Source.StartActivity("Logout");
 

@@ -7,7 +7,6 @@ public sealed class RealizeInquiryHandler(IInquiryStore inquiries, ConfirmationK
 {
     public async Task<RealizeInquiryResult> Handle(RealizeInquiryCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var now = clock.GetUtcNow();
         var inquiry = await inquiries.FindAsync(request.ExposureKey, cancellationToken).ConfigureAwait(false);
         if (await JudgeAsync(inquiry, request, now, cancellationToken).ConfigureAwait(false) is { } refusal)

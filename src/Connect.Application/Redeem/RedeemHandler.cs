@@ -20,7 +20,6 @@ public sealed class RedeemHandler(
 {
     public async Task<Outcome<RedeemResult>> Handle(RedeemCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey!, cancellationToken).ConfigureAwait(false);
         if (Judge(inquiry, request, clock.GetUtcNow()) is { } refusal)
         {

@@ -37,8 +37,6 @@ public sealed class RefreshHandler(
 
     public async Task<Outcome<RefreshResult>> Handle(RefreshCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         // Neither the token nor its sid is ever a tag: a span may leave the process.
         using var activity = ConnectTelemetry.Source.StartActivity("Refresh");
 

@@ -8,8 +8,6 @@ public sealed class RevokeAllHandler(ISectorSubjectMap subjects, IRefreshTokenRe
 {
     public async Task<Outcome<RevokeAllResult>> Handle(RevokeAllCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         // The subject is never a tag: a span may leave the process, and the subject names a person.
         using var activity = ConnectTelemetry.Source.StartActivity("RevokeAll");
         activity?.SetTag("connect.application.anchor", request.Caller.Anchor.Value);

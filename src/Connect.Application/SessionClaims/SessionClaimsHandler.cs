@@ -13,7 +13,6 @@ public sealed class SessionClaimsHandler(SessionTokenGate gate, TimeProvider clo
 {
     public async Task<Outcome<SessionClaimsResult>> Handle(SessionClaimsQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         using var activity = ConnectTelemetry.Source.StartActivity("SessionClaims");
 
         // The token and its own exp (before any session read, which an expired token makes pointless), the session's

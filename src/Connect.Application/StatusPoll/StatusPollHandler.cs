@@ -7,7 +7,6 @@ public sealed class StatusPollHandler(IInquiryStore inquiries, ConfirmationKeys 
 {
     public async Task<Outcome<StatusPollResult>> Handle(StatusPollQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await inquiries.FindAsync(request.ExposureKey!, cancellationToken).ConfigureAwait(false);
 
         // A wrong hidden key answers exactly as an unknown inquiry: the exposure key is public, the pair is not.

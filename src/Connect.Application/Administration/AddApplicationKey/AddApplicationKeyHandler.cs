@@ -8,7 +8,6 @@ public sealed class AddApplicationKeyHandler(IApplicationRegistry applications, 
     public async Task<AdministrationOutcome<AddApplicationKeyResult>> Handle(
         AddApplicationKeyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (!ClientPublicKey.TryFromPem(request.PublicKeyPem, out var key, out var problem))
         {
             return AdministrationError.InvalidPublicKey(problem);

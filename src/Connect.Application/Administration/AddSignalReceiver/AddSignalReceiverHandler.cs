@@ -10,8 +10,6 @@ public sealed class AddSignalReceiverHandler(ISignalReceiverRegistry receivers, 
     public async Task<AdministrationOutcome<AddSignalReceiverResult>> Handle(
         AddSignalReceiverCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         // The host is not resolved here: the delivery worker checks each address it resolves to, when it sends.
         if (ReceiverUrlPolicy.FindProblem(request.Url, options.Value.AllowLoopbackReceivers) is { } problem)
         {

@@ -6,7 +6,6 @@ public sealed class CountSessionsHandler(IApplicationRegistry applications, IAcc
     public async Task<AdministrationOutcome<SessionCounts>> Handle(
         CountSessionsQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var target = await SessionTarget
             .ResolveAsync(applications, accounts, request.Anchor, request.Account, cancellationToken).ConfigureAwait(false);
         if (!target.Succeeded)

@@ -6,7 +6,6 @@ public sealed class CreateSectorHandler(IApplicationRegistry applications)
     public async Task<AdministrationOutcome<CreateSectorResult>> Handle(
         CreateSectorCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var sector = await applications.CreateSectorAsync(request.Name, cancellationToken).ConfigureAwait(false);
         return new CreateSectorResult(sector);
     }

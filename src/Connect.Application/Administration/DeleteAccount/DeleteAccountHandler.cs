@@ -6,7 +6,6 @@ public sealed class DeleteAccountHandler(IAccountRegistry accounts)
     public async Task<AdministrationOutcome<DeleteAccountResult>> Handle(
         DeleteAccountCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var deletion = await accounts.DeleteAsync(request.Account, cancellationToken).ConfigureAwait(false);
         return deletion.Outcome switch
         {

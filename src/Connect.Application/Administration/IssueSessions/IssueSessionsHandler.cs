@@ -16,7 +16,6 @@ public sealed class IssueSessionsHandler(
     public async Task<AdministrationOutcome<IssueSessionsResult>> Handle(
         IssueSessionsCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         if (await applications.FindAsync(anchor, cancellationToken).ConfigureAwait(false) is not { } found)
         {

@@ -6,7 +6,6 @@ public sealed class IssueSubjectHandler(IApplicationRegistry applications, IAcco
     public async Task<AdministrationOutcome<IssueSubjectResult>> Handle(
         IssueSubjectCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var application = await applications
             .FindAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (application is not { Sector: var sector })

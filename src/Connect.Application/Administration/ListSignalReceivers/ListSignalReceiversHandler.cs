@@ -8,7 +8,6 @@ public sealed class ListSignalReceiversHandler(ISignalReceiverRegistry receivers
     public async Task<AdministrationOutcome<SignalReceiverList>> Handle(
         ListSignalReceiversQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         var listed = await receivers.ListAsync(anchor, cancellationToken).ConfigureAwait(false);
         return listed is null ? AdministrationError.UnknownAnchor(request.Anchor) : new SignalReceiverList(anchor, listed);

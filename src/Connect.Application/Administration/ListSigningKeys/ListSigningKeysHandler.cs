@@ -7,7 +7,6 @@ public sealed class ListSigningKeysHandler(ISigningKeyStore store, TimeProvider 
 {
     public async Task<AdministrationOutcome<SigningKeyList>> Handle(ListSigningKeysQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

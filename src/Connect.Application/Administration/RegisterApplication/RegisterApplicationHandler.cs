@@ -11,7 +11,6 @@ public sealed class RegisterApplicationHandler(
     public async Task<AdministrationOutcome<RegisterApplicationResult>> Handle(
         RegisterApplicationCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (!ClientPublicKey.TryFromPem(request.PublicKeyPem, out var key, out var problem))
         {
             return AdministrationError.InvalidPublicKey(problem);

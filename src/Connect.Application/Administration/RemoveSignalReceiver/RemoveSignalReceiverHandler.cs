@@ -8,7 +8,6 @@ public sealed class RemoveSignalReceiverHandler(ISignalReceiverRegistry receiver
     public async Task<AdministrationOutcome<RemoveSignalReceiverResult>> Handle(
         RemoveSignalReceiverCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
 
         // Another application's receiver is unknown under this anchor: the anchor scopes the removal.

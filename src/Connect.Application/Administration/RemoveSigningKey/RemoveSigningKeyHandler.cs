@@ -14,7 +14,6 @@ public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFa
     /// </remarks>
     public async Task<AdministrationOutcome<RemoveSigningKeyResult>> Handle(RemoveSigningKeyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

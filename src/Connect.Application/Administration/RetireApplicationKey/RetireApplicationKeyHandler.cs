@@ -12,7 +12,6 @@ public sealed class RetireApplicationKeyHandler(IApplicationRegistry application
     public async Task<AdministrationOutcome<RetireApplicationKeyResult>> Handle(
         RetireApplicationKeyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         var key = new KeyId(request.KeyId);
         if (await applications.RetireKeyAsync(anchor, key, cancellationToken).ConfigureAwait(false))

@@ -8,7 +8,6 @@ public sealed class RetryDeadLettersHandler(ISignalReceiverRegistry receivers)
     public async Task<AdministrationOutcome<RetryDeadLettersResult>> Handle(
         RetryDeadLettersCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var requeued = await receivers.RequeueDeadLettersAsync(request.Receiver, cancellationToken).ConfigureAwait(false);
         return requeued is { } count
             ? new RetryDeadLettersResult(request.Receiver, count)

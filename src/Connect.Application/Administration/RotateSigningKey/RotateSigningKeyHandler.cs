@@ -10,7 +10,6 @@ public sealed class RotateSigningKeyHandler(
 {
     public async Task<AdministrationOutcome<RotateSigningKeyResult>> Handle(RotateSigningKeyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var set = await store.LoadAsync(new ApplicationAnchor(request.Anchor), cancellationToken).ConfigureAwait(false);
         if (set is null)
         {

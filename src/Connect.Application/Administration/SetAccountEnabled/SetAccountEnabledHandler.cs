@@ -6,8 +6,6 @@ public sealed class SetAccountEnabledHandler(IAccountRegistry accounts)
     public async Task<AdministrationOutcome<SetAccountEnabledResult>> Handle(
         SetAccountEnabledCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         // Audited by the same statement, also when the status was already the one asked for: the decision is the event.
         return await accounts.SetEnabledAsync(request.Account, request.Enabled, cancellationToken).ConfigureAwait(false) switch
         {

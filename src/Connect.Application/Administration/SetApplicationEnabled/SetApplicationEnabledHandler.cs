@@ -8,7 +8,6 @@ public sealed class SetApplicationEnabledHandler(IApplicationRegistry applicatio
     public async Task<AdministrationOutcome<SetApplicationEnabledResult>> Handle(
         SetApplicationEnabledCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
         if (!await applications.SetEnabledAsync(anchor, request.Enabled, cancellationToken).ConfigureAwait(false))
         {

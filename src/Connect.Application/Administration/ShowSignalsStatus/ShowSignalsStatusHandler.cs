@@ -7,8 +7,6 @@ public sealed class ShowSignalsStatusHandler(ISignalReceiverRegistry receivers, 
 {
     public async Task<AdministrationOutcome<SignalsStatus>> Handle(ShowSignalsStatusQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-
         // Every signal belongs to a receiver, so the totals are the receivers' sums.
         var listed = await receivers.StatusAsync(cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();

@@ -8,7 +8,6 @@ public sealed class UpdateApplicationHandler(IApplicationRegistry applications, 
     public async Task<AdministrationOutcome<ApplicationSignInSettings>> Handle(
         UpdateApplicationCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var anchor = new ApplicationAnchor(request.Anchor);
 
         // The validator accepted every host; stored as matched, each once, in the order given.

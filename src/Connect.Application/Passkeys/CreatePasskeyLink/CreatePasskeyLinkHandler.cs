@@ -11,7 +11,6 @@ public sealed class CreatePasskeyLinkHandler(IEnrollmentLinks links, IOptions<Pa
 {
     public async Task<AdministrationOutcome<PasskeyLink>> Handle(CreatePasskeyLinkCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         // 256 bits: the link is the whole credential of whoever holds it. Only its hash is stored.
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var expiresAt = clock.GetUtcNow().AddSeconds(request.ExpiresInSeconds ?? PasskeyOptions.DefaultEnrollmentLinkSeconds);

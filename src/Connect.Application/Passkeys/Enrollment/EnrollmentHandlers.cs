@@ -11,7 +11,6 @@ public sealed class ShowEnrollmentPageHandler(IEnrollmentLinks links)
 {
     public async Task<SignInOutcome<EnrollmentPage>> Handle(ShowEnrollmentPageQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         if (!SignInRules.IsKey(request.Token))
         {
             return SignInFailure.LinkUnavailable;
@@ -32,7 +31,6 @@ public sealed class StartEnrollmentHandler(
 {
     public async Task<SignInOutcome<CeremonyStarted>> Handle(StartEnrollmentCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var link = await links.FindUsableAsync(SignInRules.Hash(request.Token), cancellationToken).ConfigureAwait(false);
         if (link is null)
         {
@@ -58,7 +56,6 @@ public sealed class FinishEnrollmentHandler(
 {
     public async Task<SignInOutcome<Enrolled>> Handle(FinishEnrollmentCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var link = await links.FindUsableAsync(SignInRules.Hash(request.Token), cancellationToken).ConfigureAwait(false);
         if (link is null)
         {

@@ -12,7 +12,6 @@ public sealed class ListPasskeysHandler(IPasskeyStore passkeys)
 {
     public async Task<AdministrationOutcome<PasskeyList>> Handle(ListPasskeysQuery request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var list = await passkeys.ListAsync(request.Account, cancellationToken).ConfigureAwait(false);
         return list is null ? AdministrationError.UnknownAccount(request.Account) : new PasskeyList(request.Account, list);
     }

@@ -20,7 +20,6 @@ public sealed class FinishPasskeyCeremonyHandler(
     public async Task<SignInOutcome<RealizedInquiry>> Handle(
         FinishPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var options = await challenges.TakeAsync(request.Ceremony, request.Purpose, request.ExposureKey, null, cancellationToken)
             .ConfigureAwait(false);
         if (options is null)

@@ -15,7 +15,6 @@ public sealed class StartPasskeyCeremonyHandler(
     public async Task<SignInOutcome<CeremonyStarted>> Handle(
         StartPasskeyCeremonyCommand request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var inquiry = await mediator.Send(new DescribeInquiryQuery(request.ExposureKey), cancellationToken).ConfigureAwait(false);
         if (SignInSteps.Unavailable(inquiry) is { } unavailable)
         {
