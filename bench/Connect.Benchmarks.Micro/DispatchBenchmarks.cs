@@ -27,14 +27,13 @@ public class DispatchBenchmarks
     {
         _services = new ServiceCollection()
             .AddConnectApplication()
-            .AddSingleton<ISectorSubjectMap, InMemorySubjects>()
             .AddSingleton<IRefreshTokenRevoker, InMemoryRevoker>()
             .BuildServiceProvider();
         _mediator = _services.GetRequiredService<IMediator>();
         var caller = new AuthenticatedApplication(
             new AppId(Guid.CreateVersion7()), new ApplicationAnchor(SignedRequest.Anchor), new SectorId(Guid.CreateVersion7()));
         _command = new RevokeAllCommand(caller, "-4940004460724202292");
-        _handler = new RevokeAllHandler(new InMemorySubjects(), new InMemoryRevoker());
+        _handler = new RevokeAllHandler(new InMemoryRevoker());
 
         if (Dispatch().GetAwaiter().GetResult() != InMemoryRevoker.Revoked || Handle().GetAwaiter().GetResult() != InMemoryRevoker.Revoked)
         {
@@ -59,19 +58,13 @@ public class DispatchBenchmarks
         return outcome.Succeeded ? outcome.Value!.RevokedCount : -1;
     }
 
-    private sealed class InMemorySubjects : ISectorSubjectMap
-    {
-        private readonly Task<AccountId?> _found = Task.FromResult<AccountId?>(new AccountId(Guid.CreateVersion7()));
-
-        public Task<AccountId?> FindAccountAsync(SectorId sector, SectorSubject subject, CancellationToken cancellationToken) => _found;
-    }
-
     private sealed class InMemoryRevoker : IRefreshTokenRevoker
     {
         public const int Revoked = 4;
 
-        private readonly Task<int> _revoked = Task.FromResult(Revoked);
+        private readonly Task<int?> _revoked = Task.FromResult<int?>(Revoked);
 
-        public Task<int> RevokeAllActiveAsync(AccountId account, AppId application, CancellationToken cancellationToken) => _revoked;
+        public Task<int?> RevokeAllActiveAsync(
+            SectorId sector, SectorSubject subject, AppId application, CancellationToken cancellationToken) => _revoked;
     }
 }

@@ -297,19 +297,26 @@ internal sealed partial class Harness(BenchOptions options, Paths paths, TextWri
     {
         await using var connection = new NpgsqlConnection(large.SuperuserConnectionString);
         await connection.OpenAsync(cancellationToken);
-        Guid account, application;
-        await using (var pick = new NpgsqlCommand("SELECT account_id, application_id FROM sessions WHERE revoked_at IS NULL LIMIT 1", connection))
+        Guid sector, application;
+        string subject;
+        await using (var pick = new NpgsqlCommand("""
+            SELECT ss.sector_id, ss.subject, s.application_id
+              FROM sessions s JOIN sector_subjects ss ON ss.account_id = s.account_id
+             WHERE s.revoked_at IS NULL LIMIT 1
+            """, connection))
         await using (var row = await pick.ExecuteReaderAsync(cancellationToken))
         {
             await row.ReadAsync(cancellationToken);
-            account = row.GetGuid(0);
-            application = row.GetGuid(1);
+            sector = row.GetGuid(0);
+            subject = row.GetString(1);
+            application = row.GetGuid(2);
         }
 
         var plan = new List<string>();
         await using (var explain = new NpgsqlCommand("EXPLAIN " + PostgresRefreshTokenRevoker.RevokeAllActiveSql, connection))
         {
-            explain.Parameters.AddWithValue("Account", account);
+            explain.Parameters.AddWithValue("Sector", sector);
+            explain.Parameters.AddWithValue("Subject", subject);
             explain.Parameters.AddWithValue("Application", application);
             await using var rows = await explain.ExecuteReaderAsync(cancellationToken);
             while (await rows.ReadAsync(cancellationToken))

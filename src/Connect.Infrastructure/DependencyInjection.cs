@@ -48,7 +48,6 @@ public static class DependencyInjection
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<ISectorSubjectMap, PostgresSectorSubjectMap>();
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
         services.AddSingleton<ISessionStore, PostgresSessionStore>();
         services.AddSingleton<IRevocationAuditLog, PostgresRevocationAuditLog>();

@@ -45,7 +45,6 @@ using Connect.Application.SignIn;
 using Connect.Application.SignIn.FinishPasskeyCeremony;
 using Connect.Application.SignIn.StartPasskeyCeremony;
 using Connect.Application.StatusPoll;
-using Connect.Domain.Accounts;
 using Connect.Domain.Outcomes;
 using Connect.Domain.Sessions;
 using MediatR;
@@ -108,8 +107,8 @@ public sealed class DependencyInjectionTests
     [Fact]
     public async Task Mediator_runs_the_validation_behaviour_before_the_handler()
     {
-        var subjects = Substitute.For<ISectorSubjectMap>();
-        using var provider = Services(subjects).BuildServiceProvider();
+        var revoker = Substitute.For<IRefreshTokenRevoker>();
+        using var provider = Services(revoker).BuildServiceProvider();
         var mediator = provider.GetRequiredService<IMediator>();
         var caller = new AuthenticatedApplication(
             new(Guid.NewGuid()), new("app"), new(Guid.NewGuid()));
@@ -117,7 +116,7 @@ public sealed class DependencyInjectionTests
         var outcome = await mediator.Send(new RevokeAllCommand(caller, Subject: ""));
 
         Assert.Equal(ReasonCode.InvalidBody, outcome.Failure);
-        await subjects.DidNotReceiveWithAnyArgs().FindAccountAsync(default, default, default);
+        await revoker.DidNotReceiveWithAnyArgs().RevokeAllActiveAsync(default, default, default, default);
     }
 
     [Fact]
@@ -155,14 +154,13 @@ public sealed class DependencyInjectionTests
     }
 
     private static ServiceCollection Services(
-        ISectorSubjectMap? subjects = null, IApplicationRegistry? applications = null)
+        IRefreshTokenRevoker? revoker = null, IApplicationRegistry? applications = null)
     {
         var services = new ServiceCollection();
         // Every host has a configuration; the options the layers bind read it.
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddConnectApplication();
-        services.AddSingleton(subjects ?? Substitute.For<ISectorSubjectMap>());
-        services.AddSingleton(Substitute.For<IRefreshTokenRevoker>());
+        services.AddSingleton(revoker ?? Substitute.For<IRefreshTokenRevoker>());
         services.AddSingleton(Substitute.For<ISessionStore>());
         services.AddSingleton(Substitute.For<IClientApplicationDirectory>());
         services.AddSingleton(Substitute.For<IClientJwtReplayStore>());

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,8 +12,8 @@ public sealed class AuditCommandTests(CliDatabase db) : IClassFixture<CliDatabas
     {
         var (account, anchor) = await AccountWithSessionsAsync(3);
         var (_, otherAnchor) = await AccountWithSessionsAsync(1);
-        await RevokeAllAsync(account, anchor);
-        await RevokeAllAsync(account, anchor);
+        await db.RevokeAllAsync(account, anchor);
+        await db.RevokeAllAsync(account, anchor);
 
         var run = await db.RunAsync("audit", "list", "--anchor", anchor);
 
@@ -94,8 +93,8 @@ public sealed class AuditCommandTests(CliDatabase db) : IClassFixture<CliDatabas
     public async Task Audit_list_honours_the_limit()
     {
         var (account, anchor) = await AccountWithSessionsAsync(1);
-        await RevokeAllAsync(account, anchor);
-        await RevokeAllAsync(account, anchor);
+        await db.RevokeAllAsync(account, anchor);
+        await db.RevokeAllAsync(account, anchor);
 
         var run = await db.RunAsync("audit", "list", "--anchor", anchor, "--limit", "1");
 
@@ -137,12 +136,5 @@ public sealed class AuditCommandTests(CliDatabase db) : IClassFixture<CliDatabas
     {
         Assert.True(run.ExitCode == 0, $"connect {string.Join(' ', run.Args)} exited {run.ExitCode}: {run.Stderr}");
         return JsonDocument.Parse(run.Stdout).RootElement.Clone();
-    }
-
-    private async Task RevokeAllAsync(string account, string anchor)
-    {
-        var application = (await db.FindApplicationAsync(anchor))!.Id;
-        await db.Services.GetRequiredService<IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(new AccountId(Guid.Parse(account)), application, CancellationToken.None);
     }
 }

@@ -95,6 +95,19 @@ public sealed class CliDatabase : IAsyncLifetime
     public Task<ClientApplication?> FindApplicationAsync(string anchor) =>
         Services.GetRequiredService<IClientApplicationDirectory>().FindByAnchorAsync(new(anchor), CancellationToken.None);
 
+    /// <summary>
+    /// Revokes the account's sessions of the application as POST /revoke-all does: by the account's subject in the
+    /// application's sector (issued here if the account has none there yet).
+    /// </summary>
+    public async Task RevokeAllAsync(string account, string anchor)
+    {
+        var application = (await FindApplicationAsync(anchor))!;
+        var subject = await Services.GetRequiredService<Application.Administration.IAccountRegistry>()
+            .IssueSubjectAsync(new Domain.Accounts.AccountId(Guid.Parse(account)), application.Sector, CancellationToken.None);
+        await Services.GetRequiredService<Domain.Sessions.IRefreshTokenRevoker>()
+            .RevokeAllActiveAsync(application.Sector, subject!.Value, application.Id, CancellationToken.None);
+    }
+
     /// <summary>Authenticates a fresh client JWT signed by <paramref name="key"/> exactly as POST /revoke-all would.</summary>
     public async Task<Domain.Outcomes.ReasonCode?> AuthenticateAsync(string anchor, RSA key, string? keyId = null)
     {

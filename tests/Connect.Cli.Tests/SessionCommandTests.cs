@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Connect.Domain.Accounts;
-using Connect.Domain.Sessions;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Cli.Tests;
 
@@ -66,9 +63,7 @@ public sealed class SessionCommandTests(CliDatabase db) : IClassFixture<CliDatab
         await IssueAsync(account, anchor, "--count", "2", "--expires-in", "1");
         await IssueAsync(other, anchor, "--count", "5");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var application = (await db.FindApplicationAsync(anchor))!.Id;
-        await db.Services.GetRequiredService<IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(new AccountId(Guid.Parse(account)), application, CancellationToken.None);
+        await db.RevokeAllAsync(account, anchor);
         await IssueAsync(account, anchor, "--count", "4", "--expires-in", "3600");
 
         var run = await db.RunAsync("session", "count", "--account", account, "--anchor", anchor);

@@ -29,16 +29,16 @@ internal static partial class Pgbench
         """;
 
     /// <summary>
-    /// The adapters' three statements of a request whose application is in the service's cache (every request
-    /// of a run but the first per application), in the order the policy and the handler run them.
+    /// The adapters' two statements of a request whose application is in the service's cache (every request
+    /// of a run but the first per application), in the order the policy and the handler run them: the replay
+    /// record, then the subject's lookup and its revocation.
     /// </summary>
     public static PgbenchScript Statements(int applications)
     {
         var text = new StringBuilder(Header(applications))
             .AppendLine(Bind(PostgresClientJwtReplayStore.RecordSql) + ";")
-            .AppendLine(Bind(PostgresSectorSubjectMap.FindAccountSql) + " \\gset")
             .AppendLine(Bind(PostgresRefreshTokenRevoker.RevokeAllActiveSql) + ";");
-        return new PgbenchScript("pgbench_statements", text.ToString(), 3);
+        return new PgbenchScript("pgbench_statements", text.ToString(), 2);
     }
 
     /// <summary>
@@ -75,7 +75,7 @@ internal static partial class Pgbench
         SELECT (SELECT revoked_count FROM audited) AS revoked;
         """) + "\n\n", 1);
 
-    /// <summary>Dapper's @Names become the pgbench variables the previous statement's \gset set.</summary>
+    /// <summary>Dapper's @Names become pgbench variables, or the expressions that compute the ids from them.</summary>
     private static string Bind(string sql) => sql
         .Replace("@Anchor", ":anchor", StringComparison.Ordinal)
         .Replace("@Application", DataShape.PgbenchIdExpression(DataShape.ApplicationIdPrefix), StringComparison.Ordinal)
@@ -86,7 +86,6 @@ internal static partial class Pgbench
         .Replace("@KeepFor", "interval '90 seconds'", StringComparison.Ordinal)
         .Replace("@Sector", DataShape.PgbenchIdExpression(DataShape.SectorIdPrefix), StringComparison.Ordinal)
         .Replace("@Subject", ":subject", StringComparison.Ordinal)
-        .Replace("@Account", ":account_id", StringComparison.Ordinal)
         .TrimEnd();
 
     public sealed record Batch(long Transactions, long Failed, double Tps, string? Error);

@@ -186,29 +186,15 @@ internal sealed class HandwrittenRevokeAll : IDisposable
 
     private async Task<int> RevokeAsync(Guid sector, string subject, Guid application, CancellationToken cancellationToken)
     {
-        Guid account;
-        await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
-        await using (var find = new NpgsqlCommand(PostgresSectorSubjectMap.FindAccountSql, connection))
-        {
-            find.Parameters.AddWithValue("Sector", sector);
-            find.Parameters.AddWithValue("Subject", subject);
-            if (await find.ExecuteScalarAsync(cancellationToken) is not Guid found)
-            {
-                return 0;
-            }
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var revoke = new NpgsqlCommand(PostgresRefreshTokenRevoker.RevokeAllActiveSql, connection);
+        revoke.Parameters.AddWithValue("Sector", sector);
+        revoke.Parameters.AddWithValue("Subject", subject);
+        revoke.Parameters.AddWithValue("Application", application);
 
-            account = found;
-        }
-
-        await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
-        await using (var revoke = new NpgsqlCommand(PostgresRefreshTokenRevoker.RevokeAllActiveSql, connection))
-        {
-            revoke.Parameters.AddWithValue("Account", account);
-            revoke.Parameters.AddWithValue("Application", application);
-
-            // The statement revokes and writes the audit row and the signals; it answers the count it audited.
-            return (int)(await revoke.ExecuteScalarAsync(cancellationToken))!;
-        }
+        // The statement finds the subject's account, revokes, and writes the audit row and the signals; it answers
+        // the count it audited, or NULL when the subject names no account in the sector.
+        return await revoke.ExecuteScalarAsync(cancellationToken) is int revoked ? revoked : 0;
     }
 
     private async Task<int> PurgeBatchAsync(int batchSize, CancellationToken cancellationToken)

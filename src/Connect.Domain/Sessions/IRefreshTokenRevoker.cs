@@ -7,10 +7,13 @@ namespace Connect.Domain.Sessions;
 public interface IRefreshTokenRevoker
 {
     /// <summary>
-    /// Revokes, atomically, every refresh token of the account issued for the application that is still
-    /// active (neither revoked nor expired), and records the call and its count in the revocation audit in
-    /// the same atomic step.
+    /// Finds the account the subject names, looking only inside <paramref name="sector"/>, and revokes, atomically,
+    /// every refresh token of that account issued for the application that is still active (neither revoked nor
+    /// expired), recording the call and its count in the revocation audit in the same atomic step.
     /// </summary>
-    /// <returns>How many tokens this call revoked; concurrent calls never count the same token twice.</returns>
-    Task<int> RevokeAllActiveAsync(AccountId account, AppId application, CancellationToken cancellationToken);
+    /// <returns>
+    /// How many tokens this call revoked (concurrent calls never count the same token twice), or <c>null</c> when the
+    /// subject was never issued in that sector: then nothing is revoked and nothing is audited.
+    /// </returns>
+    Task<int?> RevokeAllActiveAsync(SectorId sector, SectorSubject subject, AppId application, CancellationToken cancellationToken);
 }

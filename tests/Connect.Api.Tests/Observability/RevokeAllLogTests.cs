@@ -143,7 +143,7 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
         var app = await _api.Db.RegisterApplicationAsync();
         var (_, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
         var broken = Substitute.For<IRefreshTokenRevoker>();
-        broken.RevokeAllActiveAsync(default, default, default).ReturnsForAnyArgs<int>(_ => throw new InvalidOperationException("bug"));
+        broken.RevokeAllActiveAsync(default, default, default, default).ReturnsForAnyArgs<int?>(_ => throw new InvalidOperationException("bug"));
         await using var failing = _api.With(services: services => services.AddSingleton(broken));
         var body = RevokeAllBodies.For(subject.Value);
 

@@ -1,6 +1,5 @@
 using System.Net;
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
+using Connect.Domain.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
 
@@ -11,9 +10,9 @@ public sealed class UnexpectedFailureTests
     [Fact]
     public async Task Bug_in_a_port_is_a_private_500_with_a_zero_byte_body()
     {
-        var broken = Substitute.For<ISectorSubjectMap>();
-        broken.FindAccountAsync(Arg.Any<SectorId>(), Arg.Any<SectorSubject>(), Arg.Any<CancellationToken>())
-            .Returns<AccountId?>(_ => throw new InvalidOperationException("secret internal detail"));
+        var broken = Substitute.For<IRefreshTokenRevoker>();
+        broken.RevokeAllActiveAsync(default, default, default, default)
+            .ReturnsForAnyArgs<int?>(_ => throw new InvalidOperationException("secret internal detail"));
         await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { Services = services => services.AddSingleton(broken) });
 
         var response = await api.RevokeAllAsync(api.App, "any-subject");

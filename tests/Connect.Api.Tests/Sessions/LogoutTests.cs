@@ -1,5 +1,6 @@
 using System.Net;
 using Connect.Application.SessionTokens;
+using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Testing.SessionTokens;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,7 +86,8 @@ public sealed class LogoutTests : IClassFixture<SessionEndpoints>
         {
             var app = await api.RegisterAsync();
             var session = await api.IssueAsync(app);
-            await api.Services.GetRequiredService<IRefreshTokenRevoker>().RevokeAllActiveAsync(session.Account, app.Id, CancellationToken.None);
+            await api.Services.GetRequiredService<IRefreshTokenRevoker>().RevokeAllActiveAsync(
+                app.Sector, new SectorSubject(session.Subject), app.Id, CancellationToken.None);
 
             await SessionAssert.LogoutAsync(await api.LogoutAsync(session.RefreshToken), revoked: true);
 

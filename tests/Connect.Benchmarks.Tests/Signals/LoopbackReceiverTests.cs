@@ -140,12 +140,13 @@ public sealed class LoopbackReceiverTests : IAsyncLifetime
     {
         await using var connection = new NpgsqlConnection(_data.SuperuserConnectionString);
         await connection.OpenAsync();
-        await using var find = new NpgsqlCommand("SELECT account_id FROM sector_subjects WHERE subject = @Subject", connection);
-        find.Parameters.AddWithValue("Subject", subject);
-        var account = (Guid)(await find.ExecuteScalarAsync())!;
+        await using var find = new NpgsqlCommand("SELECT sector_id FROM applications WHERE id = @Application", connection);
+        find.Parameters.AddWithValue("Application", application);
+        var sector = (Guid)(await find.ExecuteScalarAsync())!;
         await using var revoke = new NpgsqlCommand(PostgresRefreshTokenRevoker.RevokeAllActiveSql, connection);
+        revoke.Parameters.AddWithValue("Sector", sector);
+        revoke.Parameters.AddWithValue("Subject", subject);
         revoke.Parameters.AddWithValue("Application", application);
-        revoke.Parameters.AddWithValue("Account", account);
         return (int)(await revoke.ExecuteScalarAsync())!;
     }
 

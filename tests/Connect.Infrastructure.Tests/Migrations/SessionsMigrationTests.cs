@@ -18,6 +18,7 @@ public sealed class SessionsMigrationTests
         INSERT INTO sectors (id) VALUES (@Sector);
         INSERT INTO applications (id, anchor, sector_id) VALUES (@Application, 'shop.example', @Sector);
         INSERT INTO accounts (id) VALUES (@Account);
+        INSERT INTO sector_subjects (sector_id, subject, account_id) VALUES (@Sector, 'migrated-subject', @Account);
         INSERT INTO refresh_tokens (account_id, application_id, token_hash, issued_at, expires_at, revoked_at)
         SELECT @Account, @Application, sha256(int4send(n)),
                now() - interval '2 days',
@@ -71,7 +72,8 @@ public sealed class SessionsMigrationTests
         await using var db = ConnectTestDatabase.For(connectionString);
 
         var revoked = await db.Services.GetRequiredService<IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(new AccountId(ids.Account), new AppId(ids.Application), CancellationToken.None);
+            .RevokeAllActiveAsync(
+                new SectorId(ids.Sector), new SectorSubject("migrated-subject"), new AppId(ids.Application), CancellationToken.None);
 
         Assert.Equal(343, revoked);
         Assert.Equal(new(0, 414, 86), await db.CountSessionsAsync(new AccountId(ids.Account), new AppId(ids.Application)));

@@ -1,3 +1,4 @@
+using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Testing.Seeding;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ public sealed class PostgresRefreshTokenRevokerTests
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
         var sibling = await db.RegisterApplicationAsync(sector: app.Sector);
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         var (otherAccount, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 4);
         await db.IssueExpiredSessionsAsync(account, app.Id, 2);
@@ -20,7 +21,7 @@ public sealed class PostgresRefreshTokenRevokerTests
         await db.IssueSessionsAsync(otherAccount, app.Id, 5);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
 
-        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         Assert.Equal(4, revoked);
         Assert.Equal(new(0, 4, 2), await db.CountSessionsAsync(account, app.Id));
@@ -33,11 +34,11 @@ public sealed class PostgresRefreshTokenRevokerTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 3);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
 
-        await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
         var reasons = await Dapper.SqlMapper.QueryAsync<string>(
@@ -50,14 +51,14 @@ public sealed class PostgresRefreshTokenRevokerTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         // issued_at is the issuing instance's clock; revoked_at the database's, which may lag it by a moment.
         var ahead = DateTimeOffset.UtcNow.AddSeconds(30);
         await db.Services.GetRequiredService<ISessionStore>().IssueAsync(
             new NewSessions(account, app.Id, ahead, ahead.AddDays(1), "kid-1", [(new SessionId("sid-ahead"), "jti-ahead")]), CancellationToken.None);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
 
-        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         Assert.Equal(1, revoked);
         Assert.Equal(new(0, 1, 0), await db.CountSessionsAsync(account, app.Id));
@@ -68,12 +69,12 @@ public sealed class PostgresRefreshTokenRevokerTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 3);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
-        await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
-        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         Assert.Equal(0, revoked);
     }
@@ -83,14 +84,66 @@ public sealed class PostgresRefreshTokenRevokerTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 200);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
 
         var counts = await Task.WhenAll(Enumerable.Range(0, 10)
-            .Select(_ => Task.Run(() => revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None))));
+            .Select(_ => Task.Run(() => revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None))));
 
         Assert.Equal(200, counts.Sum());
         Assert.Equal(new(0, 200, 0), await db.CountSessionsAsync(account, app.Id));
+    }
+
+    [Fact]
+    public async Task A_subject_of_another_sector_finds_no_account_and_nothing_is_revoked_or_audited()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var stranger = await db.RegisterApplicationAsync();
+        // The account holds sessions of app, but the subject presented is its subject in the stranger's sector.
+        var (account, foreignSubject) = await db.CreateAccountWithSubjectAsync(stranger.Sector);
+        await db.IssueSessionsAsync(account, app.Id, 2);
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, foreignSubject, app.Id, CancellationToken.None);
+
+        Assert.Null(revoked);
+        Assert.Equal(new(2, 0, 0), await db.CountSessionsAsync(account, app.Id));
+        Assert.Equal(0L, await AuditRowsAsync(db));
+    }
+
+    [Fact]
+    public async Task An_unknown_subject_finds_no_account_and_nothing_is_audited()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, new SectorSubject("never-issued"), app.Id, CancellationToken.None);
+
+        Assert.Null(revoked);
+        Assert.Equal(0L, await AuditRowsAsync(db));
+    }
+
+    [Fact]
+    public async Task A_known_subject_with_nothing_to_revoke_is_audited_with_zero()
+    {
+        await using var db = await ConnectTestDatabase.CreateAsync();
+        var app = await db.RegisterApplicationAsync();
+        var (_, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
+
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
+
+        Assert.Equal(0, revoked);
+        Assert.Equal(1L, await AuditRowsAsync(db));
+    }
+
+    private static async Task<long> AuditRowsAsync(ConnectTestDatabase db)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(
+            connection, "SELECT count(*) FROM revocation_audit WHERE kind = 'revoke_all'");
     }
 }

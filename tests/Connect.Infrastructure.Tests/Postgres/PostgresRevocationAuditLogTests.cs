@@ -25,12 +25,12 @@ public sealed class PostgresRevocationAuditLogTests : IAsyncLifetime
     public async Task Each_revocation_is_audited_with_the_count_it_answered_a_repeat_with_zero()
     {
         var app = await _db.RegisterApplicationAsync();
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
         await _db.IssueSessionsAsync(account, app.Id, 3);
         var before = DateTimeOffset.UtcNow.AddSeconds(-5);
 
-        var first = await Revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
-        var repeat = await Revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        var first = await Revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
+        var repeat = await Revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         var events = await Audit.ListNewestFirstAsync(app.Anchor, 10, CancellationToken.None);
         Assert.Equal((3, 0), (first, repeat));
@@ -44,11 +44,13 @@ public sealed class PostgresRevocationAuditLogTests : IAsyncLifetime
     public async Task Concurrent_revocations_audit_exactly_the_counts_they_answered()
     {
         var app = await _db.RegisterApplicationAsync();
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
         await _db.IssueSessionsAsync(account, app.Id, 200);
 
-        var counts = await Task.WhenAll(Enumerable.Range(0, 10)
-            .Select(_ => Task.Run(() => Revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None))));
+        var counts = (await Task.WhenAll(Enumerable.Range(0, 10)
+                .Select(_ => Task.Run(() => Revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None)))))
+            .Select(count => count ?? throw new InvalidOperationException("The subject was not found."))
+            .ToArray();
 
         var events = await Audit.ListNewestFirstAsync(app.Anchor, 100, CancellationToken.None);
         Assert.Equal(200, counts.Sum());
@@ -59,15 +61,15 @@ public sealed class PostgresRevocationAuditLogTests : IAsyncLifetime
     public async Task Listing_is_newest_first_limited_and_filtered_by_anchor()
     {
         var app = await _db.RegisterApplicationAsync();
-        var other = await _db.RegisterApplicationAsync();
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        var other = await _db.RegisterApplicationAsync(sector: app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
         for (var i = 1; i <= 3; i++)
         {
             await _db.IssueSessionsAsync(account, app.Id, i);
-            await Revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+            await Revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
         }
 
-        await Revoker.RevokeAllActiveAsync(account, other.Id, CancellationToken.None);
+        await Revoker.RevokeAllActiveAsync(other.Sector, subject, other.Id, CancellationToken.None);
 
         var all = await Audit.ListNewestFirstAsync(null, 10, CancellationToken.None);
         var two = await Audit.ListNewestFirstAsync(app.Anchor, 2, CancellationToken.None);
@@ -92,9 +94,9 @@ public sealed class PostgresRevocationAuditLogTests : IAsyncLifetime
     public async Task ListAuditEvents_runs_through_the_mediator_over_the_real_adapter()
     {
         var app = await _db.RegisterApplicationAsync();
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
         await _db.IssueSessionsAsync(account, app.Id, 2);
-        await Revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        await Revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
         await using var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder()

@@ -180,4 +180,19 @@ public sealed class PostgresAccountLifecycleTests : IAsyncLifetime
             CancellationToken.None);
         return (stored, sid);
     }
+
+    [Fact]
+    public async Task Issuing_twice_returns_the_same_subject_and_sectors_get_unrelated_subjects()
+    {
+        var first = await _db.RegisterApplicationAsync();
+        var second = await _db.RegisterApplicationAsync();
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(first.Sector);
+
+        var again = await _db.Accounts.IssueSubjectAsync(account, first.Sector, CancellationToken.None);
+        var elsewhere = await _db.Accounts.IssueSubjectAsync(account, second.Sector, CancellationToken.None);
+
+        Assert.Equal(subject, again);
+        Assert.NotEqual(subject, elsewhere);
+        Assert.DoesNotContain(account.Value.ToString("N"), subject.Value, StringComparison.OrdinalIgnoreCase);
+    }
 }

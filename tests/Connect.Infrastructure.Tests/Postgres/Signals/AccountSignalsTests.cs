@@ -37,7 +37,7 @@ public sealed class AccountSignalsTests : IAsyncLifetime
         await _db.IssueExpiredSessionsAsync(account, ended.Id, 1);
         await _db.IssueSessionsAsync(account, ended.Id, 1);
         await _db.Services.GetRequiredService<Domain.Sessions.IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(account, ended.Id, CancellationToken.None);
+            .RevokeAllActiveAsync(ended.Sector, subject, ended.Id, CancellationToken.None);
         return new Scene(
             account,
             subject.Value,
@@ -80,7 +80,7 @@ public sealed class AccountSignalsTests : IAsyncLifetime
     public async Task Deleting_an_account_without_live_sessions_writes_no_signal()
     {
         var app = await _db.RegisterApplicationAsync();
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
         await _db.IssueExpiredSessionsAsync(account, app.Id, 2);
         await AddReceiverAsync(app);
 
@@ -146,7 +146,7 @@ public sealed class AccountSignalsTests : IAsyncLifetime
     public async Task Disabling_a_deleted_account_writes_no_signal()
     {
         var app = await _db.RegisterApplicationAsync();
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(app.Sector);
         await AddReceiverAsync(app);
         await _db.Accounts.DeleteAsync(account, CancellationToken.None);
 

@@ -35,13 +35,13 @@ public sealed class ReceiverRemovalRaceTests : IAsyncLifetime
     [Fact]
     public async Task Revoke_all_racing_a_receiver_removal_succeeds_and_the_removed_receiver_gets_nothing()
     {
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
         await _db.IssueSessionsAsync(account, _app.Id, 2);
         var kept = await AddReceiverAsync("https://kept.example/signals");
         var removed = await AddReceiverAsync();
 
         var revoked = await RaceRemovalAsync(removed, () => _db.Services.GetRequiredService<IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(account, _app.Id, CancellationToken.None));
+            .RevokeAllActiveAsync(_app.Sector, subject, _app.Id, CancellationToken.None));
 
         Assert.Equal(2, revoked);
         await AssertOnlyKeptReceiverIsSignalledAsync(kept, removed);
@@ -50,7 +50,7 @@ public sealed class ReceiverRemovalRaceTests : IAsyncLifetime
     [Fact]
     public async Task Logout_racing_a_receiver_removal_succeeds_and_the_removed_receiver_gets_nothing()
     {
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
         await _db.IssueSessionsAsync(account, _app.Id, 1);
         var sid = new SessionId(Assert.Single(await OutboxTestRows.SidsAsync(_db.ConnectionString, account, _app.Id)));
         var kept = await AddReceiverAsync("https://kept.example/signals");
@@ -66,7 +66,7 @@ public sealed class ReceiverRemovalRaceTests : IAsyncLifetime
     [Fact]
     public async Task Account_deletion_racing_a_receiver_removal_succeeds_and_the_removed_receiver_gets_nothing()
     {
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
         await _db.IssueSessionsAsync(account, _app.Id, 2);
         var kept = await AddReceiverAsync("https://kept.example/signals");
         var removed = await AddReceiverAsync();
@@ -80,7 +80,7 @@ public sealed class ReceiverRemovalRaceTests : IAsyncLifetime
     [Fact]
     public async Task Account_disabling_racing_a_receiver_removal_succeeds_and_the_removed_receiver_gets_nothing()
     {
-        var (account, _) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
+        var (account, subject) = await _db.CreateAccountWithSubjectAsync(_app.Sector);
         await _db.IssueSessionsAsync(account, _app.Id, 1);
         var kept = await AddReceiverAsync("https://kept.example/signals");
         var removed = await AddReceiverAsync();

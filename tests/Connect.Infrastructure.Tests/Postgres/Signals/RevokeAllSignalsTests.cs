@@ -30,7 +30,7 @@ public sealed class RevokeAllSignalsTests
         await SignalOutbox.AddReceiverAsync(db.ConnectionString, elsewhere.Id);
 
         var revoked = await db.Services.GetRequiredService<IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+            .RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         Assert.Equal(3, revoked);
         var revokedAt = Assert.Single(await OutboxTestRows.RevokedAtAsync(db.ConnectionString, account, app.Id));
@@ -48,12 +48,12 @@ public sealed class RevokeAllSignalsTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueExpiredSessionsAsync(account, app.Id, 2);
         await SignalOutbox.AddReceiverAsync(db.ConnectionString, app.Id);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
 
-        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         Assert.Equal(0, revoked);
         Assert.Empty(await SignalOutbox.ReadAsync(db.ConnectionString));
@@ -64,13 +64,13 @@ public sealed class RevokeAllSignalsTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 2);
         await SignalOutbox.AddReceiverAsync(db.ConnectionString, app.Id);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
-        await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
-        var again = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        var again = await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         Assert.Equal(0, again);
         Assert.Single(await SignalOutbox.ReadAsync(db.ConnectionString));
@@ -82,13 +82,13 @@ public sealed class RevokeAllSignalsTests
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
         var sibling = await db.RegisterApplicationAsync(sector: app.Sector);
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 2);
         await db.IssueSessionsAsync(account, sibling.Id, 2);
         await SignalOutbox.AddReceiverAsync(db.ConnectionString, sibling.Id);
 
         var revoked = await db.Services.GetRequiredService<IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+            .RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         Assert.Equal(2, revoked);
         Assert.Empty(await SignalOutbox.ReadAsync(db.ConnectionString));
@@ -114,7 +114,7 @@ public sealed class RevokeAllSignalsTests
         var calls = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
             await start.Task;
-            return await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+            return await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
         })).ToArray();
         start.SetResult();
         await holder.WaitForBlockedAsync(2);
@@ -133,7 +133,7 @@ public sealed class RevokeAllSignalsTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 3);
         await SignalOutbox.AddReceiverAsync(db.ConnectionString, app.Id);
         var refused = await SignalOutbox.AddReceiverAsync(db.ConnectionString, app.Id);
@@ -141,7 +141,7 @@ public sealed class RevokeAllSignalsTests
         var audited = await OutboxTestRows.AuditRowsAsync(db.ConnectionString);
 
         await Assert.ThrowsAsync<PostgresException>(() => db.Services.GetRequiredService<IRefreshTokenRevoker>()
-            .RevokeAllActiveAsync(account, app.Id, CancellationToken.None));
+            .RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None));
 
         Assert.Equal(new(3, 0, 0), await db.CountSessionsAsync(account, app.Id));
         Assert.Equal(audited, await OutboxTestRows.AuditRowsAsync(db.ConnectionString));
@@ -153,7 +153,7 @@ public sealed class RevokeAllSignalsTests
     {
         await using var db = await ConnectTestDatabase.CreateAsync();
         var app = await db.RegisterApplicationAsync();
-        var (account, _) = await db.CreateAccountWithSubjectAsync(app.Sector);
+        var (account, subject) = await db.CreateAccountWithSubjectAsync(app.Sector);
         await db.IssueSessionsAsync(account, app.Id, 2);
         await SignalOutbox.AddReceiverAsync(db.ConnectionString, app.Id);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
@@ -175,7 +175,7 @@ public sealed class RevokeAllSignalsTests
         ActivitySource.AddActivityListener(listener);
         parent.Start();
 
-        var revoked = await revoker.RevokeAllActiveAsync(account, app.Id, CancellationToken.None);
+        var revoked = await revoker.RevokeAllActiveAsync(app.Sector, subject, app.Id, CancellationToken.None);
 
         parent.Stop();
         Assert.Equal(2, revoked);
