@@ -1,6 +1,7 @@
 using Connect.Domain.Accounts;
 using Connect.Domain.Sessions;
 using Connect.Testing.Seeding;
+using Connect.Testing.Signals;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connect.Infrastructure.Tests.Postgres;
@@ -104,6 +105,7 @@ public sealed class PostgresRefreshTokenRevokerTests
         // The account holds sessions of app, but the subject presented is its subject in the stranger's sector.
         var (account, foreignSubject) = await db.CreateAccountWithSubjectAsync(stranger.Sector);
         await db.IssueSessionsAsync(account, app.Id, 2);
+        await SignalOutbox.AddReceiverAsync(db.ConnectionString, app.Id);
         var revoker = db.Services.GetRequiredService<IRefreshTokenRevoker>();
 
         var revoked = await revoker.RevokeAllActiveAsync(app.Sector, foreignSubject, app.Id, CancellationToken.None);
@@ -111,6 +113,7 @@ public sealed class PostgresRefreshTokenRevokerTests
         Assert.Null(revoked);
         Assert.Equal(new(2, 0, 0), await db.CountSessionsAsync(account, app.Id));
         Assert.Equal(0L, await AuditRowsAsync(db));
+        Assert.Empty(await SignalOutbox.ReadAsync(db.ConnectionString));
     }
 
     [Fact]

@@ -169,18 +169,6 @@ public sealed class PostgresAccountLifecycleTests : IAsyncLifetime
         Assert.Equal(counts.Revoked, deletion.SessionsRevoked);
     }
 
-    private Task<AccountStatus> StatusAsync(AccountId account) => _db.Accounts.GetStatusAsync(account, CancellationToken.None);
-
-    private async Task<(bool Stored, SessionId Sid)> IssueOneAsync(AccountId account, AppId application)
-    {
-        var sid = new SessionId(Guid.NewGuid().ToString("N"));
-        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        var stored = await Sessions.IssueAsync(
-            new NewSessions(account, application, now, now.AddHours(1), "kid", [(sid, Guid.NewGuid().ToString("N"))]),
-            CancellationToken.None);
-        return (stored, sid);
-    }
-
     [Fact]
     public async Task Issuing_twice_returns_the_same_subject_and_sectors_get_unrelated_subjects()
     {
@@ -194,5 +182,17 @@ public sealed class PostgresAccountLifecycleTests : IAsyncLifetime
         Assert.Equal(subject, again);
         Assert.NotEqual(subject, elsewhere);
         Assert.DoesNotContain(account.Value.ToString("N"), subject.Value, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private Task<AccountStatus> StatusAsync(AccountId account) => _db.Accounts.GetStatusAsync(account, CancellationToken.None);
+
+    private async Task<(bool Stored, SessionId Sid)> IssueOneAsync(AccountId account, AppId application)
+    {
+        var sid = new SessionId(Guid.NewGuid().ToString("N"));
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var stored = await Sessions.IssueAsync(
+            new NewSessions(account, application, now, now.AddHours(1), "kid", [(sid, Guid.NewGuid().ToString("N"))]),
+            CancellationToken.None);
+        return (stored, sid);
     }
 }
