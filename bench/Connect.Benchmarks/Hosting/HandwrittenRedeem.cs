@@ -19,7 +19,7 @@ namespace Connect.Benchmarks.Hosting;
 /// <summary>
 /// The hand-written baseline of <c>POST /redeem</c> (docs/contract/sign-in.md): the redemption's checks in the handler's
 /// order, the same SQL and round trips (the adapters' constants: the inquiry with its application and account, the
-/// subject issued or read, the application's revision confirming the kept signing keys, the one conditional
+/// subject read with it or, on a first sign-in, issued, the application's revision confirming the kept signing keys, the one conditional
 /// statement that redeems and begins the session), the same token component and kept keys as the other hand-written
 /// session endpoints; no MVC, MediatR, validation, Dapper or layers. A redemption that loses a race (the bench never
 /// presents an inquiry twice in a batch) answers InquiryAlreadyRedeemed without judging it again.
@@ -49,7 +49,7 @@ internal sealed class HandwrittenRedeem(NpgsqlDataSource database, HandwrittenSi
                 return;
             }
 
-            if (await IssueSubjectAsync(inquiry!.AccountId, inquiry.SectorId, cancellationToken) is not { } subject)
+            if ((inquiry!.Subject ?? await IssueSubjectAsync(inquiry.AccountId, inquiry.SectorId, cancellationToken)) is not { } subject)
             {
                 await Fail(context, ReasonCode.AccountNotFound);
                 return;
@@ -199,7 +199,8 @@ internal sealed class HandwrittenRedeem(NpgsqlDataSource database, HandwrittenSi
             Nullable<bool>("applicationenabled") == true,
             accountEnabled is not null,
             accountEnabled == true,
-            Nullable<bool>("accountdeleted") == true);
+            Nullable<bool>("accountdeleted") == true,
+            Text("subject"));
     }
 
     /// <summary>The adapter's IssueSubjectSql (created on first need, read afterwards), retried as the adapter retries it.</summary>
@@ -348,5 +349,6 @@ internal sealed class HandwrittenRedeem(NpgsqlDataSource database, HandwrittenSi
         bool ApplicationEnabled,
         bool AccountExists,
         bool AccountEnabled,
-        bool AccountDeleted);
+        bool AccountDeleted,
+        string? Subject);
 }

@@ -29,8 +29,11 @@ public sealed class RedeemHandler(
         var application = inquiry!.Application!;
         var realized = inquiry.RealizedBy!;
 
-        // Created on first need, the same on every later call: the sub of the session's access tokens.
-        if (await accounts.IssueSubjectAsync(realized.Account, application.Sector, cancellationToken).ConfigureAwait(false)
+        // The sub of the session's access tokens. A returning person's was read with the inquiry; a first sign-in's
+        // is issued now (created on first need, the same on every later call). A subject read is never stale in a way
+        // that matters: it changes only by the account's deletion, which the redeeming statement refuses.
+        if ((realized.Standing.Subject
+                ?? await accounts.IssueSubjectAsync(realized.Account, application.Sector, cancellationToken).ConfigureAwait(false))
             is not { } subject)
         {
             return ReasonCode.AccountNotFound;
