@@ -38,13 +38,13 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
         // The bound is ours, on body bytes only: Kestrel's MaxRequestBodySize counts chunked framing too, so
         // set to this limit it refused chunked bodies well within it (4000 bytes in 7-byte chunks).
         var body = await ReadBoundedAsync(request.Body, maxBodyBytes, context.RequestAborted);
-        if (body is null)
+        if (!body.Succeeded)
         {
-            await ReasonResponse.WriteAsync(context, ReasonCode.BodyTooLarge);
+            await ReasonResponse.WriteAsync(context, body.Failure);
             return;
         }
 
-        context.Features.Set(new RawJsonBody(body));
+        context.Features.Set(new RawJsonBody(body.Value));
         await next(context);
     }
 
@@ -74,12 +74,17 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
         return true;
     }
 
-    /// <returns>The body, or <c>null</c> when it is longer than <paramref name="limit"/>.</returns>
+    /// <returns>
+    /// The body; <c>BodyTooLarge</c> when it is longer than <paramref name="limit"/>; <c>InvalidBody</c> when Kestrel
+    /// could not read it as framed (bad chunk framing, fewer bytes than <c>Content-Length</c> before the client
+    /// stopped sending, bytes arriving below the minimum data rate). Those are the client's doing: a 400 with the
+    /// contract's reason, logged as any refusal is, never the private 500 and an error with a stack trace.
+    /// </returns>
     /// <remarks>
     /// The read buffer is rented: a request allocates its body's own bytes, not the limit. What the buffer held is
     /// wiped before it goes back to the pool, so no body outlives its request in memory that others borrow.
     /// </remarks>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    private static async Task<Outcome<byte[]>> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
         var length = 0;
@@ -91,15 +96,15 @@ internal sealed class RawJsonBodyGate(RequestDelegate next, IOptions<RequestLimi
                 length += read;
                 if (length > limit)
                 {
-                    return null;
+                    return ReasonCode.BodyTooLarge;
                 }
             }
 
             return buffer.AsSpan(0, length).ToArray();
         }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException exception)
         {
-            return null;
+            return exception.StatusCode == StatusCodes.Status413PayloadTooLarge ? ReasonCode.BodyTooLarge : ReasonCode.InvalidBody;
         }
         finally
         {

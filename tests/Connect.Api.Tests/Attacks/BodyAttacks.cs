@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -175,6 +176,40 @@ public sealed class BodyAttacks(AttackTarget target) : IClassFixture<AttackTarge
         var response = await target.SendRawAsync(request);
 
         RawAssert.Reason(response, 413, "BodyTooLarge");
+        await target.AssertUntouchedAsync(victim);
+    }
+
+    [Theory]
+    [InlineData("zz\r\n{0}\r\n0\r\n\r\n")] // a chunk size that is not hexadecimal
+    [InlineData("3\r\n{0}\r\n0\r\n\r\n")] // more bytes than the chunk's size says: no CRLF where it ends
+    public async Task Broken_chunked_framing_is_400_InvalidBody_before_authentication(string framing)
+    {
+        // The client's doing, found while the body is read: the contract's 400, never the private 500 (and never an
+        // error with a stack trace in the log), and nothing authenticated or spent.
+        var victim = await target.NewVictimAsync();
+        var head = "POST /revoke-all HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            + $"Authorization: {target.NewJwt(victim.Body).AuthorizationHeader()}\r\nTransfer-Encoding: chunked\r\n\r\n";
+        var request = Encoding.ASCII.GetBytes(head + string.Format(CultureInfo.InvariantCulture, framing, Encoding.UTF8.GetString(victim.Body)));
+
+        var response = await target.SendRawAsync(request);
+
+        RawAssert.Reason(response, 400, "InvalidBody");
+        await target.AssertUntouchedAsync(victim);
+    }
+
+    [Fact]
+    public async Task A_body_that_stops_arriving_is_400_InvalidBody_once_the_server_stops_waiting()
+    {
+        // Fewer bytes than Content-Length and then silence: Kestrel gives up at its minimum data rate (after its
+        // grace period of a few seconds) and the request is refused as any unreadable body is.
+        var victim = await target.NewVictimAsync();
+        var head = "POST /revoke-all HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            + $"Authorization: {target.NewJwt(victim.Body).AuthorizationHeader()}\r\nContent-Length: {victim.Body.Length + 100}\r\n\r\n";
+        byte[] request = [.. Encoding.ASCII.GetBytes(head), .. victim.Body];
+
+        var response = await target.SendRawAsync(request);
+
+        RawAssert.Reason(response, 400, "InvalidBody");
         await target.AssertUntouchedAsync(victim);
     }
 
