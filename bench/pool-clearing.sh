@@ -2,7 +2,9 @@
 # Issue 16, item 6, shown under load: does an overloaded instance reconnect its whole pool?
 #
 # One service instance gets a pool far smaller than the load (4 connections, 1 s wait) and 64 requests in flight
-# (GET of an unknown application's JWKS: one database read each, no authentication). Three times a 3 s lock on
+# (POST /redeem of an inquiry that does not exist: one database read each, no authentication, nothing kept between
+# requests; an unknown application's JWKS would not do, since the service remembers for a second that an anchor is
+# unknown and shares one read among concurrent callers). Three times a 3 s lock on
 # the applications table stalls every statement, so requests time out waiting for a pooled connection (503). The
 # script counts the database sessions the service opened meanwhile: a pool that is cleared on every pool-wait
 # timeout reconnects again and again; one cleared only after real connection failures keeps its four.
@@ -21,19 +23,29 @@ cs="Host=127.0.0.1;Port=5433;Database=connect;Username=connect_service;Password=
 admin="postgresql://postgres:$(encode "$data/postgres.password")@127.0.0.1:5433/connect"
 sessions() { psql "$admin" -Atc "SELECT sessions FROM pg_stat_database WHERE datname = 'connect'"; }
 
+# /redeem has a budget per client address (docs/operations.md, Connect:RateLimit:Address*); all of this load
+# comes from one address, so the budget is raised out of reach: the pool, not the budget, must be what answers.
 ConnectionStrings__Connect="$cs;Maximum Pool Size=4;Timeout=1" Connect__SigningKeys__KeyEncryptionKey="$(cat "$data/signing-keys.kek")" \
+  Connect__RateLimit__AddressBurstLimit=10000000 Connect__RateLimit__AddressTokensPerSecond=10000000 \
   Urls=http://127.0.0.1:$port Logging__LogLevel__Default=Warning dotnet "$dll" >/tmp/pool-clearing-service.log 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null; wait $service 2>/dev/null' EXIT
 until curl -fs -o /dev/null http://127.0.0.1:$port/health; do sleep 0.5; done
 
-url="http://127.0.0.1:$port/applications/no-such-application/jwks.json"
+url="http://127.0.0.1:$port/redeem"
+body='{\"exposureKey\":\"no-such-inquiry\",\"hiddenKey\":\"x\",\"confirmationKey\":\"y\"}'
 urls=$(mktemp) codes=$(mktemp)
-for _ in $(seq 1500); do printf 'url = %s\noutput = /dev/null\n' "$url"; done >"$urls"
+# Each request its own block, "next" between them: a header or body given once would pile up on every later
+# request, and a "next" after the last block is an empty one that fails the whole batch.
+for i in $(seq 1500); do
+  ((i == 1)) || echo next
+  printf 'url = %s\ndata = "%s"\nheader = "Content-Type: application/json"\noutput = /dev/null\nwrite-out = "%%{http_code}\\n"\n' \
+    "$url" "$body"
+done >"$urls"
 before=$(sessions)
 end=$((SECONDS + 16))
 ( while ((SECONDS < end)); do
-    curl --no-progress-meter --parallel --parallel-max 64 -K "$urls" -w '%{http_code}\n' >>"$codes" 2>/dev/null || true
+    curl --no-progress-meter --parallel --parallel-max 64 -K "$urls" >>"$codes" 2>/dev/null || true
   done ) &
 load=$!
 for _ in $(seq $lock_sessions); do
