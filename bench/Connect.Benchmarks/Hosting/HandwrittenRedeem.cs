@@ -19,10 +19,11 @@ namespace Connect.Benchmarks.Hosting;
 /// <summary>
 /// The hand-written baseline of <c>POST /redeem</c> (docs/contract/sign-in.md): the redemption's checks in the handler's
 /// order, the same SQL and round trips (the adapters' constants: the inquiry with its application and account, the
-/// subject read with it or, on a first sign-in, issued, the application's revision confirming the kept signing keys, the one conditional
-/// statement that redeems and begins the session), the same token component and kept keys as the other hand-written
-/// session endpoints; no MVC, MediatR, validation, Dapper or layers. A redemption that loses a race (the bench never
-/// presents an inquiry twice in a batch) answers InquiryAlreadyRedeemed without judging it again.
+/// subject read with it or, on a first sign-in, issued, the application's revision confirming the kept signing keys,
+/// the one conditional statement that redeems and begins the session), the same token component and kept keys as
+/// the other hand-written session endpoints; no MVC, MediatR, validation, Dapper or layers. A redemption that loses a
+/// race (the bench never presents an inquiry twice in a batch) answers InquiryAlreadyRedeemed without judging it
+/// again.
 /// </summary>
 internal sealed class HandwrittenRedeem(NpgsqlDataSource database, HandwrittenSigningKeys keys, SessionTokenCodec tokens, int maxBodyBytes)
 {
