@@ -187,9 +187,9 @@ public sealed class BodyAttacks(AttackTarget target) : IClassFixture<AttackTarge
         // The client's doing, found while the body is read: the contract's 400, never the private 500 (and never an
         // error with a stack trace in the log), and nothing authenticated or spent.
         var victim = await target.NewVictimAsync();
-        var head = "POST /revoke-all HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            + $"Authorization: {target.NewJwt(victim.Body).AuthorizationHeader()}\r\nTransfer-Encoding: chunked\r\n\r\n";
-        var request = Encoding.ASCII.GetBytes(head + string.Format(CultureInfo.InvariantCulture, framing, Encoding.UTF8.GetString(victim.Body)));
+        var request = Encoding.ASCII.GetBytes(
+            SignedHead(victim.Body, "Transfer-Encoding: chunked")
+            + string.Format(CultureInfo.InvariantCulture, framing, Encoding.UTF8.GetString(victim.Body)));
 
         var response = await target.SendRawAsync(request);
 
@@ -203,9 +203,7 @@ public sealed class BodyAttacks(AttackTarget target) : IClassFixture<AttackTarge
         // Fewer bytes than Content-Length and then silence: Kestrel gives up at its minimum data rate (after its
         // grace period of a few seconds) and the request is refused as any unreadable body is.
         var victim = await target.NewVictimAsync();
-        var head = "POST /revoke-all HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            + $"Authorization: {target.NewJwt(victim.Body).AuthorizationHeader()}\r\nContent-Length: {victim.Body.Length + 100}\r\n\r\n";
-        byte[] request = [.. Encoding.ASCII.GetBytes(head), .. victim.Body];
+        byte[] request = [.. Encoding.ASCII.GetBytes(SignedHead(victim.Body, $"Content-Length: {victim.Body.Length + 100}")), .. victim.Body];
 
         var response = await target.SendRawAsync(request);
 
@@ -254,9 +252,8 @@ public sealed class BodyAttacks(AttackTarget target) : IClassFixture<AttackTarge
         // Kestrel removes only the chunked framing: the signed gzip bytes reach the parser as they are.
         var victim = await target.NewVictimAsync();
         var body = Gzip(victim.Body);
-        var head = "POST /revoke-all HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            + $"Authorization: {target.NewJwt(body).AuthorizationHeader()}\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
-        byte[] request = [.. Encoding.ASCII.GetBytes($"{head}{body.Length:x}\r\n"), .. body, .. "\r\n0\r\n\r\n"u8];
+        byte[] request =
+            [.. Encoding.ASCII.GetBytes($"{SignedHead(body, "Transfer-Encoding: gzip, chunked")}{body.Length:x}\r\n"), .. body, .. "\r\n0\r\n\r\n"u8];
 
         var response = await target.SendRawAsync(request);
 
@@ -329,6 +326,11 @@ public sealed class BodyAttacks(AttackTarget target) : IClassFixture<AttackTarge
     private static byte[] RevokeAllBodies(string subject) => Testing.ClientJwts.RevokeAllBodies.For(subject);
 
     /// <summary>The body followed by JSON whitespace up to exactly <paramref name="length"/> bytes.</summary>
+    /// <summary>A revoke-all's head, signed for <paramref name="body"/>, framed by <paramref name="framing"/> as given.</summary>
+    private string SignedHead(byte[] body, string framing) =>
+        "POST /revoke-all HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        + $"Authorization: {target.NewJwt(body).AuthorizationHeader()}\r\n{framing}\r\n\r\n";
+
     private static byte[] PaddedTo(byte[] body, int length) => [.. body, .. Enumerable.Repeat((byte)' ', length - body.Length)];
 
     private static byte[] Gzip(byte[] body)
