@@ -64,7 +64,14 @@ public static class ConnectWebApplication
         // credential step (the contract's client-address budget) spend their client address's budget first of all,
         // before the body is read: nothing else stands before their database work.
         app.UseConnectObservability();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = UnhandledExceptionResponder.RespondAsync });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = UnhandledExceptionResponder.RespondAsync,
+
+            // A database outage is expected and answered 503; PostgresOutages.Report logs it a few times a minute.
+            // Every other exception is a bug and keeps the framework's error with its stack trace.
+            SuppressDiagnosticsCallback = handled => PostgresOutages.IsOutage(handled.Exception),
+        });
         app.UseRouting();
         app.UseRequestTimeouts();
         app.UseRateLimiter();

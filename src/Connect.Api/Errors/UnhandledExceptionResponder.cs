@@ -6,7 +6,8 @@ namespace Connect.Api.Errors;
 /// <summary>
 /// Turns an exception that escaped the pipeline into the contract's answer: an unreachable or failing-over
 /// database is <c>503 ServiceUnavailable</c> (the statement that failed changed nothing: each is atomic),
-/// anything else is the private 500. The detail goes to the log only (the framework logs the exception).
+/// anything else is the private 500. The detail goes to the log only: the framework logs an unexpected exception
+/// with its stack trace; an outage is reported by <see cref="PostgresOutages.Report"/>, a few lines a minute.
 /// </summary>
 internal static class UnhandledExceptionResponder
 {
@@ -18,7 +19,9 @@ internal static class UnhandledExceptionResponder
             return ReasonResponse.WriteAsync(context, ReasonCode.InternalError);
         }
 
-        context.RequestServices.GetRequiredService<PostgresOutages>().ForgetIdleConnectionsAfter(exception);
+        var outages = context.RequestServices.GetRequiredService<PostgresOutages>();
+        outages.ForgetIdleConnectionsAfter(exception);
+        outages.Report(exception);
         return ReasonResponse.WriteAsync(context, ReasonCode.ServiceUnavailable);
     }
 }

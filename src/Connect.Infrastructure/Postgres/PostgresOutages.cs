@@ -1,21 +1,32 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Connect.Infrastructure.Postgres;
 
-/// <summary>Tells a database outage from a bug, and gets the pool ready for the database's return.</summary>
-public sealed class PostgresOutages(NpgsqlDataSource dataSource, TimeProvider clock)
+/// <summary>
+/// Tells a database outage from a bug, gets the pool ready for the database's return, and tells the operator about
+/// the outage a few lines a minute rather than one error per request.
+/// </summary>
+public sealed partial class PostgresOutages(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<PostgresOutages>? logger = null)
 {
-    /// <summary>The pool is cleared at most once per interval, however many requests fail together.</summary>
+    /// <summary>
+    /// The pool is cleared, and the outage logged, at most once per interval, however many requests fail together.
+    /// </summary>
     public static readonly TimeSpan ClearInterval = TimeSpan.FromSeconds(5);
 
+    private readonly ILogger _logger = logger ?? NullLogger<PostgresOutages>.Instance;
     private readonly Lock _gate = new();
     private long? _lastClear;
+    private long? _lastReport;
+    private int _unreported;
 
     /// <summary>
     /// Connection failures, timeouts (a full pool's too) and server shutdowns are outages, answered 503; a
     /// constraint violation or a bad statement is a bug.
     /// </summary>
-    public static bool IsOutage(Exception? exception) => exception switch
+    public static bool IsOutage([NotNullWhen(true)] Exception? exception) => exception switch
     {
         NpgsqlException { IsTransient: true } => true,
         NpgsqlException { InnerException: TimeoutException or SocketException or IOException } => true,
@@ -67,4 +78,34 @@ public sealed class PostgresOutages(NpgsqlDataSource dataSource, TimeProvider cl
         dataSource.Clear();
         return true;
     }
+
+    /// <summary>
+    /// Logs a request answered <c>503</c> because of an outage: the first at once, with its exception, then at most
+    /// one line per <see cref="ClearInterval"/>, counting the answers since the line before. The framework's own
+    /// error for each request (with its stack trace) is left out for outages (see <c>ConnectWebApplication</c>), so
+    /// that a database down under load is a few warnings a minute, not an error per request.
+    /// </summary>
+    public void Report(Exception exception)
+    {
+        int answered;
+        lock (_gate)
+        {
+            _unreported++;
+            if (_lastReport is { } last && clock.GetElapsedTime(last) < ClearInterval)
+            {
+                return;
+            }
+
+            _lastReport = clock.GetTimestamp();
+            answered = _unreported;
+            _unreported = 0;
+        }
+
+        LogOutage(exception, answered);
+    }
+
+    [LoggerMessage(
+        Level = LogLevel.Warning, EventName = "DatabaseUnavailable",
+        Message = "The database cannot be reached: {Answered} requests answered 503 ServiceUnavailable since the last report")]
+    private partial void LogOutage(Exception exception, int answered);
 }

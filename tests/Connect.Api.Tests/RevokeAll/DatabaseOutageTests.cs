@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Net;
+using Connect.Api.Tests.Observability;
 using Connect.Testing.Postgres;
 using Connect.Testing.Seeding;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Connect.Api.Tests.RevokeAll;
 
@@ -29,6 +33,42 @@ public sealed class DatabaseOutageTests
         Assert.Contains("\"ready\":false", await healthDuring.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await ApiAssert.RevokedAsync(after, 3);
     }
+
+    [Fact]
+    public async Task An_outage_under_load_is_a_warning_every_few_seconds_not_an_error_with_a_stack_trace_per_request()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var cluster = await PrivatePostgresCluster.StartNewAsync();
+        await using var api = await ConnectApi.StartAsync(new ConnectApiOptions
+        {
+            ConnectionString = cluster.ConnectionString,
+            Services = services => services.AddLogging(logging => logging
+                .AddProvider(logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)),
+        });
+        var app = await api.Db.RegisterApplicationAsync();
+        await ApiAssert.RevokedAsync(await api.RevokeAllAsync(app, "warm-up"), 0);
+
+        await cluster.Cluster.StopAsync();
+        var clock = Stopwatch.StartNew();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => api.RevokeAllAsync(app, $"subject-{i}")));
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        foreach (var answer in answers)
+        {
+            await ApiAssert.ReasonAsync(answer, HttpStatusCode.ServiceUnavailable, "ServiceUnavailable");
+        }
+
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Error);
+        var reports = logs.Entries.Where(entry => entry.EventId.Name == "DatabaseUnavailable").ToList();
+        Assert.NotEmpty(reports);
+        Assert.InRange(reports.Count, 1, 1 + (int)(seconds / PostgresOutagesInterval.TotalSeconds));
+        Assert.All(reports, report => Assert.Equal(LogLevel.Warning, report.Level));
+        Assert.Equal(1, reports[0].Fields["Answered"]);
+        Assert.Contains("Npgsql", reports[0].Text, StringComparison.Ordinal);
+        Assert.InRange(reports.Sum(report => (int)report.Fields["Answered"]!), 1, answers.Length);
+    }
+
+    private static TimeSpan PostgresOutagesInterval => Connect.Infrastructure.Postgres.PostgresOutages.ClearInterval;
 
     [Fact]
     public async Task No_writable_node_behind_a_read_write_connection_string_answers_503_not_500()
