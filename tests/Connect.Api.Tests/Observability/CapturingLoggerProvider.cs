@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Connect.Api.Tests.Observability;
@@ -12,6 +13,12 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
     public ConcurrentQueue<CapturedLog> Entries { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    /// <summary>Adds this provider for every category at every level, whatever appsettings.json filters for the others.</summary>
+    public IServiceCollection CaptureEverything(IServiceCollection services) => services.AddLogging(logging => logging
+        .AddProvider(this)
+        .SetMinimumLevel(LogLevel.Trace)
+        .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 

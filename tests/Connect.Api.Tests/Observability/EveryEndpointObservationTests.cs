@@ -6,7 +6,6 @@ using Connect.Domain.Outcomes;
 using Connect.Testing.Seeding;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Connect.Api.Tests.Observability;
 
@@ -28,10 +27,7 @@ public sealed partial class EveryEndpointObservationTests : IAsyncLifetime
     {
         _db = await ConnectTestDatabase.CreateAsync();
         _api = new ConnectApiFactory(_db.ConnectionString);
-        _logged = _api.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddLogging(logging => logging
-            .AddProvider(_logs)
-            .SetMinimumLevel(LogLevel.Trace)
-            .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace))));
+        _logged = _api.WithWebHostBuilder(web => web.ConfigureServices(services => _logs.CaptureEverything(services)));
 
         // Only this service's meter: other tests run their own services in this process at the same time.
         var meters = _logged.Services.GetRequiredService<IMeterFactory>();

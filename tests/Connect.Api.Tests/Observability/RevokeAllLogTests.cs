@@ -22,10 +22,7 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
         _api = new ConnectApi(new ConnectApiOptions
         {
             SeedApplication = false,
-            Services = services => services.AddLogging(logging => logging
-                .AddProvider(_logs)
-                .SetMinimumLevel(LogLevel.Trace)
-                .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)),
+            Services = services => _logs.CaptureEverything(services),
         });
     }
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using Connect.Api.Tests.Observability;
+using Connect.Infrastructure.Postgres;
 using Connect.Testing.Postgres;
 using Connect.Testing.Seeding;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Connect.Api.Tests.RevokeAll;
@@ -42,8 +42,7 @@ public sealed class DatabaseOutageTests
         await using var api = await ConnectApi.StartAsync(new ConnectApiOptions
         {
             ConnectionString = cluster.ConnectionString,
-            Services = services => services.AddLogging(logging => logging
-                .AddProvider(logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)),
+            Services = services => logs.CaptureEverything(services),
         });
         var app = await api.Db.RegisterApplicationAsync();
         await ApiAssert.RevokedAsync(await api.RevokeAllAsync(app, "warm-up"), 0);
@@ -61,14 +60,12 @@ public sealed class DatabaseOutageTests
         Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Error);
         var reports = logs.Entries.Where(entry => entry.EventId.Name == "DatabaseUnavailable").ToList();
         Assert.NotEmpty(reports);
-        Assert.InRange(reports.Count, 1, 1 + (int)(seconds / PostgresOutagesInterval.TotalSeconds));
+        Assert.InRange(reports.Count, 1, 1 + (int)(seconds / PostgresOutages.ClearInterval.TotalSeconds));
         Assert.All(reports, report => Assert.Equal(LogLevel.Warning, report.Level));
         Assert.Equal(1, reports[0].Fields["Answered"]);
         Assert.Contains("Npgsql", reports[0].Text, StringComparison.Ordinal);
         Assert.InRange(reports.Sum(report => (int)report.Fields["Answered"]!), 1, answers.Length);
     }
-
-    private static TimeSpan PostgresOutagesInterval => Connect.Infrastructure.Postgres.PostgresOutages.ClearInterval;
 
     [Fact]
     public async Task No_writable_node_behind_a_read_write_connection_string_answers_503_not_500()

@@ -18,8 +18,7 @@ public sealed class UnexpectedFailureTests
         var logs = new CapturingLoggerProvider();
         await using var api = await ConnectApi.StartAsync(new ConnectApiOptions
         {
-            Services = services => services.AddSingleton(broken).AddLogging(logging => logging
-                .AddProvider(logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)),
+            Services = services => logs.CaptureEverything(services.AddSingleton(broken)),
         });
 
         var response = await api.RevokeAllAsync(api.App, "any-subject");

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Connect.Api.Tests.Observability;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Connect.Api.Tests.Sessions;
@@ -14,10 +13,7 @@ public sealed class SessionEndpointLogTests : IAsyncLifetime
     private readonly SessionEndpoints _api;
 
     public SessionEndpointLogTests() =>
-        _api = new SessionEndpoints(new Dictionary<string, string?>(), services => services.AddLogging(logging => logging
-            .AddProvider(_logs)
-            .SetMinimumLevel(LogLevel.Trace)
-            .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace)));
+        _api = new SessionEndpoints(new Dictionary<string, string?>(), services => _logs.CaptureEverything(services));
 
     public Task InitializeAsync() => _api.InitializeAsync();
 
