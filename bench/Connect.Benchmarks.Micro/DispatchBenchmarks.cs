@@ -27,13 +27,22 @@ public class DispatchBenchmarks
     {
         _services = new ServiceCollection()
             .AddConnectApplication()
-            .AddSingleton<IRefreshTokenRevoker, InMemoryRevoker>()
+            .AddSingleton<InMemoryRevoker>()
+            .AddSingleton<IRefreshTokenRevoker>(services => services.GetRequiredService<InMemoryRevoker>())
+            .AddSingleton<IRecordingRevoker>(services => services.GetRequiredService<InMemoryRevoker>())
             .BuildServiceProvider();
         _mediator = _services.GetRequiredService<IMediator>();
-        var caller = new AuthenticatedApplication(
-            new AppId(Guid.CreateVersion7()), new ApplicationAnchor(SignedRequest.Anchor), new SectorId(Guid.CreateVersion7()));
+
+        // As the service's revoke-all reaches the handler: accepted with its replay record left to the revoking statement.
+        var application = new AppId(Guid.CreateVersion7());
+        var use = new JtiFirstUse(application, 1, "jti", DateTimeOffset.UnixEpoch);
+        var caller = new AuthenticatedApplication(application, new ApplicationAnchor(SignedRequest.Anchor), new SectorId(Guid.CreateVersion7()))
+        {
+            Unrecorded = new UnrecordedClientJwt(use, _ => throw new InvalidOperationException("The benchmark's record is never refused.")),
+        };
         _command = new RevokeAllCommand(caller, "-4940004460724202292");
-        _handler = new RevokeAllHandler(new InMemoryRevoker());
+        var revoker = new InMemoryRevoker();
+        _handler = new RevokeAllHandler(revoker, revoker);
 
         if (Dispatch().GetAwaiter().GetResult() != InMemoryRevoker.Revoked || Handle().GetAwaiter().GetResult() != InMemoryRevoker.Revoked)
         {
@@ -58,13 +67,17 @@ public class DispatchBenchmarks
         return outcome.Succeeded ? outcome.Value!.RevokedCount : -1;
     }
 
-    private sealed class InMemoryRevoker : IRefreshTokenRevoker
+    private sealed class InMemoryRevoker : IRefreshTokenRevoker, IRecordingRevoker
     {
         public const int Revoked = 4;
 
         private readonly Task<int?> _revoked = Task.FromResult<int?>(Revoked);
+        private readonly Task<RecordedRevocation> _recorded = Task.FromResult(new RecordedRevocation(JtiRecording.FirstUse, Revoked));
 
         public Task<int?> RevokeAllActiveAsync(
             SectorId sector, SectorSubject subject, AppId application, CancellationToken cancellationToken) => _revoked;
+
+        public Task<RecordedRevocation> RevokeAllActiveAsync(
+            SectorId sector, SectorSubject subject, JtiFirstUse use, CancellationToken cancellationToken) => _recorded;
     }
 }

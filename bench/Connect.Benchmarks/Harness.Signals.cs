@@ -276,7 +276,7 @@ internal sealed partial class Harness
         sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     /// <summary>
-    /// What the outbox alone costs the database: <c>pgbench_statements</c> (the adapters' own two statements, whose
+    /// What the outbox alone costs the database: <c>pgbench_statements</c> (the adapters' own statement, whose
     /// revocation writes the signals in the same statement) again with one receiver per application, and nothing
     /// delivering (pgbench runs no worker). Noted beside <c>pipeline_signals</c>, which pays for the delivery too; not
     /// one of docs/contract/bench.md's keys.

@@ -1,6 +1,7 @@
 using Connect.Application.Administration;
 using Connect.Application.Audit;
 using Connect.Application.Passkeys;
+using Connect.Application.RevokeAll;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.Inquiries;
 using Connect.Application.Signals;
@@ -49,6 +50,7 @@ public static class DependencyInjection
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IRefreshTokenRevoker, PostgresRefreshTokenRevoker>();
+        services.AddSingleton<IRecordingRevoker, PostgresRefreshTokenRevoker>();
         services.AddSingleton<ISessionStore, PostgresSessionStore>();
         services.AddSingleton<IRevocationAuditLog, PostgresRevocationAuditLog>();
         services.AddSingleton<IOperatorAuditLog, PostgresOperatorAuditLog>();

@@ -161,6 +161,7 @@ public sealed class DependencyInjectionTests
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddConnectApplication();
         services.AddSingleton(revoker ?? Substitute.For<IRefreshTokenRevoker>());
+        services.AddSingleton(Substitute.For<IRecordingRevoker>());
         services.AddSingleton(Substitute.For<ISessionStore>());
         services.AddSingleton(Substitute.For<IClientApplicationDirectory>());
         services.AddSingleton(Substitute.For<IClientJwtReplayStore>());

@@ -29,16 +29,14 @@ internal static partial class Pgbench
         """;
 
     /// <summary>
-    /// The adapters' two statements of a request whose application is in the service's cache (every request
-    /// of a run but the first per application), in the order the policy and the handler run them: the replay
-    /// record, then the subject's lookup and its revocation.
+    /// The adapters' one statement of a request whose application is in the service's cache (every request of a run
+    /// but the first per application): the replay record written with the subject's lookup and its revocation.
     /// </summary>
     public static PgbenchScript Statements(int applications)
     {
         var text = new StringBuilder(Header(applications))
-            .AppendLine(Bind(PostgresClientJwtReplayStore.RecordSql) + ";")
-            .AppendLine(Bind(PostgresRefreshTokenRevoker.RevokeAllActiveSql) + ";");
-        return new PgbenchScript("pgbench_statements", text.ToString(), 2);
+            .AppendLine(Bind(PostgresRefreshTokenRevoker.RecordAndRevokeAllActiveSql) + ";");
+        return new PgbenchScript("pgbench_statements", text.ToString(), 1);
     }
 
     /// <summary>

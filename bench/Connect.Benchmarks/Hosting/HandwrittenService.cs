@@ -149,9 +149,10 @@ internal sealed class HandwrittenRevokeAll : IDisposable
             }
 
             var authorization = request.Headers.Authorization;
+            // As the service's: accepted with the replay record left to the revoking statement.
             var caller = authorization.Count > 1
                 ? Outcome<AuthenticatedApplication>.Failed(ReasonCode.ClientJwtMalformed)
-                : await _policy.AuthenticateAsync(authorization.ToString(), body, cancellationToken);
+                : (await _policy.DecideAsync(authorization.ToString(), body, recordLater: true, cancellationToken)).Outcome;
             if (!caller.Succeeded)
             {
                 await FailAsync(context, caller.Failure!);
@@ -163,19 +164,25 @@ internal sealed class HandwrittenRevokeAll : IDisposable
                 if (!lease.IsAcquired)
                 {
                     context.Response.Headers.RetryAfter = "1";
-                    await FailAsync(context, ReasonCode.RateLimited);
+                    await FailAsync(context, await RecordedRefusalAsync(caller.Value, ReasonCode.RateLimited, cancellationToken));
                     return;
                 }
             }
 
             if (ReadSubject(body) is not { } subject)
             {
-                await FailAsync(context, ReasonCode.InvalidBody);
+                await FailAsync(context, await RecordedRefusalAsync(caller.Value, ReasonCode.InvalidBody, cancellationToken));
                 return;
             }
 
-            var revoked = await RevokeAsync(caller.Value.Sector.Value, subject, caller.Value.Id.Value, cancellationToken);
-            await AnswerAsync(context.Response, string.Create(CultureInfo.InvariantCulture, $$"""{"revokedCount":{{revoked}}}"""));
+            var revoked = await RevokeAsync(caller.Value, subject, cancellationToken);
+            if (!revoked.Succeeded)
+            {
+                await FailAsync(context, revoked.Failure!);
+                return;
+            }
+
+            await AnswerAsync(context.Response, string.Create(CultureInfo.InvariantCulture, $$"""{"revokedCount":{{revoked.Value}}}"""));
         }
         catch (NpgsqlException)
         {
@@ -184,17 +191,44 @@ internal sealed class HandwrittenRevokeAll : IDisposable
         }
     }
 
-    private async Task<int> RevokeAsync(Guid sector, string subject, Guid application, CancellationToken cancellationToken)
-    {
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var revoke = new NpgsqlCommand(PostgresRefreshTokenRevoker.RevokeAllActiveSql, connection);
-        revoke.Parameters.AddWithValue("Sector", sector);
-        revoke.Parameters.AddWithValue("Subject", subject);
-        revoke.Parameters.AddWithValue("Application", application);
+    // A refusal after the client JWT was accepted: its record written first, so a replay answers as one.
+    private static async Task<ReasonCode> RecordedRefusalAsync(
+        AuthenticatedApplication caller, ReasonCode refusal, CancellationToken cancellationToken) =>
+        caller.Unrecorded is { } unrecorded && await unrecorded.RecordAsync(cancellationToken) is { Succeeded: false } recorded
+            ? recorded.Failure!
+            : refusal;
 
-        // The statement finds the subject's account, revokes, and writes the audit row and the signals; it answers
-        // the count it audited, or NULL when the subject names no account in the sector.
-        return await revoke.ExecuteScalarAsync(cancellationToken) is int revoked ? revoked : 0;
+    private async Task<Outcome<int>> RevokeAsync(AuthenticatedApplication caller, string subject, CancellationToken cancellationToken)
+    {
+        var use = caller.Unrecorded?.Use;
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var revoke = new NpgsqlCommand(
+            use is null ? PostgresRefreshTokenRevoker.RevokeAllActiveSql : PostgresRefreshTokenRevoker.RecordAndRevokeAllActiveSql,
+            connection);
+        revoke.Parameters.AddWithValue("Sector", caller.Sector.Value);
+        revoke.Parameters.AddWithValue("Subject", subject);
+        revoke.Parameters.AddWithValue("Application", caller.Id.Value);
+        if (use is null)
+        {
+            // The statement finds the subject's account, revokes, and writes the audit row and the signals; it answers
+            // the count it audited, or NULL when the subject names no account in the sector.
+            return await revoke.ExecuteScalarAsync(cancellationToken) is int revoked ? revoked : 0;
+        }
+
+        revoke.Parameters.AddWithValue("Revision", use.Revision);
+        revoke.Parameters.AddWithValue("Jti", use.Jti);
+        revoke.Parameters.AddWithValue("KeepFor", use.KeepUntil - DateTimeOffset.UtcNow);
+        await using var row = await revoke.ExecuteReaderAsync(cancellationToken);
+        await row.ReadAsync(cancellationToken);
+        if (row.GetInt32(0) == 0)
+        {
+            return row.IsDBNull(1) ? 0 : row.GetInt32(1);
+        }
+
+        // A replay or a changed application (the bench causes neither): decided again with the record alone, as the
+        // service does; a changed application's revocation is not repeated here.
+        var decided = await caller.Unrecorded!.RecordAsync(cancellationToken);
+        return decided.Succeeded ? ReasonCode.ServiceUnavailable : decided.Failure!;
     }
 
     private async Task<int> PurgeBatchAsync(int batchSize, CancellationToken cancellationToken)

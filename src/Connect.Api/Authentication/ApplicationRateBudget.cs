@@ -16,7 +16,7 @@ namespace Connect.Api.Authentication;
 /// (docs/contract/sessions.md step 6). A refusal answers <c>429 RateLimited</c> with <c>Retry-After: 1</c>: with
 /// whole tokens refilled every second and no queue, one second always brings the next token.
 /// </summary>
-internal sealed class ApplicationRateBudget(IOptions<RateLimitOptions> options) : IApplicationRateBudget, IDisposable
+internal sealed class ApplicationRateBudget(IOptions<RateLimitOptions> options, TimeProvider clock) : IApplicationRateBudget, IDisposable
 {
     // Sessions seen ended by this instance: bounds memory against a flood of ended sessions' tokens, each of which
     // needed a genuine sign-in; forgetting them all only makes their next requests spend the ceiling once more.
@@ -26,9 +26,9 @@ internal sealed class ApplicationRateBudget(IOptions<RateLimitOptions> options) 
         anchor => RateLimitPartition.GetTokenBucketLimiter(anchor, _ => RateLimiting.Bucket(options.Value.BurstLimit, options.Value.TokensPerSecond)),
         StringComparer.Ordinal);
 
-    private readonly PartitionedRateLimiter<string> _revokeAll = PartitionedRateLimiter.Create<string, string>(
-        anchor => RateLimitPartition.GetTokenBucketLimiter(anchor, _ => RateLimiting.Bucket(options.Value.BurstLimit, options.Value.TokensPerSecond)),
-        StringComparer.Ordinal);
+    // Its own kind of bucket: revoke-all gives a token back when its statement finds a replay (RefundRevokeAll).
+    private readonly RefundableTokenBuckets _revokeAll = new(
+        options.Value.BurstLimit, options.Value.TokensPerSecond, TimeSpan.FromSeconds(1), clock);
 
     // Idle buckets are dropped by the limiter, so memory follows the sessions in use, not all sessions ever seen.
     private readonly PartitionedRateLimiter<string> _sessions = PartitionedRateLimiter.Create<string, string>(
@@ -43,7 +43,9 @@ internal sealed class ApplicationRateBudget(IOptions<RateLimitOptions> options) 
     public bool TrySpend(ApplicationAnchor application, SessionId session) =>
         TryAcquire(_sessions, session.Value) && (_ended.ContainsKey(session.Value) || TryAcquire(_applications, application.Value));
 
-    public bool TrySpendRevokeAll(ApplicationAnchor application) => TryAcquire(_revokeAll, application.Value);
+    public bool TrySpendRevokeAll(ApplicationAnchor application) => _revokeAll.TryTake(application.Value);
+
+    public void RefundRevokeAll(ApplicationAnchor application) => _revokeAll.GiveBack(application.Value);
 
     public void SessionEnded(SessionId session)
     {
@@ -58,7 +60,6 @@ internal sealed class ApplicationRateBudget(IOptions<RateLimitOptions> options) 
     public void Dispose()
     {
         _applications.Dispose();
-        _revokeAll.Dispose();
         _sessions.Dispose();
     }
 

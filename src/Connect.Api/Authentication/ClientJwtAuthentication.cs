@@ -56,7 +56,11 @@ internal sealed class ClientJwtAuthentication(RequestDelegate next, ClientJwtPol
         var headers = context.Request.Headers.Authorization;
         var decision = headers.Count > 1
             ? ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtMalformed)
-            : await policy.DecideAsync(headers.ToString(), body.Bytes, context.RequestAborted);
+            : await policy.DecideAsync(
+                headers.ToString(),
+                body.Bytes,
+                recordLater: context.GetEndpoint()?.Metadata.GetMetadata<EndpointContract>()?.RecordsClientJwtWithItsWork == true,
+                context.RequestAborted);
 
         var outcome = decision.Outcome;
         if (!outcome.Succeeded)

@@ -1,3 +1,4 @@
+using Connect.Api.Authentication;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RateBudget;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,18 +23,16 @@ internal sealed class ClientJwtBudgetFilter(EndpointContract contract) : IAsyncA
         var caller = http.Features.GetRequiredFeature<AuthenticatedApplication>();
         if (contract.Credential == EndpointCredential.ConnectClientJwt && caller.IsSessionGeneration)
         {
-            context.Result = ReasonResponse.AsResult(ReasonCode.ClientJwtAudienceMismatch);
-            return Task.CompletedTask;
+            return RefuseAsync(context, ReasonCode.ClientJwtAudienceMismatch);
         }
 
         var budget = http.RequestServices.GetRequiredService<IApplicationRateBudget>();
         var spent = contract.Budget == EndpointBudget.RevokeAll ? budget.TrySpendRevokeAll(caller.Anchor) : budget.TrySpend(caller.Anchor);
-        if (!spent)
-        {
-            context.Result = ReasonResponse.AsResult(ReasonCode.RateLimited);
-            return Task.CompletedTask;
-        }
-
-        return next();
+        return spent ? next() : RefuseAsync(context, ReasonCode.RateLimited);
     }
+
+    // A client JWT accepted with its replay record unwritten is recorded first: a replay answers as a replay.
+    private static async Task RefuseAsync(ActionExecutingContext context, ReasonCode refusal) =>
+        context.Result = ReasonResponse.AsResult(
+            await LateClientJwtRecord.RefusalAsync(context.HttpContext, refusal, spentRevokeAll: false));
 }

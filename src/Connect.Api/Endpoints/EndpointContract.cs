@@ -49,6 +49,14 @@ internal sealed record EndpointContract(
 
     public EndpointBudget Budget { get; init; }
 
+    /// <summary>
+    /// The use case's own statement writes the client JWT's replay record with its work (one transaction a request), so
+    /// the policy accepts the request with the record unwritten; a refusal after authentication writes it first
+    /// (<see cref="Authentication.LateClientJwtRecord"/>). Only with <see cref="EndpointBudget.RevokeAll"/>, whose token
+    /// a replay found late gives back.
+    /// </summary>
+    public bool RecordsClientJwtWithItsWork { get; init; }
+
     /// <summary>How the access log and the metrics name the endpoint's requests.</summary>
     public EndpointObservation Observation { get; init; } = EndpointObservation.Default;
 
@@ -130,6 +138,11 @@ internal sealed record EndpointContract(
         if ((Budget is EndpointBudget.Application or EndpointBudget.RevokeAll) && !AuthenticatesByClientJwt)
         {
             yield return $"{where}: the application's budget without a session is spent only once a client JWT proved it.";
+        }
+
+        if (RecordsClientJwtWithItsWork && (!AuthenticatesByClientJwt || Budget != EndpointBudget.RevokeAll))
+        {
+            yield return $"{where}: only a client-JWT endpoint spending revoke-all's budget records its client JWT with its work.";
         }
 
         if ((AuthenticatesByClientJwt || Credential == EndpointCredential.SessionTokenInBody) && Body is null)

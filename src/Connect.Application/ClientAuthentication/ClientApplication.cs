@@ -24,4 +24,10 @@ public sealed record AuthenticatedApplication(AppId Id, ApplicationAnchor Anchor
 
     /// <summary>A Session API client (<c>aud</c> <c>sudomimus-session</c>), which reads <c>{"revoked":true}</c>.</summary>
     public bool IsSessionGeneration => string.Equals(Audience, ClientJwtOptions.SessionAudience, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Set when the policy was asked to leave the replay record to the endpoint's own statement and did: the request is
+    /// not proved new until that statement or <see cref="UnrecordedClientJwt.RecordAsync"/> writes it.
+    /// </summary>
+    public UnrecordedClientJwt? Unrecorded { get; init; }
 }

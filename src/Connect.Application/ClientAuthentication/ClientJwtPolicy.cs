@@ -46,8 +46,19 @@ public sealed class ClientJwtPolicy
     /// refused the request (audience, times, body hash, replay, disabled): an operator needs that name to find
     /// the misconfigured integration. Before the signature verifies, <c>iss</c> is only a claim and is not given.
     /// </summary>
+    public Task<ClientJwtDecision> DecideAsync(
+        string? authorization, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        DecideAsync(authorization, body, recordLater: false, cancellationToken);
+
+    /// <summary>
+    /// The same decision; with <paramref name="recordLater"/>, a request that passes every check against an enabled
+    /// application is accepted with its replay record unwritten (<see cref="AuthenticatedApplication.Unrecorded"/>),
+    /// for the endpoint's own statement to write with its work: one transaction a request instead of two. A request
+    /// refused by any check, or for a disabled application, is decided exactly as without it (the record written first
+    /// where the order puts the replay check before the refusal).
+    /// </summary>
     public async Task<ClientJwtDecision> DecideAsync(
-        string? authorization, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        string? authorization, ReadOnlyMemory<byte> body, bool recordLater, CancellationToken cancellationToken)
     {
         if (!TryGetCredentials(authorization, out var token))
         {
@@ -61,6 +72,8 @@ public sealed class ClientJwtPolicy
         }
 
         var jwt = read.Value;
+
+        var later = recordLater ? DecidingAlone(authorization, body) : null;
 
         // RFC 8725 §3.1, RFC 7518 §3.1: exactly one algorithm, case-sensitive; "none", HS*, ES*, PS* are out. The
         // header never chooses it: a token without alg (the Python clients send the header {}) is verified as RS256
@@ -83,7 +96,7 @@ public sealed class ClientJwtPolicy
         ApplicationAnchor? signedBy = null;
         if (_cache.Find(anchor) is { } cached)
         {
-            var outcome = await AuthenticateAgainstAsync(jwt, cached, body, cancellationToken).ConfigureAwait(false);
+            var outcome = await AuthenticateAgainstAsync(jwt, cached, body, later, cancellationToken).ConfigureAwait(false);
 
             // A signature the copy cannot verify may be by a key added since, unless the kid names one of the copy's
             // keys (a kid is the key's thumbprint: no read can make that key verify), or a read just found the copy
@@ -123,7 +136,7 @@ public sealed class ClientJwtPolicy
                 return ClientJwtDecision.RefusedUnverified(ReasonCode.ClientJwtInvalidSignature);
             }
 
-            var outcome = await AuthenticateAgainstAsync(jwt, application, body, cancellationToken).ConfigureAwait(false);
+            var outcome = await AuthenticateAgainstAsync(jwt, application, body, later, cancellationToken).ConfigureAwait(false);
             if (outcome is { } decided)
             {
                 return decided.Failure == ReasonCode.ClientJwtInvalidSignature
@@ -145,7 +158,11 @@ public sealed class ClientJwtPolicy
     /// when that copy is no longer the application's current revision (then nothing was recorded).
     /// </summary>
     private async Task<Outcome<AuthenticatedApplication>?> AuthenticateAgainstAsync(
-        ClientJwt jwt, ClientApplication application, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        ClientJwt jwt,
+        ClientApplication application,
+        ReadOnlyMemory<byte> body,
+        Func<CancellationToken, Task<Outcome<AuthenticatedApplication>>>? recordLater,
+        CancellationToken cancellationToken)
     {
         if (!_signature.Verify(jwt, application.ActiveKeys))
         {
@@ -172,6 +189,14 @@ public sealed class ClientJwtPolicy
         // RFC 7523 §3 G: a jti is honoured once, kept until exp plus the skew so it cannot come back valid. The
         // record is written only if the application is still at the revision checked above.
         var keepUntil = DateTimeOffset.FromUnixTimeSeconds(jwt.ExpiresAt + ClientJwtLimits.AllowedSkewSeconds);
+        if (recordLater is not null && application.Enabled)
+        {
+            // Nothing is left for the record to refuse but a replay or a changed application, and the endpoint's
+            // statement writes it under the same condition, or its refusal records it first (UnrecordedClientJwt).
+            var use = new JtiFirstUse(application.Id, application.Revision, jwt.Id, keepUntil);
+            return Accepted(jwt, application) with { Unrecorded = new UnrecordedClientJwt(use, recordLater) };
+        }
+
         var recording = await _replays
             .TryRecordFirstUseAsync(application.Id, application.Revision, jwt.Id, keepUntil, cancellationToken)
             .ConfigureAwait(false);
@@ -189,8 +214,17 @@ public sealed class ClientJwtPolicy
             return ReasonCode.ApplicationDisabled;
         }
 
-        return new AuthenticatedApplication(application.Id, application.Anchor, application.Sector) { Audience = jwt.Audience };
+        return Accepted(jwt, application);
     }
+
+    private static AuthenticatedApplication Accepted(ClientJwt jwt, ClientApplication application) =>
+        new(application.Id, application.Anchor, application.Sector) { Audience = jwt.Audience };
+
+    /// <summary>What a late record decides with: the same request, its record written alone. (A method of its own, so
+    /// that a request decided without it allocates no closure.)</summary>
+    private Func<CancellationToken, Task<Outcome<AuthenticatedApplication>>> DecidingAlone(
+        string? authorization, ReadOnlyMemory<byte> body) =>
+        cancellationToken => AuthenticateAsync(authorization, body, cancellationToken);
 
     private static bool NamesAKeptKey(ClientJwt jwt, ClientApplication copy)
     {

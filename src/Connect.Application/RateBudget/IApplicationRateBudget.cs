@@ -31,6 +31,13 @@ public interface IApplicationRateBudget
     bool TrySpendRevokeAll(ApplicationAnchor application);
 
     /// <summary>
+    /// Gives back the token <see cref="TrySpendRevokeAll"/> took, for a request its client JWT refused after all: the
+    /// replay record, written with the revocation, found a replay (or a disabled application), a check the contract puts
+    /// before the budget. A replayed token must not drain the application's bucket.
+    /// </summary>
+    void RefundRevokeAll(ApplicationAnchor application);
+
+    /// <summary>
     /// Tells the budget that a read found the session ended for good (revoked, expired, its account deleted): its
     /// later requests spend no more of the application's ceiling. Never called for a state that can be undone (a
     /// disabled application or account).

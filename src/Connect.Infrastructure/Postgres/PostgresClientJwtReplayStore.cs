@@ -44,13 +44,16 @@ internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource, 
             RecordSql,
             new { Application = application.Value, Revision = revision, Jti = jti, KeepFor = keepFor },
             cancellationToken: cancellationToken));
-        return recording switch
-        {
-            0 => JtiRecording.FirstUse,
-            1 => JtiRecording.Replayed,
-            _ => JtiRecording.ApplicationChanged,
-        };
+        return Recording(recording);
     }
+
+    /// <summary>What <see cref="RecordSql"/> answers, and every statement that records a jti as it does.</summary>
+    internal static JtiRecording Recording(int answer) => answer switch
+    {
+        0 => JtiRecording.FirstUse,
+        1 => JtiRecording.Replayed,
+        _ => JtiRecording.ApplicationChanged,
+    };
 
     /// <summary>Deletes up to <paramref name="batchSize"/> expired records; fewer means none are left.</summary>
     public async Task<int> PurgeExpiredAsync(int batchSize, CancellationToken cancellationToken)

@@ -1,8 +1,10 @@
+using Connect.Application.ClientAuthentication;
+using Connect.Application.RevokeAll;
 using Connect.Domain.Sessions;
 
 namespace Connect.Infrastructure.Postgres;
 
-internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) : IRefreshTokenRevoker
+internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource, TimeProvider clock) : IRefreshTokenRevoker, IRecordingRevoker
 {
     // One statement, so the lookup, the batch, its audit row and its signals are atomic: all land or none, in one round
     // trip. The subject is looked up by the primary key (sector_id, subject), so it can never reach outside the
@@ -22,6 +24,39 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) :
     internal const string RevokeAllActiveSql = """
         WITH account AS (
             SELECT account_id FROM sector_subjects WHERE sector_id = @Sector AND subject = @Subject),
+        """ + Revocation + """
+
+        SELECT (SELECT revoked_count FROM audited)
+        """;
+
+    // Revoke-all with its client JWT's replay record, in one statement and so one transaction a request: the record is
+    // written as PostgresClientJwtReplayStore.RecordSql writes it alone (only while the application is at the revision
+    // the token was checked against; the unique key decides a race, on every instance at once), and the account is
+    // looked up only when the record was written now, so a replay or a changed application revokes, audits and
+    // signals nothing. Answers the recording (0 first use, 1 replay, 2 application changed or gone) and the count.
+    internal const string RecordAndRevokeAllActiveSql = """
+        WITH application AS (
+            SELECT revision FROM applications WHERE id = @Application),
+        recorded AS (
+            INSERT INTO client_jwt_replays (application_id, jti, expires_at)
+            SELECT @Application, @Jti, now() + @KeepFor FROM application WHERE revision = @Revision
+            ON CONFLICT (application_id, jti) DO NOTHING
+            RETURNING 1),
+        account AS (
+            SELECT account_id FROM sector_subjects
+             WHERE sector_id = @Sector AND subject = @Subject AND EXISTS (SELECT 1 FROM recorded)),
+        """ + Revocation + """
+
+        SELECT CASE
+                   WHEN EXISTS (SELECT 1 FROM recorded) THEN 0
+                   WHEN (SELECT revision FROM application) IS NOT DISTINCT FROM @Revision THEN 1
+                   ELSE 2
+               END AS recording,
+               (SELECT revoked_count FROM audited) AS revoked_count
+        """;
+
+    // The revocation, its audit row and its signals, after a CTE "account" that found the subject's account or nothing.
+    private const string Revocation = """
         revoked AS (
             UPDATE sessions
                -- issued_at is the issuing instance's clock, which may run a moment ahead of the database's.
@@ -40,7 +75,6 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) :
             SELECT receiver.id, @Subject, 'admin', ended.at
               FROM (SELECT max(revoked_at) AS at FROM revoked HAVING count(*) > 0) AS ended
               JOIN signal_receivers receiver ON receiver.application_id = @Application AND receiver.removed_at IS NULL)
-        SELECT (SELECT revoked_count FROM audited)
         """;
 
     public async Task<int?> RevokeAllActiveAsync(
@@ -51,5 +85,25 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource) :
             RevokeAllActiveSql,
             new { Sector = sector.Value, Subject = subject.Value, Application = application.Value },
             cancellationToken: cancellationToken));
+    }
+
+    public async Task<RecordedRevocation> RevokeAllActiveAsync(
+        SectorId sector, SectorSubject subject, JtiFirstUse use, CancellationToken cancellationToken)
+    {
+        var keepFor = use.KeepUntil - clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (recording, revokedCount) = await connection.QuerySingleAsync<(int, int?)>(new CommandDefinition(
+            RecordAndRevokeAllActiveSql,
+            new
+            {
+                Sector = sector.Value,
+                Subject = subject.Value,
+                Application = use.Application.Value,
+                use.Revision,
+                use.Jti,
+                KeepFor = keepFor,
+            },
+            cancellationToken: cancellationToken));
+        return new RecordedRevocation(PostgresClientJwtReplayStore.Recording(recording), revokedCount);
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
+using Connect.Application.RevokeAll;
 using Connect.Testing.ClientJwts;
 using Connect.Testing.Seeding;
-using Connect.Domain.Sessions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -139,8 +139,9 @@ public sealed class RevokeAllLogTests : IAsyncLifetime
     {
         var app = await _api.Db.RegisterApplicationAsync();
         var (_, subject) = await _api.Db.CreateAccountWithSubjectAsync(app.Sector);
-        var broken = Substitute.For<IRefreshTokenRevoker>();
-        broken.RevokeAllActiveAsync(default, default, default, default).ReturnsForAnyArgs<int?>(_ => throw new InvalidOperationException("bug"));
+        var broken = Substitute.For<IRecordingRevoker>();
+        broken.RevokeAllActiveAsync(default, default, default!, default)
+            .ReturnsForAnyArgs<RecordedRevocation>(_ => throw new InvalidOperationException("bug"));
         await using var failing = _api.With(services: services => services.AddSingleton(broken));
         var body = RevokeAllBodies.For(subject.Value);
 

@@ -1,6 +1,6 @@
 using System.Net;
+using Connect.Application.RevokeAll;
 using Connect.Api.Tests.Observability;
-using Connect.Domain.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NSubstitute;
@@ -12,9 +12,10 @@ public sealed class UnexpectedFailureTests
     [Fact]
     public async Task Bug_in_a_port_is_a_private_500_with_a_zero_byte_body()
     {
-        var broken = Substitute.For<IRefreshTokenRevoker>();
-        broken.RevokeAllActiveAsync(default, default, default, default)
-            .ReturnsForAnyArgs<int?>(_ => throw new InvalidOperationException("secret internal detail"));
+        // The port revoke-all writes with: its statement records the client JWT's use and revokes.
+        var broken = Substitute.For<IRecordingRevoker>();
+        broken.RevokeAllActiveAsync(default, default, default!, default)
+            .ReturnsForAnyArgs<RecordedRevocation>(_ => throw new InvalidOperationException("secret internal detail"));
         var logs = new CapturingLoggerProvider();
         await using var api = await ConnectApi.StartAsync(new ConnectApiOptions
         {

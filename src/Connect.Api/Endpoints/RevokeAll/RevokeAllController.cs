@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Connect.Api.Authentication;
 using Connect.Api.Observability;
 using Connect.Application.ClientAuthentication;
 using Connect.Application.RevokeAll;
@@ -38,6 +39,7 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
         Credential = EndpointCredential.ClientJwt,
         Body = new EndpointBody(typeof(RevokeAllRequest)),
         Budget = EndpointBudget.RevokeAll,
+        RecordsClientJwtWithItsWork = true,
         Observation = new EndpointObservation(Aliases: ObservationAliases.RevokeAll),
     };
 
@@ -51,7 +53,7 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
         var body = RevokeAllRequestBody.Parse(HttpContext.Features.GetRequiredFeature<RawJsonBody>().Bytes);
         if (!body.Succeeded)
         {
-            return ReasonResponse.AsResult(body.Failure);
+            return await RefusedAsync(body.Failure);
         }
 
         var observed = HttpContext.Features.Get<ObservedOutcome>();
@@ -63,7 +65,7 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
         var outcome = await mediator.Send(new RevokeAllCommand(caller, body.Value.Subject), cancellationToken);
         if (!outcome.Succeeded)
         {
-            return ReasonResponse.AsResult(outcome.Failure);
+            return await RefusedAsync(outcome.Failure);
         }
 
         observed?.RevokedCount = outcome.Value.RevokedCount;
@@ -73,6 +75,10 @@ public sealed class RevokeAllController(IMediator mediator) : ControllerBase, ID
             ? JsonAnswer.AsResult(new SessionRevokeAllResponse(true), RevokeAllJson.Default.SessionRevokeAllResponse)
             : JsonAnswer.AsResult(new RevokeAllResponse(outcome.Value.RevokedCount), RevokeAllJson.Default.RevokeAllResponse);
     }
+
+    // The client JWT's replay record is written by the revoking statement; a refusal before it writes the record first.
+    private async Task<IActionResult> RefusedAsync(ReasonCode refusal) =>
+        ReasonResponse.AsResult(await LateClientJwtRecord.RefusalAsync(HttpContext, refusal, spentRevokeAll: true));
 
     /// <summary>
     /// The body's shape, for the OpenAPI document only: the action reads the raw bytes (the client JWT signs them),
