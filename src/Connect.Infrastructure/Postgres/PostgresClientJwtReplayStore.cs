@@ -11,7 +11,11 @@ internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource, 
     // The record's expiry is set and purged on one clock, the database's: it is kept for as long as the token
     // stays valid on this instance's clock, plus the skew, counted from the database's now(). An instance whose
     // clock is behind the database's would otherwise see its records purged while it still accepts the token.
-    internal const string RecordSql = """
+    internal const string RecordSql = RecordingCtes + "\nSELECT " + RecordingAnswer;
+
+    // The record as the two CTEs a statement recording a jti starts with, so that every such statement records under
+    // the same conditions (revoke-all's own statement does its work only if "recorded" holds a row).
+    internal const string RecordingCtes = """
         WITH application AS (
             SELECT revision FROM applications WHERE id = @Application
         ), recorded AS (
@@ -20,11 +24,15 @@ internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource, 
             ON CONFLICT (application_id, jti) DO NOTHING
             RETURNING 1
         )
-        SELECT CASE
-                   WHEN EXISTS (SELECT 1 FROM recorded) THEN 0
-                   WHEN (SELECT revision FROM application) IS NOT DISTINCT FROM @Revision THEN 1
-                   ELSE 2
-               END
+        """;
+
+    // What the recording found, read as Recording reads it.
+    internal const string RecordingAnswer = """
+        CASE
+            WHEN EXISTS (SELECT 1 FROM recorded) THEN 0
+            WHEN (SELECT revision FROM application) IS NOT DISTINCT FROM @Revision THEN 1
+            ELSE 2
+        END
         """;
 
     // At most @BatchSize records, the longest expired first (client_jwt_replays_expiry), deleted by row address.

@@ -30,30 +30,17 @@ internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource, T
         """;
 
     // Revoke-all with its client JWT's replay record, in one statement and so one transaction a request: the record is
-    // written as PostgresClientJwtReplayStore.RecordSql writes it alone (only while the application is at the revision
-    // the token was checked against; the unique key decides a race, on every instance at once), and the account is
-    // looked up only when the record was written now, so a replay or a changed application revokes, audits and
-    // signals nothing. Answers the recording (0 first use, 1 replay, 2 application changed or gone) and the count.
-    internal const string RecordAndRevokeAllActiveSql = """
-        WITH application AS (
-            SELECT revision FROM applications WHERE id = @Application),
-        recorded AS (
-            INSERT INTO client_jwt_replays (application_id, jti, expires_at)
-            SELECT @Application, @Jti, now() + @KeepFor FROM application WHERE revision = @Revision
-            ON CONFLICT (application_id, jti) DO NOTHING
-            RETURNING 1),
+    // written by the CTEs PostgresClientJwtReplayStore.RecordSql writes it with alone (only while the application is at
+    // the revision the token was checked against; the unique key decides a race, on every instance at once), and the
+    // account is looked up only when the record was written now, so a replay or a changed application revokes, audits
+    // and signals nothing. Answers the recording (0 first use, 1 replay, 2 application changed or gone) and the count.
+    internal const string RecordAndRevokeAllActiveSql = PostgresClientJwtReplayStore.RecordingCtes + """
+        ,
         account AS (
             SELECT account_id FROM sector_subjects
              WHERE sector_id = @Sector AND subject = @Subject AND EXISTS (SELECT 1 FROM recorded)),
-        """ + Revocation + """
-
-        SELECT CASE
-                   WHEN EXISTS (SELECT 1 FROM recorded) THEN 0
-                   WHEN (SELECT revision FROM application) IS NOT DISTINCT FROM @Revision THEN 1
-                   ELSE 2
-               END AS recording,
-               (SELECT revoked_count FROM audited) AS revoked_count
-        """;
+        """ + Revocation + "\nSELECT " + PostgresClientJwtReplayStore.RecordingAnswer + " AS recording,"
+        + " (SELECT revoked_count FROM audited) AS revoked_count";
 
     // The revocation, its audit row and its signals, after a CTE "account" that found the subject's account or nothing.
     private const string Revocation = """
