@@ -48,6 +48,26 @@ public sealed class EndpointContractTests
     }
 
     [Fact]
+    public void Only_a_client_JWT_endpoint_spending_revoke_alls_budget_may_record_its_client_JWT_with_its_work()
+    {
+        // The refund a replay found late needs revoke-all's refundable bucket, and the record needs a client JWT.
+        var body = new EndpointBody(typeof(object));
+        var revokeAll = Contract([ReasonCode.InvalidBody]) with
+        {
+            Credential = EndpointCredential.ClientJwt,
+            Body = body,
+            Budget = EndpointBudget.RevokeAll,
+            RecordsClientJwtWithItsWork = true,
+        };
+        var ceiling = revokeAll with { Budget = EndpointBudget.Application };
+        var noClientJwt = Contract([ReasonCode.InvalidBody]) with { Body = body, RecordsClientJwtWithItsWork = true };
+
+        Assert.Empty(revokeAll.Problems());
+        Assert.Contains(ceiling.Problems(), problem => problem.Contains("records its client JWT", StringComparison.Ordinal));
+        Assert.Contains(noClientJwt.Problems(), problem => problem.Contains("records its client JWT", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_reasons_answered_are_the_body_gates_the_refusals_the_budgets_and_the_outages_in_that_order()
     {
         var full = Contract([ReasonCode.InvalidBody, ReasonCode.ApplicationNotFound]) with
