@@ -4,7 +4,7 @@ namespace Connect.Application.RevokeAll;
 
 /// <summary>
 /// Revoke-all's work and its client JWT's replay record as one atomic step: one statement, one transaction a request
-/// (docs/performance.md "One transaction a revoke-all").
+/// (docs/decisions.md "One transaction a revoke-all").
 /// </summary>
 public interface IRecordingRevoker
 {
