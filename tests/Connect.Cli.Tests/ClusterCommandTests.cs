@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Connect.Infrastructure.Processes;
+using Connect.Testing;
 
 namespace Connect.Cli.Tests;
 
@@ -244,7 +245,7 @@ internal sealed class ConnectProcess : IAsyncDisposable
         this.process = process;
     }
 
-    public static string Root { get; } = FindRoot();
+    public static string Root => Checkout.Root;
 
     public static string Script => Path.Combine(Root, "connect");
 
@@ -354,18 +355,5 @@ internal sealed class ConnectProcess : IAsyncDisposable
         {
             return output.ToString();
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Connect.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("no Connect.sln above the test assembly");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Connect.Testing;
 
 namespace Connect.Api.Tests.OpenApi;
 
@@ -22,7 +23,7 @@ public sealed class CommittedOpenApiTests
     {
         await using var api = await ConnectApi.StartAsync(new ConnectApiOptions { ConnectionString = ConnectApi.NoDatabase });
         var served = JsonNode.Parse(await api.Client.GetStringAsync("/openapi/v1.json"))!;
-        var path = Path.Combine(RepositoryRoot(), "docs", "openapi.json");
+        var path = Checkout.PathOf("docs", "openapi.json");
 
         if (Environment.GetEnvironmentVariable("CONNECT_WRITE_OPENAPI") == "1")
         {
@@ -33,18 +34,5 @@ public sealed class CommittedOpenApiTests
         Assert.True(
             JsonNode.DeepEquals(served, committed),
             "docs/openapi.json differs from the served document; regenerate it as this test's summary says and review the diff");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Connect.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("no Connect.sln above the test assembly");
     }
 }

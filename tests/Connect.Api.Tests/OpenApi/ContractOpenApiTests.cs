@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Connect.Testing;
 
 namespace Connect.Api.Tests.OpenApi;
 
@@ -14,10 +15,10 @@ namespace Connect.Api.Tests.OpenApi;
 /// </summary>
 public sealed partial class ContractOpenApiTests
 {
-    private static readonly Lazy<Contract> Read = new(() => Contract.Parse(Path.Combine(RepositoryRoot(), "docs")));
+    private static readonly Lazy<Contract> Read = new(() => Contract.Parse(Checkout.PathOf("docs")));
 
     private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "openapi.json"))));
+        JsonDocument.Parse(File.ReadAllText(Checkout.PathOf("docs", "openapi.json"))));
 
     /// <summary>
     /// Answers the contract leaves to docs/decisions.md, which any endpoint may document besides the contract's own:
@@ -233,19 +234,6 @@ public sealed partial class ContractOpenApiTests
     {
         var words = route.Split('-');
         return words[0] + string.Concat(words.Skip(1).Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Connect.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("no Connect.sln above the test assembly");
     }
 
     /// <summary>One endpoint as the contract describes it.</summary>

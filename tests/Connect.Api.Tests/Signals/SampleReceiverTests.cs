@@ -6,6 +6,7 @@ using System.Text.Json;
 using Connect.Application.SigningKeys;
 using Connect.Infrastructure;
 using Connect.Infrastructure.Processes;
+using Connect.Testing;
 using Connect.Testing.Seeding;
 
 namespace Connect.Api.Tests.Signals;
@@ -17,7 +18,7 @@ namespace Connect.Api.Tests.Signals;
 /// </summary>
 public sealed class SampleReceiverTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = Checkout.Root;
 
     [Fact]
     public async Task Sample_receiver_from_the_integrators_page_verifies_and_prints_a_logout_and_a_revoke_all()
@@ -151,16 +152,5 @@ public sealed class SampleReceiverTests
 
             await Task.Delay(200);
         }
-    }
-
-    private static string FindRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Connect.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("Connect.sln not found above the test's folder");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Connect.Testing;
 using Connect.Testing.ClientJwts;
 using Connect.Testing.Hosting;
 using Connect.Testing.Seeding;
@@ -12,23 +13,7 @@ namespace Connect.Api.Tests.Signals;
 internal static class ShippedService
 {
     /// <summary>Connect.Api.dll as the test project's build built it: src/Connect.Api/bin/(this configuration)/net10.0.</summary>
-    public static string Dll
-    {
-        get
-        {
-            var here = new DirectoryInfo(AppContext.BaseDirectory);
-            var configuration = here.Parent?.Name ?? "Debug"; // .../bin/<Configuration>/net10.0/
-            var root = here;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Connect.sln")))
-            {
-                root = root.Parent;
-            }
-
-            return Path.Combine(
-                root?.FullName ?? throw new InvalidOperationException("Connect.sln not found above the test's folder"),
-                "src", "Connect.Api", "bin", configuration, "net10.0", "Connect.Api.dll");
-        }
-    }
+    public static string Dll => Checkout.PathOf("src", "Connect.Api", "bin", Checkout.Configuration, "net10.0", "Connect.Api.dll");
 
     /// <summary>Starts one instance and waits until its /health answers.</summary>
     /// <param name="port">The port to listen on (when its settings name its own URL); a free one otherwise.</param>

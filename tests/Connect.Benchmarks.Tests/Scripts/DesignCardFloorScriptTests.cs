@@ -1,4 +1,5 @@
 using Connect.Infrastructure.Processes;
+using Connect.Testing;
 
 namespace Connect.Benchmarks.Tests.Scripts;
 
@@ -9,8 +10,6 @@ namespace Connect.Benchmarks.Tests.Scripts;
 /// </summary>
 public sealed class DesignCardFloorScriptTests
 {
-    private static readonly string Root = FindRoot();
-
     [Fact]
     public async Task Copy_loses_exactly_the_four_middlewares_and_is_removed_afterwards()
     {
@@ -51,29 +50,15 @@ public sealed class DesignCardFloorScriptTests
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         return await ChildProcess.RunAsync(
-            new ProgramCommand("bash", ["bench/design-card-floor.sh", .. args]) { WorkingDirectory = Root }, timeout.Token);
+            new ProgramCommand("bash", ["bench/design-card-floor.sh", .. args]) { WorkingDirectory = Checkout.Root }, timeout.Token);
     }
 
     private static async Task<string> WorktreesAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var list = await ChildProcess.RunAsync(
-            new ProgramCommand("git", ["worktree", "list", "--porcelain"]) { WorkingDirectory = Root }, timeout.Token);
+            new ProgramCommand("git", ["worktree", "list", "--porcelain"]) { WorkingDirectory = Checkout.Root }, timeout.Token);
         Assert.True(list.ExitCode == 0, list.StandardError);
         return list.StandardOutput;
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Connect.sln"))
-                && File.Exists(Path.Combine(folder.FullName, "bench", "design-card-floor.sh")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no checkout (Connect.sln beside bench/) above {AppContext.BaseDirectory}");
     }
 }

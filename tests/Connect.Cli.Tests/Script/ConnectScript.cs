@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Connect.Infrastructure.Processes;
+using Connect.Testing;
 
 namespace Connect.Cli.Tests.Script;
 
@@ -13,7 +14,7 @@ internal static class ConnectScript
     /// <summary>The first command of a run may build the CLI; on a busy two-core machine that takes minutes.</summary>
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(10);
 
-    public static string Root { get; } = FindRoot();
+    public static string Root => Checkout.Root;
 
     public static string Path => System.IO.Path.Combine(Root, "connect");
 
@@ -58,18 +59,4 @@ internal static class ConnectScript
             Environment = environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!),
             Unset = [.. environment.Where(e => e.Value is null).Select(e => e.Key)],
         };
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(folder.FullName, "Connect.sln"))
-                && File.Exists(System.IO.Path.Combine(folder.FullName, "connect")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no checkout (Connect.sln beside connect) above {AppContext.BaseDirectory}");
-    }
 }
