@@ -1,13 +1,3 @@
-using Connect.Api.Authentication;
-using Connect.Api.Health;
-using Connect.Api.Observability;
-using Connect.Api.OpenApi;
-using Connect.Api.SignIn;
-using Connect.Application;
-using Connect.Application.SigningKeys;
-using Connect.Infrastructure;
-using Connect.Infrastructure.Postgres;
-
 namespace Connect.Api;
 
 /// <summary>Builds the Connect web application; shared by <c>Program</c> and the CLI's <c>up</c>.</summary>

@@ -1,5 +1,3 @@
-using Connect.Api;
-
 var app = ConnectWebApplication.Create(args);
 if (await ConnectWebApplication.FindStartProblemAsync(app, CancellationToken.None) is { } problem)
 {

@@ -1,11 +1,3 @@
-using System.CommandLine.Invocation;
-using Connect.Application.SigningKeys;
-using Connect.Cli.Cluster;
-using Connect.Cli.Commands;
-using Connect.Infrastructure.LocalPostgres;
-using Microsoft.Extensions.Configuration;
-using Npgsql;
-
 namespace Connect.Cli;
 
 /// <summary>

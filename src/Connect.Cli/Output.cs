@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Connect.Cli;
 
 /// <summary>What a command prints: one JSON object on stdout, or one plain line on stderr.</summary>

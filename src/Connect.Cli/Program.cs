@@ -1,5 +1,2 @@
-using Connect.Cli;
-using Microsoft.Extensions.Configuration;
-
 var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
 return await ConnectCli.RunAsync(args, Console.Out, Console.Error, configuration);

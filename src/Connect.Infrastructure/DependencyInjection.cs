@@ -1,24 +1,3 @@
-using Connect.Application.Administration;
-using Connect.Application.Audit;
-using Connect.Application.Passkeys;
-using Connect.Application.RevokeAll;
-using Connect.Application.ClientAuthentication;
-using Connect.Application.Inquiries;
-using Connect.Application.Signals;
-using Connect.Application.SigningKeys;
-using Connect.Domain.Sessions;
-using Connect.Infrastructure.Postgres;
-using Connect.Infrastructure.Postgres.Administration;
-using Connect.Infrastructure.Postgres.Passkeys;
-using Connect.Infrastructure.Postgres.Signals;
-using Connect.Infrastructure.WebAuthn;
-using Connect.Infrastructure.Postgres.Inquiries;
-using Connect.Infrastructure.Signals;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Infrastructure;
 
 public static class DependencyInjection

@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
-using Connect.Application.RateBudget;
-using Connect.Domain.Applications;
-using Connect.Domain.Sessions;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Api.Authentication;
 
 /// <summary>

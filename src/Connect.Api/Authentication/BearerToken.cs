@@ -1,6 +1,3 @@
-using Connect.Application.SessionTokens;
-using Microsoft.Extensions.Primitives;
-
 namespace Connect.Api.Authentication;
 
 /// <summary>The access token of an <c>Authorization: Bearer</c> header (RFC 6750 §2.1), read strictly.</summary>

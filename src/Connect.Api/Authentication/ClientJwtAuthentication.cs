@@ -1,6 +1,3 @@
-using Connect.Application.ClientAuthentication;
-using Microsoft.AspNetCore.Authorization;
-
 namespace Connect.Api.Authentication;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Connect.Application.ClientAuthentication;
-using Connect.Application.RateBudget;
-
 namespace Connect.Api.Authentication;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Threading.RateLimiting;
-using Connect.Application.RateBudget;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Api.Authentication;
 
 /// <summary>

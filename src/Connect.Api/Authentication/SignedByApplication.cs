@@ -1,5 +1,3 @@
-using Connect.Domain.Applications;
-
 namespace Connect.Api.Authentication;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Connect.Api.Authentication;
-using Connect.Application.ClientAuthentication;
-using Connect.Application.RateBudget;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Filters;
-
 namespace Connect.Api.Endpoints;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.ClientAuthentication;
-
 namespace Connect.Api.Endpoints;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using Connect.Api.Authentication;
-using Connect.Application.ClientAuthentication;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc.ActionConstraints;
-using Microsoft.AspNetCore.Mvc.ApplicationModels;
-using Microsoft.AspNetCore.RateLimiting;
-
 namespace Connect.Api.Endpoints;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Connect.Api.Observability;
-using Microsoft.Net.Http.Headers;
-
 namespace Connect.Api.Errors;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.Timeouts;
-
 namespace Connect.Api.Errors;
 
 /// <summary>

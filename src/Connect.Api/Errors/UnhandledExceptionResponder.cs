@@ -1,6 +1,3 @@
-using Connect.Infrastructure.Postgres;
-using Microsoft.AspNetCore.Diagnostics;
-
 namespace Connect.Api.Errors;
 
 /// <summary>

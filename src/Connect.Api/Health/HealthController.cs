@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Connect.Api.Health;
 
 public sealed class HealthController(ReadinessCache readiness) : ControllerBase, IDescribedEndpoint

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Api.Observability;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using Connect.Application.Observability;
-
 namespace Connect.Api.Observability;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using System.Net;
-using Connect.Application.Observability;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging.Console;
-using Npgsql;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
-
 namespace Connect.Api.Observability;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using Connect.Api.Authentication;
-using Connect.Application.ClientAuthentication;
-using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc.Controllers;
-
 namespace Connect.Api.Observability;
 
 /// <summary>

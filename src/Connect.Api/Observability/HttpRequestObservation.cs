@@ -1,8 +1,3 @@
-using Connect.Api.Authentication;
-using Connect.Application.Observability;
-using Connect.Domain.Applications;
-using Connect.Domain.Sessions;
-
 namespace Connect.Api.Observability;
 
 /// <summary>

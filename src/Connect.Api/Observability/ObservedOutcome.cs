@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Connect.Domain.Sessions;
-
 namespace Connect.Api.Observability;
 
 /// <summary>

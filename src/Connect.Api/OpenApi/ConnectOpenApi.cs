@@ -1,9 +1,3 @@
-using System.Text;
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
-using Microsoft.AspNetCore.Mvc.ApplicationModels;
-using Scalar.AspNetCore;
-
 namespace Connect.Api.OpenApi;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Reflection;
-using System.Text.Json.Nodes;
-using Connect.Api.Health;
-using Connect.Application.ClientAuthentication;
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
-
 namespace Connect.Api.OpenApi;
 
 /// <summary>The document as a whole: its title and version, and the <c>SudomimusClientJWT</c> security scheme.</summary>

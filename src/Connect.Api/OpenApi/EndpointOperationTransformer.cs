@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Connect.Application.ClientAuthentication;
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.OpenApi;
-
 namespace Connect.Api.OpenApi;
 
 /// <summary>

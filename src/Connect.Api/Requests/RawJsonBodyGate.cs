@@ -1,7 +1,3 @@
-using System.Buffers;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
-
 namespace Connect.Api.Requests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Jose;
-
 namespace Connect.Api.Requests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.SignIn;
-
 namespace Connect.Api.SignIn;
 
 /// <summary>

@@ -1,16 +1,3 @@
-using System.Reflection;
-using System.Text;
-using Connect.Api.Observability;
-using Connect.Application.DescribeInquiry;
-using Connect.Application.Jose;
-using Connect.Application.Inquiries;
-using Connect.Application.Passkeys;
-using Connect.Application.Passkeys.Enrollment;
-using Connect.Application.SignIn;
-using Connect.Application.SignIn.FinishPasskeyCeremony;
-using Connect.Application.SignIn.StartPasskeyCeremony;
-using Microsoft.AspNetCore.Http.Features;
-
 namespace Connect.Api.SignIn;
 
 /// <summary>

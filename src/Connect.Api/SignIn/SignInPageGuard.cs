@@ -1,8 +1,3 @@
-using System.Threading.RateLimiting;
-using Connect.Api.Authentication;
-using Connect.Application.Passkeys;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Api.SignIn;
 
 /// <summary>Configuration section <c>Connect:SignInPage</c>: the page's JSON calls' budgets (docs/operations.md).</summary>

@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-
 namespace Connect.Api.SignIn;
 
 /// <summary>

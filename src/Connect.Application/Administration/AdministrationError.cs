@@ -1,5 +1,3 @@
-using Connect.Domain.Signals;
-
 namespace Connect.Application.Administration;
 
 /// <summary>The stable codes of the administrative failures an operator can cause. The set is closed.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Connect.Application.Administration;
 
 /// <summary>The argument rules the administrative commands share, each with the plain-English line an operator reads.</summary>

@@ -1,8 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-
 namespace Connect.Application.Administration;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Buffers.Text;
-using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Connect.Application.Administration;
 
 /// <summary>

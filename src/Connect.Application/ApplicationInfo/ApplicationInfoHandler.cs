@@ -1,6 +1,3 @@
-using Connect.Application.Inquiries;
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.ApplicationInfo;
 
 public sealed class ApplicationInfoHandler(

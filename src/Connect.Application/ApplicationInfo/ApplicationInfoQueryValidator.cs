@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Connect.Application.ApplicationInfo;
 
 public sealed partial class ApplicationInfoQueryValidator : AbstractValidator<ApplicationInfoQuery>

@@ -1,5 +1,3 @@
-using Connect.Application.Observability;
-
 namespace Connect.Application.Audit;
 
 public sealed class ListAuditEventsHandler(IRevocationAuditLog audit) : IRequestHandler<ListAuditEventsQuery, Outcome<AuditEventList>>

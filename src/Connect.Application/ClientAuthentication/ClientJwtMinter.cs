@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Connect.Application.Jose;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>

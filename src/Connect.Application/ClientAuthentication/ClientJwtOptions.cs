@@ -1,5 +1,3 @@
-using Connect.Application.Jose;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>Configurable parts of the client-JWT rules (configuration section <c>Connect:ClientJwt</c>).</summary>

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>

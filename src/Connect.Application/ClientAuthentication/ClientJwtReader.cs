@@ -1,9 +1,3 @@
-using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
-using System.Text;
-using System.Text.Json;
-using Connect.Application.Jose;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using Microsoft.IdentityModel.Tokens;
-
 namespace Connect.Application.ClientAuthentication;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Inquiries;
-
 namespace Connect.Application.DescribeInquiry;
 
 public sealed class DescribeInquiryHandler(IInquiryStore inquiries, TimeProvider clock)

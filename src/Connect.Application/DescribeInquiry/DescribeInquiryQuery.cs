@@ -1,5 +1,3 @@
-using Connect.Application.Inquiries;
-
 namespace Connect.Application.DescribeInquiry;
 
 /// <summary>What the sign-in page shows for an exposure key: the application, whether it allows sign-up, and the state.</summary>

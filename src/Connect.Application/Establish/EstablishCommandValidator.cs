@@ -1,6 +1,3 @@
-using Connect.Application.Administration;
-using Connect.Application.Inquiries;
-
 namespace Connect.Application.Establish;
 
 /// <summary>

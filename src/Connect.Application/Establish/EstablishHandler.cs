@@ -1,6 +1,3 @@
-using Connect.Application.Inquiries;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Establish;
 
 public sealed class EstablishHandler(

@@ -1,7 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.Inquiries;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Connect.Application.SessionTokens;
-
 namespace Connect.Application.Inquiries;
 
 /// <summary>The inquiry's random keys: made here, stored only as SHA-256 hashes, compared in constant time.</summary>

@@ -1,7 +1,3 @@
-using Connect.Application.Observability;
-using Connect.Application.SessionTokens;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Introspect;
 
 public sealed class IntrospectHandler(

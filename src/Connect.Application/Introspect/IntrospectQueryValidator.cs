@@ -1,5 +1,3 @@
-using Connect.Application.SessionTokens;
-
 namespace Connect.Application.Introspect;
 
 /// <summary>As for <c>/refresh</c>: a non-empty string of at most 4 KiB, else <c>InvalidBody</c>.</summary>

@@ -1,6 +1,3 @@
-using Connect.Application.SessionTokens;
-using Connect.Domain.Sessions;
-
 namespace Connect.Application.Introspect;
 
 /// <summary>What the session an access token names is, at one moment (docs/contract/sessions.md <c>/introspect</c>'s <c>status</c>).</summary>

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-
 namespace Connect.Application.Jose;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Unicode;
-
 namespace Connect.Application.Jose;
 
 /// <summary>A top-level member of a JSON object as <see cref="StrictJson"/> found it.</summary>

@@ -1,7 +1,3 @@
-using System.Buffers.Text;
-using Connect.Application.SessionTokens;
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.Jwks;
 
 public sealed class GetJwksHandler(SigningKeyRing ring) : IRequestHandler<GetJwksQuery, Outcome<JwksResult>>

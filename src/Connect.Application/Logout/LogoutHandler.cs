@@ -1,9 +1,3 @@
-using Connect.Application.Observability;
-using Connect.Application.RateBudget;
-using Connect.Application.Refresh;
-using Connect.Application.SessionTokens;
-using Connect.Domain.Sessions;
-
 namespace Connect.Application.Logout;
 
 public sealed class LogoutHandler(

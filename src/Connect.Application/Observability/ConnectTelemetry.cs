@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Connect.Application.Observability;
 
 /// <summary>The name under which Connect publishes its own traces and metrics.</summary>

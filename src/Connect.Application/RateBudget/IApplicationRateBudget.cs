@@ -1,5 +1,3 @@
-using Connect.Domain.Sessions;
-
 namespace Connect.Application.RateBudget;
 
 /// <summary>

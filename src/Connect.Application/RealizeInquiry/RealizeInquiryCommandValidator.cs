@@ -1,5 +1,3 @@
-using Connect.Application.Inquiries;
-
 namespace Connect.Application.RealizeInquiry;
 
 public sealed class RealizeInquiryCommandValidator : AbstractValidator<RealizeInquiryCommand>

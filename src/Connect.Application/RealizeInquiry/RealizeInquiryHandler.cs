@@ -1,5 +1,3 @@
-using Connect.Application.Inquiries;
-
 namespace Connect.Application.RealizeInquiry;
 
 public sealed class RealizeInquiryHandler(IInquiryStore inquiries, ConfirmationKeys confirmationKeys, TimeProvider clock)

@@ -1,5 +1,3 @@
-using Connect.Application.Inquiries;
-
 namespace Connect.Application.Redeem;
 
 public sealed class RedeemCommandValidator : AbstractValidator<RedeemCommand>

@@ -1,9 +1,3 @@
-using Connect.Application.Administration;
-using Connect.Application.Administration.IssueSessions;
-using Connect.Application.Inquiries;
-using Connect.Application.SessionTokens;
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.Redeem;
 
 /// <summary>

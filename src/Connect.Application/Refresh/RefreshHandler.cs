@@ -1,10 +1,3 @@
-using Connect.Application.Observability;
-using Connect.Application.RateBudget;
-using Connect.Application.SessionTokens;
-using Connect.Application.SigningKeys;
-using Connect.Domain.Sessions;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Refresh;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics.Metrics;
-using Connect.Application.Observability;
-
 namespace Connect.Application.Refresh;
 
 /// <summary>

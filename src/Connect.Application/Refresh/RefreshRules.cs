@@ -1,5 +1,3 @@
-using Connect.Domain.Sessions;
-
 namespace Connect.Application.Refresh;
 
 /// <summary>What steps 7 to 11 of docs/contract/sessions.md's <c>/refresh</c> make of a verified refresh token and its session.</summary>

@@ -1,5 +1,3 @@
-using Connect.Application.ClientAuthentication;
-
 namespace Connect.Application.RevokeAll;
 
 /// <summary>

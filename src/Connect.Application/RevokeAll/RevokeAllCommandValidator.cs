@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Connect.Application.RevokeAll;
 
 public sealed class RevokeAllCommandValidator : AbstractValidator<RevokeAllCommand>

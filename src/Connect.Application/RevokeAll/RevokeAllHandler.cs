@@ -1,7 +1,3 @@
-using Connect.Application.ClientAuthentication;
-using Connect.Application.Observability;
-using Connect.Domain.Sessions;
-
 namespace Connect.Application.RevokeAll;
 
 public sealed class RevokeAllHandler(IRefreshTokenRevoker revoker, IRecordingRevoker recordingRevoker)

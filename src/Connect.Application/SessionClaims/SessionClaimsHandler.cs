@@ -1,7 +1,3 @@
-using Connect.Application.Introspect;
-using Connect.Application.Observability;
-using Connect.Application.SessionTokens;
-
 namespace Connect.Application.SessionClaims;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Connect.Application.Jose;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.SessionTokens;
 
 /// <summary>

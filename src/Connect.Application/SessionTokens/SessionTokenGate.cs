@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using Connect.Application.Introspect;
-using Connect.Application.Observability;
-using Connect.Application.RateBudget;
-using Connect.Application.SigningKeys;
-using Connect.Domain.Sessions;
-
 namespace Connect.Application.SessionTokens;
 
 /// <summary>

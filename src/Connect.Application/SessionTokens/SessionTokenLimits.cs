@@ -1,6 +1,3 @@
-using System.Buffers;
-using Connect.Application.Jose;
-
 namespace Connect.Application.SessionTokens;
 
 /// <summary>The fixed bounds of a session token; the reader refuses anything beyond them and the minter never makes it.</summary>

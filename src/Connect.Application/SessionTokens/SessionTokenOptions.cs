@@ -1,6 +1,3 @@
-using System.Net;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.SessionTokens;
 
 /// <summary>Configurable parts of the session tokens (configuration section <c>Connect:SessionTokens</c>).</summary>

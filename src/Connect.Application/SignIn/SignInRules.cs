@@ -1,7 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Connect.Application.SignIn;
 
 /// <summary>The shapes the page's keys and tokens must have before anything is looked up.</summary>

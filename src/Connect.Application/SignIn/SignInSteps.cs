@@ -1,7 +1,3 @@
-using Connect.Application.DescribeInquiry;
-using Connect.Application.Inquiries;
-using Connect.Application.RealizeInquiry;
-
 namespace Connect.Application.SignIn;
 
 /// <summary>What the page's steps share: how an inquiry's state and a refused realization read on the page.</summary>

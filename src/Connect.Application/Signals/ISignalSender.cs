@@ -1,6 +1,3 @@
-using System.Net;
-using Connect.Domain.Signals;
-
 namespace Connect.Application.Signals;
 
 /// <summary>Sends one signed signal to its receiver's URL in the receiver's form, and says what happened.</summary>

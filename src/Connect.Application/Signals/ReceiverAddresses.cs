@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Connect.Application.Signals;
 
 /// <summary>Where an address a receiver's host resolved to lies, for the server-side request forgery rule.</summary>

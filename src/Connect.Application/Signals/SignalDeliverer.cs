@@ -1,6 +1,3 @@
-using Connect.Application.SigningKeys;
-using Microsoft.Extensions.Logging;
-
 namespace Connect.Application.Signals;
 
 /// <summary>

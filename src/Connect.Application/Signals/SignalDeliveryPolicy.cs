@@ -1,7 +1,3 @@
-using System.Globalization;
-using Connect.Domain.Signals;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Signals;
 
 /// <summary>

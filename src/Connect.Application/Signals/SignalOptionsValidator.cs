@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Signals;
 
 /// <summary>Stops the start with one plain line when a <c>Connect:Signals</c> setting is out of its range.</summary>

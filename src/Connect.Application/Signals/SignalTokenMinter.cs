@@ -1,7 +1,3 @@
-using Connect.Application.Jose;
-using Connect.Application.SessionTokens;
-using Connect.Domain.Signals;
-
 namespace Connect.Application.Signals;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.SessionTokens;
-
 namespace Connect.Application.SigningKeys;
 
 /// <summary>The key an application's tokens are signed with now (<see cref="SigningKeyRing"/> keeps it).</summary>

@@ -1,10 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Connect.Application.SessionTokens;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.SigningKeys;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Connect.Application.SigningKeys;
 
 /// <summary>Generates new token-signing keys: RSA, sealed at once, named by their RFC 7638 thumbprint.</summary>

@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using Connect.Application.SessionTokens;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.SigningKeys;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Inquiries;
-
 namespace Connect.Application.StatusPoll;
 
 public sealed class StatusPollQueryValidator : AbstractValidator<StatusPollQuery>

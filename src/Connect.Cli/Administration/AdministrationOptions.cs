@@ -1,8 +1,3 @@
-using Connect.Application.Passkeys;
-using System.CommandLine.Parsing;
-using System.Globalization;
-using Connect.Application.Administration.IssueSessions;
-
 namespace Connect.Cli.Administration;
 
 /// <summary>

@@ -1,14 +1,3 @@
-using Connect.Application;
-using Connect.Application.Administration;
-using Connect.Application.SigningKeys;
-using Connect.Cli.Database;
-using Connect.Infrastructure;
-using Connect.Infrastructure.Migrations;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
-
 namespace Connect.Cli.Administration;
 
 /// <summary>

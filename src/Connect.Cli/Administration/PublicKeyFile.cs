@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text;
-
 namespace Connect.Cli.Administration;
 
 /// <summary>Reads the PEM file an operator names; whether it holds an acceptable key is the Application's call.</summary>

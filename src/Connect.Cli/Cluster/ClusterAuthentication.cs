@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using Connect.Infrastructure.LocalPostgres;
-using Connect.Infrastructure.Processes;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>

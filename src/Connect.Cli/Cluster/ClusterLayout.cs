@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Npgsql;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Connect.Infrastructure.LocalPostgres;
-using Connect.Infrastructure.Processes;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Connect.Infrastructure.Processes;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>

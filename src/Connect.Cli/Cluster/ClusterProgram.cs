@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Connect.Infrastructure.Processes;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Connect.Infrastructure;
-using Connect.Infrastructure.LocalPostgres;
-using Connect.Infrastructure.Migrations;
-using Connect.Infrastructure.Processes;
-using Npgsql;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>

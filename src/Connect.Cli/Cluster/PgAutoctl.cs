@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Serialization;
-using Connect.Infrastructure.LocalPostgres;
-using Connect.Infrastructure.Processes;
-
 namespace Connect.Cli.Cluster;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using Connect.Application.Administration.CreateAccount;
-using Connect.Application.Administration.DeleteAccount;
-using Connect.Application.Administration.SetAccountEnabled;
-using Connect.Application.Administration.IssueSubject;
-using Connect.Application.Passkeys.CreatePasskeyLink;
-using Connect.Application.Passkeys.ListPasskeys;
-using Connect.Cli.Administration;
-using Microsoft.Extensions.Configuration;
-
 namespace Connect.Cli.Commands;
 
 /// <summary>

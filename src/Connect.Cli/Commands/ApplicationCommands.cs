@@ -1,17 +1,3 @@
-using Connect.Application.Administration;
-using Connect.Application.Administration.AddApplicationKey;
-using Connect.Application.Administration.ListSigningKeys;
-using Connect.Application.Administration.RegisterApplication;
-using Connect.Application.Administration.RemoveSigningKey;
-using Connect.Application.Administration.RetireApplicationKey;
-using Connect.Application.Administration.RotateSigningKey;
-using Connect.Application.Administration.SetApplicationEnabled;
-using Connect.Application.Administration.UpdateApplication;
-using Connect.Application.SigningKeys;
-using Connect.Cli.Administration;
-using Connect.Domain.Applications;
-using Microsoft.Extensions.Configuration;
-
 namespace Connect.Cli.Commands;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Connect.Application.Audit;
-using Connect.Cli.Administration;
-using Connect.Domain.Applications;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Connect.Cli.Commands;
 
 /// <summary><c>audit list</c>: the events that ended sessions and the operator's changes, newest first.</summary>

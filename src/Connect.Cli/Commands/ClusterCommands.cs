@@ -1,11 +1,3 @@
-using Connect.Cli.Administration;
-using Connect.Cli.Cluster;
-using Connect.Cli.Cluster.Drill;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Connect.Cli.Database;
-using Connect.Domain.Sessions;
-
 namespace Connect.Cli.Commands;
 
 /// <summary><c>cluster up | status | drill</c>: several instances on a PostgreSQL high-availability pair, on this machine.</summary>

@@ -1,9 +1,3 @@
-using Connect.Application.Inquiries;
-using Connect.Application.RealizeInquiry;
-using Connect.Cli.Administration;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Connect.Cli.Commands;
 
 /// <summary><c>inquiry realize</c>: realize an inquiry on a person's behalf (support desks, scripted tests); audited as operator.</summary>

@@ -1,7 +1,3 @@
-using Connect.Application.Administration.CreateSector;
-using Connect.Cli.Administration;
-using Microsoft.Extensions.Configuration;
-
 namespace Connect.Cli.Commands;
 
 /// <summary><c>sector create</c>.</summary>

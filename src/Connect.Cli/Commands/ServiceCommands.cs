@@ -1,14 +1,3 @@
-using System.CommandLine.Parsing;
-using Connect.Api;
-using Connect.Cli.Database;
-using Connect.Application.Passkeys;
-using Connect.Cli.Demo;
-using Connect.Infrastructure.Migrations;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Cli.Commands;
 
 /// <summary><c>up</c> and <c>migrate</c>: run the service, or bring its schema up to date.</summary>

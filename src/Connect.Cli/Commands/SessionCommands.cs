@@ -1,8 +1,3 @@
-using Connect.Application.Administration.CountSessions;
-using Connect.Application.Administration.IssueSessions;
-using Connect.Cli.Administration;
-using Microsoft.Extensions.Configuration;
-
 namespace Connect.Cli.Commands;
 
 /// <summary><c>session issue</c> and <c>session count</c>: an account's refresh-token sessions for one application.</summary>

@@ -1,12 +1,3 @@
-using Connect.Application.Administration.AddSignalReceiver;
-using Connect.Application.Administration.ListSignalReceivers;
-using Connect.Application.Administration.RemoveSignalReceiver;
-using Connect.Application.Administration.RetryDeadLetters;
-using Connect.Application.Administration.ShowSignalsStatus;
-using Connect.Cli.Administration;
-using Connect.Domain.Signals;
-using Microsoft.Extensions.Configuration;
-
 namespace Connect.Cli.Commands;
 
 /// <summary>

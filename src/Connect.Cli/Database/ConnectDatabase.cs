@@ -1,12 +1,3 @@
-using Connect.Application.SessionTokens;
-using Connect.Application.Signals;
-using Connect.Application.SigningKeys;
-using Connect.Cli.Cluster;
-using Connect.Infrastructure;
-using Connect.Infrastructure.LocalPostgres;
-using Microsoft.Extensions.Configuration;
-using Npgsql;
-
 namespace Connect.Cli.Database;
 
 /// <summary>
@@ -76,7 +67,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
 
     public static async Task<ConnectDatabase> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var configured = configuration.GetConnectionString(DependencyInjection.ConnectionStringName);
+        var configured = configuration.GetConnectionString(Infrastructure.DependencyInjection.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             // The connection string `cluster status` prints (docs/scaling.md): the cluster's own KEK and issuer, as
@@ -187,7 +178,7 @@ internal sealed class ConnectDatabase : IAsyncDisposable
     public IEnumerable<KeyValuePair<string, string?>> Settings(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        yield return new($"ConnectionStrings:{DependencyInjection.ConnectionStringName}", ConnectionString);
+        yield return new($"ConnectionStrings:{Infrastructure.DependencyInjection.ConnectionStringName}", ConnectionString);
         var kekSetting = $"{SigningKeyOptions.SectionName}:{nameof(SigningKeyOptions.KeyEncryptionKey)}";
         var kek = string.IsNullOrWhiteSpace(configuration[kekSetting]) ? KeyEncryptionKey : configuration[kekSetting];
         if (kek is not null)

@@ -1,6 +1,3 @@
-using System.Text;
-using Connect.Application.SigningKeys;
-
 namespace Connect.Cli.Database;
 
 /// <summary>

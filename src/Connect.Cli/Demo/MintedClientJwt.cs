@@ -1,8 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using Connect.Application.ClientAuthentication;
-
 namespace Connect.Cli.Demo;
 
 /// <param name="Token">The compact JWS for the Authorization header.</param>

@@ -1,13 +1,3 @@
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
-using Connect.Application.Administration;
-using Connect.Application.Administration.CreateAccount;
-using Connect.Application.Administration.IssueSessions;
-using Connect.Application.Administration.IssueSubject;
-using Connect.Application.Administration.RegisterApplication;
-using Connect.Load;
-
 namespace Connect.Cli.Demo;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
-
 namespace Connect.Cli.Demo;
 
 /// <summary>

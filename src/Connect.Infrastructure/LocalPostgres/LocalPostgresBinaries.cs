@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using Connect.Infrastructure.Processes;
-using System.Globalization;
-
 namespace Connect.Infrastructure.LocalPostgres;
 
 /// <summary>Locates the PostgreSQL server programs (initdb, pg_ctl, postgres).</summary>

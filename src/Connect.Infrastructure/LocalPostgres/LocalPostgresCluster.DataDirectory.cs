@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Connect.Infrastructure.LocalPostgres;
 
 // Creating the data folder and the cluster in it.

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
-
 namespace Connect.Infrastructure.LocalPostgres;
 
 public sealed partial class LocalPostgresCluster

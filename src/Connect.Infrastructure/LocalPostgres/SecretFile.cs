@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Connect.Infrastructure.LocalPostgres;
 
 /// <summary>A one-line secret (a password) in a file only this process's user may read: mode 600.</summary>

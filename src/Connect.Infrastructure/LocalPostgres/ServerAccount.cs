@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using Connect.Infrastructure.Processes;
-
 namespace Connect.Infrastructure.LocalPostgres;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using DbUp;
-using DbUp.Engine;
-
 namespace Connect.Infrastructure.Migrations;
 
 /// <summary>

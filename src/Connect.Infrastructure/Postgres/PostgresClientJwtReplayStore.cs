@@ -1,5 +1,3 @@
-using Connect.Application.ClientAuthentication;
-
 namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresClientJwtReplayStore(NpgsqlDataSource dataSource, TimeProvider clock) : IClientJwtReplayStore

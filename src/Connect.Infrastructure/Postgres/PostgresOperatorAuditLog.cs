@@ -1,5 +1,3 @@
-using Connect.Application.Audit;
-
 namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresOperatorAuditLog(NpgsqlDataSource dataSource) : IOperatorAuditLog

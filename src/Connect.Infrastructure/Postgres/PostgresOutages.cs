@@ -1,8 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Connect.Infrastructure.Postgres;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Connect.Application.ClientAuthentication;
-using Connect.Application.RevokeAll;
-using Connect.Domain.Sessions;
-
 namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresRefreshTokenRevoker(NpgsqlDataSource dataSource, TimeProvider clock) : IRefreshTokenRevoker, IRecordingRevoker

@@ -1,6 +1,3 @@
-using Connect.Domain.Sessions;
-using Connect.Domain.Signals;
-
 namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore

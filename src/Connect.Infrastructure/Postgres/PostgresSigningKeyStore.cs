@@ -1,5 +1,3 @@
-using Connect.Application.SigningKeys;
-
 namespace Connect.Infrastructure.Postgres;
 
 internal sealed class PostgresSigningKeyStore(NpgsqlDataSource dataSource) : ISigningKeyStore

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Connect.Infrastructure.Processes;
 
 /// <summary>What a program that ran to its end printed, and how it exited.</summary>

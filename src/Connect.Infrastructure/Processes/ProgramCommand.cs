@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Connect.Infrastructure.Processes;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using Connect.Application.Signals;
-
 namespace Connect.Infrastructure.Signals;
 
 /// <summary>The system resolver; the sender checks every address it answers and connects only to a checked one.</summary>

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using Connect.Application.Signals;
-using Connect.Domain.Signals;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Infrastructure.Signals;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using Connect.Application.Signals;
-using Connect.Domain.Signals;
-using Connect.Infrastructure.Postgres;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Infrastructure.Signals;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using System.Text.Json;
-using Connect.Application.Passkeys;
-using Fido2NetLib;
-using Fido2NetLib.Exceptions;
-using Fido2NetLib.Objects;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Infrastructure.WebAuthn;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Api.Endpoints.SessionClaims;
-
 namespace Connect.Api.Endpoints.ClaimState;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Nodes;
-using Connect.Application.ClientAuthentication;
-using Connect.Application.Establish;
-using Microsoft.AspNetCore.Http.Features;
-
 namespace Connect.Api.Endpoints.Establish;
 
 /// <summary><c>POST /establish</c> (docs/contract/sign-in.md): the application opens an inquiry.</summary>

@@ -1,7 +1,3 @@
-using Connect.Application.ClientAuthentication;
-using Connect.Application.Establish;
-using Connect.Application.Inquiries;
-
 namespace Connect.Api.Endpoints.Establish;
 
 /// <summary>

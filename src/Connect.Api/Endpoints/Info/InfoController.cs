@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Connect.Application.ApplicationInfo;
-
 namespace Connect.Api.Endpoints.Info;
 
 /// <summary><c>POST /info</c> (docs/contract/sign-in.md): public facts about an application.</summary>

@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Connect.Application.Introspect;
-using Connect.Application.SessionTokens;
-
 namespace Connect.Api.Endpoints.Introspect;
 
 public sealed class IntrospectController(IMediator mediator) : ControllerBase, IDescribedEndpoint

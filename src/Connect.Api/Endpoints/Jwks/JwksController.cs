@@ -1,8 +1,3 @@
-using Connect.Application.Jwks;
-using Connect.Application.SigningKeys;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Api.Endpoints.Jwks;
 
 public sealed class JwksController(IMediator mediator, IOptions<SigningKeyOptions> options) : ControllerBase, IDescribedEndpoint

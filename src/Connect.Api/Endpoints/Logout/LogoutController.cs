@@ -1,6 +1,3 @@
-using Connect.Api.Endpoints.Refresh;
-using Connect.Application.Logout;
-
 namespace Connect.Api.Endpoints.Logout;
 
 public sealed class LogoutController(IMediator mediator) : ControllerBase, IDescribedEndpoint

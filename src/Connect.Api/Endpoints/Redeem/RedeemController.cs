@@ -1,9 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Connect.Api.Endpoints.Refresh;
-using Connect.Application.Inquiries;
-using Connect.Application.Redeem;
-
 namespace Connect.Api.Endpoints.Redeem;
 
 /// <summary><c>POST /redeem</c> (docs/contract/sign-in.md): a realized inquiry becomes the session's first token pair, once.</summary>

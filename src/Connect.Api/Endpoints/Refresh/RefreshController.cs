@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Connect.Application.Refresh;
-using Connect.Application.SessionTokens;
-
 namespace Connect.Api.Endpoints.Refresh;
 
 /// <summary>

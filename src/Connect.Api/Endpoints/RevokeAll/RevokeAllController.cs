@@ -1,12 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Connect.Api.Authentication;
-using Connect.Api.Observability;
-using Connect.Application.ClientAuthentication;
-using Connect.Application.RevokeAll;
-using Connect.Domain.Accounts;
-using Microsoft.AspNetCore.Http.Features;
-
 namespace Connect.Api.Endpoints.RevokeAll;
 
 public sealed class RevokeAllController(IMediator mediator) : ControllerBase, IDescribedEndpoint

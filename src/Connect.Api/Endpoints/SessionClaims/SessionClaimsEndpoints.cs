@@ -1,6 +1,3 @@
-using Connect.Api.Authentication;
-using Connect.Application.SessionClaims;
-
 namespace Connect.Api.Endpoints.SessionClaims;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
-using Connect.Application.Inquiries;
-using Connect.Application.StatusPoll;
-
 namespace Connect.Api.Endpoints.StatusPoll;
 
 /// <summary><c>POST /status-poll</c> (docs/contract/sign-in.md): the hidden key in the body is the credential.</summary>

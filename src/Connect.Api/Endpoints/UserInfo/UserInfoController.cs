@@ -1,5 +1,3 @@
-using Connect.Api.Endpoints.SessionClaims;
-
 namespace Connect.Api.Endpoints.UserInfo;
 
 /// <summary><c>GET /userinfo</c> (docs/contract/sessions.md): the subject of the session's account.</summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Audit;
-
 namespace Connect.Application.Administration.AddApplicationKey;
 
 public sealed class AddApplicationKeyHandler(IApplicationRegistry applications, IOperatorAuditLog audit)

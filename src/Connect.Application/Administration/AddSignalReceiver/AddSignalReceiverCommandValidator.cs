@@ -1,5 +1,3 @@
-using Connect.Domain.Signals;
-
 namespace Connect.Application.Administration.AddSignalReceiver;
 
 /// <summary>The arguments' form; whether the URL may receive signals is the handler's call (<c>ReceiverUrlPolicy</c>).</summary>

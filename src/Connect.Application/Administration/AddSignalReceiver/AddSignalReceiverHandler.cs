@@ -1,7 +1,3 @@
-using Connect.Application.Signals;
-using Connect.Domain.Signals;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Administration.AddSignalReceiver;
 
 public sealed class AddSignalReceiverHandler(ISignalReceiverRegistry receivers, IOptions<SignalOptions> options)

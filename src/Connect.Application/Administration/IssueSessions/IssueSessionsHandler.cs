@@ -1,7 +1,3 @@
-using Connect.Application.SessionTokens;
-using Connect.Application.SigningKeys;
-using Connect.Domain.Sessions;
-
 namespace Connect.Application.Administration.IssueSessions;
 
 public sealed class IssueSessionsHandler(

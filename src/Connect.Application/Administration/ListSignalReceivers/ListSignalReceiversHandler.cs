@@ -1,5 +1,3 @@
-using Connect.Application.Signals;
-
 namespace Connect.Application.Administration.ListSignalReceivers;
 
 public sealed class ListSignalReceiversHandler(ISignalReceiverRegistry receivers)

@@ -1,5 +1,3 @@
-using Connect.Application.Signals;
-
 namespace Connect.Application.Administration.ListSignalReceivers;
 
 /// <summary>The application's receivers and what each is still owed (<c>app receiver list</c>).</summary>

@@ -1,5 +1,3 @@
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.Administration.ListSigningKeys;
 
 public sealed class ListSigningKeysHandler(ISigningKeyStore store, TimeProvider clock)

@@ -1,5 +1,3 @@
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.Administration.ListSigningKeys;
 
 /// <summary>Every token-signing key of one application with its state now; never key material.</summary>

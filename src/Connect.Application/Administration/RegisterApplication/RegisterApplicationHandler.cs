@@ -1,6 +1,3 @@
-using Connect.Application.Audit;
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.Administration.RegisterApplication;
 
 public sealed class RegisterApplicationHandler(

@@ -1,5 +1,3 @@
-using Connect.Domain.Signals;
-
 namespace Connect.Application.Administration.RemoveSignalReceiver;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Signals;
-
 namespace Connect.Application.Administration.RemoveSignalReceiver;
 
 public sealed class RemoveSignalReceiverHandler(ISignalReceiverRegistry receivers)

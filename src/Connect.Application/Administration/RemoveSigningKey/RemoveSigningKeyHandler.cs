@@ -1,6 +1,3 @@
-using Connect.Application.Audit;
-using Connect.Application.SigningKeys;
-
 namespace Connect.Application.Administration.RemoveSigningKey;
 
 public sealed class RemoveSigningKeyHandler(ISigningKeyStore store, SigningKeyFactory factory, TimeProvider clock, IOperatorAuditLog audit)

@@ -1,5 +1,3 @@
-using Connect.Application.Audit;
-
 namespace Connect.Application.Administration.RetireApplicationKey;
 
 public sealed class RetireApplicationKeyHandler(IApplicationRegistry applications, IOperatorAuditLog audit)

@@ -1,5 +1,3 @@
-using Connect.Domain.Signals;
-
 namespace Connect.Application.Administration.RetryDeadLetters;
 
 /// <summary>Send a receiver's dead letters again (<c>signals retry</c>): they go back to pending, due now.</summary>

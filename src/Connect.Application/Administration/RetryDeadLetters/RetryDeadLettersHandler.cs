@@ -1,5 +1,3 @@
-using Connect.Application.Signals;
-
 namespace Connect.Application.Administration.RetryDeadLetters;
 
 public sealed class RetryDeadLettersHandler(ISignalReceiverRegistry receivers)

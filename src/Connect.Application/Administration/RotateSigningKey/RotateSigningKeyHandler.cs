@@ -1,7 +1,3 @@
-using Connect.Application.Audit;
-using Connect.Application.SigningKeys;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Administration.RotateSigningKey;
 
 public sealed class RotateSigningKeyHandler(

@@ -1,5 +1,3 @@
-using Connect.Application.Audit;
-
 namespace Connect.Application.Administration.SetApplicationEnabled;
 
 public sealed class SetApplicationEnabledHandler(IApplicationRegistry applications, IOperatorAuditLog audit)

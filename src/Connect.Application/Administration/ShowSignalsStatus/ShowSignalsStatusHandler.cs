@@ -1,5 +1,3 @@
-using Connect.Application.Signals;
-
 namespace Connect.Application.Administration.ShowSignalsStatus;
 
 public sealed class ShowSignalsStatusHandler(ISignalReceiverRegistry receivers, TimeProvider clock)

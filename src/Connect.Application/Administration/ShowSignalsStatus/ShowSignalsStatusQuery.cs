@@ -1,5 +1,3 @@
-using Connect.Application.Signals;
-
 namespace Connect.Application.Administration.ShowSignalsStatus;
 
 /// <summary>What every receiver is still owed (<c>signals status</c>).</summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Audit;
-
 namespace Connect.Application.Administration.UpdateApplication;
 
 public sealed class UpdateApplicationHandler(IApplicationRegistry applications, IOperatorAuditLog audit)

@@ -1,5 +1,3 @@
-using Connect.Application.Administration;
-
 namespace Connect.Application.Passkeys.CreatePasskeyLink;
 
 /// <summary><c>account passkey-link</c>: a one-time link that adds a passkey to an existing account.</summary>

@@ -1,9 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using Connect.Application.Administration;
-using Connect.Application.SignIn;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Passkeys.CreatePasskeyLink;
 
 public sealed class CreatePasskeyLinkHandler(IEnrollmentLinks links, IOptions<PasskeyOptions> options, TimeProvider clock)

@@ -1,9 +1,3 @@
-using Connect.Application.Inquiries;
-using Connect.Application.RealizeInquiry;
-using Connect.Application.SignIn;
-using Connect.Application.SignIn.StartPasskeyCeremony;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.Passkeys.Enrollment;
 
 public sealed class ShowEnrollmentPageHandler(IEnrollmentLinks links)

@@ -1,5 +1,3 @@
-using Connect.Application.SignIn;
-
 namespace Connect.Application.Passkeys.Enrollment;
 
 /// <summary>What <c>GET /sign-in/enroll?token=T</c> shows: whether the link can still add a passkey.</summary>

@@ -1,5 +1,3 @@
-using Connect.Application.SignIn;
-
 namespace Connect.Application.Passkeys.Enrollment;
 
 public sealed class StartEnrollmentCommandValidator : AbstractValidator<StartEnrollmentCommand>

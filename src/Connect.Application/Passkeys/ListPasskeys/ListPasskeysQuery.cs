@@ -1,5 +1,3 @@
-using Connect.Application.Administration;
-
 namespace Connect.Application.Passkeys.ListPasskeys;
 
 /// <summary><c>account passkeys</c>: the account's passkeys, oldest first, never key material.</summary>

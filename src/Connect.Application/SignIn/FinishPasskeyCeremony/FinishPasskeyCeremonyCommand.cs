@@ -1,5 +1,3 @@
-using Connect.Application.Passkeys;
-
 namespace Connect.Application.SignIn.FinishPasskeyCeremony;
 
 /// <summary>The page's second call: the browser's WebAuthn answer to the ceremony's challenge.</summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Passkeys;
-
 namespace Connect.Application.SignIn.FinishPasskeyCeremony;
 
 public sealed class FinishPasskeyCeremonyCommandValidator : AbstractValidator<FinishPasskeyCeremonyCommand>

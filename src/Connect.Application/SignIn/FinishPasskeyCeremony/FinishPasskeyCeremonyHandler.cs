@@ -1,8 +1,3 @@
-using Connect.Application.DescribeInquiry;
-using Connect.Application.Inquiries;
-using Connect.Application.Passkeys;
-using Connect.Application.RealizeInquiry;
-
 namespace Connect.Application.SignIn.FinishPasskeyCeremony;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connect.Application.Passkeys;
-
 namespace Connect.Application.SignIn.StartPasskeyCeremony;
 
 /// <summary>The page's first call: a challenge for signing in (or up) on this inquiry.</summary>

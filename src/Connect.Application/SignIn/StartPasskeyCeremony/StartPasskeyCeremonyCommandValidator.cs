@@ -1,5 +1,3 @@
-using Connect.Application.Passkeys;
-
 namespace Connect.Application.SignIn.StartPasskeyCeremony;
 
 public sealed class StartPasskeyCeremonyCommandValidator : AbstractValidator<StartPasskeyCeremonyCommand>

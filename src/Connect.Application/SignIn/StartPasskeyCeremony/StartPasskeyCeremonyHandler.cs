@@ -1,7 +1,3 @@
-using Connect.Application.DescribeInquiry;
-using Connect.Application.Passkeys;
-using Microsoft.Extensions.Options;
-
 namespace Connect.Application.SignIn.StartPasskeyCeremony;
 
 public sealed class StartPasskeyCeremonyHandler(

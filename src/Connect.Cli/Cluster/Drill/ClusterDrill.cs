@@ -1,15 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Connect.Application.Administration;
-using Connect.Application.Administration.AddSignalReceiver;
-using Connect.Application.Administration.CreateAccount;
-using Connect.Application.Administration.IssueSessions;
-using Connect.Application.Administration.IssueSubject;
-using Connect.Application.Administration.RegisterApplication;
-using Connect.Domain.Sessions;
-
 namespace Connect.Cli.Cluster.Drill;
 
 /// <summary>

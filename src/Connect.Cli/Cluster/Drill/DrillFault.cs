@@ -1,6 +1,3 @@
-using System.Globalization;
-using Connect.Infrastructure.Processes;
-
 namespace Connect.Cli.Cluster.Drill;
 
 /// <summary>The faults a drill injects, in turn, while the load runs.</summary>

@@ -1,6 +1,3 @@
-using Connect.Application.Administration.CountSessions;
-using Connect.Domain.Sessions;
-
 namespace Connect.Cli.Cluster.Drill;
 
 /// <summary>

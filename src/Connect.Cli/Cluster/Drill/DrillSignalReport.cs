@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Connect.Cli.Cluster.Drill;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Buffers.Text;
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using Connect.Load;
-
 namespace Connect.Cli.Cluster.Drill;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using Connect.Cli.Demo;
-using Connect.Load;
-
 namespace Connect.Cli.Cluster.Drill;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using Connect.Application.Administration;
-using Connect.Application.Audit;
-
 namespace Connect.Infrastructure.Postgres.Administration;
 
 internal sealed class PostgresAccountRegistry(NpgsqlDataSource dataSource) : IAccountRegistry

@@ -1,5 +1,3 @@
-using Connect.Application.Administration;
-
 namespace Connect.Infrastructure.Postgres.Administration;
 
 internal sealed class PostgresApplicationRegistry(NpgsqlDataSource dataSource) : IApplicationRegistry

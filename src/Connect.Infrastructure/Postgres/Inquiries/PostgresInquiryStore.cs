@@ -1,5 +1,3 @@
-using Connect.Application.Inquiries;
-
 namespace Connect.Infrastructure.Postgres.Inquiries;
 
 internal sealed class PostgresInquiryStore(NpgsqlDataSource dataSource) : IInquiryStore

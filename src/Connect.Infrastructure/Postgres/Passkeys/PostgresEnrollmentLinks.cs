@@ -1,5 +1,3 @@
-using Connect.Application.Passkeys;
-
 namespace Connect.Infrastructure.Postgres.Passkeys;
 
 internal sealed class PostgresEnrollmentLinks(NpgsqlDataSource dataSource) : IEnrollmentLinks

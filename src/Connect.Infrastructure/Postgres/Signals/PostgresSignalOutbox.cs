@@ -1,6 +1,3 @@
-using Connect.Application.Signals;
-using Connect.Domain.Signals;
-
 namespace Connect.Infrastructure.Postgres.Signals;
 
 /// <summary>
