@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using Connect.Application.ClientAuthentication;
-
 namespace Connect.Load;
 
 /// <summary>

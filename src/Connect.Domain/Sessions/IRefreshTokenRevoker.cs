@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-
 namespace Connect.Domain.Sessions;
 
 /// <summary>Revokes refresh tokens (the long-lived credential of one session).</summary>

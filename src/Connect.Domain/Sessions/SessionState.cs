@@ -1,6 +1,3 @@
-using Connect.Domain.Accounts;
-using Connect.Domain.Applications;
-
 namespace Connect.Domain.Sessions;
 
 /// <summary>What the store knows of one session at one moment, with what the checks of docs/contract/sessions.md read beside it.</summary>
